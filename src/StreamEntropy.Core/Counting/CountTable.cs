@@ -1,0 +1,374 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using StreamEntropy.Core.Numerics;
+
+namespace StreamEntropy.Core.Counting;
+
+/// <summary>Counts of one field's values (or of pair ids) in one window, with the sums the entropy estimators need.</summary>
+/// <remarks>
+/// <para>Each <see cref="Add(int)"/> or <see cref="Remove(int)"/> is O(1) and allocation-free once the value's id has a slot.
+/// It maintains the total N, the number of distinct values K, the fingerprint φⱼ (how many values have count j),
+/// S1 = Σ n ln n, S2 = Σ n ln² n and SG = Σ n G(n) (Grassberger's G).</para>
+/// <para>The fingerprint is dense for counts below <see cref="CountFunctionTables.Limit"/>; values whose count reaches
+/// that limit are tracked by id in a small set instead (there are at most N / limit of them). The three sums are
+/// compensated (Neumaier) and re-based exactly from the fingerprint every so often, amortised O(1), so they never drift.</para>
+/// <para>Ids come from a <see cref="ValueInterner"/> or <see cref="PairInterner"/> shared by all windows of the field.
+/// Single writer; not thread-safe.</para>
+/// </remarks>
+public sealed class CountTable
+{
+    private const int Limit = CountFunctionTables.Limit;
+    private const long MinRebaseInterval = 1 << 16;
+
+    private long[] _counts;
+    private readonly double[] _fingerprint = new double[Limit]; // φⱼ for 1 ≤ j < Limit; doubles hold these integers exactly and feed TensorPrimitives.Dot
+    private readonly HashSet<int> _large = []; // ids whose count is ≥ Limit
+    private long _total;
+    private int _distinct;
+    private NeumaierSum _s1;
+    private NeumaierSum _s2;
+    private NeumaierSum _sg;
+    private long _updatesSinceRebase;
+
+    /// <summary>Creates an empty table.</summary>
+    /// <param name="capacity">The number of ids to reserve room for.</param>
+    public CountTable(int capacity = 16)
+    {
+        _counts = new long[Math.Max(capacity, 1)];
+    }
+
+    /// <summary>Gets the total count N.</summary>
+    public long Total => _total;
+
+    /// <summary>Gets the number of distinct values K (ids with a non-zero count).</summary>
+    public int Distinct => _distinct;
+
+    /// <summary>Gets f₁, the number of values seen exactly once.</summary>
+    public long Singletons => (long)_fingerprint[1];
+
+    /// <summary>Gets S1 = Σ n ln n over the non-zero counts.</summary>
+    public double SumNLogN => _s1.Value;
+
+    /// <summary>Gets S2 = Σ n ln² n over the non-zero counts.</summary>
+    public double SumNLog2N => _s2.Value;
+
+    /// <summary>Gets SG = Σ n G(n) over the non-zero counts, G being Grassberger's function.</summary>
+    public double SumNG => _sg.Value;
+
+    /// <summary>Gets the counts indexed by id; ids past the end have count zero.</summary>
+    public ReadOnlySpan<long> Counts => _counts;
+
+    /// <summary>Gets the count of one id.</summary>
+    public long this[int id] => (uint)id < (uint)_counts.Length ? _counts[id] : 0;
+
+    /// <summary>Counts one occurrence of <paramref name="id"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Add(int id)
+    {
+        if ((uint)id >= (uint)_counts.Length)
+        {
+            Grow(id);
+        }
+
+        ref long slot = ref _counts[id];
+        long n = slot;
+        slot = n + 1;
+        _total++;
+        if (n < Limit - 1)
+        {
+            if (n == 0)
+            {
+                _distinct++;
+            }
+            else
+            {
+                _fingerprint[n]--;
+            }
+
+            _fingerprint[n + 1]++;
+            _s1.Add(CountFunctionTables.DeltaNLogN[n]);
+            _s2.Add(CountFunctionTables.DeltaNLog2N[n]);
+            _sg.Add(CountFunctionTables.DeltaNG[n]);
+        }
+        else
+        {
+            AddLarge(id, n);
+        }
+
+        if (++_updatesSinceRebase >= MinRebaseInterval)
+        {
+            MaybeRebase();
+        }
+    }
+
+    /// <summary>Retracts one occurrence of <paramref name="id"/>.</summary>
+    /// <exception cref="InvalidOperationException">The id's count is already zero.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Remove(int id)
+    {
+        if ((uint)id >= (uint)_counts.Length || _counts[id] == 0)
+        {
+            ThrowNotCounted(id);
+        }
+
+        ref long slot = ref _counts[id];
+        long n = slot;
+        slot = n - 1;
+        _total--;
+        if (n < Limit)
+        {
+            _fingerprint[n]--;
+            if (n == 1)
+            {
+                _distinct--;
+            }
+            else
+            {
+                _fingerprint[n - 1]++;
+            }
+
+            _s1.Add(-CountFunctionTables.DeltaNLogN[n - 1]);
+            _s2.Add(-CountFunctionTables.DeltaNLog2N[n - 1]);
+            _sg.Add(-CountFunctionTables.DeltaNG[n - 1]);
+        }
+        else
+        {
+            RemoveLarge(id, n);
+        }
+
+        if (++_updatesSinceRebase >= MinRebaseInterval)
+        {
+            MaybeRebase();
+        }
+    }
+
+    /// <summary>Adds <paramref name="count"/> occurrences of <paramref name="id"/> at once (negative retracts).</summary>
+    /// <exception cref="InvalidOperationException">The count would become negative.</exception>
+    public void Add(int id, long count)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        if ((uint)id >= (uint)_counts.Length)
+        {
+            if (count < 0)
+            {
+                ThrowNotCounted(id);
+            }
+
+            Grow(id);
+        }
+
+        long n = _counts[id];
+        long m = n + count;
+        if (m < 0)
+        {
+            ThrowNotCounted(id);
+        }
+
+        _counts[id] = m;
+        _total += count;
+        Leave(id, n);
+        Enter(id, m);
+        _s1.Add(CountFunctionTables.FNLogN(m) - CountFunctionTables.FNLogN(n));
+        _s2.Add(CountFunctionTables.FNLog2N(m) - CountFunctionTables.FNLog2N(n));
+        _sg.Add(CountFunctionTables.FNG(m) - CountFunctionTables.FNG(n));
+        // A bulk step's difference of two large terms loses more than a unit step: re-base now and then.
+        _updatesSinceRebase += 64;
+        if (_updatesSinceRebase >= MinRebaseInterval)
+        {
+            MaybeRebase();
+        }
+    }
+
+    /// <summary>Adds every count of <paramref name="other"/>, which must use the same id space.</summary>
+    public void Merge(CountTable other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        ReadOnlySpan<long> counts = other.Counts;
+        if (counts.Length > _counts.Length)
+        {
+            Grow(counts.Length - 1);
+        }
+
+        for (int id = 0; id < counts.Length; id++)
+        {
+            long c = counts[id];
+            if (c != 0)
+            {
+                long n = _counts[id];
+                _counts[id] = n + c;
+                Leave(id, n);
+                Enter(id, n + c);
+            }
+        }
+
+        _total += other._total;
+        Rebase();
+    }
+
+    /// <summary>Sets every count to zero, keeping the allocated room for reuse.</summary>
+    public void Clear()
+    {
+        Array.Clear(_counts);
+        Array.Clear(_fingerprint);
+        _large.Clear();
+        _total = 0;
+        _distinct = 0;
+        _s1 = default;
+        _s2 = default;
+        _sg = default;
+        _updatesSinceRebase = 0;
+    }
+
+    /// <summary>Evaluates Σ over non-zero counts n of <typeparamref name="TTerm"/>(n), visiting each distinct count once.</summary>
+    /// <remarks>O(limit + number of large values): the fingerprint groups all values with the same small count.</remarks>
+    public double SumOverCounts<TTerm>(TTerm term)
+        where TTerm : struct, ICountTerm
+    {
+        double sum = 0;
+        for (int j = 1; j < Limit; j++)
+        {
+            double multiplicity = _fingerprint[j];
+            if (multiplicity != 0)
+            {
+                sum += multiplicity * term.Evaluate(j);
+            }
+        }
+
+        foreach (int id in _large)
+        {
+            sum += term.Evaluate(_counts[id]);
+        }
+
+        return sum;
+    }
+
+    /// <summary>Recomputes N, K and the three sums from the raw counts, independently of the incremental state.</summary>
+    /// <remarks>For verification and tests; O(ids) with a vectorised kernel.</remarks>
+    public (long Total, int Distinct, double SumNLogN, double SumNLog2N) RecomputeFromCounts()
+    {
+        long total = 0;
+        int distinct = 0;
+        foreach (long c in _counts)
+        {
+            total += c;
+            distinct += c != 0 ? 1 : 0;
+        }
+
+        (double s1, double s2) = EntropyKernels.SumNLogN(_counts);
+        return (total, distinct, s1, s2);
+    }
+
+    /// <summary>Re-bases S1, S2 and SG exactly from the fingerprint.</summary>
+    internal void Rebase()
+    {
+        double s1 = TensorPrimitives.Dot(new ReadOnlySpan<double>(_fingerprint), CountFunctionTables.NLogN.AsSpan(0, Limit));
+        double s2 = TensorPrimitives.Dot(new ReadOnlySpan<double>(_fingerprint), CountFunctionTables.NLog2N.AsSpan(0, Limit));
+        double sg = TensorPrimitives.Dot(new ReadOnlySpan<double>(_fingerprint), CountFunctionTables.NG.AsSpan(0, Limit));
+        var sum1 = new NeumaierSum(s1);
+        var sum2 = new NeumaierSum(s2);
+        var sumG = new NeumaierSum(sg);
+        foreach (int id in _large)
+        {
+            long n = _counts[id];
+            sum1.Add(CountFunctionTables.FNLogN(n));
+            sum2.Add(CountFunctionTables.FNLog2N(n));
+            sumG.Add(CountFunctionTables.FNG(n));
+        }
+
+        _s1 = sum1;
+        _s2 = sum2;
+        _sg = sumG;
+        _updatesSinceRebase = 0;
+    }
+
+    private void MaybeRebase()
+    {
+        // Amortised O(1): a re-base costs O(Limit + large values) and runs at most once per that many updates.
+        if (_updatesSinceRebase >= 4L * (Limit + _large.Count))
+        {
+            Rebase();
+        }
+    }
+
+    private void AddLarge(int id, long n)
+    {
+        if (n == Limit - 1)
+        {
+            _fingerprint[n]--;
+            _large.Add(id);
+        }
+
+        _s1.Add(CountFunctionTables.ComputeDeltaNLogN(n));
+        _s2.Add(CountFunctionTables.ComputeDeltaNLog2N(n));
+        _sg.Add(CountFunctionTables.ComputeDeltaNG(n));
+    }
+
+    private void RemoveLarge(int id, long n)
+    {
+        if (n == Limit)
+        {
+            _large.Remove(id);
+            _fingerprint[n - 1]++;
+        }
+
+        _s1.Add(-CountFunctionTables.ComputeDeltaNLogN(n - 1));
+        _s2.Add(-CountFunctionTables.ComputeDeltaNLog2N(n - 1));
+        _sg.Add(-CountFunctionTables.ComputeDeltaNG(n - 1));
+    }
+
+    // Takes a value with count n out of the fingerprint/large set (before its count changes).
+    private void Leave(int id, long n)
+    {
+        if (n == 0)
+        {
+            return;
+        }
+
+        if (n < Limit)
+        {
+            _fingerprint[n]--;
+        }
+        else
+        {
+            _large.Remove(id);
+        }
+
+        _distinct--;
+    }
+
+    // Puts a value with count m into the fingerprint/large set (after its count changed).
+    private void Enter(int id, long m)
+    {
+        if (m == 0)
+        {
+            return;
+        }
+
+        if (m < Limit)
+        {
+            _fingerprint[m]++;
+        }
+        else
+        {
+            _large.Add(id);
+        }
+
+        _distinct++;
+    }
+
+    private void Grow(int id)
+    {
+        Debug.Assert(id >= 0, "ids are non-negative");
+        int size = Math.Max(_counts.Length * 2, id + 1);
+        Array.Resize(ref _counts, size);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowNotCounted(int id) =>
+        throw new InvalidOperationException($"Cannot retract id {id}: its count would become negative.");
+}
