@@ -1,0 +1,96 @@
+using StreamEntropy.Core.Estimation;
+
+namespace StreamEntropy.Streaming.Counting;
+
+/// <summary>The validated set of fields and pairs to measure.</summary>
+public sealed class EventSchema
+{
+    private readonly (int X, int Y)[] _pairIndexes;
+
+    /// <summary>Validates and builds a schema.</summary>
+    /// <exception cref="ArgumentException">A name is empty or repeated, a pair names an unknown field or the same
+    /// field twice, or a bin width is not a finite positive number. The message names the offending entry.</exception>
+    public EventSchema(IReadOnlyList<FieldDefinition> fields, IReadOnlyList<PairDefinition> pairs)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        ArgumentNullException.ThrowIfNull(pairs);
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < fields.Count; i++)
+        {
+            FieldDefinition f = fields[i];
+            if (string.IsNullOrWhiteSpace(f.Name))
+            {
+                throw new ArgumentException($"Fields[{i}]: the name is empty.", nameof(fields));
+            }
+
+            if (string.IsNullOrWhiteSpace(f.Path))
+            {
+                throw new ArgumentException($"Fields[{i}] '{f.Name}': the path is empty.", nameof(fields));
+            }
+
+            if (f.BinWidth is double w && !NumericBinning.IsValidWidth(w))
+            {
+                throw new ArgumentException($"Fields[{i}] '{f.Name}': the bin width must be a finite number > 0, not {w}.", nameof(fields));
+            }
+
+            if (!index.TryAdd(f.Name, i))
+            {
+                throw new ArgumentException($"Fields[{i}]: the name '{f.Name}' is used twice.", nameof(fields));
+            }
+        }
+
+        _pairIndexes = new (int, int)[pairs.Count];
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < pairs.Count; i++)
+        {
+            PairDefinition p = pairs[i];
+            if (!index.TryGetValue(p.X ?? "", out int x))
+            {
+                throw new ArgumentException($"Pairs[{i}]: X names the unknown field '{p.X}'.", nameof(pairs));
+            }
+
+            if (!index.TryGetValue(p.Y ?? "", out int y))
+            {
+                throw new ArgumentException($"Pairs[{i}]: Y names the unknown field '{p.Y}'.", nameof(pairs));
+            }
+
+            if (x == y)
+            {
+                throw new ArgumentException($"Pairs[{i}]: X and Y are both '{p.X}'.", nameof(pairs));
+            }
+
+            if (!seen.Add(p.Key))
+            {
+                throw new ArgumentException($"Pairs[{i}]: the pair '{p.Key}' is listed twice.", nameof(pairs));
+            }
+
+            _pairIndexes[i] = (x, y);
+        }
+
+        Fields = [.. fields];
+        Pairs = [.. pairs];
+    }
+
+    /// <summary>Gets the fields, in order; a field's index is its position here.</summary>
+    public IReadOnlyList<FieldDefinition> Fields { get; }
+
+    /// <summary>Gets the pairs, in order.</summary>
+    public IReadOnlyList<PairDefinition> Pairs { get; }
+
+    /// <summary>Gets the field indexes of pair <paramref name="pair"/>.</summary>
+    public (int X, int Y) PairIndexes(int pair) => _pairIndexes[pair];
+
+    /// <summary>Gets the index of the field named <paramref name="name"/>, or −1.</summary>
+    public int IndexOf(string name)
+    {
+        for (int i = 0; i < Fields.Count; i++)
+        {
+            if (string.Equals(Fields[i].Name, name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}

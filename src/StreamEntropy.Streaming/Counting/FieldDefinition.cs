@@ -1,0 +1,7 @@
+namespace StreamEntropy.Streaming.Counting;
+
+/// <summary>One field to measure: its name in output, where to find it in an event, and an optional bin width.</summary>
+/// <param name="Name">The name used in output, metrics and pairs.</param>
+/// <param name="Path">The dotted path in a JSON event (<c>user.country</c>) or the CSV column name.</param>
+/// <param name="BinWidth">When set, the field is numeric and counted in bins floor(value / width).</param>
+public sealed record FieldDefinition(string Name, string Path, double? BinWidth = null);
