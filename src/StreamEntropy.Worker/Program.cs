@@ -1,1 +1,3 @@
-return 0;
+using StreamEntropy.Worker.Commands;
+
+return await CommandLineApp.InvokeAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

@@ -39,8 +39,9 @@ public static class EntropyEstimators
     }
 
     /// <summary>The standard error of the plug-in estimate, sqrt((Σ p ln² p − H²)/N), in nats; NaN when empty.</summary>
-    /// <remarks>Σ p ln² p − H² is the variance of −ln p under p, which is shift-invariant, so it equals
-    /// S2/N − (S1/N)²: no ln N terms, less cancellation. A tiny negative from rounding is clamped to 0.</remarks>
+    /// <remarks>Σ p ln² p − H² is the variance of ln p under p, which is shift-invariant, so it equals the variance
+    /// of ln n. It is summed in two passes over the fingerprint, Σ (n/N)(ln n − S1/N)², rather than as
+    /// S2/N − (S1/N)², whose cancellation leaves noise of ~1e-8 after the square root where the variance is 0.</remarks>
     public static double StandardError(CountTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
@@ -50,8 +51,7 @@ public static class EntropyEstimators
             return double.NaN;
         }
 
-        double mean = table.SumNLogN / n;
-        double variance = (table.SumNLog2N / n) - (mean * mean);
+        double variance = table.SumOverCounts(new LogDeviationTerm(n, table.SumNLogN / n));
         return Math.Sqrt(Math.Max(0, variance) / n);
     }
 
@@ -92,6 +92,15 @@ public static class EntropyEstimators
             // Horvitz–Thompson: divide by the probability that the value is seen at all in N draws.
             double inclusion = -SpecialFunctions.ExpM1(total * SpecialFunctions.Log1P(-pa));
             return -pa * Math.Log(pa) / inclusion;
+        }
+    }
+
+    private readonly struct LogDeviationTerm(long total, double meanLog) : ICountTerm
+    {
+        public double Evaluate(long count)
+        {
+            double d = Math.Log(count) - meanLog;
+            return (double)count / total * d * d;
         }
     }
 

@@ -1,0 +1,274 @@
+using System.Text;
+using System.Text.Json;
+using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.Decoding;
+
+namespace StreamEntropy.Streaming.Profiling;
+
+/// <summary>Counts the fields and pairs of a CSV or JSON Lines file into a <see cref="FrequencySet"/>, streaming.</summary>
+/// <remarks>Memory grows with the number of distinct values, not with the number of rows. A JSON line goes through
+/// the same <see cref="JsonEventDecoder"/> as a Kafka event, so a file and a stream of the same events agree.</remarks>
+public static class FileProfiler
+{
+    private const int ProgressEveryRows = 1 << 16;
+
+    /// <summary>Tells CSV from JSON Lines by extension (.csv, .jsonl, .ndjson, .json) or else by the first non-blank byte.</summary>
+    /// <exception cref="InputDataException">The file does not exist or cannot be read.</exception>
+    public static InputFormat DetectFormat(string path)
+    {
+        string extension = Path.GetExtension(path).ToUpperInvariant();
+        switch (extension)
+        {
+            case ".CSV":
+                EnsureExists(path);
+                return InputFormat.Csv;
+            case ".JSONL" or ".NDJSON" or ".JSON":
+                EnsureExists(path);
+                return InputFormat.JsonLines;
+        }
+
+        using FileStream stream = Open(path);
+        Span<byte> head = stackalloc byte[256];
+        int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        foreach (byte b in head[..read])
+        {
+            if (b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n' or 0xEF or 0xBB or 0xBF)
+            {
+                continue; // whitespace or a UTF-8 byte order mark
+            }
+
+            return b == (byte)'{' ? InputFormat.JsonLines : InputFormat.Csv;
+        }
+
+        return InputFormat.Csv;
+    }
+
+    /// <summary>Lists the fields a file offers: the CSV header, or every leaf path of the JSON objects in order of first sight.</summary>
+    /// <remarks>For JSON Lines this reads the whole file once; arrays and their contents count as one leaf.</remarks>
+    public static IReadOnlyList<string> DiscoverFields(string path, InputFormat format)
+    {
+        using FileStream stream = Open(path);
+        if (format == InputFormat.Csv)
+        {
+            try
+            {
+                using var csv = new CsvReader(stream, leaveOpen: true);
+                return csv.Header;
+            }
+            catch (CsvFormatException e)
+            {
+                throw new InputDataException($"{path}: {e.Message}", e);
+            }
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var paths = new List<string>();
+        using var lines = new JsonLinesReader(stream, leaveOpen: true);
+        var prefix = new StringBuilder();
+        while (lines.ReadLine())
+        {
+            var reader = new Utf8JsonReader(lines.Line, new JsonReaderOptions { MaxDepth = 64 });
+            try
+            {
+                if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                {
+                    throw new InputDataException($"{path}:{lines.LineNumber}: the line is not a JSON object.");
+                }
+
+                prefix.Clear();
+                CollectLeaves(ref reader, prefix, seen, paths);
+            }
+            catch (JsonException e)
+            {
+                throw new InputDataException($"{path}:{lines.LineNumber}: invalid JSON: {e.Message}", e);
+            }
+        }
+
+        return paths;
+    }
+
+    /// <summary>Counts every row of the file into <paramref name="set"/> and returns the number of rows.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="format">Its format.</param>
+    /// <param name="set">The tables to count into; its schema's paths name CSV columns or JSON paths.</param>
+    /// <param name="progress">Told the bytes read so far, every 65 536 rows.</param>
+    /// <exception cref="InputDataException">The file is missing, a row is malformed (the message names the line), a
+    /// numeric field holds a non-number, or a field never occurs in the file.</exception>
+    public static long Count(string path, InputFormat format, FrequencySet set, IProgress<long>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        using FileStream stream = Open(path);
+        long rows = format == InputFormat.Csv
+            ? CountCsv(path, stream, set, progress)
+            : CountJsonLines(path, stream, set, progress);
+        EventSchema schema = set.Encoder.Schema;
+        for (int f = 0; f < schema.Fields.Count; f++)
+        {
+            if (rows > 0 && set.Missing(f) == rows)
+            {
+                throw new InputDataException($"{path}: unknown field '{schema.Fields[f].Path}': no line has it.");
+            }
+        }
+
+        return rows;
+    }
+
+    private static long CountCsv(string path, FileStream stream, FrequencySet set, IProgress<long>? progress)
+    {
+        EventSchema schema = set.Encoder.Schema;
+        try
+        {
+            using var csv = new CsvReader(stream, leaveOpen: true);
+            var columns = new int[schema.Fields.Count];
+            for (int f = 0; f < columns.Length; f++)
+            {
+                columns[f] = IndexOf(csv.Header, schema.Fields[f].Path);
+                if (columns[f] < 0)
+                {
+                    throw new InputDataException($"{path}: unknown field '{schema.Fields[f].Path}'; the columns are {string.Join(", ", csv.Header)}.");
+                }
+            }
+
+            var ids = new int[columns.Length];
+            long rows = 0;
+            while (csv.ReadRecord())
+            {
+                for (int f = 0; f < columns.Length; f++)
+                {
+                    ids[f] = EncodeOrThrow(set.Encoder, f, csv.GetField(columns[f]), path, csv.LineNumber);
+                }
+
+                set.Add(ids);
+                if ((++rows % ProgressEveryRows) == 0)
+                {
+                    progress?.Report(stream.Position);
+                }
+            }
+
+            return rows;
+        }
+        catch (CsvFormatException e)
+        {
+            throw new InputDataException($"{path}: {e.Message}", e);
+        }
+    }
+
+    private static long CountJsonLines(string path, FileStream stream, FrequencySet set, IProgress<long>? progress)
+    {
+        EventSchema schema = set.Encoder.Schema;
+        var paths = new string[schema.Fields.Count];
+        for (int f = 0; f < paths.Length; f++)
+        {
+            paths[f] = schema.Fields[f].Path;
+        }
+
+        var decoder = new JsonEventDecoder(paths);
+        using var lines = new JsonLinesReader(stream, leaveOpen: true);
+        var ids = new int[paths.Length];
+        long rows = 0;
+        while (lines.ReadLine())
+        {
+            DecodeError error = decoder.Decode(lines.Line);
+            if (error != DecodeError.None)
+            {
+                throw new InputDataException($"{path}:{lines.LineNumber}: {decoder.LastErrorDetail}");
+            }
+
+            for (int f = 0; f < ids.Length; f++)
+            {
+                ids[f] = decoder.TryGetValue(f, out ReadOnlySpan<byte> text)
+                    ? EncodeOrThrow(set.Encoder, f, text, path, lines.LineNumber)
+                    : EventEncoder.Missing;
+            }
+
+            set.Add(ids);
+            if ((++rows % ProgressEveryRows) == 0)
+            {
+                progress?.Report(stream.Position);
+            }
+        }
+
+        return rows;
+    }
+
+    private static int EncodeOrThrow(EventEncoder encoder, int field, ReadOnlySpan<byte> text, string path, long line)
+    {
+        int id = encoder.Encode(field, text);
+        if (id == EventEncoder.Invalid)
+        {
+            FieldDefinition f = encoder.Schema.Fields[field];
+            throw new InputDataException($"{path}:{line}: field '{f.Name}' has bin width {f.BinWidth} but its value '{Encoding.UTF8.GetString(text)}' is not a number.");
+        }
+
+        return id;
+    }
+
+    private static void CollectLeaves(ref Utf8JsonReader reader, StringBuilder prefix, HashSet<string> seen, List<string> paths)
+    {
+        int length = prefix.Length;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            // reader is on a property name
+            prefix.Length = length;
+            if (length > 0)
+            {
+                prefix.Append('.');
+            }
+
+            prefix.Append(reader.GetString());
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.StartObject)
+            {
+                CollectLeaves(ref reader, prefix, seen, paths);
+                continue;
+            }
+
+            if (reader.TokenType == JsonTokenType.StartArray)
+            {
+                reader.Skip();
+            }
+
+            string leaf = prefix.ToString();
+            if (seen.Add(leaf))
+            {
+                paths.Add(leaf);
+            }
+        }
+
+        prefix.Length = length;
+    }
+
+    private static int IndexOf(IReadOnlyList<string> header, string name)
+    {
+        for (int i = 0; i < header.Count; i++)
+        {
+            if (string.Equals(header[i], name, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static void EnsureExists(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new InputDataException($"{path}: no such file.");
+        }
+    }
+
+    private static FileStream Open(string path)
+    {
+        EnsureExists(path);
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputDataException($"{path}: cannot read: {e.Message}", e);
+        }
+    }
+}

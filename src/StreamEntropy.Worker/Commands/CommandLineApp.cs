@@ -1,0 +1,121 @@
+using System.CommandLine;
+using StreamEntropy.Core.Estimation;
+
+namespace StreamEntropy.Worker.Commands;
+
+/// <summary>The <c>stream-entropy</c> command line: run, demo, broker, profile, compare.</summary>
+internal static class CommandLineApp
+{
+    public static Task<int> InvokeAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+    {
+        RootCommand root = Build(stdout, stderr);
+        var configuration = new InvocationConfiguration { Output = stdout, Error = stderr };
+        return root.Parse(args).InvokeAsync(configuration, cancellationToken);
+    }
+
+    private static RootCommand Build(TextWriter stdout, TextWriter stderr)
+    {
+        var root = new RootCommand("StreamEntropy: rolling entropy, conditional entropy and mutual information of event streams.");
+        root.Subcommands.Add(BuildProfile(stdout, stderr));
+        root.Subcommands.Add(BuildCompare(stdout, stderr));
+        
+        return root;
+    }
+
+    private static Option<string> BaseOption() => new("--base")
+    {
+        Description = "Logarithm base of the results: 2 (bits), e (nats), 10 (bans) or any number > 1.",
+        DefaultValueFactory = _ => "2",
+    };
+
+    private static Option<string> EstimatorOption() => new("--estimator")
+    {
+        Description = $"Entropy estimator: {string.Join(", ", EntropyEstimatorNames.All)}.",
+        DefaultValueFactory = _ => "ml",
+    };
+
+    private static Option<string> FormatOption() => new("--format")
+    {
+        Description = "Output format: table (for people) or json (one document on stdout).",
+        DefaultValueFactory = _ => "table",
+    };
+
+    private static Option<string[]> FieldOption() => new("--field")
+    {
+        Description = "A field to profile: a CSV column or a dotted JSON path (repeatable). Default: every field.",
+    };
+
+    private static Option<string[]> BinWidthOption() => new("--bin-width")
+    {
+        Description = "NAME=WIDTH: treat a field as numeric, counted in bins floor(value / WIDTH) (repeatable).",
+    };
+
+    private static Command BuildProfile(TextWriter stdout, TextWriter stderr)
+    {
+        var file = new Argument<string>("FILE") { Description = "A CSV file with a header row, or JSON Lines." };
+        var field = FieldOption();
+        var pair = new Option<string[]>("--pair") { Description = "X,Y: a pair of fields for joint and conditional entropy and mutual information (repeatable)." };
+        var binWidth = BinWidthOption();
+        var logBase = BaseOption();
+        var estimator = EstimatorOption();
+        var format = FormatOption();
+        var command = new Command("profile", "Entropy of each field, and joint/conditional entropy and mutual information of pairs, in a file.")
+        {
+            file, field, pair, binWidth, logBase, estimator, format,
+        };
+        command.SetAction(parse => ProfileCommand.Run(
+            new ProfileArguments(
+                parse.GetValue(file)!,
+                parse.GetValue(field) ?? [],
+                parse.GetValue(pair) ?? [],
+                parse.GetValue(binWidth) ?? [],
+                parse.GetValue(logBase)!,
+                parse.GetValue(estimator)!,
+                parse.GetValue(format)!),
+            stdout,
+            stderr,
+            showProgress: ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected));
+        return command;
+    }
+
+    private static Command BuildCompare(TextWriter stdout, TextWriter stderr)
+    {
+        var reference = new Argument<string>("REFERENCE") { Description = "The reference file (CSV or JSON Lines)." };
+        var current = new Argument<string>("CURRENT") { Description = "The current file to compare with the reference." };
+        var field = FieldOption();
+        var binWidth = BinWidthOption();
+        var logBase = BaseOption();
+        var estimator = EstimatorOption();
+        var epsilon = new Option<double>("--epsilon")
+        {
+            Description = "Share used in place of a zero share in KL and PSI (no renormalisation).",
+            DefaultValueFactory = _ => Divergences.DefaultEpsilon,
+        };
+        var format = FormatOption();
+        var command = new Command("compare", "KL divergence, Jensen–Shannon and PSI of each field between a reference and a current file.")
+        {
+            reference, current, field, binWidth, logBase, estimator, epsilon, format,
+        };
+        command.SetAction(parse => CompareCommand.Run(
+            new CompareArguments(
+                parse.GetValue(reference)!,
+                parse.GetValue(current)!,
+                parse.GetValue(field) ?? [],
+                parse.GetValue(binWidth) ?? [],
+                parse.GetValue(logBase)!,
+                parse.GetValue(estimator)!,
+                parse.GetValue(epsilon),
+                parse.GetValue(format)!),
+            stdout,
+            stderr));
+        return command;
+    }
+
+    private static Command BuildBroker(TextWriter stdout, TextWriter stderr)
+    {
+        var brokers = new Option<int>("--brokers") { Description = "Number of mock brokers (1–16).", DefaultValueFactory = _ => 1 };
+        var command = new Command("broker", "Start librdkafka's mock Kafka cluster on 127.0.0.1 and print BOOTSTRAP=host:port.") { brokers };
+        
+        return command;
+    }
+}

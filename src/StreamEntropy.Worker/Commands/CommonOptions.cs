@@ -1,0 +1,111 @@
+using System.Globalization;
+using StreamEntropy.Core.Estimation;
+using StreamEntropy.Streaming.Counting;
+
+namespace StreamEntropy.Worker.Commands;
+
+/// <summary>Parsing of the options that <c>profile</c> and <c>compare</c> share.</summary>
+internal static class CommonOptions
+{
+    public static LogBase ParseBase(string? text) =>
+        LogBase.TryParse(text, out LogBase b) ? b : throw new UsageException($"--base: '{text}' is not a logarithm base; use 2, e, 10 or a number > 1.");
+
+    public static EntropyEstimator ParseEstimator(string? text) =>
+        EntropyEstimatorNames.TryParse(text, out EntropyEstimator e)
+            ? e
+            : throw new UsageException($"--estimator: unknown estimator '{text}'; use one of {string.Join(", ", EntropyEstimatorNames.All)}.");
+
+    public static bool ParseJsonFormat(string? text) => text?.ToUpperInvariant() switch
+    {
+        null or "TABLE" => false,
+        "JSON" => true,
+        _ => throw new UsageException($"--format: unknown format '{text}'; use table or json."),
+    };
+
+    public static Dictionary<string, double> ParseBinWidths(IEnumerable<string>? specs)
+    {
+        var widths = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (string spec in specs ?? [])
+        {
+            int eq = spec.LastIndexOf('=');
+            if (eq <= 0 || !double.TryParse(spec.AsSpan(eq + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out double width))
+            {
+                throw new UsageException($"--bin-width: '{spec}' is not NAME=WIDTH.");
+            }
+
+            if (!NumericBinning.IsValidWidth(width))
+            {
+                throw new UsageException($"--bin-width: the width of '{spec[..eq]}' must be a finite number > 0, not {spec[(eq + 1)..]}.");
+            }
+
+            widths[spec[..eq]] = width;
+        }
+
+        return widths;
+    }
+
+    public static List<PairDefinition> ParsePairs(IEnumerable<string>? specs)
+    {
+        var pairs = new List<PairDefinition>();
+        foreach (string spec in specs ?? [])
+        {
+            string[] parts = spec.Split(',');
+            if (parts.Length != 2 || parts[0].Length == 0 || parts[1].Length == 0)
+            {
+                throw new UsageException($"--pair: '{spec}' is not X,Y.");
+            }
+
+            pairs.Add(new PairDefinition(parts[0], parts[1]));
+        }
+
+        return pairs;
+    }
+
+    /// <summary>Builds the schema: the named fields (or all available), plus any field a pair needs, with bin widths.</summary>
+    public static EventSchema BuildSchema(IReadOnlyList<string> requested, IReadOnlyList<PairDefinition> pairs, Dictionary<string, double> widths, Func<IReadOnlyList<string>> available)
+    {
+        var names = new List<string>();
+        if (requested.Count == 0 && pairs.Count == 0)
+        {
+            names.AddRange(available());
+        }
+        else
+        {
+            names.AddRange(requested);
+        }
+
+        foreach (PairDefinition p in pairs)
+        {
+            foreach (string n in new[] { p.X, p.Y })
+            {
+                if (!names.Contains(n, StringComparer.Ordinal))
+                {
+                    names.Add(n);
+                }
+            }
+        }
+
+        foreach (string n in widths.Keys)
+        {
+            if (!names.Contains(n, StringComparer.Ordinal))
+            {
+                names.Add(n); // a bin width asks for the field to be profiled
+            }
+        }
+
+        var fields = new List<FieldDefinition>();
+        foreach (string n in names.Distinct(StringComparer.Ordinal))
+        {
+            fields.Add(new FieldDefinition(n, n, widths.TryGetValue(n, out double w) ? w : null));
+        }
+
+        try
+        {
+            return new EventSchema(fields, pairs);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message.Split(" (Parameter", 2)[0], e);
+        }
+    }
+}

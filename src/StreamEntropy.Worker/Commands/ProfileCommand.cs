@@ -1,0 +1,180 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+using StreamEntropy.Core.Estimation;
+using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.Output;
+using StreamEntropy.Streaming.Profiling;
+
+namespace StreamEntropy.Worker.Commands;
+
+/// <summary>The arguments of <c>stream-entropy profile</c>.</summary>
+internal sealed record ProfileArguments(
+    string File,
+    IReadOnlyList<string> Fields,
+    IReadOnlyList<string> Pairs,
+    IReadOnlyList<string> BinWidths,
+    string Base,
+    string Estimator,
+    string Format);
+
+/// <summary><c>stream-entropy profile FILE</c>: entropies of the fields and pairs of a CSV or JSON Lines file.</summary>
+internal static class ProfileCommand
+{
+    public static int Run(ProfileArguments args, TextWriter stdout, TextWriter stderr, bool showProgress)
+    {
+        try
+        {
+            LogBase logBase = CommonOptions.ParseBase(args.Base);
+            EntropyEstimator estimator = CommonOptions.ParseEstimator(args.Estimator);
+            bool json = CommonOptions.ParseJsonFormat(args.Format);
+            InputFormat format = FileProfiler.DetectFormat(args.File);
+            EventSchema schema = CommonOptions.BuildSchema(
+                args.Fields,
+                CommonOptions.ParsePairs(args.Pairs),
+                CommonOptions.ParseBinWidths(args.BinWidths),
+                () => FileProfiler.DiscoverFields(args.File, format));
+            var set = new FrequencySet(new EventEncoder(schema));
+            using var progress = showProgress ? new ConsoleProgress(stderr, new FileInfo(args.File).Length) : null;
+            long rows = FileProfiler.Count(args.File, format, set, progress);
+            progress?.Finish();
+
+            FieldResult[] fields = ResultCalculator.Fields(set, estimator);
+            PairResult[] pairs = ResultCalculator.Pairs(set, estimator);
+            if (json)
+            {
+                WriteJson(stdout, rows, logBase, estimator, fields, pairs);
+            }
+            else
+            {
+                WriteTable(stdout, args.File, rows, logBase, estimator, fields, pairs);
+            }
+
+            return 0;
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+        catch (InputDataException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static void WriteJson(TextWriter stdout, long rows, LogBase logBase, EntropyEstimator estimator, FieldResult[] fields, PairResult[] pairs)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("rows", rows);
+            w.WriteString("base", logBase.Name);
+            w.WriteString("unit", logBase.Unit);
+            w.WriteString("estimator", estimator.ToName());
+            w.WriteStartArray("fields");
+            foreach (FieldResult f in fields)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", f.Name);
+                EntropyJson.WriteFieldMembers(w, f, logBase);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("pairs");
+            foreach (PairResult p in pairs)
+            {
+                w.WriteStartObject();
+                w.WriteString("x", p.X);
+                w.WriteString("y", p.Y);
+                EntropyJson.WritePairMembers(w, p, logBase);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        stdout.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    private static void WriteTable(TextWriter stdout, string file, long rows, LogBase logBase, EntropyEstimator estimator, FieldResult[] fields, PairResult[] pairs)
+    {
+        IAnsiConsole console = TerminalOutput.Create(stdout);
+        console.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(file))}[/]: {rows:N0} rows, entropies in {logBase.Unit} (base {logBase.Name}), estimator {estimator.ToName()}");
+        var table = new Table().Border(TableBorder.Rounded);
+        table.AddColumns("field", "count", "distinct", "missing", "H(X)", "± SE", "H / log K", "coverage", "h (differential)");
+        foreach (FieldResult f in fields)
+        {
+            table.AddRow(
+                Markup.Escape(f.Name),
+                f.Count.ToString("N0", CultureInfo.InvariantCulture),
+                f.Distinct.ToString("N0", CultureInfo.InvariantCulture),
+                f.Missing.ToString("N0", CultureInfo.InvariantCulture),
+                Format(logBase.FromNats(f.Entropy)),
+                Format(logBase.FromNats(f.StandardError)),
+                Format(f.NormalizedEntropy),
+                Format(f.Coverage),
+                f.DifferentialEntropy is double h ? Format(logBase.FromNats(h)) : "");
+        }
+
+        console.Write(table);
+        if (pairs.Length == 0)
+        {
+            return;
+        }
+
+        var pairTable = new Table().Border(TableBorder.Rounded);
+        pairTable.AddColumns("X", "Y", "count", "H(X,Y)", "H(Y|X)", "H(X|Y)", "I(X;Y)");
+        foreach (PairResult p in pairs)
+        {
+            PairEntropies e = p.Entropies;
+            pairTable.AddRow(
+                Markup.Escape(p.X),
+                Markup.Escape(p.Y),
+                e.Count.ToString("N0", CultureInfo.InvariantCulture),
+                Format(logBase.FromNats(e.Joint)),
+                Format(logBase.FromNats(e.ConditionalYGivenX)),
+                Format(logBase.FromNats(e.ConditionalXGivenY)),
+                Format(logBase.FromNats(e.MutualInformation)));
+        }
+
+        console.Write(pairTable);
+    }
+
+    internal static string Format(double value) => double.IsFinite(value) ? value.ToString("0.0000", CultureInfo.InvariantCulture) : "–";
+}
+
+/// <summary>Progress of a long file read on stderr, only when stderr is a terminal.</summary>
+internal sealed class ConsoleProgress(TextWriter stderr, long totalBytes) : IProgress<long>, IDisposable
+{
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private bool _shown;
+
+    public void Report(long value)
+    {
+        if (_clock.Elapsed < TimeSpan.FromSeconds(1))
+        {
+            return; // short runs print nothing
+        }
+
+        double percent = totalBytes > 0 ? 100.0 * value / totalBytes : 0;
+        stderr.Write(string.Create(CultureInfo.InvariantCulture, $"\r  {percent,5:0.0}%  {value / 1048576.0:0} MiB  {value / 1048576.0 / _clock.Elapsed.TotalSeconds:0} MiB/s "));
+        _shown = true;
+    }
+
+    public void Finish()
+    {
+        if (_shown)
+        {
+            stderr.Write("\r" + new string(' ', 48) + "\r");
+            _shown = false;
+        }
+    }
+
+    public void Dispose() => Finish();
+}
