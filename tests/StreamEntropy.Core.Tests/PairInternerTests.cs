@@ -1,0 +1,91 @@
+using CsCheck;
+using StreamEntropy.Core.Counting;
+
+namespace StreamEntropy.Core.Tests;
+
+public class PairInternerTests
+{
+    [Fact]
+    public void GetOrAdd_SmallIdGrid_IdsAreDenseAndRoundTrip()
+    {
+        // Under a plain x ^ y hash the 128 × 128 grid falls into 128 buckets; every pair must stay distinct.
+        var pairs = new PairInterner();
+        int expectedId = 0;
+        for (int x = 0; x < 128; x++)
+        {
+            for (int y = 0; y < 128; y++)
+            {
+                Assert.Equal(expectedId++, pairs.GetOrAdd(x, y));
+            }
+        }
+
+        Assert.Equal(128 * 128, pairs.Count);
+        for (int x = 0; x < 128; x++)
+        {
+            for (int y = 0; y < 128; y++)
+            {
+                int id = (x * 128) + y;
+                Assert.Equal(id, pairs.GetOrAdd(x, y));
+                Assert.True(pairs.TryGetId(x, y, out int found));
+                Assert.Equal(id, found);
+                Assert.Equal((x, y), pairs.GetPair(id));
+            }
+        }
+
+        Assert.False(pairs.TryGetId(128, 0, out int missing));
+        Assert.Equal(-1, missing);
+        Assert.Equal(128 * 128, pairs.Count);
+    }
+
+    [Fact]
+    public void GetOrAdd_RandomPairs_MatchDictionaryModel()
+    {
+        Gen<(int, int)> pair = Gen.Frequency(
+            (3, Gen.Select(Gen.Int[0, 40], Gen.Int[0, 40])),
+            (1, Gen.Select(Gen.Int[0, int.MaxValue], Gen.Int[0, int.MaxValue])));
+        Gen.Select(pair.Array[0, 600], pair.Array[0, 50]).Sample(
+            (inserted, probes) =>
+            {
+                var pairs = new PairInterner();
+                var model = new Dictionary<(int, int), int>();
+                foreach ((int x, int y) in inserted)
+                {
+                    if (!model.TryGetValue((x, y), out int expected))
+                    {
+                        expected = model.Count;
+                        model[(x, y)] = expected;
+                    }
+
+                    Assert.Equal(expected, pairs.GetOrAdd(x, y));
+                }
+
+                Assert.Equal(model.Count, pairs.Count);
+                foreach (((int x, int y), int id) in model)
+                {
+                    Assert.Equal((x, y), pairs.GetPair(id));
+                    Assert.True(pairs.TryGetId(x, y, out int found));
+                    Assert.Equal(id, found);
+                }
+
+                foreach ((int x, int y) in probes)
+                {
+                    Assert.Equal(model.TryGetValue((x, y), out int id), pairs.TryGetId(x, y, out int found));
+                    Assert.Equal(model.ContainsKey((x, y)) ? id : -1, found);
+                }
+            },
+            iter: 1500);
+    }
+
+    [Fact]
+    public void GetOrAdd_NegativeOrUnknownIds_Throw()
+    {
+        var pairs = new PairInterner();
+        Assert.Throws<ArgumentOutOfRangeException>(() => pairs.GetOrAdd(-1, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => pairs.GetOrAdd(0, -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => pairs.GetPair(0));
+        pairs.GetOrAdd(int.MaxValue, int.MaxValue);
+        Assert.Equal((int.MaxValue, int.MaxValue), pairs.GetPair(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => pairs.GetPair(1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => pairs.GetPair(-1));
+    }
+}

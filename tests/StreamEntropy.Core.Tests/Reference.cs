@@ -1,0 +1,228 @@
+using StreamEntropy.Core.Estimation;
+
+namespace StreamEntropy.Core.Tests;
+
+/// <summary>Deliberately naive reference implementations, written from the textbook definitions and independent of Core.</summary>
+internal static class Reference
+{
+    /// <summary>The Euler–Mascheroni constant γ (OEIS A001620).</summary>
+    public const double EulerGamma = 0.57721566490153286060651209008240243;
+
+    public const double Ln2 = 0.69314718055994530941723212145817657;
+
+    private const int GrassbergerTableLength = 1 << 16;
+    private static readonly double[] GrassbergerTable = BuildGrassberger();
+
+    /// <summary>Counts records with a dictionary.</summary>
+    public static Dictionary<int, long> Count(IEnumerable<int> records)
+    {
+        var counts = new Dictionary<int, long>();
+        foreach (int r in records)
+        {
+            counts[r] = counts.GetValueOrDefault(r) + 1;
+        }
+
+        return counts;
+    }
+
+    /// <summary>The non-zero counts of a count vector.</summary>
+    public static long[] NonZero(IEnumerable<long> counts) => counts.Where(c => c > 0).ToArray();
+
+    /// <summary>−Σ p ln p over non-zero counts.</summary>
+    public static double PlugIn(IEnumerable<long> counts)
+    {
+        long[] c = NonZero(counts);
+        double n = c.Sum();
+        double h = 0;
+        foreach (long x in c)
+        {
+            double p = x / n;
+            h -= p * Math.Log(p);
+        }
+
+        return h;
+    }
+
+    /// <summary>Σ n ln n over non-zero counts.</summary>
+    public static double SumNLogN(IEnumerable<long> counts) => NonZero(counts).Sum(n => n * Math.Log(n));
+
+    /// <summary>Σ n ln² n over non-zero counts.</summary>
+    public static double SumNLog2N(IEnumerable<long> counts) => NonZero(counts).Sum(n => n * Math.Log(n) * Math.Log(n));
+
+    /// <summary>Σ n G(n) over non-zero counts.</summary>
+    public static double SumNG(IEnumerable<long> counts) => NonZero(counts).Sum(n => n * Grassberger(n));
+
+    /// <summary>ψ(<paramref name="twice"/> / 2) for a positive integer or half-integer, from ψ(1) = −γ,
+    /// ψ(1/2) = −γ − 2 ln 2 and the recurrence ψ(x + 1) = ψ(x) + 1/x.</summary>
+    public static double DigammaOfHalf(int twice)
+    {
+        double x = (twice & 1) == 0 ? 1 : 0.5;
+        double psi = (twice & 1) == 0 ? -EulerGamma : -EulerGamma - (2 * Ln2);
+        while (2 * x < twice)
+        {
+            psi += 1 / x;
+            x += 1;
+        }
+
+        return psi;
+    }
+
+    /// <summary>Grassberger's G(n) from its closed form G(2m) = G(2m+1) = −γ − ln 2 + Σ_{k=1..m} 2/(2k−1) (Grassberger 2003).</summary>
+    public static double Grassberger(long n)
+    {
+        if (n < 1 || n >= GrassbergerTableLength)
+        {
+            throw new ArgumentOutOfRangeException(nameof(n), n, "Outside the reference table.");
+        }
+
+        return GrassbergerTable[n];
+    }
+
+    /// <summary>Each estimator computed directly from its definition, one term per value.</summary>
+    public static double Estimate(IEnumerable<long> counts, EntropyEstimator estimator)
+    {
+        long[] c = NonZero(counts);
+        if (c.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        long n = c.Sum();
+        int k = c.Length;
+        return estimator switch
+        {
+            EntropyEstimator.MaximumLikelihood => PlugIn(c),
+            EntropyEstimator.MillerMadow => PlugIn(c) + ((k - 1) / (2.0 * n)),
+            EntropyEstimator.Grassberger => Math.Log(n) - (c.Sum(x => x * Grassberger(x)) / n),
+            EntropyEstimator.ChaoShen => ChaoShen(c),
+            EntropyEstimator.Shrink => Shrink(c),
+            _ => throw new ArgumentOutOfRangeException(nameof(estimator)),
+        };
+    }
+
+    /// <summary>Chao &amp; Shen (2003) as in the R package 'entropy' (entropy.ChaoShen).</summary>
+    public static double ChaoShen(long[] c)
+    {
+        long n = c.Sum();
+        long f1 = c.Count(x => x == 1);
+        if (f1 == n)
+        {
+            f1 = n - 1;
+        }
+
+        double coverage = 1 - ((double)f1 / n);
+        double h = 0;
+        foreach (long x in c)
+        {
+            double pa = coverage * x / n;
+            double seen = 1 - Math.Pow(1 - pa, n);
+            h -= pa * Math.Log(pa) / seen;
+        }
+
+        return h;
+    }
+
+    /// <summary>Hausser &amp; Strimmer (2009) James–Stein shrinkage toward uniform over the K observed values.</summary>
+    public static double Shrink(long[] c)
+    {
+        long n = c.Sum();
+        int k = c.Length;
+        double t = 1.0 / k;
+        double sumU2 = 0;
+        double msp = 0;
+        foreach (long x in c)
+        {
+            double u = (double)x / n;
+            sumU2 += u * u;
+            msp += (t - u) * (t - u);
+        }
+
+        double lambda = n <= 1 || msp == 0 ? 1 : (1 - sumU2) / ((n - 1) * msp);
+        lambda = Math.Min(1, Math.Max(0, lambda));
+        double h = 0;
+        foreach (long x in c)
+        {
+            double p = (lambda * t) + ((1 - lambda) * x / n);
+            h -= p * Math.Log(p);
+        }
+
+        return h;
+    }
+
+    /// <summary>sqrt((Σ p ln² p − H²)/N).</summary>
+    public static double StandardError(IEnumerable<long> counts)
+    {
+        long[] c = NonZero(counts);
+        double n = c.Sum();
+        double h = PlugIn(c);
+        double m2 = 0;
+        foreach (long x in c)
+        {
+            double p = x / n;
+            m2 += p * Math.Log(p) * Math.Log(p);
+        }
+
+        return Math.Sqrt(Math.Max(0, m2 - (h * h)) / n);
+    }
+
+    /// <summary>|a − b| ≤ tol · max(1, |a|, |b|), with NaN equal to NaN.</summary>
+    public static void Close(double expected, double actual, double tolerance, string? what = null)
+    {
+        if (double.IsNaN(expected) && double.IsNaN(actual))
+        {
+            return;
+        }
+
+        double scale = Math.Max(1, Math.Max(Math.Abs(expected), Math.Abs(actual)));
+        if (!(Math.Abs(expected - actual) <= tolerance * scale))
+        {
+            Assert.Fail($"{what}: expected {expected:R}, actual {actual:R}, difference {expected - actual:R}, tolerance {tolerance:R} (relative to {scale:R}).");
+        }
+    }
+
+    private static double[] BuildGrassberger()
+    {
+        var g = new double[GrassbergerTableLength];
+        // Kahan-compensated running sum of 2/(2k−1).
+        double sum = -EulerGamma - Ln2;
+        double compensation = 0;
+        g[0] = double.NaN;
+        for (int n = 1; n < GrassbergerTableLength; n++)
+        {
+            if ((n & 1) == 0)
+            {
+                int m = n / 2;
+                double y = (2.0 / ((2 * m) - 1)) - compensation;
+                double t = sum + y;
+                compensation = (t - sum) - y;
+                sum = t;
+            }
+
+            g[n] = sum;
+        }
+
+        return g;
+    }
+}
+
+/// <summary>Marsaglia's xorshift64*: cheap, deterministic, good enough for test data.</summary>
+internal struct XorShift(ulong seed)
+{
+    private ulong _state = seed == 0 ? 0x9E3779B97F4A7C15 : seed;
+
+    public ulong Next()
+    {
+        ulong x = _state;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        _state = x;
+        return x * 0x2545F4914F6CDD1D;
+    }
+
+    /// <summary>Uniform in [0, bound).</summary>
+    public int Next(int bound) => (int)((Next() >> 32) * (ulong)bound >> 32);
+
+    /// <summary>Uniform in [0, 1).</summary>
+    public double NextDouble() => (Next() >> 11) * (1.0 / (1UL << 53));
+}
