@@ -140,6 +140,19 @@ public sealed class FrequencySet
         Events = 0;
     }
 
+    /// <summary>Sets the event, missing and invalid counters, when a saved state is loaded (the tables are loaded separately).</summary>
+    internal void RestoreCounters(long events, ReadOnlySpan<long> missing, ReadOnlySpan<long> invalid)
+    {
+        if (missing.Length != _missing.Length || invalid.Length != _invalid.Length)
+        {
+            throw new ArgumentException($"Expected {_missing.Length} missing and invalid counters.", nameof(missing));
+        }
+
+        missing.CopyTo(_missing);
+        invalid.CopyTo(_invalid);
+        Events = events;
+    }
+
     private void Apply(ReadOnlySpan<int> ids, int sign)
     {
         if (ids.Length != _fields.Length)

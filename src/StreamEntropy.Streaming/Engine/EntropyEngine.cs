@@ -1,0 +1,357 @@
+using System.Globalization;
+using System.Text;
+using StreamEntropy.Core.Estimation;
+using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.Decoding;
+using StreamEntropy.Streaming.State;
+using StreamEntropy.Streaming.Windows;
+
+namespace StreamEntropy.Streaming.Engine;
+
+/// <summary>Decodes JSON events, counts them into every configured window, closes windows as event time passes, and
+/// saves and restores its whole state.</summary>
+/// <remarks>
+/// <para>Time is an argument: milliseconds since the Unix epoch, as passed to <see cref="Process"/> and
+/// <see cref="AdvanceTo"/>; the engine reads no clock, starts no thread and never blocks. The watermark is the largest
+/// time seen so far; windows close when it passes their end. Timestamps outside the range of
+/// <see cref="DateTimeOffset"/> (years 1–9999) are clamped into it.</para>
+/// <para>Per event: one decode, one encoding of every field to a value id (ids buffer reused), then one count per
+/// window. Allocation-free once every value has been seen, except when a window closes (its snapshot).</para>
+/// <para>Single writer: call everything from one thread (the consume loop). Snapshots are immutable and may be handed
+/// to other threads.</para>
+/// </remarks>
+public sealed class EntropyEngine
+{
+    private const long NoWatermark = long.MinValue;
+
+    private readonly JsonEventDecoder _decoder;
+    private readonly EntropyEstimator _estimator;
+    private readonly WindowDefinition[] _definitions;
+    private readonly string[] _configuration;
+    private readonly int[] _ids;
+    private readonly List<WindowSnapshot> _closed = [];
+    private EventEncoder _encoder;
+    private EntropyWindow[] _windows;
+    private long _watermark = NoWatermark;
+
+    /// <summary>Creates an engine with empty windows.</summary>
+    /// <param name="schema">The fields and pairs to measure.</param>
+    /// <param name="windows">The windows, at least one, with distinct names.</param>
+    /// <param name="estimator">The estimator of the snapshots (decay windows always use the plug-in estimator).</param>
+    /// <param name="maxEventBytes">The longest event accepted; longer ones are rejected as <see cref="DecodeError.TooLarge"/>.</param>
+    /// <exception cref="ArgumentException">No windows, a repeated window name, or an invalid window definition.</exception>
+    public EntropyEngine(EventSchema schema, IReadOnlyList<WindowDefinition> windows, EntropyEstimator estimator, int maxEventBytes = 1 << 20)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(windows);
+        if (!Enum.IsDefined(estimator))
+        {
+            throw new ArgumentOutOfRangeException(nameof(estimator), estimator, "Unknown estimator.");
+        }
+
+        if (windows.Count == 0)
+        {
+            throw new ArgumentException("At least one window is required.", nameof(windows));
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < windows.Count; i++)
+        {
+            WindowDefinition w = windows[i] ?? throw new ArgumentException($"Windows[{i}] is null.", nameof(windows));
+            w.Validate();
+            if (!names.Add(w.Name))
+            {
+                throw new ArgumentException($"Windows[{i}]: the name '{w.Name}' is used by another window.", nameof(windows));
+            }
+        }
+
+        Schema = schema;
+        _estimator = estimator;
+        _definitions = [.. windows];
+        var paths = new string[schema.Fields.Count];
+        for (int f = 0; f < paths.Length; f++)
+        {
+            paths[f] = schema.Fields[f].Path;
+        }
+
+        _decoder = new JsonEventDecoder(paths, maxEventBytes: maxEventBytes);
+        _ids = new int[paths.Length];
+        _configuration = DescribeConfiguration(schema, _definitions);
+        (_encoder, _windows) = CreateState();
+    }
+
+    /// <summary>Gets the fields and pairs measured.</summary>
+    public EventSchema Schema { get; }
+
+    /// <summary>Gets the window definitions, in order.</summary>
+    public IReadOnlyList<WindowDefinition> Windows => _definitions;
+
+    /// <summary>Gets why the last rejected event was rejected (empty after an accepted one).</summary>
+    public string LastErrorDetail => _decoder.LastErrorDetail;
+
+    /// <summary>Gets the number of events decoded and counted (late ones included).</summary>
+    public long Processed { get; private set; }
+
+    /// <summary>Gets the number of events rejected as malformed.</summary>
+    public long Rejected { get; private set; }
+
+    /// <summary>Gets the watermark: the largest time seen, in Unix milliseconds; <see cref="long.MinValue"/> before any.</summary>
+    public long WatermarkMs => _watermark;
+
+    /// <summary>Gets the encoder, whose dictionaries give the ids counted (for tests).</summary>
+    internal EventEncoder Encoder => _encoder;
+
+    /// <summary>Gets the windows' counts (for tests).</summary>
+    internal IReadOnlyList<EntropyWindow> WindowStates => _windows;
+
+    /// <summary>Decodes one event and counts it in every window.</summary>
+    /// <param name="utf8Json">The event, a UTF-8 JSON object.</param>
+    /// <param name="timestampMs">The event's time in Unix milliseconds; moves the watermark forward if later.</param>
+    /// <returns><see cref="DecodeError.None"/>, or why the event was rejected; a rejected event counts nowhere and
+    /// does not move the watermark (see <see cref="LastErrorDetail"/>).</returns>
+    /// <remarks>A field that is absent or null counts as missing; a numeric field whose value is not a number counts
+    /// as invalid for that field. Neither rejects the event.</remarks>
+    public DecodeError Process(ReadOnlySpan<byte> utf8Json, long timestampMs)
+    {
+        JsonEventDecoder decoder = _decoder;
+        DecodeError error = decoder.Decode(utf8Json);
+        if (error != DecodeError.None)
+        {
+            Rejected++;
+            return error;
+        }
+
+        int[] ids = _ids;
+        EventEncoder encoder = _encoder;
+        for (int f = 0; f < ids.Length; f++)
+        {
+            ids[f] = decoder.TryGetValue(f, out ReadOnlySpan<byte> text) ? encoder.Encode(f, text) : EventEncoder.Missing;
+        }
+
+        long t = EventTime.Clamp(timestampMs);
+        if (t > _watermark)
+        {
+            MoveWatermark(t);
+        }
+
+        foreach (EntropyWindow window in _windows)
+        {
+            window.Add(ids, t);
+        }
+
+        Processed++;
+        return DecodeError.None;
+    }
+
+    /// <summary>Moves the watermark to <paramref name="nowMs"/> if that is later, closing the windows that ends.</summary>
+    /// <remarks>For idle streams and processing time; an earlier time is ignored.</remarks>
+    public void AdvanceTo(long nowMs)
+    {
+        long t = EventTime.Clamp(nowMs);
+        if (t > _watermark)
+        {
+            MoveWatermark(t);
+        }
+    }
+
+    /// <summary>Takes the final snapshots of the windows closed so far, oldest first, and empties the queue.</summary>
+    public IReadOnlyList<WindowSnapshot> TakeClosed()
+    {
+        if (_closed.Count == 0)
+        {
+            return [];
+        }
+
+        WindowSnapshot[] closed = [.. _closed];
+        _closed.Clear();
+        return closed;
+    }
+
+    /// <summary>Reports every window's current state at the watermark, in configuration order.</summary>
+    public IReadOnlyList<WindowSnapshot> Snapshot()
+    {
+        var snapshots = new WindowSnapshot[_windows.Length];
+        for (int i = 0; i < snapshots.Length; i++)
+        {
+            snapshots[i] = _windows[i].Snapshot(_watermark);
+        }
+
+        return snapshots;
+    }
+
+    /// <summary>Writes the full state: configuration, dictionaries, every window's counts, watermark and counters.</summary>
+    /// <remarks>
+    /// <para>The closed-window queue is not saved: take it (and publish it) before saving.</para>
+    /// <para>Saving rebuilds every table in the canonical form that a restore produces, so that the restored engine
+    /// reports bit-for-bit the same numbers as this one from here on; that can change this engine's results in the last
+    /// bits (the running sums are re-based exactly). O(distinct values) time; allocates the serialised state.</para>
+    /// </remarks>
+    public void Save(Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        using var payload = new MemoryStream();
+        using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(_configuration.Length);
+            foreach (string line in _configuration)
+            {
+                writer.Write(line);
+            }
+
+            writer.Write(_watermark);
+            writer.Write(Processed);
+            writer.Write(Rejected);
+            InternerState.Write(writer, _encoder);
+            var scratch = new List<(int Id, long Count)>();
+            foreach (EntropyWindow window in _windows)
+            {
+                writer.Write((byte)window.Definition.Kind);
+                window.Write(writer, scratch);
+            }
+        }
+
+        StateEnvelope.Write(destination, payload.GetBuffer().AsSpan(0, (int)payload.Length));
+    }
+
+    /// <summary>Loads a state written by <see cref="Save"/> into this freshly constructed engine.</summary>
+    /// <remarks>Reads exactly the bytes <see cref="Save"/> wrote. The whole state is parsed and checked before anything
+    /// is replaced, so on failure this engine is unchanged.</remarks>
+    /// <exception cref="InvalidDataException">The state was written for a different configuration (fields, paths, bin
+    /// widths, pairs or windows; the message names the first difference), or is truncated, corrupt or of another format version.</exception>
+    /// <exception cref="InvalidOperationException">This engine has already processed events or moved its watermark.</exception>
+    public void Restore(Stream source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        if (Processed != 0 || Rejected != 0 || _watermark != NoWatermark || _closed.Count != 0)
+        {
+            throw new InvalidOperationException("Restore needs a freshly constructed engine; this one has already seen events or time.");
+        }
+
+        using MemoryStream payload = StateEnvelope.Read(source);
+        using var reader = new BinaryReader(payload, Encoding.UTF8, leaveOpen: true);
+        try
+        {
+            CheckConfiguration(reader);
+            long watermark = reader.ReadInt64();
+            if (watermark != NoWatermark && (watermark < EventTime.MinMs || watermark > EventTime.MaxMs))
+            {
+                throw new InvalidDataException($"The watermark {watermark} is out of range.");
+            }
+
+            long processed = TableState.ReadNonNegative(reader, "processed count");
+            long rejected = TableState.ReadNonNegative(reader, "rejected count");
+            (EventEncoder encoder, EntropyWindow[] windows) = CreateState();
+            InternerState.Read(reader, encoder);
+            var scratch = new List<(int Id, long Count)>();
+            foreach (EntropyWindow window in windows)
+            {
+                byte kind = reader.ReadByte();
+                if (kind != (byte)window.Definition.Kind)
+                {
+                    throw new InvalidDataException($"Window '{window.Definition.Name}' was saved as kind {kind}.");
+                }
+
+                window.Read(reader, scratch);
+            }
+
+            if (payload.Position != payload.Length)
+            {
+                throw new InvalidDataException($"{payload.Length - payload.Position} unexpected bytes follow the state.");
+            }
+
+            _encoder = encoder;
+            _windows = windows;
+            _watermark = watermark;
+            Processed = processed;
+            Rejected = rejected;
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or OverflowException or InvalidOperationException or DecoderFallbackException)
+        {
+            throw new InvalidDataException($"The engine state is corrupt: {e.Message}", e);
+        }
+    }
+
+    private void MoveWatermark(long t)
+    {
+        _watermark = t;
+        foreach (EntropyWindow window in _windows)
+        {
+            window.Advance(t, _closed);
+        }
+    }
+
+    private (EventEncoder Encoder, EntropyWindow[] Windows) CreateState()
+    {
+        var encoder = new EventEncoder(Schema);
+        var windows = new EntropyWindow[_definitions.Length];
+        for (int i = 0; i < windows.Length; i++)
+        {
+            WindowDefinition d = _definitions[i];
+            windows[i] = d.Kind switch
+            {
+                WindowKind.Cumulative => new CumulativeWindow(d, encoder, _estimator),
+                WindowKind.Tumbling => new TumblingWindow(d, encoder, _estimator),
+                WindowKind.Sliding => new SlidingWindow(d, encoder, _estimator),
+                WindowKind.Decay => new DecayWindow(d, encoder),
+                _ => throw new ArgumentOutOfRangeException(nameof(d.Kind), d.Kind, "Unknown window kind."),
+            };
+        }
+
+        return (encoder, windows);
+    }
+
+    private void CheckConfiguration(BinaryReader reader)
+    {
+        int count = TableState.ReadCount(reader, 1 << 20);
+        var saved = new string[count];
+        for (int i = 0; i < count; i++)
+        {
+            saved[i] = reader.ReadString();
+        }
+
+        for (int i = 0; i < Math.Max(count, _configuration.Length); i++)
+        {
+            string? was = i < count ? saved[i] : null;
+            string? now = i < _configuration.Length ? _configuration[i] : null;
+            if (!string.Equals(was, now, StringComparison.Ordinal))
+            {
+                throw new InvalidDataException(
+                    "The engine state was written for a different configuration: " +
+                    $"the saved state has {Quote(was)} where this engine has {Quote(now)}.");
+            }
+        }
+
+        static string Quote(string? line) => line is null ? "nothing" : $"'{line}'";
+    }
+
+    // One line per field, pair and window: what the saved counts mean. The estimator and the event size limit are not
+    // part of it, since they do not change what is counted.
+    private static string[] DescribeConfiguration(EventSchema schema, WindowDefinition[] windows)
+    {
+        var lines = new List<string>();
+        foreach (FieldDefinition f in schema.Fields)
+        {
+            string bin = f.BinWidth is double w ? w.ToString("R", CultureInfo.InvariantCulture) : "none";
+            lines.Add($"field {f.Name} path={f.Path} binWidth={bin}");
+        }
+
+        foreach (PairDefinition p in schema.Pairs)
+        {
+            lines.Add($"pair {p.X},{p.Y}");
+        }
+
+        foreach (WindowDefinition w in windows)
+        {
+            string line = w.Kind switch
+            {
+                WindowKind.Tumbling => $"window {w.Name} Tumbling size={w.SizeMs}ms",
+                WindowKind.Sliding => $"window {w.Name} Sliding size={w.SizeMs}ms step={w.StepMs}ms",
+                WindowKind.Decay => $"window {w.Name} Decay halfLife={w.HalfLife!.Value.Ticks.ToString(CultureInfo.InvariantCulture)}ticks",
+                _ => $"window {w.Name} {w.Kind}",
+            };
+            lines.Add(line);
+        }
+
+        return [.. lines];
+    }
+}

@@ -1,0 +1,237 @@
+using StreamEntropy.Core.Counting;
+using StreamEntropy.Streaming.Counting;
+
+namespace StreamEntropy.Streaming.State;
+
+/// <summary>Writes and reads the counts of frequency sets and weighted tables, and puts live tables into the canonical
+/// form that a restored table has.</summary>
+/// <remarks>
+/// <para>Integer tables are written as (id, count) pairs of their non-zero entries in id order; pair tables as joint
+/// counts by pair id (their marginals are rebuilt with <see cref="PairCountTable.Add(int, long)"/>); weighted tables
+/// as (id, weight) pairs, marginals included, since re-summing weights would round differently.</para>
+/// <para>A table's running sums depend on the order of its updates in the last bits. To make a restored engine report
+/// bit-for-bit the same numbers as the engine that was saved, saving rebuilds every live table through the very
+/// procedure that restoring uses (<see cref="Load(CountTable, List{ValueTuple{int, long}})"/>), which leaves the
+/// counts unchanged and the sums re-based exactly.</para>
+/// </remarks>
+internal static class TableState
+{
+    // Never written to: Merge(Empty) adds nothing and re-bases the running sums from the fingerprint.
+    private static readonly CountTable Empty = new();
+
+    /// <summary>Writes <paramref name="set"/>, then rebuilds its tables in canonical form.</summary>
+    public static void Write(BinaryWriter writer, FrequencySet set, List<(int Id, long Count)> scratch)
+    {
+        EventSchema schema = set.Encoder.Schema;
+        writer.Write(set.Events);
+        for (int f = 0; f < schema.Fields.Count; f++)
+        {
+            writer.Write(set.Missing(f));
+            writer.Write(set.Invalid(f));
+            CountTable table = set.Field(f);
+            Extract(table.Counts, scratch);
+            WriteEntries(writer, scratch);
+            Load(table, scratch);
+        }
+
+        for (int p = 0; p < schema.Pairs.Count; p++)
+        {
+            PairCountTable table = set.Pair(p);
+            Extract(table.Joint.Counts, scratch);
+            WriteEntries(writer, scratch);
+            Load(table, scratch);
+        }
+    }
+
+    /// <summary>Reads into <paramref name="set"/>, which must be empty and share the encoder the state was written with.</summary>
+    /// <exception cref="InvalidDataException">The counts are inconsistent or refer to unknown ids.</exception>
+    public static void Read(BinaryReader reader, FrequencySet set, List<(int Id, long Count)> scratch)
+    {
+        EventEncoder encoder = set.Encoder;
+        EventSchema schema = encoder.Schema;
+        long events = ReadNonNegative(reader, "event count");
+        var missing = new long[schema.Fields.Count];
+        var invalid = new long[schema.Fields.Count];
+        for (int f = 0; f < missing.Length; f++)
+        {
+            missing[f] = ReadNonNegative(reader, "missing count");
+            invalid[f] = ReadNonNegative(reader, "invalid count");
+            ReadEntries(reader, encoder.Values[f].Count, scratch);
+            CountTable table = set.Field(f);
+            Load(table, scratch);
+            if (table.Total + missing[f] + invalid[f] != events)
+            {
+                throw new InvalidDataException($"The counts of field '{schema.Fields[f].Name}' do not add up to the {events} events of their window.");
+            }
+        }
+
+        for (int p = 0; p < schema.Pairs.Count; p++)
+        {
+            ReadEntries(reader, encoder.Pairs[p].Count, scratch);
+            PairCountTable table = set.Pair(p);
+            Load(table, scratch);
+            if (table.Total > events)
+            {
+                throw new InvalidDataException($"Pair '{schema.Pairs[p].Key}' counts more events than its window.");
+            }
+        }
+
+        set.RestoreCounters(events, missing, invalid);
+    }
+
+    /// <summary>Rebuilds every table of <paramref name="set"/> in canonical form (same counts, re-based sums).</summary>
+    public static void Canonicalize(FrequencySet set, List<(int Id, long Count)> scratch)
+    {
+        EventSchema schema = set.Encoder.Schema;
+        for (int f = 0; f < schema.Fields.Count; f++)
+        {
+            Extract(set.Field(f).Counts, scratch);
+            Load(set.Field(f), scratch);
+        }
+
+        for (int p = 0; p < schema.Pairs.Count; p++)
+        {
+            Extract(set.Pair(p).Joint.Counts, scratch);
+            Load(set.Pair(p), scratch);
+        }
+    }
+
+    /// <summary>Writes the weights and Σ δ² of <paramref name="table"/>, after re-basing it (its canonical form).</summary>
+    public static void Write(BinaryWriter writer, WeightedCountTable table)
+    {
+        table.Rebase();
+        ReadOnlySpan<double> weights = table.Weights;
+        int n = 0;
+        foreach (double w in weights)
+        {
+            n += w != 0 ? 1 : 0;
+        }
+
+        writer.Write(n);
+        for (int id = 0; id < weights.Length; id++)
+        {
+            if (weights[id] != 0)
+            {
+                writer.Write(id);
+                writer.Write(weights[id]);
+            }
+        }
+
+        writer.Write(table.SumOfSquaredWeights);
+    }
+
+    /// <summary>Reads weights and Σ δ² into <paramref name="table"/>.</summary>
+    public static void Read(BinaryReader reader, WeightedCountTable table, int idLimit)
+    {
+        int n = ReadCount(reader, idLimit);
+        var ids = new int[n];
+        var weights = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            ids[i] = reader.ReadInt32();
+            weights[i] = reader.ReadDouble();
+            if ((i > 0 && ids[i] <= ids[i - 1]) || ids[i] < 0 || ids[i] >= idLimit || !(weights[i] > 0 && weights[i] <= double.MaxValue))
+            {
+                throw new InvalidDataException($"Weight entry {i} (id {ids[i]}, weight {weights[i]}) is out of order, refers to an unknown id or is not a positive number.");
+            }
+        }
+
+        double sumOfSquares = reader.ReadDouble();
+        if (!(sumOfSquares >= 0 && sumOfSquares <= double.MaxValue))
+        {
+            throw new InvalidDataException($"The sum of squared weights {sumOfSquares} is not a finite non-negative number.");
+        }
+
+        table.Restore(ids, weights, sumOfSquares);
+    }
+
+    /// <summary>Reads a count of items that cannot exceed <paramref name="limit"/>.</summary>
+    public static int ReadCount(BinaryReader reader, int limit)
+    {
+        int n = reader.ReadInt32();
+        if (n < 0 || n > limit)
+        {
+            throw new InvalidDataException($"A list claims {n} entries where at most {limit} can exist.");
+        }
+
+        return n;
+    }
+
+    /// <summary>Reads a 64-bit counter that must not be negative.</summary>
+    public static long ReadNonNegative(BinaryReader reader, string what)
+    {
+        long value = reader.ReadInt64();
+        if (value < 0)
+        {
+            throw new InvalidDataException($"The {what} is negative ({value}).");
+        }
+
+        return value;
+    }
+
+    private static void Extract(ReadOnlySpan<long> counts, List<(int Id, long Count)> entries)
+    {
+        entries.Clear();
+        for (int id = 0; id < counts.Length; id++)
+        {
+            if (counts[id] != 0)
+            {
+                entries.Add((id, counts[id]));
+            }
+        }
+    }
+
+    private static void WriteEntries(BinaryWriter writer, List<(int Id, long Count)> entries)
+    {
+        writer.Write(entries.Count);
+        foreach ((int id, long count) in entries)
+        {
+            writer.Write(id);
+            writer.Write(count);
+        }
+    }
+
+    private static void ReadEntries(BinaryReader reader, int idLimit, List<(int Id, long Count)> entries)
+    {
+        entries.Clear();
+        int n = ReadCount(reader, idLimit);
+        int previous = -1;
+        for (int i = 0; i < n; i++)
+        {
+            int id = reader.ReadInt32();
+            long count = reader.ReadInt64();
+            if (id <= previous || id >= idLimit || count <= 0)
+            {
+                throw new InvalidDataException($"Count entry {i} (id {id}, count {count}) is out of order, refers to an unknown id or is not positive.");
+            }
+
+            entries.Add((id, count));
+            previous = id;
+        }
+    }
+
+    // The one procedure that gives a table its canonical form, used both when saving and when restoring.
+    private static void Load(CountTable table, List<(int Id, long Count)> entries)
+    {
+        table.Clear();
+        foreach ((int id, long count) in entries)
+        {
+            table.Add(id, count);
+        }
+
+        table.Merge(Empty);
+    }
+
+    private static void Load(PairCountTable table, List<(int Id, long Count)> entries)
+    {
+        table.Clear();
+        foreach ((int id, long count) in entries)
+        {
+            table.Add(id, count);
+        }
+
+        table.Joint.Merge(Empty);
+        table.X.Merge(Empty);
+        table.Y.Merge(Empty);
+    }
+}

@@ -1,0 +1,43 @@
+using StreamEntropy.Core.Estimation;
+using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.State;
+
+namespace StreamEntropy.Streaming.Windows;
+
+/// <summary>Counts every event since the start; never closes.</summary>
+internal sealed class CumulativeWindow : EntropyWindow
+{
+    private readonly FrequencySet _set;
+
+    public CumulativeWindow(WindowDefinition definition, EventEncoder encoder, EntropyEstimator estimator)
+        : base(definition, estimator)
+    {
+        _set = new FrequencySet(encoder);
+    }
+
+    /// <summary>Gets the counts.</summary>
+    public FrequencySet Counts => _set;
+
+    public override void Advance(long watermarkMs, List<WindowSnapshot> closed)
+    {
+    }
+
+    public override void Add(ReadOnlySpan<int> ids, long timestampMs) => _set.Add(ids);
+
+    public override WindowSnapshot Snapshot(long watermarkMs) =>
+        new(
+            Definition.Name,
+            WindowKind.Cumulative,
+            null,
+            EventTime.ToTime(watermarkMs),
+            false,
+            _set.Events,
+            0,
+            ResultCalculator.Fields(_set, Estimator),
+            ResultCalculator.Pairs(_set, Estimator),
+            Estimator.ToName());
+
+    public override void Write(BinaryWriter writer, List<(int Id, long Count)> scratch) => TableState.Write(writer, _set, scratch);
+
+    public override void Read(BinaryReader reader, List<(int Id, long Count)> scratch) => TableState.Read(reader, _set, scratch);
+}

@@ -1,0 +1,44 @@
+using StreamEntropy.Core.Estimation;
+
+namespace StreamEntropy.Streaming.Windows;
+
+/// <summary>The counts of one configured window, fed encoded events by the engine.</summary>
+/// <remarks>
+/// The engine keeps the order of calls: <see cref="Advance"/> whenever the watermark moves forward, then
+/// <see cref="Add"/> with a timestamp at or before the watermark. One virtual call per window per event; the
+/// tables underneath are sealed classes. Single writer.
+/// </remarks>
+internal abstract class EntropyWindow
+{
+    protected EntropyWindow(WindowDefinition definition, EntropyEstimator estimator)
+    {
+        Definition = definition;
+        Estimator = estimator;
+    }
+
+    /// <summary>Gets the window's definition.</summary>
+    public WindowDefinition Definition { get; }
+
+    /// <summary>Gets the estimator used for snapshots (decay windows use the plug-in whatever is set here).</summary>
+    public EntropyEstimator Estimator { get; }
+
+    /// <summary>Gets the number of events dropped because they were older than the window's live range.</summary>
+    public long Late { get; protected set; }
+
+    /// <summary>Moves the window to the watermark <paramref name="watermarkMs"/> (never backwards), queueing the
+    /// final snapshots of windows it closes.</summary>
+    public abstract void Advance(long watermarkMs, List<WindowSnapshot> closed);
+
+    /// <summary>Counts one encoded event with timestamp <paramref name="timestampMs"/> ≤ the watermark.</summary>
+    public abstract void Add(ReadOnlySpan<int> ids, long timestampMs);
+
+    /// <summary>Reports the current state at the watermark.</summary>
+    public abstract WindowSnapshot Snapshot(long watermarkMs);
+
+    /// <summary>Writes the window's state and puts its tables in the canonical form a restored window has.</summary>
+    public abstract void Write(BinaryWriter writer, List<(int Id, long Count)> scratch);
+
+    /// <summary>Reads the state into this freshly built window.</summary>
+    /// <exception cref="InvalidDataException">The state is inconsistent.</exception>
+    public abstract void Read(BinaryReader reader, List<(int Id, long Count)> scratch);
+}

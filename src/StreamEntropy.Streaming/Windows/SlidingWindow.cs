@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using StreamEntropy.Core.Estimation;
+using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.State;
+
+namespace StreamEntropy.Streaming.Windows;
+
+/// <summary>Counts the events of the last Size of event time, in panes of one Step each, aligned to the epoch.</summary>
+/// <remarks>
+/// <para>The window covers the Size/Step most recent panes, ending with the pane that contains the watermark:
+/// [end − Size, end). Each pane has its own <see cref="FrequencySet"/> in a ring buffer; the aggregate set is kept
+/// up to date as events arrive (each event goes to its pane and to the aggregate). When a pane expires its counts
+/// are retracted from the aggregate in one pass and its tables are cleared and reused for a new pane, so the number
+/// of panes never grows. Pane p lives in ring slot p mod (Size/Step); every slot outside the live range is empty.</para>
+/// <para>An event in a live pane is counted even if it arrives out of order; an older one is late (dropped, counted
+/// in <see cref="EntropyWindow.Late"/>). Each time the watermark passes a step boundary, the window that ended there
+/// is queued as closed (if it holds any event): a sliding window publishes once per step, like a hopping window.
+/// A gap longer than Size closes at most Size/Step non-empty windows and skips the rest.</para>
+/// </remarks>
+internal sealed class SlidingWindow : EntropyWindow
+{
+    private const long NotStarted = long.MinValue;
+
+    private readonly long _stepMs;
+    private readonly int _paneCount;
+    private readonly FrequencySet[] _panes;
+    private readonly FrequencySet _aggregate;
+    private long _current = NotStarted; // the pane index containing the watermark
+
+    public SlidingWindow(WindowDefinition definition, EventEncoder encoder, EntropyEstimator estimator)
+        : base(definition, estimator)
+    {
+        _stepMs = definition.StepMs;
+        _paneCount = checked((int)(definition.SizeMs / _stepMs));
+        _panes = new FrequencySet[_paneCount];
+        for (int i = 0; i < _panes.Length; i++)
+        {
+            _panes[i] = new FrequencySet(encoder);
+        }
+
+        _aggregate = new FrequencySet(encoder);
+    }
+
+    /// <summary>Gets the counts of the whole window.</summary>
+    public FrequencySet Counts => _aggregate;
+
+    /// <summary>Gets the number of panes (fixed: Size / Step).</summary>
+    public int PaneCount => _panes.Length;
+
+    public override void Advance(long watermarkMs, List<WindowSnapshot> closed)
+    {
+        long target = EventTime.FloorDiv(watermarkMs, _stepMs);
+        if (_current == NotStarted)
+        {
+            _current = target;
+            return;
+        }
+
+        while (_current < target)
+        {
+            if (_aggregate.Events == 0)
+            {
+                _current = target; // every pane is empty: nothing to close or retract on the way
+                break;
+            }
+
+            closed.Add(Snapshot(isClosed: true));
+            FrequencySet expired = _panes[EventTime.Mod(_current + 1, _paneCount)]; // pane _current − count + 1
+            if (expired.Events > 0)
+            {
+                _aggregate.Add(expired, -1);
+                expired.Clear();
+                if (_aggregate.Events == 0)
+                {
+                    _aggregate.Clear(); // start the next busy period from exact zero sums
+                }
+            }
+
+            _current++;
+        }
+    }
+
+    public override void Add(ReadOnlySpan<int> ids, long timestampMs)
+    {
+        long pane = EventTime.FloorDiv(timestampMs, _stepMs);
+        Debug.Assert(_current != NotStarted && pane <= _current, "Advance comes first");
+        if (pane <= _current - _paneCount)
+        {
+            Late++;
+            return;
+        }
+
+        _panes[EventTime.Mod(pane, _paneCount)].Add(ids);
+        _aggregate.Add(ids);
+    }
+
+    public override WindowSnapshot Snapshot(long watermarkMs) =>
+        _current == NotStarted
+            ? new WindowSnapshot(Definition.Name, WindowKind.Sliding, null, EventTime.ToTime(watermarkMs), false, 0, Late,
+                ResultCalculator.Fields(_aggregate, Estimator), ResultCalculator.Pairs(_aggregate, Estimator), Estimator.ToName())
+            : Snapshot(isClosed: false);
+
+    public override void Write(BinaryWriter writer, List<(int Id, long Count)> scratch)
+    {
+        writer.Write(_current);
+        writer.Write(Late);
+        if (_current == NotStarted)
+        {
+            return;
+        }
+
+        // Live panes oldest first; the aggregate is not written but rebuilt from them, here and when reading.
+        for (long pane = _current - _paneCount + 1; pane <= _current; pane++)
+        {
+            TableState.Write(writer, _panes[EventTime.Mod(pane, _paneCount)], scratch);
+        }
+
+        RebuildAggregate();
+    }
+
+    public override void Read(BinaryReader reader, List<(int Id, long Count)> scratch)
+    {
+        _current = reader.ReadInt64();
+        Late = TableState.ReadNonNegative(reader, "late count");
+        if (_current == NotStarted)
+        {
+            return;
+        }
+
+        if (_current < EventTime.FloorDiv(EventTime.MinMs, _stepMs) || _current > EventTime.FloorDiv(EventTime.MaxMs, _stepMs))
+        {
+            throw new InvalidDataException($"Window '{Definition.Name}': pane {_current} is out of range.");
+        }
+
+        for (long pane = _current - _paneCount + 1; pane <= _current; pane++)
+        {
+            TableState.Read(reader, _panes[EventTime.Mod(pane, _paneCount)], scratch);
+        }
+
+        RebuildAggregate();
+    }
+
+    // Sums the live panes, oldest first, into the aggregate: the same procedure after saving and after restoring,
+    // so both engines hold bit-identical running sums.
+    private void RebuildAggregate()
+    {
+        _aggregate.Clear();
+        for (long pane = _current - _paneCount + 1; pane <= _current; pane++)
+        {
+            FrequencySet set = _panes[EventTime.Mod(pane, _paneCount)];
+            if (set.Events > 0)
+            {
+                _aggregate.Add(set);
+            }
+        }
+    }
+
+    private WindowSnapshot Snapshot(bool isClosed) =>
+        new(
+            Definition.Name,
+            WindowKind.Sliding,
+            EventTime.ToTime((_current - _paneCount + 1) * _stepMs),
+            EventTime.ToTime((_current + 1) * _stepMs),
+            isClosed,
+            _aggregate.Events,
+            Late,
+            ResultCalculator.Fields(_aggregate, Estimator),
+            ResultCalculator.Pairs(_aggregate, Estimator),
+            Estimator.ToName());
+}
