@@ -16,9 +16,12 @@ internal static class CommandLineApp
     private static RootCommand Build(TextWriter stdout, TextWriter stderr)
     {
         var root = new RootCommand("StreamEntropy: rolling entropy, conditional entropy and mutual information of event streams.");
+        root.Subcommands.Add(BuildRun(stderr));
+        root.Subcommands.Add(BuildDemo(stdout, stderr));
         root.Subcommands.Add(BuildProfile(stdout, stderr));
         root.Subcommands.Add(BuildCompare(stdout, stderr));
-        
+        root.Subcommands.Add(BuildBroker(stdout, stderr));
+
         return root;
     }
 
@@ -49,6 +52,40 @@ internal static class CommandLineApp
     {
         Description = "NAME=WIDTH: treat a field as numeric, counted in bins floor(value / WIDTH) (repeatable).",
     };
+
+    private static Command BuildRun(TextWriter stderr)
+    {
+        var config = new Option<string?>("--config") { Description = "A JSON configuration file (same shape as appsettings.json)." };
+        var command = new Command("run", "Run the worker: consume Kafka topics, publish rolling entropies. Extra --Section:Key=value arguments override configuration.")
+        {
+            config,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parse, ct) => RunCommand.RunAsync(parse.GetValue(config), [.. parse.UnmatchedTokens], stderr, ct));
+        return command;
+    }
+
+    private static Command BuildDemo(TextWriter stdout, TextWriter stderr)
+    {
+        var rate = new Option<int>("--rate") { Description = "Events produced per second.", DefaultValueFactory = _ => 2000 };
+        var driftAfter = new Option<double>("--drift-after") { Description = "Seconds until the drift is injected.", DefaultValueFactory = _ => 45 };
+        var duration = new Option<double?>("--duration") { Description = "Stop after this many seconds (default: run until Ctrl-C)." };
+        var command = new Command("demo", "Embedded Kafka, generated events with a drift after a while, and the worker on them, with a live view.")
+        {
+            rate, driftAfter, duration,
+        };
+        command.TreatUnmatchedTokensAsErrors = false; // --urls and --Section:Key=value overrides pass through
+        command.SetAction((parse, ct) => DemoCommand.RunAsync(
+            new DemoArguments(
+                parse.GetValue(rate),
+                TimeSpan.FromSeconds(parse.GetValue(driftAfter)),
+                parse.GetValue(duration) is double d ? TimeSpan.FromSeconds(d) : null,
+                [.. parse.UnmatchedTokens]),
+            stdout,
+            stderr,
+            ct));
+        return command;
+    }
 
     private static Command BuildProfile(TextWriter stdout, TextWriter stderr)
     {
@@ -115,7 +152,7 @@ internal static class CommandLineApp
     {
         var brokers = new Option<int>("--brokers") { Description = "Number of mock brokers (1–16).", DefaultValueFactory = _ => 1 };
         var command = new Command("broker", "Start librdkafka's mock Kafka cluster on 127.0.0.1 and print BOOTSTRAP=host:port.") { brokers };
-        
+        command.SetAction((parse, ct) => BrokerCommand.RunAsync(parse.GetValue(brokers), stdout, stderr, ct));
         return command;
     }
 }

@@ -1,0 +1,48 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using StreamEntropy.Streaming.Decoding;
+
+namespace StreamEntropy.Kafka;
+
+/// <summary>Source-generated log messages of the Kafka layer (event ids 100–199).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 101, Level = LogLevel.Warning, Message = "Consume error on {TopicPartition}: {Reason}")]
+    public static partial void ConsumeError(this ILogger logger, string topicPartition, string reason);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Critical, Message = "Fatal Kafka error, stopping the consumer: {Reason}")]
+    public static partial void FatalError(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Warning, Message = "Kafka client error ({Code}): {Reason}")]
+    public static partial void ClientError(this ILogger logger, string code, string reason);
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Information, Message = "Restored checkpoint {Path}: {Events} events counted, offsets {Offsets}")]
+    public static partial void CheckpointRestored(this ILogger logger, string path, long events, IReadOnlyDictionary<(string Topic, int Partition), long> offsets);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Debug, Message = "Checkpoint written: {Path}, {Bytes} bytes, {Partitions} partitions")]
+    public static partial void CheckpointWritten(this ILogger logger, string path, int bytes, int partitions);
+
+    [LoggerMessage(EventId = 112, Level = LogLevel.Warning, Message = "Checkpoint skipped: {Reason}")]
+    public static partial void CheckpointSkipped(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 113, Level = LogLevel.Error, Message = "Checkpoint {Path} cannot be used: {Reason}")]
+    public static partial void CheckpointUnusable(this ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 114, Level = LogLevel.Error, Message = "Writing checkpoint {Path} failed: {Reason}")]
+    public static partial void CheckpointFailed(this ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 120, Level = LogLevel.Information, Message = "Partitions assigned: {Partitions}")]
+    public static partial void PartitionsAssigned(this ILogger logger, IEnumerable<TopicPartition> partitions);
+
+    [LoggerMessage(EventId = 121, Level = LogLevel.Information, Message = "Partitions revoked: {Partitions}")]
+    public static partial void PartitionsRevoked(this ILogger logger, IEnumerable<TopicPartitionOffset> partitions);
+
+    [LoggerMessage(EventId = 130, Level = LogLevel.Debug, Message = "Malformed event at {Topic}[{Partition}]@{Offset} dead-lettered: {Error} {Detail}")]
+    public static partial void DeadLettered(this ILogger logger, string topic, int partition, long offset, DecodeError error, string detail);
+
+    [LoggerMessage(EventId = 131, Level = LogLevel.Error, Message = "Delivery to {Topic} failed: {Reason}")]
+    public static partial void DeliveryFailed(this ILogger logger, string topic, string reason);
+
+    [LoggerMessage(EventId = 140, Level = LogLevel.Information, Message = "Consumer stopped: {Events} events counted, {Rejected} dead-lettered")]
+    public static partial void Stopped(this ILogger logger, long events, long rejected);
+}

@@ -1,0 +1,418 @@
+using System.Globalization;
+using System.Reactive.Concurrency;
+using System.Reactive.Linq;
+using System.Reactive.Subjects;
+using System.Text;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using StreamEntropy.Kafka.State;
+using StreamEntropy.Streaming.Decoding;
+using StreamEntropy.Streaming.Engine;
+using StreamEntropy.Streaming.Output;
+using StreamEntropy.Streaming.Windows;
+
+namespace StreamEntropy.Kafka.Pipeline;
+
+/// <summary>Consumes events from Kafka, counts them in an <see cref="EntropyEngine"/>, publishes snapshots and checkpoints.</summary>
+/// <remarks>
+/// <para><see cref="Run"/> blocks: give it a dedicated thread. Every table is touched only by that thread. System.Reactive
+/// timers only raise flags (publish due, checkpoint due) that the loop serves between polls, so the per-event path
+/// stays plain synchronous code and there is no queue between Kafka and the counters.</para>
+/// <para>Exactly-once counting: the checkpoint holds the engine state and, per partition, the next offset it has not
+/// counted, written atomically. Only after it is durable are those offsets stored for Kafka's auto-commit. On start the
+/// state is restored and each assigned partition resumes at its checkpointed offset, so a crash replays exactly the
+/// events the restored state has not seen. Dead letters are flushed before a checkpoint covers them.</para>
+/// </remarks>
+public sealed class EntropyPipeline : IDisposable
+{
+    private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly PipelineSettings _settings;
+    private readonly Func<EntropyEngine> _engineFactory;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly IScheduler _scheduler;
+    private readonly Subject<PublishedSnapshot> _snapshots = new();
+    private readonly Dictionary<TopicPartition, long> _offsets = [];
+    private readonly HashSet<TopicPartition> _assigned = [];
+    private EntropyEngine? _engine;
+    private PublishedSnapshot? _latest;
+    private int _publishDue;
+    private int _checkpointDue;
+    private long _deliveryFailures;
+    private int _checkpointsWritten;
+
+    public EntropyPipeline(PipelineSettings settings, Func<EntropyEngine> engineFactory, ILogger logger, TimeProvider time, IScheduler scheduler)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(engineFactory);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(scheduler);
+        _settings = settings;
+        _engineFactory = engineFactory;
+        _logger = logger;
+        _time = time;
+        _scheduler = scheduler;
+        Checkpoints = new CheckpointStore(settings.CheckpointDirectory, settings.GroupId);
+    }
+
+    /// <summary>Gets every publication, pushed from the consume thread (subscribers must be quick and must not block).</summary>
+    public IObservable<PublishedSnapshot> Snapshots => _snapshots.AsObservable();
+
+    /// <summary>Gets the latest publication, or null before the first one (an immutable reference, swapped atomically).</summary>
+    public PublishedSnapshot? Latest => Volatile.Read(ref _latest);
+
+    /// <summary>Gets the health of the loop, for readiness checks.</summary>
+    public PipelineHealth Health { get; } = new();
+
+    /// <summary>Gets the checkpoint store.</summary>
+    public CheckpointStore Checkpoints { get; }
+
+    /// <summary>Gets or sets, for crash tests, after how many checkpoints the loop dies without its graceful stop (0: never).</summary>
+    internal int CrashAfterCheckpoints { get; set; }
+
+    /// <summary>Runs the loop until <paramref name="cancellationToken"/> is cancelled, then publishes, checkpoints and closes.</summary>
+    /// <exception cref="InvalidDataException">The checkpoint on disk cannot be used (corrupt, or another configuration).</exception>
+    public void Run(CancellationToken cancellationToken)
+    {
+        _engine = _engineFactory();
+        Restore(_engine);
+        Health.SetRunning(true);
+        using IProducer<string?, byte[]> producer = BuildProducer();
+        using IConsumer<Ignore, byte[]> consumer = BuildConsumer(producer);
+        using IDisposable publishTimer = Observable.Interval(_settings.PublishInterval, _scheduler).Subscribe(_ => Volatile.Write(ref _publishDue, 1));
+        using IDisposable checkpointTimer = Observable.Interval(_settings.CheckpointInterval, _scheduler).Subscribe(_ => Volatile.Write(ref _checkpointDue, 1));
+        consumer.Subscribe(_settings.Topics);
+        try
+        {
+            Loop(consumer, producer, _engine, cancellationToken);
+        }
+        catch (SimulatedCrashException)
+        {
+            // Die like a killed process: no final checkpoint, no commit, no group leave (Dispose without Close).
+            Health.SetRunning(false);
+            throw;
+        }
+        catch (KafkaException)
+        {
+            Health.SetRunning(false);
+            throw;
+        }
+
+        // Graceful stop: final snapshot, checkpoint, store offsets, leave the group, flush.
+        PublishClosed(producer, _engine);
+        Publish(producer, _engine);
+        Checkpoint(consumer, producer, _engine);
+        try
+        {
+            consumer.Close();
+        }
+        catch (KafkaException e)
+        {
+            _logger.ClientError(e.Error.Code.ToString(), e.Error.Reason);
+        }
+
+        producer.Flush(FlushTimeout);
+        Health.SetAssigned(0);
+        Health.SetRunning(false);
+        _logger.Stopped(_engine.Processed, _engine.Rejected);
+        _snapshots.OnCompleted();
+    }
+
+    public void Dispose() => _snapshots.Dispose();
+
+    private void Loop(IConsumer<Ignore, byte[]> consumer, IProducer<string?, byte[]> producer, EntropyEngine engine, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            ConsumeResult<Ignore, byte[]>? result = null;
+            try
+            {
+                result = consumer.Consume(PollTimeout);
+            }
+            catch (ConsumeException e)
+            {
+                _logger.ConsumeError(e.ConsumerRecord?.TopicPartition?.ToString() ?? "(unknown)", e.Error.Reason);
+                Health.Error(e.Error.Reason);
+                if (e.Error.IsFatal)
+                {
+                    _logger.FatalError(e.Error.Reason);
+                    throw;
+                }
+            }
+
+            DateTimeOffset now = _time.GetUtcNow();
+            Health.Polled(now);
+            if (result is { IsPartitionEOF: false, Message: not null })
+            {
+                Count(producer, engine, result, now);
+            }
+
+            if (!_settings.UseEventTime)
+            {
+                engine.AdvanceTo(now.ToUnixTimeMilliseconds());
+            }
+
+            PublishClosed(producer, engine);
+            if (Interlocked.Exchange(ref _publishDue, 0) == 1)
+            {
+                Publish(producer, engine);
+            }
+
+            if (Interlocked.Exchange(ref _checkpointDue, 0) == 1)
+            {
+                Checkpoint(consumer, producer, engine);
+                if (CrashAfterCheckpoints > 0 && _checkpointsWritten >= CrashAfterCheckpoints)
+                {
+                    throw new SimulatedCrashException();
+                }
+            }
+        }
+    }
+
+    private void Count(IProducer<string?, byte[]> producer, EntropyEngine engine, ConsumeResult<Ignore, byte[]> result, DateTimeOffset now)
+    {
+        Message<Ignore, byte[]> message = result.Message;
+        long timestamp = _settings.UseEventTime && message.Timestamp.Type != TimestampType.NotAvailable
+            ? message.Timestamp.UnixTimestampMs
+            : now.ToUnixTimeMilliseconds();
+        byte[]? value = message.Value;
+        DecodeError error = engine.Process(value ?? [], timestamp);
+        if (error != DecodeError.None)
+        {
+            DeadLetter(producer, result, error, value is null ? "the message has no value (tombstone)" : engine.LastErrorDetail);
+        }
+
+        _offsets[result.TopicPartition] = result.Offset.Value + 1;
+    }
+
+    private void DeadLetter(IProducer<string?, byte[]> producer, ConsumeResult<Ignore, byte[]> result, DecodeError error, string detail)
+    {
+        _logger.DeadLettered(result.Topic, result.Partition.Value, result.Offset.Value, error, detail);
+        var headers = new Headers
+        {
+            { "error", Encoding.UTF8.GetBytes(error.ToString()) },
+            { "error.detail", Encoding.UTF8.GetBytes(detail) },
+            { "source.topic", Encoding.UTF8.GetBytes(result.Topic) },
+            { "source.partition", Encoding.UTF8.GetBytes(result.Partition.Value.ToString(CultureInfo.InvariantCulture)) },
+            { "source.offset", Encoding.UTF8.GetBytes(result.Offset.Value.ToString(CultureInfo.InvariantCulture)) },
+            { "source.timestamp", Encoding.UTF8.GetBytes(result.Message.Timestamp.UnixTimestampMs.ToString(CultureInfo.InvariantCulture)) },
+        };
+        producer.Produce(
+            _settings.DeadLetterTopic,
+            new Message<string?, byte[]> { Key = null, Value = result.Message.Value ?? [], Headers = headers },
+            report =>
+            {
+                if (report.Error.IsError)
+                {
+                    Interlocked.Increment(ref _deliveryFailures);
+                    _logger.DeliveryFailed(_settings.DeadLetterTopic, report.Error.Reason);
+                }
+            });
+    }
+
+    private void PublishClosed(IProducer<string?, byte[]> producer, EntropyEngine engine)
+    {
+        IReadOnlyList<WindowSnapshot> closed = engine.TakeClosed();
+        if (closed.Count > 0)
+        {
+            Emit(producer, engine, closed);
+        }
+    }
+
+    private void Publish(IProducer<string?, byte[]> producer, EntropyEngine engine) => Emit(producer, engine, engine.Snapshot());
+
+    private void Emit(IProducer<string?, byte[]> producer, EntropyEngine engine, IReadOnlyList<WindowSnapshot> windows)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        foreach (WindowSnapshot window in windows)
+        {
+            foreach (OutputRecord record in SnapshotRecords.Build(window, _settings.Base, now))
+            {
+                try
+                {
+                    producer.Produce(_settings.OutputTopic, new Message<string?, byte[]> { Key = record.Key, Value = record.Json }, OnOutputDelivered);
+                }
+                catch (ProduceException<string?, byte[]> e)
+                {
+                    // The local queue is full (broker away for long): drop this publication, the next one supersedes it.
+                    _logger.DeliveryFailed(_settings.OutputTopic, e.Error.Reason);
+                    break;
+                }
+            }
+        }
+
+        var published = new PublishedSnapshot(now, windows, engine.Processed, engine.Rejected);
+        Volatile.Write(ref _latest, published);
+        _snapshots.OnNext(published);
+    }
+
+    private void OnOutputDelivered(DeliveryReport<string?, byte[]> report)
+    {
+        if (report.Error.IsError)
+        {
+            _logger.DeliveryFailed(_settings.OutputTopic, report.Error.Reason);
+        }
+    }
+
+    private void Checkpoint(IConsumer<Ignore, byte[]> consumer, IProducer<string?, byte[]> producer, EntropyEngine engine)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        if (producer.Flush(FlushTimeout) > 0)
+        {
+            _logger.CheckpointSkipped("the producer could not flush dead letters within 30 s");
+            Health.Checkpointed(now, ok: false);
+            return;
+        }
+
+        if (Interlocked.Read(ref _deliveryFailures) > 0)
+        {
+            // A dead letter was lost: do not let a checkpoint cover it. A restart replays from the last good checkpoint.
+            _logger.CheckpointSkipped("dead letters failed to deliver since the last checkpoint; restart to replay them");
+            Health.Checkpointed(now, ok: false);
+            return;
+        }
+
+        try
+        {
+            using var state = new MemoryStream();
+            engine.Save(state);
+            var offsets = _offsets.ToDictionary(o => (o.Key.Topic, o.Key.Partition.Value), o => o.Value);
+            Checkpoints.Save(new Checkpoint(offsets, state.ToArray()));
+            _logger.CheckpointWritten(Checkpoints.FilePath, (int)state.Length, offsets.Count);
+            Health.Checkpointed(now, ok: true);
+            _checkpointsWritten++;
+        }
+        catch (IOException e)
+        {
+            _logger.CheckpointFailed(Checkpoints.FilePath, e.Message);
+            Health.Error(e.Message);
+            Health.Checkpointed(now, ok: false);
+            return;
+        }
+
+        foreach ((TopicPartition tp, long next) in _offsets)
+        {
+            if (_assigned.Contains(tp))
+            {
+                try
+                {
+                    consumer.StoreOffset(new TopicPartitionOffset(tp, new Offset(next)));
+                }
+                catch (KafkaException e)
+                {
+                    _logger.ClientError(e.Error.Code.ToString(), e.Error.Reason); // lost the partition meanwhile; its checkpoint stands
+                }
+            }
+        }
+    }
+
+    private void Restore(EntropyEngine engine)
+    {
+        Checkpoint? checkpoint;
+        try
+        {
+            checkpoint = Checkpoints.Load();
+            if (checkpoint is null)
+            {
+                return;
+            }
+
+            engine.Restore(new MemoryStream(checkpoint.EngineState, writable: false));
+        }
+        catch (InvalidDataException e)
+        {
+            _logger.CheckpointUnusable(Checkpoints.FilePath, e.Message);
+            throw;
+        }
+
+        foreach (((string topic, int partition), long offset) in checkpoint.Offsets)
+        {
+            _offsets[new TopicPartition(topic, new Partition(partition))] = offset;
+        }
+
+        _logger.CheckpointRestored(Checkpoints.FilePath, engine.Processed, checkpoint.Offsets);
+    }
+
+    private IProducer<string?, byte[]> BuildProducer()
+    {
+        var config = new ProducerConfig(new Dictionary<string, string>(_settings.Client))
+        {
+            BootstrapServers = _settings.BootstrapServers,
+            EnableIdempotence = true,
+            LingerMs = 5,
+        };
+        return new ProducerBuilder<string?, byte[]>(config)
+            .SetErrorHandler((_, e) => OnClientError(e))
+            .Build();
+    }
+
+    private IConsumer<Ignore, byte[]> BuildConsumer(IProducer<string?, byte[]> producer)
+    {
+        var config = new ConsumerConfig(new Dictionary<string, string>(_settings.Client))
+        {
+            BootstrapServers = _settings.BootstrapServers,
+            GroupId = _settings.GroupId,
+            EnableAutoCommit = true,
+            EnableAutoOffsetStore = false, // offsets are stored only once a checkpoint covers them
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnablePartitionEof = false,
+        };
+        return new ConsumerBuilder<Ignore, byte[]>(config)
+            .SetErrorHandler((_, e) => OnClientError(e))
+            .SetPartitionsAssignedHandler((_, partitions) =>
+            {
+                _logger.PartitionsAssigned(partitions);
+                foreach (TopicPartition tp in partitions)
+                {
+                    _assigned.Add(tp);
+                }
+
+                Health.SetAssigned(_assigned.Count);
+                // Resume each partition where the restored state stops; partitions it never saw start at the
+                // committed offset (or the earliest one).
+                return partitions.Select(tp => new TopicPartitionOffset(tp, _offsets.TryGetValue(tp, out long next) ? new Offset(next) : Offset.Unset));
+            })
+            .SetPartitionsRevokedHandler((c, partitions) =>
+            {
+                _logger.PartitionsRevoked(partitions);
+                if (_engine is not null)
+                {
+                    Checkpoint(c, producer, _engine); // offsets of the revoked partitions can still be stored here
+                }
+
+                foreach (TopicPartitionOffset tpo in partitions)
+                {
+                    _assigned.Remove(tpo.TopicPartition);
+                }
+
+                Health.SetAssigned(_assigned.Count);
+            })
+            .SetPartitionsLostHandler((_, partitions) =>
+            {
+                _logger.PartitionsRevoked(partitions);
+                foreach (TopicPartitionOffset tpo in partitions)
+                {
+                    _assigned.Remove(tpo.TopicPartition);
+                }
+
+                Health.SetAssigned(_assigned.Count);
+            })
+            .Build();
+    }
+
+    private void OnClientError(Error error)
+    {
+        Health.Error(error.Reason);
+        if (error.IsFatal)
+        {
+            _logger.FatalError(error.Reason);
+        }
+        else
+        {
+            _logger.ClientError(error.Code.ToString(), error.Reason);
+        }
+    }
+}

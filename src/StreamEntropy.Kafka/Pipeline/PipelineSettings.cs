@@ -1,0 +1,31 @@
+using StreamEntropy.Core.Estimation;
+
+namespace StreamEntropy.Kafka.Pipeline;
+
+/// <summary>The plain settings of the consume–count–publish pipeline (the Worker maps its options to these).</summary>
+public sealed record PipelineSettings
+{
+    public required string BootstrapServers { get; init; }
+
+    public required string GroupId { get; init; }
+
+    public required IReadOnlyList<string> Topics { get; init; }
+
+    public required string OutputTopic { get; init; }
+
+    public required string DeadLetterTopic { get; init; }
+
+    /// <summary>Gets librdkafka settings passed to every client (security, SASL, SSL, tuning).</summary>
+    public IReadOnlyDictionary<string, string> Client { get; init; } = new Dictionary<string, string>();
+
+    public TimeSpan PublishInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    public required string CheckpointDirectory { get; init; }
+
+    /// <summary>Gets a value indicating whether events are placed in windows by their Kafka timestamp (else by the clock).</summary>
+    public bool UseEventTime { get; init; } = true;
+
+    public LogBase Base { get; init; } = LogBase.Bits;
+}

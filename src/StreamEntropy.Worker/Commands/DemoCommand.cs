@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Options;
+using Spectre.Console;
+using StreamEntropy.Kafka.Broker;
+using StreamEntropy.Kafka.Pipeline;
+using StreamEntropy.Worker.Demo;
+using StreamEntropy.Worker.Hosting;
+using StreamEntropy.Worker.Options;
+
+namespace StreamEntropy.Worker.Commands;
+
+/// <summary>The arguments of <c>stream-entropy demo</c>.</summary>
+internal sealed record DemoArguments(int Rate, TimeSpan DriftAfter, TimeSpan? Duration, string[] Overrides);
+
+/// <summary><c>stream-entropy demo</c>: embedded broker, generated events with a drift, the worker, a live view.</summary>
+internal static class DemoCommand
+{
+    public static async Task<int> RunAsync(DemoArguments args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if (args.Rate is < 1 or > 1_000_000)
+        {
+            await stderr.WriteLineAsync("error: --rate must be between 1 and 1000000 events per second.").ConfigureAwait(false);
+            return 2;
+        }
+
+        string stateDirectory = Path.Combine(Path.GetTempPath(), $"stream-entropy-demo-{Environment.ProcessId}");
+        using EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.Start();
+        cluster.CreateTopic(DemoConfiguration.InputTopic, 4);
+        await stderr.WriteLineAsync($"Embedded Kafka (librdkafka mock cluster) at {cluster.BootstrapServers}; state in {stateDirectory}").ConfigureAwait(false);
+
+        WebApplication app = WorkerHost.Build(args.Overrides, configFile: null, DemoConfiguration.Build(cluster.BootstrapServers, stateDirectory));
+        await using (app.ConfigureAwait(false))
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            string urls = string.Join(" ", app.Urls);
+            await stderr.WriteLineAsync($"Worker running; HTTP on {urls}").ConfigureAwait(false);
+            EntropyPipeline pipeline = app.Services.GetRequiredService<EntropyPipeline>();
+            var logBase = OptionsMapper.ToBase(app.Services.GetRequiredService<IOptions<StreamEntropyOptions>>().Value);
+            var producer = new DemoProducer(cluster.BootstrapServers, DemoConfiguration.InputTopic, args.Rate, args.DriftAfter);
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
+            if (args.Duration is { } duration)
+            {
+                stop.CancelAfter(duration);
+            }
+
+            Task producing = Task.Run(() => producer.RunAsync(stop.Token), CancellationToken.None);
+            bool terminal = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
+            if (terminal)
+            {
+                IAnsiConsole console = TerminalOutput.Create(stdout);
+                await console.Live(LiveView.Render(null, producer, logBase, cluster.BootstrapServers, urls))
+                    .StartAsync(async context =>
+                    {
+                        while (!stop.IsCancellationRequested)
+                        {
+                            context.UpdateTarget(LiveView.Render(pipeline.Latest, producer, logBase, cluster.BootstrapServers, urls));
+                            await Delay(TimeSpan.FromSeconds(1), stop.Token).ConfigureAwait(false);
+                        }
+                    }).ConfigureAwait(false);
+            }
+            else
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    await Delay(TimeSpan.FromSeconds(5), stop.Token).ConfigureAwait(false);
+                    await stdout.WriteAsync(LiveView.RenderPlain(pipeline.Latest, producer, logBase)).ConfigureAwait(false);
+                    await stdout.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+
+            await producing.ConfigureAwait(false);
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            await stdout.WriteAsync("final:\n" + LiveView.RenderPlain(pipeline.Latest, producer, logBase)).ConfigureAwait(false);
+        }
+
+        return Environment.ExitCode;
+    }
+
+    private static async Task Delay(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping: the caller's loop condition ends the wait
+        }
+    }
+}

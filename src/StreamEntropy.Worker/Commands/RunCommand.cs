@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Options;
+using StreamEntropy.Worker.Hosting;
+
+namespace StreamEntropy.Worker.Commands;
+
+/// <summary><c>stream-entropy run [--config FILE] [--Section:Key=value …]</c>: the long-running worker.</summary>
+internal static class RunCommand
+{
+    public static async Task<int> RunAsync(string? configFile, string[] overrides, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if (configFile is not null && !File.Exists(configFile))
+        {
+            await stderr.WriteLineAsync($"error: --config: {configFile}: no such file.").ConfigureAwait(false);
+            return 2;
+        }
+
+        WebApplication app;
+        try
+        {
+            app = WorkerHost.Build(overrides, configFile);
+        }
+        catch (InvalidDataException e)
+        {
+            await stderr.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        await using (app.ConfigureAwait(false))
+        {
+            try
+            {
+                await app.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OptionsValidationException e)
+            {
+                foreach (string failure in e.Failures)
+                {
+                    await stderr.WriteLineAsync($"error: {failure}").ConfigureAwait(false);
+                }
+
+                return 2;
+            }
+        }
+
+        return Environment.ExitCode;
+    }
+}

@@ -1,0 +1,85 @@
+using System.Reactive.Concurrency;
+using Microsoft.Extensions.Options;
+using StreamEntropy.Kafka.Pipeline;
+using StreamEntropy.Streaming.Engine;
+using StreamEntropy.Worker.Options;
+
+namespace StreamEntropy.Worker.Hosting;
+
+/// <summary>Builds the worker's host: configuration, validated options, the pipeline, HTTP endpoints.</summary>
+internal static class WorkerHost
+{
+    public const string DefaultUrls = "http://127.0.0.1:8080";
+
+    /// <summary>Creates the host.</summary>
+    /// <param name="overrides">Command-line configuration overrides (<c>--StreamEntropy:Kafka:GroupId=x</c>, <c>--urls …</c>).</param>
+    /// <param name="configFile">An optional JSON file with the same shape as appsettings.json.</param>
+    /// <param name="extraConfiguration">Further sources, applied last (used by <c>demo</c> and tests).</param>
+    public static WebApplication Build(string[] overrides, string? configFile, IDictionary<string, string?>? extraConfiguration = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = overrides,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+        // Precedence, lowest first: appsettings.json, --config FILE, environment variables, command line, extra.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true, reloadOnChange: false);
+        if (configFile is not null)
+        {
+            builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false, reloadOnChange: false);
+        }
+
+        builder.Configuration.AddEnvironmentVariables("ASPNETCORE_");
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddCommandLine(overrides);
+        if (extraConfiguration is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(extraConfiguration);
+        }
+
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrls); // loopback unless the user says otherwise
+        }
+
+        builder.Services.AddOptions<StreamEntropyOptions>()
+            .BindConfiguration(StreamEntropyOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<StreamEntropyOptions>, StreamEntropyOptionsValidator>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IScheduler>(DefaultScheduler.Instance);
+        builder.Services.AddSingleton(sp =>
+        {
+            StreamEntropyOptions o = sp.GetRequiredService<IOptions<StreamEntropyOptions>>().Value;
+            var settings = new PipelineSettings
+            {
+                BootstrapServers = o.Kafka.BootstrapServers,
+                GroupId = o.Kafka.GroupId,
+                Topics = o.Kafka.Topics,
+                OutputTopic = o.Kafka.OutputTopic,
+                DeadLetterTopic = o.Kafka.DeadLetterTopic,
+                Client = o.Kafka.Client,
+                PublishInterval = o.PublishInterval,
+                CheckpointInterval = o.Checkpoint.Interval,
+                CheckpointDirectory = o.Checkpoint.Directory,
+                UseEventTime = o.Time == TimeMode.EventTime,
+                Base = OptionsMapper.ToBase(o),
+            };
+            return new EntropyPipeline(
+                settings,
+                () => new EntropyEngine(OptionsMapper.ToSchema(o), OptionsMapper.ToWindows(o), OptionsMapper.ToEstimator(o), o.MaxEventBytes),
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger<EntropyPipeline>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<IScheduler>());
+        });
+        builder.Services.AddHostedService<EntropyWorkerService>();
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(45));
+
+        WebApplication app = builder.Build();
+        HttpEndpoints.Map(app);
+        return app;
+    }
+}

@@ -1,0 +1,34 @@
+using StreamEntropy.Core.Estimation;
+using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.Windows;
+
+namespace StreamEntropy.Worker.Options;
+
+/// <summary>Turns validated options into the plain values the engine takes (the engine never sees IOptions).</summary>
+internal static class OptionsMapper
+{
+    public static EventSchema ToSchema(StreamEntropyOptions options)
+    {
+        var fields = options.Fields.Select(f => new FieldDefinition(f.Name, string.IsNullOrWhiteSpace(f.Path) ? f.Name : f.Path, f.BinWidth)).ToList();
+        var pairs = options.Pairs.Select(p => new PairDefinition(p.X, p.Y)).ToList();
+        return new EventSchema(fields, pairs);
+    }
+
+    public static IReadOnlyList<WindowDefinition> ToWindows(StreamEntropyOptions options)
+    {
+        if (options.Windows.Count == 0)
+        {
+            return [new WindowDefinition("all", WindowKind.Cumulative)];
+        }
+
+        return options.Windows
+            .Select(w => new WindowDefinition(w.Name, Enum.Parse<WindowKind>(w.Kind, ignoreCase: true), w.Size, w.Step, w.HalfLife))
+            .ToList();
+    }
+
+    public static EntropyEstimator ToEstimator(StreamEntropyOptions options) =>
+        EntropyEstimatorNames.TryParse(options.Estimator, out EntropyEstimator e) ? e : EntropyEstimator.MaximumLikelihood;
+
+    public static LogBase ToBase(StreamEntropyOptions options) =>
+        LogBase.TryParse(options.Base, out LogBase b) ? b : LogBase.Bits;
+}

@@ -1,0 +1,127 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace StreamEntropy.Worker.Options;
+
+/// <summary>The <c>StreamEntropy</c> configuration section: what to measure, over which windows, from which topics.</summary>
+public sealed class StreamEntropyOptions
+{
+    public const string SectionName = "StreamEntropy";
+
+    /// <summary>Gets the Kafka connection, topics and client settings.</summary>
+    public KafkaOptions Kafka { get; set; } = new();
+
+    /// <summary>Gets the fields to measure. At least one is required.</summary>
+    public List<FieldOptions> Fields { get; set; } = [];
+
+    /// <summary>Gets the pairs of fields (by name) whose joint/conditional entropy and mutual information are measured.</summary>
+    public List<PairOptions> Pairs { get; set; } = [];
+
+    /// <summary>Gets the windows. The default is one cumulative window named <c>all</c>.</summary>
+    public List<WindowOptions> Windows { get; set; } = [];
+
+    /// <summary>Gets or sets the estimator: ml, miller-madow, chao-shen, grassberger or shrink. The default is ml.</summary>
+    public string Estimator { get; set; } = "ml";
+
+    /// <summary>Gets or sets the logarithm base of published values: 2 (bits), e (nats), 10 (bans). The default is 2.</summary>
+    public string Base { get; set; } = "2";
+
+    /// <summary>Gets or sets how often every window's current values are published. The default is 5 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00", ErrorMessage = "StreamEntropy:PublishInterval must be between 100 ms and 1 day.")]
+    public TimeSpan PublishInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Gets or sets which clock places events in windows: EventTime (the Kafka timestamp, default) or ProcessingTime.</summary>
+    public TimeMode Time { get; set; } = TimeMode.EventTime;
+
+    /// <summary>Gets the checkpoint settings.</summary>
+    public CheckpointOptions Checkpoint { get; set; } = new();
+
+    /// <summary>Gets or sets the largest accepted event in bytes; larger events are dead-lettered. The default is 1 MiB.</summary>
+    [Range(64, 64 * 1024 * 1024, ErrorMessage = "StreamEntropy:MaxEventBytes must be between 64 and 67108864.")]
+    public int MaxEventBytes { get; set; } = 1 << 20;
+}
+
+/// <summary>Which clock assigns events to windows.</summary>
+public enum TimeMode
+{
+    /// <summary>The Kafka message timestamp.</summary>
+    EventTime,
+
+    /// <summary>The worker's clock when the event is consumed.</summary>
+    ProcessingTime,
+}
+
+/// <summary>Kafka connection and topics (<c>StreamEntropy:Kafka</c>).</summary>
+public sealed class KafkaOptions
+{
+    /// <summary>Gets or sets the bootstrap servers, host:port[,host:port]. The default is localhost:9092.</summary>
+    public string BootstrapServers { get; set; } = "localhost:9092";
+
+    /// <summary>Gets or sets the consumer group. The default is stream-entropy.</summary>
+    public string GroupId { get; set; } = "stream-entropy";
+
+    /// <summary>Gets the input topics. At least one is required.</summary>
+    public List<string> Topics { get; set; } = [];
+
+    /// <summary>Gets or sets the topic that receives the entropy records. The default is entropy.</summary>
+    public string OutputTopic { get; set; } = "entropy";
+
+    /// <summary>Gets or sets the topic that receives malformed events unchanged. The default is entropy-dead-letters.</summary>
+    public string DeadLetterTopic { get; set; } = "entropy-dead-letters";
+
+    /// <summary>Gets or sets the topic that receives alert raises and clears. The default is entropy-alerts.</summary>
+    public string AlertTopic { get; set; } = "entropy-alerts";
+
+    /// <summary>Gets any librdkafka settings passed through to the clients (security.protocol, sasl.*, ssl.*, …).</summary>
+    public Dictionary<string, string> Client { get; set; } = [];
+}
+
+/// <summary>One measured field.</summary>
+public sealed class FieldOptions
+{
+    /// <summary>Gets or sets the name used in output and pairs.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>Gets or sets the dotted JSON path; defaults to the name.</summary>
+    public string? Path { get; set; }
+
+    /// <summary>Gets or sets a bin width that makes the field numeric (bins floor(value / width)).</summary>
+    public double? BinWidth { get; set; }
+}
+
+/// <summary>One measured pair of fields, by name.</summary>
+public sealed class PairOptions
+{
+    public string X { get; set; } = "";
+
+    public string Y { get; set; } = "";
+}
+
+/// <summary>One window over which entropies are computed.</summary>
+public sealed class WindowOptions
+{
+    /// <summary>Gets or sets the name used in output (<c>all</c>, <c>1m</c>, …).</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>Gets or sets the kind: Cumulative, Tumbling, Sliding or Decay.</summary>
+    public string Kind { get; set; } = "Cumulative";
+
+    /// <summary>Gets or sets the length of a tumbling or sliding window.</summary>
+    public TimeSpan? Size { get; set; }
+
+    /// <summary>Gets or sets the step of a sliding window; it must divide Size.</summary>
+    public TimeSpan? Step { get; set; }
+
+    /// <summary>Gets or sets the half-life of a decay window.</summary>
+    public TimeSpan? HalfLife { get; set; }
+}
+
+/// <summary>Where and how often the state is checkpointed.</summary>
+public sealed class CheckpointOptions
+{
+    /// <summary>Gets or sets the directory of checkpoint files. The default is <c>state</c>.</summary>
+    public string Directory { get; set; } = "state";
+
+    /// <summary>Gets or sets how often a checkpoint is written. The default is 10 seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00", ErrorMessage = "StreamEntropy:Checkpoint:Interval must be between 100 ms and 1 day.")]
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(10);
+}

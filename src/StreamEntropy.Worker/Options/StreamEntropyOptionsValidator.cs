@@ -1,0 +1,124 @@
+using Microsoft.Extensions.Options;
+using StreamEntropy.Core.Estimation;
+using StreamEntropy.Streaming.Windows;
+
+namespace StreamEntropy.Worker.Options;
+
+/// <summary>The cross-field rules of <see cref="StreamEntropyOptions"/>; each failure names the setting.</summary>
+internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEntropyOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StreamEntropyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = new ValidateOptionsResultBuilder();
+        const string S = StreamEntropyOptions.SectionName;
+
+        if (string.IsNullOrWhiteSpace(options.Kafka.BootstrapServers))
+        {
+            builder.AddError($"{S}:Kafka:BootstrapServers is empty.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Kafka.GroupId))
+        {
+            builder.AddError($"{S}:Kafka:GroupId is empty.");
+        }
+
+        if (options.Kafka.Topics.Count == 0 || options.Kafka.Topics.Any(string.IsNullOrWhiteSpace))
+        {
+            builder.AddError($"{S}:Kafka:Topics must list at least one topic, with no empty names.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Kafka.OutputTopic))
+        {
+            builder.AddError($"{S}:Kafka:OutputTopic is empty.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Kafka.DeadLetterTopic))
+        {
+            builder.AddError($"{S}:Kafka:DeadLetterTopic is empty.");
+        }
+
+        if (options.Kafka.Topics.Contains(options.Kafka.OutputTopic) || options.Kafka.Topics.Contains(options.Kafka.DeadLetterTopic))
+        {
+            builder.AddError($"{S}:Kafka:Topics must not include the output or dead-letter topic (the worker would read its own records).");
+        }
+
+        if (options.Fields.Count == 0)
+        {
+            builder.AddError($"{S}:Fields must list at least one field.");
+        }
+        else
+        {
+            try
+            {
+                _ = OptionsMapper.ToSchema(options);
+            }
+            catch (ArgumentException e)
+            {
+                builder.AddError($"{S}:{e.Message.Split(" (Parameter", 2)[0]}");
+            }
+        }
+
+        if (!EntropyEstimatorNames.TryParse(options.Estimator, out _))
+        {
+            builder.AddError($"{S}:Estimator '{options.Estimator}' is unknown; use one of {string.Join(", ", EntropyEstimatorNames.All)}.");
+        }
+
+        if (!LogBase.TryParse(options.Base, out _))
+        {
+            builder.AddError($"{S}:Base '{options.Base}' is not a logarithm base; use 2, e, 10 or a number > 1.");
+        }
+
+        ValidateWindows(options.Windows, builder);
+
+        if (string.IsNullOrWhiteSpace(options.Checkpoint.Directory))
+        {
+            builder.AddError($"{S}:Checkpoint:Directory is empty.");
+        }
+
+        return builder.Build();
+    }
+
+    private static void ValidateWindows(List<WindowOptions> windows, ValidateOptionsResultBuilder builder)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < windows.Count; i++)
+        {
+            WindowOptions w = windows[i];
+            string at = $"{StreamEntropyOptions.SectionName}:Windows:{i}";
+            if (string.IsNullOrWhiteSpace(w.Name))
+            {
+                builder.AddError($"{at}:Name is empty.");
+            }
+            else if (!names.Add(w.Name))
+            {
+                builder.AddError($"{at}:Name '{w.Name}' is used by another window.");
+            }
+
+            if (!Enum.TryParse(w.Kind, ignoreCase: true, out WindowKind kind) || !Enum.IsDefined(kind))
+            {
+                builder.AddError($"{at}:Kind '{w.Kind}' is unknown; use Cumulative, Tumbling, Sliding or Decay.");
+                continue;
+            }
+
+            switch (kind)
+            {
+                case WindowKind.Tumbling or WindowKind.Sliding when w.Size is not { } size || size <= TimeSpan.Zero:
+                    builder.AddError($"{at}:Size is required for a {kind} window and must be positive.");
+                    break;
+                case WindowKind.Sliding when w.Step is not { } step || step <= TimeSpan.Zero:
+                    builder.AddError($"{at}:Step is required for a Sliding window and must be positive.");
+                    break;
+                case WindowKind.Sliding when w.Size!.Value.Ticks % w.Step!.Value.Ticks != 0 || w.Step > w.Size:
+                    builder.AddError($"{at}:Step {w.Step} must divide Size {w.Size}.");
+                    break;
+                case WindowKind.Sliding when w.Size!.Value.Ticks / w.Step!.Value.Ticks > 10_000:
+                    builder.AddError($"{at}: Size / Step is {w.Size!.Value.Ticks / w.Step!.Value.Ticks} panes; at most 10000 are allowed.");
+                    break;
+                case WindowKind.Decay when w.HalfLife is not { } halfLife || halfLife <= TimeSpan.Zero:
+                    builder.AddError($"{at}:HalfLife is required for a Decay window and must be positive.");
+                    break;
+            }
+        }
+    }
+}

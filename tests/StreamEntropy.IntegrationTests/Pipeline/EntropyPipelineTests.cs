@@ -1,0 +1,145 @@
+using System.Text.Json;
+using Confluent.Kafka;
+using StreamEntropy.Core.Estimation;
+using StreamEntropy.IntegrationTests.Infrastructure;
+using StreamEntropy.Kafka.Pipeline;
+using StreamEntropy.Streaming.Counting;
+
+namespace StreamEntropy.IntegrationTests.Pipeline;
+
+[Collection(KafkaCollectionDefinition.Name)]
+[Trait("Category", "Integration")]
+public sealed class EntropyPipelineTests(KafkaFixture kafka) : IDisposable
+{
+    private readonly string _state = Directory.CreateTempSubdirectory("se-pipeline-").FullName;
+
+    public void Dispose() => Directory.Delete(_state, recursive: true);
+
+    [Fact]
+    public async Task Run_KnownEvents_OutputEqualsProfileAndMalformedAreDeadLettered()
+    {
+        string topic = KafkaFixture.UniqueTopic("in");
+        string output = KafkaFixture.UniqueTopic("out");
+        string dead = KafkaFixture.UniqueTopic("dead");
+        await kafka.CreateTopicAsync(topic, 3);
+        List<byte[]> events = PipelineHarness.Events(5000, seed: 7);
+        await PipelineHarness.ProduceAsync(kafka.BootstrapServers, topic, events);
+        FrequencySet reference = PipelineHarness.Profile(events, out int valid);
+        Assert.True(valid < events.Count, "the event set should contain malformed events");
+
+        using EntropyPipeline pipeline = PipelineHarness.CreatePipeline(kafka.BootstrapServers, topic, KafkaFixture.UniqueGroup("e2e"), output, dead, _state);
+        await RunUntilAsync(pipeline, p => p.Latest is { } l && l.Processed + l.Rejected == events.Count);
+
+        Assert.Equal(valid, pipeline.Latest!.Processed);
+        Assert.Equal(events.Count - valid, pipeline.Latest.Rejected);
+
+        List<ConsumeResult<string?, byte[]>> records = PipelineHarness.ReadUntil(
+            kafka.BootstrapServers,
+            output,
+            rs => PipelineHarness.AllKeys.All(k => PipelineHarness.Latest(rs, $"all/{k}") is { } r && r.GetProperty("windowEvents").GetInt64() == valid),
+            TimeSpan.FromSeconds(30));
+        for (int f = 0; f < reference.Encoder.Schema.Fields.Count; f++)
+        {
+            FieldResult expected = ResultCalculator.Field(reference, f, EntropyEstimator.MaximumLikelihood);
+            JsonElement actual = PipelineHarness.Latest(records, $"all/{expected.Name}") ?? throw new Xunit.Sdk.XunitException($"no record for {expected.Name}");
+            Assert.Equal(expected.Count, actual.GetProperty("count").GetInt64());
+            Assert.Equal(expected.Distinct, actual.GetProperty("distinct").GetInt32());
+            Assert.Equal(expected.Missing, actual.GetProperty("missing").GetInt64());
+            PipelineHarness.AssertClose(expected.Entropy, actual.GetProperty("entropy").GetDouble(), $"H({expected.Name})");
+            PipelineHarness.AssertClose(expected.StandardError, actual.GetProperty("standardError").GetDouble(), $"SE({expected.Name})");
+            Assert.Equal("nats", actual.GetProperty("unit").GetString());
+        }
+
+        for (int p = 0; p < reference.Encoder.Schema.Pairs.Count; p++)
+        {
+            PairResult expected = ResultCalculator.Pair(reference, p, EntropyEstimator.MaximumLikelihood);
+            JsonElement actual = PipelineHarness.Latest(records, $"all/{expected.Key}") ?? throw new Xunit.Sdk.XunitException($"no record for {expected.Key}");
+            Assert.Equal(expected.X, actual.GetProperty("pair").GetProperty("x").GetString());
+            PipelineHarness.AssertClose(expected.Entropies.Joint, actual.GetProperty("joint").GetDouble(), "joint");
+            PipelineHarness.AssertClose(expected.Entropies.ConditionalYGivenX, actual.GetProperty("conditionalYGivenX").GetDouble(), "H(Y|X)");
+            PipelineHarness.AssertClose(expected.Entropies.ConditionalXGivenY, actual.GetProperty("conditionalXGivenY").GetDouble(), "H(X|Y)");
+            PipelineHarness.AssertClose(expected.Entropies.MutualInformation, actual.GetProperty("mutualInformation").GetDouble(), "I");
+        }
+
+        List<ConsumeResult<string?, byte[]>> deadLetters = PipelineHarness.ReadUntil(kafka.BootstrapServers, dead, rs => rs.Count >= events.Count - valid, TimeSpan.FromSeconds(30));
+        Assert.Equal(events.Count - valid, deadLetters.Count);
+        foreach (ConsumeResult<string?, byte[]> d in deadLetters)
+        {
+            Assert.False(PipelineHarness.IsObject(d.Message.Value));
+            Assert.Equal(topic, PipelineHarness.Header(d.Message.Headers, "source.topic"));
+            Assert.NotEmpty(PipelineHarness.Header(d.Message.Headers, "error"));
+            Assert.True(long.Parse(PipelineHarness.Header(d.Message.Headers, "source.offset"), System.Globalization.CultureInfo.InvariantCulture) >= 0);
+        }
+    }
+
+    [Fact]
+    public async Task Run_StoppedWithoutGracefulShutdown_RestartEndsWithExactCounts()
+    {
+        string topic = KafkaFixture.UniqueTopic("crash");
+        string output = KafkaFixture.UniqueTopic("out");
+        string dead = KafkaFixture.UniqueTopic("dead");
+        string group = KafkaFixture.UniqueGroup("crash");
+        await kafka.CreateTopicAsync(topic, 2);
+        List<byte[]> first = PipelineHarness.Events(4000, seed: 11);
+        await PipelineHarness.ProduceAsync(kafka.BootstrapServers, topic, first);
+
+        // First life: count some, checkpoint at least once, then die without the graceful stop (no final
+        // checkpoint, no commit, no group leave), as after a crash.
+        using (EntropyPipeline pipeline = PipelineHarness.CreatePipeline(kafka.BootstrapServers, topic, group, output, dead, _state))
+        {
+            pipeline.CrashAfterCheckpoints = 2;
+            Exception? crash = await RunUntilCrashAsync(pipeline);
+            Assert.IsType<SimulatedCrashException>(crash);
+        }
+
+        List<byte[]> second = PipelineHarness.Events(3000, seed: 12);
+        await PipelineHarness.ProduceAsync(kafka.BootstrapServers, topic, second);
+        List<byte[]> all = [.. first, .. second];
+        FrequencySet reference = PipelineHarness.Profile(all, out int valid);
+
+        using EntropyPipeline restarted = PipelineHarness.CreatePipeline(kafka.BootstrapServers, topic, group, output, dead, _state);
+        await RunUntilAsync(restarted, p => p.Latest is { } l && l.Processed >= valid && l.Processed + l.Rejected >= all.Count, TimeSpan.FromSeconds(60));
+        Assert.Equal(valid, restarted.Latest!.Processed);
+        Assert.Equal(all.Count - valid, restarted.Latest.Rejected);
+        var snapshot = restarted.Latest.Windows.Single(w => w.Window == "all");
+        for (int f = 0; f < reference.Encoder.Schema.Fields.Count; f++)
+        {
+            FieldResult expected = ResultCalculator.Field(reference, f, EntropyEstimator.MaximumLikelihood);
+            FieldResult actual = snapshot.Fields[f];
+            Assert.Equal(expected.Count, actual.Count);
+            Assert.Equal(expected.Missing, actual.Missing);
+            PipelineHarness.AssertClose(expected.Entropy, actual.Entropy, $"H({expected.Name})");
+        }
+    }
+
+    private static async Task RunUntilAsync(EntropyPipeline pipeline, Func<EntropyPipeline, bool> done, TimeSpan? deadline = null)
+    {
+        using var cts = new CancellationTokenSource();
+        var thread = Task.Factory.StartNew(() => pipeline.Run(cts.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        DateTime end = DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(45));
+        while (!done(pipeline) && DateTime.UtcNow < end && !thread.IsCompleted)
+        {
+            await Task.Delay(100);
+        }
+
+        cts.Cancel();
+        await thread.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(done(pipeline), "the pipeline did not reach the expected state in time");
+    }
+
+    private static async Task<Exception?> RunUntilCrashAsync(EntropyPipeline pipeline)
+    {
+        var thread = Task.Factory.StartNew(() => pipeline.Run(CancellationToken.None), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            await thread.WaitAsync(TimeSpan.FromSeconds(60));
+            return null;
+        }
+#pragma warning disable CA1031 // the test inspects whatever ended the run
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return e;
+        }
+    }
+}

@@ -1,0 +1,175 @@
+using System.Reactive.Concurrency;
+using System.Text;
+using System.Text.Json;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging.Abstractions;
+using StreamEntropy.Core.Estimation;
+using StreamEntropy.Kafka.Pipeline;
+using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.Demo;
+using StreamEntropy.Streaming.Engine;
+using StreamEntropy.Streaming.Profiling;
+using StreamEntropy.Streaming.Windows;
+
+namespace StreamEntropy.IntegrationTests.Pipeline;
+
+/// <summary>Shared pieces of the pipeline tests: the demo schema, event sets, reading the output topic, the reference profile.</summary>
+internal static class PipelineHarness
+{
+    public static readonly FieldDefinition[] Fields =
+    [
+        new("country", "user.country"),
+        new("device", "user.device"),
+        new("page", "page"),
+        new("status", "status"),
+        new("amount", "amount", 10),
+    ];
+
+    public static readonly PairDefinition[] Pairs = [new("country", "device"), new("page", "status")];
+
+    public static EventSchema Schema => new(Fields, Pairs);
+
+    /// <summary>Every record key suffix of a window: field names and pair keys (output records spread over partitions by key).</summary>
+    public static IEnumerable<string> AllKeys => Fields.Select(f => f.Name).Concat(Pairs.Select(p => p.Key));
+
+    /// <summary>Demo events (with ~0.5 % malformed ones) as raw bytes.</summary>
+    public static List<byte[]> Events(int count, int seed)
+    {
+        var generator = new DemoEventGenerator(seed, malformedShare: 0.005);
+        var events = new List<byte[]>(count);
+        for (int i = 0; i < count; i++)
+        {
+            generator.Drifted = i > count / 2;
+            events.Add(generator.Next().ToArray());
+        }
+
+        return events;
+    }
+
+    public static async Task ProduceAsync(string bootstrap, string topic, IReadOnlyList<byte[]> events)
+    {
+        using IProducer<Null, byte[]> producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = bootstrap, LingerMs = 5 }).Build();
+        foreach (byte[] e in events)
+        {
+            producer.Produce(topic, new Message<Null, byte[]> { Value = e });
+        }
+
+        Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+        await Task.CompletedTask;
+    }
+
+    /// <summary>The reference: `profile`'s counting of the same events, written as a JSON Lines file.</summary>
+    public static FrequencySet Profile(IReadOnlyList<byte[]> events, out int valid)
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"pipeline-{Guid.NewGuid():N}.jsonl");
+        valid = 0;
+        try
+        {
+            using (var file = File.Create(path))
+            {
+                foreach (byte[] e in events)
+                {
+                    if (IsObject(e))
+                    {
+                        file.Write(e);
+                        file.WriteByte((byte)'\n');
+                        valid++;
+                    }
+                }
+            }
+
+            var set = new FrequencySet(new EventEncoder(Schema));
+            FileProfiler.Count(path, InputFormat.JsonLines, set);
+            return set;
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    public static bool IsObject(byte[] e)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(e);
+            return doc.RootElement.ValueKind == JsonValueKind.Object;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    public static EntropyPipeline CreatePipeline(string bootstrap, string topic, string group, string output, string deadLetters, string stateDirectory, IReadOnlyList<WindowDefinition>? windows = null)
+    {
+        var settings = new PipelineSettings
+        {
+            BootstrapServers = bootstrap,
+            GroupId = group,
+            Topics = [topic],
+            OutputTopic = output,
+            DeadLetterTopic = deadLetters,
+            Client = new Dictionary<string, string> { ["session.timeout.ms"] = "6000" },
+            PublishInterval = TimeSpan.FromMilliseconds(300),
+            CheckpointInterval = TimeSpan.FromMilliseconds(500),
+            CheckpointDirectory = stateDirectory,
+            Base = LogBase.Nats,
+        };
+        return new EntropyPipeline(
+            settings,
+            () => new EntropyEngine(Schema, windows ?? [new WindowDefinition("all", WindowKind.Cumulative)], EntropyEstimator.MaximumLikelihood),
+            NullLogger.Instance,
+            TimeProvider.System,
+            DefaultScheduler.Instance);
+    }
+
+    /// <summary>Reads every record of a topic from the beginning until <paramref name="done"/> holds or the deadline passes.</summary>
+    public static List<ConsumeResult<string?, byte[]>> ReadUntil(string bootstrap, string topic, Func<List<ConsumeResult<string?, byte[]>>, bool> done, TimeSpan deadline)
+    {
+        using IConsumer<string?, byte[]> consumer = new ConsumerBuilder<string?, byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = $"reader-{Guid.NewGuid():N}",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Subscribe(topic);
+        var records = new List<ConsumeResult<string?, byte[]>>();
+        DateTime end = DateTime.UtcNow + deadline;
+        while (DateTime.UtcNow < end && !done(records))
+        {
+            ConsumeResult<string?, byte[]>? r = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            if (r?.Message is not null)
+            {
+                records.Add(r);
+            }
+        }
+
+        consumer.Close();
+        return records;
+    }
+
+    /// <summary>The latest output record with key <paramref name="key"/>, parsed.</summary>
+    public static JsonElement? Latest(List<ConsumeResult<string?, byte[]>> records, string key)
+    {
+        for (int i = records.Count - 1; i >= 0; i--)
+        {
+            if (records[i].Message.Key == key)
+            {
+                return JsonDocument.Parse(records[i].Message.Value).RootElement.Clone();
+            }
+        }
+
+        return null;
+    }
+
+    public static string Header(Headers headers, string name) =>
+        headers.TryGetLastBytes(name, out byte[] value) ? Encoding.UTF8.GetString(value) : "";
+
+    public static void AssertClose(double expected, double actual, string what)
+    {
+        double tolerance = 1e-9 * Math.Max(1, Math.Abs(expected));
+        Assert.True(Math.Abs(expected - actual) <= tolerance, $"{what}: expected {expected:R}, got {actual:R}");
+    }
+}
