@@ -303,9 +303,10 @@ public sealed class CountTable
             _large.Add(id);
         }
 
-        _s1.Add(CountFunctionTables.ComputeDeltaNLogN(n));
-        _s2.Add(CountFunctionTables.ComputeDeltaNLog2N(n));
-        _sg.Add(CountFunctionTables.ComputeDeltaNG(n));
+        CountFunctionTables.LargeDeltas(n, out double d1, out double d2, out double dg);
+        _s1.Add(d1);
+        _s2.Add(d2);
+        _sg.Add(dg);
     }
 
     private void RemoveLarge(int id, long n)
@@ -316,9 +317,10 @@ public sealed class CountTable
             _fingerprint[n - 1]++;
         }
 
-        _s1.Add(-CountFunctionTables.ComputeDeltaNLogN(n - 1));
-        _s2.Add(-CountFunctionTables.ComputeDeltaNLog2N(n - 1));
-        _sg.Add(-CountFunctionTables.ComputeDeltaNG(n - 1));
+        CountFunctionTables.LargeDeltas(n - 1, out double d1, out double d2, out double dg);
+        _s1.Add(-d1);
+        _s2.Add(-d2);
+        _sg.Add(-dg);
     }
 
     // Takes a value with count n out of the fingerprint/large set (before its count changes).

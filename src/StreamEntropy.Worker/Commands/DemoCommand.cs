@@ -30,6 +30,17 @@ internal static class DemoCommand
         WebApplication app = WorkerHost.Build(args.Overrides, configFile: null, DemoConfiguration.Build(cluster.BootstrapServers, stateDirectory));
         await using (app.ConfigureAwait(false))
         {
+            IReadOnlyList<string> problems = WorkerHost.Validate(app);
+            foreach (string problem in problems)
+            {
+                await stderr.WriteLineAsync($"error: {problem}").ConfigureAwait(false);
+            }
+
+            if (problems.Count > 0)
+            {
+                return 2;
+            }
+
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
             string urls = string.Join(" ", app.Urls);
             await stderr.WriteLineAsync($"Worker running; HTTP on {urls}").ConfigureAwait(false);

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using StreamEntropy.Worker.Hosting;
 
 namespace StreamEntropy.Worker.Commands;
@@ -27,19 +26,18 @@ internal static class RunCommand
 
         await using (app.ConfigureAwait(false))
         {
-            try
+            IReadOnlyList<string> problems = WorkerHost.Validate(app);
+            foreach (string problem in problems)
             {
-                await app.RunAsync(cancellationToken).ConfigureAwait(false);
+                await stderr.WriteLineAsync($"error: {problem}").ConfigureAwait(false);
             }
-            catch (OptionsValidationException e)
-            {
-                foreach (string failure in e.Failures)
-                {
-                    await stderr.WriteLineAsync($"error: {failure}").ConfigureAwait(false);
-                }
 
+            if (problems.Count > 0)
+            {
                 return 2;
             }
+
+            await app.RunAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return Environment.ExitCode;

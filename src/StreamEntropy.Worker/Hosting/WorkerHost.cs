@@ -82,4 +82,24 @@ internal static class WorkerHost
         HttpEndpoints.Map(app);
         return app;
     }
+
+    /// <summary>Binds and validates the options now, so bad configuration is reported before anything starts.</summary>
+    /// <returns>One line per problem, each naming the setting; empty when the configuration is valid.</returns>
+    public static IReadOnlyList<string> Validate(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        try
+        {
+            _ = app.Services.GetRequiredService<IOptions<StreamEntropyOptions>>().Value;
+            return [];
+        }
+        catch (OptionsValidationException e)
+        {
+            return [.. e.Failures];
+        }
+        catch (InvalidOperationException e)
+        {
+            return [e.Message]; // a value that does not convert, e.g. "Failed to convert configuration value 'abc' at 'StreamEntropy:PublishInterval' to type 'System.TimeSpan'."
+        }
+    }
 }
