@@ -1,0 +1,496 @@
+using System.Globalization;
+using System.Text.Json;
+using StreamEntropy.Core.Counting;
+using StreamEntropy.Streaming.Counting;
+
+namespace StreamEntropy.Streaming.Drift;
+
+/// <summary>Reference counts for drift scoring: per field and per pair, keyed by value TEXT, with the definitions they
+/// were counted under.</summary>
+/// <remarks>
+/// <para>Value ids are private to one process (they are handed out in order of first sight), so a baseline stores the
+/// values' text. <see cref="Materialize"/> turns it back into count tables in a live encoder's id space, which makes
+/// <c>Divergences.Compute(current, reference)</c> line ids up.</para>
+/// <para>File format (JSON, version 1):
+/// <c>{"format":"stream-entropy-baseline","version":1,"source":…,"events":N,
+/// "fields":[{"name","path","binWidth","missing","invalid","values":[{"value","count"}]}],
+/// "pairs":[{"x","y","values":[{"x","y","count"}]}]}</c>.
+/// Values that are not valid UTF-8 (possible only with broken CSV input) are stored with U+FFFD replacements and will
+/// not match the live value they came from.</para>
+/// </remarks>
+public sealed class Baseline
+{
+    /// <summary>The value of the file's <c>format</c> member.</summary>
+    public const string FormatName = "stream-entropy-baseline";
+
+    /// <summary>The file version this build writes and the newest it reads.</summary>
+    public const int CurrentVersion = 1;
+
+    /// <summary>Creates a baseline from counts by value text.</summary>
+    /// <param name="events">The number of events the counts came from.</param>
+    /// <param name="fields">The fields' counts.</param>
+    /// <param name="pairs">The pairs' counts.</param>
+    /// <param name="source">Where the counts came from, for people (a file name, a window).</param>
+    public Baseline(long events, IReadOnlyList<BaselineField> fields, IReadOnlyList<BaselinePair> pairs, string? source = null)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        ArgumentNullException.ThrowIfNull(pairs);
+        ArgumentOutOfRangeException.ThrowIfNegative(events);
+        Events = events;
+        Fields = [.. fields];
+        Pairs = [.. pairs];
+        Source = source;
+    }
+
+    /// <summary>Gets the number of events the counts came from.</summary>
+    public long Events { get; }
+
+    /// <summary>Gets the fields' counts.</summary>
+    public IReadOnlyList<BaselineField> Fields { get; }
+
+    /// <summary>Gets the pairs' counts.</summary>
+    public IReadOnlyList<BaselinePair> Pairs { get; }
+
+    /// <summary>Gets where the counts came from, for people; may be null.</summary>
+    public string? Source { get; }
+
+    /// <summary>Captures the counts of <paramref name="set"/> (a profiled file, or a closed window) by value text.</summary>
+    /// <param name="set">The counts; read only.</param>
+    /// <param name="source">Where they came from, for people.</param>
+    public static Baseline FromFrequencySet(FrequencySet set, string? source = null)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        EventEncoder encoder = set.Encoder;
+        EventSchema schema = encoder.Schema;
+        var fields = new BaselineField[schema.Fields.Count];
+        for (int f = 0; f < fields.Length; f++)
+        {
+            FieldDefinition definition = schema.Fields[f];
+            ValueInterner interner = encoder.Values[f];
+            ReadOnlySpan<long> counts = set.Field(f).Counts;
+            var values = new List<BaselineValue>(set.Field(f).Distinct);
+            for (int id = 0; id < counts.Length; id++)
+            {
+                if (counts[id] > 0)
+                {
+                    values.Add(new BaselineValue(interner.GetString(id), counts[id]));
+                }
+            }
+
+            values.Sort(static (a, b) => a.Count != b.Count ? b.Count.CompareTo(a.Count) : string.CompareOrdinal(a.Value, b.Value));
+            fields[f] = new BaselineField(definition.Name, definition.Path, definition.BinWidth, set.Missing(f), set.Invalid(f), values);
+        }
+
+        var pairs = new BaselinePair[schema.Pairs.Count];
+        for (int p = 0; p < pairs.Length; p++)
+        {
+            PairDefinition definition = schema.Pairs[p];
+            (int xf, int yf) = schema.PairIndexes(p);
+            PairCountTable table = set.Pair(p);
+            ReadOnlySpan<long> counts = table.Joint.Counts;
+            var values = new List<BaselinePairValue>(table.Joint.Distinct);
+            for (int id = 0; id < counts.Length; id++)
+            {
+                if (counts[id] > 0)
+                {
+                    (int x, int y) = table.Pairs.GetPair(id);
+                    values.Add(new BaselinePairValue(encoder.Values[xf].GetString(x), encoder.Values[yf].GetString(y), counts[id]));
+                }
+            }
+
+            values.Sort(static (a, b) => a.Count != b.Count
+                ? b.Count.CompareTo(a.Count)
+                : string.CompareOrdinal(a.X, b.X) is int c && c != 0 ? c : string.CompareOrdinal(a.Y, b.Y));
+            pairs[p] = new BaselinePair(definition.X, definition.Y, values);
+        }
+
+        return new Baseline(set.Events, fields, pairs, source);
+    }
+
+    /// <summary>Lists every way this baseline fails to describe <paramref name="schema"/>: a configured field or pair it
+    /// lacks, or a field read from another path or binned with another width. Extra baseline entries are ignored.</summary>
+    /// <returns>One line per problem, naming the field or pair; empty when the baseline fits.</returns>
+    public IReadOnlyList<string> FindMismatches(EventSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        var problems = new List<string>();
+        foreach (FieldDefinition field in schema.Fields)
+        {
+            BaselineField? b = FindField(field.Name);
+            if (b is null)
+            {
+                problems.Add($"field '{field.Name}' is configured but the baseline has no such field (it has: {string.Join(", ", Fields.Select(f => f.Name))})");
+                continue;
+            }
+
+            if (!string.Equals(b.Path, field.Path, StringComparison.Ordinal))
+            {
+                problems.Add($"field '{field.Name}': the configuration reads path '{field.Path}', the baseline was counted from '{b.Path}'");
+            }
+
+            if (b.BinWidth != field.BinWidth)
+            {
+                problems.Add($"field '{field.Name}': the configuration {DescribeBinning(field.BinWidth)}, the baseline {DescribeBinning(b.BinWidth)}");
+            }
+        }
+
+        foreach (PairDefinition pair in schema.Pairs)
+        {
+            if (FindPair(pair.X, pair.Y) is null)
+            {
+                problems.Add($"pair '{pair.Key}' is configured but the baseline has no such pair");
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>Throws when this baseline does not describe <paramref name="schema"/>.</summary>
+    /// <exception cref="BaselineMismatchException">The message lists every problem <see cref="FindMismatches"/> finds.</exception>
+    public void EnsureCompatible(EventSchema schema)
+    {
+        IReadOnlyList<string> problems = FindMismatches(schema);
+        if (problems.Count > 0)
+        {
+            string from = Source is null ? "The baseline" : $"The baseline from '{Source}'";
+            throw new BaselineMismatchException($"{from} does not match the configuration: {string.Join("; ", problems)}.");
+        }
+    }
+
+    /// <summary>Builds count tables in <paramref name="encoder"/>'s id space holding this baseline's counts.</summary>
+    /// <remarks>Interns every reference value (and pair) in the live encoder, so values the stream has not shown yet
+    /// get ids now and count as zero in current windows. Interners have a single writer: call this on the thread that
+    /// encodes events. The returned set is the reference; do not add events to it.</remarks>
+    /// <exception cref="BaselineMismatchException">The baseline does not match the encoder's schema.</exception>
+    public FrequencySet Materialize(EventEncoder encoder)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        EventSchema schema = encoder.Schema;
+        EnsureCompatible(schema);
+        var set = new FrequencySet(encoder);
+        long[] missing = new long[schema.Fields.Count];
+        long[] invalid = new long[schema.Fields.Count];
+        for (int f = 0; f < schema.Fields.Count; f++)
+        {
+            BaselineField b = FindField(schema.Fields[f].Name)!;
+            ValueInterner interner = encoder.Values[f];
+            CountTable table = set.Field(f);
+            foreach (BaselineValue v in b.Values)
+            {
+                table.Add(interner.GetOrAdd(v.Value), v.Count);
+            }
+
+            missing[f] = b.Missing;
+            invalid[f] = b.Invalid;
+        }
+
+        for (int p = 0; p < schema.Pairs.Count; p++)
+        {
+            PairDefinition definition = schema.Pairs[p];
+            BaselinePair b = FindPair(definition.X, definition.Y)!;
+            (int xf, int yf) = schema.PairIndexes(p);
+            PairCountTable table = set.Pair(p);
+            foreach (BaselinePairValue v in b.Values)
+            {
+                int x = encoder.Values[xf].GetOrAdd(v.X);
+                int y = encoder.Values[yf].GetOrAdd(v.Y);
+                table.Add(table.Pairs.GetOrAdd(x, y), v.Count);
+            }
+        }
+
+        set.RestoreCounters(Events, missing, invalid);
+        return set;
+    }
+
+    /// <summary>Writes the baseline as JSON to <paramref name="destination"/>.</summary>
+    public void Save(Stream destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        using var w = new Utf8JsonWriter(destination, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteString("format", FormatName);
+        w.WriteNumber("version", CurrentVersion);
+        if (Source is null)
+        {
+            w.WriteNull("source");
+        }
+        else
+        {
+            w.WriteString("source", Source);
+        }
+
+        w.WriteNumber("events", Events);
+        w.WriteStartArray("fields");
+        foreach (BaselineField field in Fields)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", field.Name);
+            w.WriteString("path", field.Path);
+            if (field.BinWidth is double width)
+            {
+                w.WriteNumber("binWidth", width);
+            }
+            else
+            {
+                w.WriteNull("binWidth");
+            }
+
+            w.WriteNumber("missing", field.Missing);
+            w.WriteNumber("invalid", field.Invalid);
+            w.WriteStartArray("values");
+            foreach (BaselineValue v in field.Values)
+            {
+                w.WriteStartObject();
+                w.WriteString("value", v.Value);
+                w.WriteNumber("count", v.Count);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteStartArray("pairs");
+        foreach (BaselinePair pair in Pairs)
+        {
+            w.WriteStartObject();
+            w.WriteString("x", pair.X);
+            w.WriteString("y", pair.Y);
+            w.WriteStartArray("values");
+            foreach (BaselinePairValue v in pair.Values)
+            {
+                w.WriteStartObject();
+                w.WriteString("x", v.X);
+                w.WriteString("y", v.Y);
+                w.WriteNumber("count", v.Count);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>Writes the baseline to <paramref name="path"/> atomically: a temporary file, flushed, then renamed.</summary>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string temporary = path + ".tmp";
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            Save(stream);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    /// <summary>Reads a baseline file.</summary>
+    /// <exception cref="InvalidDataException">The file is not a baseline this build can read; the message names the file
+    /// and the offending member.</exception>
+    public static Baseline Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        return Load(stream, path);
+    }
+
+    /// <summary>Reads a baseline from <paramref name="source"/>.</summary>
+    /// <param name="source">The JSON text.</param>
+    /// <param name="name">The name used in error messages (a file path).</param>
+    /// <exception cref="InvalidDataException">The text is not a baseline this build can read.</exception>
+    public static Baseline Load(Stream source, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        string where = $"Baseline '{name ?? "(stream)"}'";
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(source);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{where}: not valid JSON ({e.Message}).", e);
+        }
+
+        using (document)
+        {
+            JsonElement root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new InvalidDataException($"{where}: the top level must be an object.");
+            }
+
+            string format = RequireString(root, "format", where);
+            if (!string.Equals(format, FormatName, StringComparison.Ordinal))
+            {
+                throw new InvalidDataException($"{where}: 'format' is '{format}', expected '{FormatName}'.");
+            }
+
+            long version = RequireInteger(root, "version", where);
+            if (version < 1 || version > CurrentVersion)
+            {
+                throw new InvalidDataException($"{where}: version {version} is not supported; this build reads version {CurrentVersion}.");
+            }
+
+            string? source2 = root.TryGetProperty("source", out JsonElement s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+            long events = RequireCount(root, "events", where, allowZero: true);
+            var fields = new List<BaselineField>();
+            var fieldNames = new HashSet<string>(StringComparer.Ordinal);
+            int i = 0;
+            foreach (JsonElement f in RequireArray(root, "fields", where))
+            {
+                string at = $"{where}: fields[{i++}]";
+                string fieldName = RequireString(f, "name", at);
+                at = $"{at} '{fieldName}'";
+                if (!fieldNames.Add(fieldName))
+                {
+                    throw new InvalidDataException($"{at}: the field is listed twice.");
+                }
+
+                string path = RequireString(f, "path", at);
+                double? width = null;
+                if (f.TryGetProperty("binWidth", out JsonElement bw) && bw.ValueKind != JsonValueKind.Null)
+                {
+                    if (bw.ValueKind != JsonValueKind.Number || !(bw.GetDouble() is double wv && double.IsFinite(wv) && wv > 0))
+                    {
+                        throw new InvalidDataException($"{at}: 'binWidth' must be a positive number or null.");
+                    }
+
+                    width = bw.GetDouble();
+                }
+
+                long missing = f.TryGetProperty("missing", out _) ? RequireCount(f, "missing", at, allowZero: true) : 0;
+                long invalidCount = f.TryGetProperty("invalid", out _) ? RequireCount(f, "invalid", at, allowZero: true) : 0;
+                var values = new List<BaselineValue>();
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                int j = 0;
+                foreach (JsonElement v in RequireArray(f, "values", at))
+                {
+                    string vat = $"{at}: values[{j++}]";
+                    string value = RequireString(v, "value", vat);
+                    if (!seen.Add(value))
+                    {
+                        throw new InvalidDataException($"{vat}: the value '{value}' is listed twice.");
+                    }
+
+                    values.Add(new BaselineValue(value, RequireCount(v, "count", vat, allowZero: false)));
+                }
+
+                fields.Add(new BaselineField(fieldName, path, width, missing, invalidCount, values));
+            }
+
+            var pairs = new List<BaselinePair>();
+            var pairKeys = new HashSet<(string, string)>();
+            i = 0;
+            foreach (JsonElement p in RequireArray(root, "pairs", where))
+            {
+                string at = $"{where}: pairs[{i++}]";
+                string x = RequireString(p, "x", at);
+                string y = RequireString(p, "y", at);
+                at = $"{at} '{x},{y}'";
+                if (!pairKeys.Add((x, y)))
+                {
+                    throw new InvalidDataException($"{at}: the pair is listed twice.");
+                }
+
+                var values = new List<BaselinePairValue>();
+                var seen = new HashSet<(string, string)>();
+                int j = 0;
+                foreach (JsonElement v in RequireArray(p, "values", at))
+                {
+                    string vat = $"{at}: values[{j++}]";
+                    string vx = RequireString(v, "x", vat);
+                    string vy = RequireString(v, "y", vat);
+                    if (!seen.Add((vx, vy)))
+                    {
+                        throw new InvalidDataException($"{vat}: the pair of values ('{vx}', '{vy}') is listed twice.");
+                    }
+
+                    values.Add(new BaselinePairValue(vx, vy, RequireCount(v, "count", vat, allowZero: false)));
+                }
+
+                pairs.Add(new BaselinePair(x, y, values));
+            }
+
+            return new Baseline(events, fields, pairs, source2);
+        }
+    }
+
+    /// <summary>Gets the baseline's field named <paramref name="name"/>, or null.</summary>
+    public BaselineField? FindField(string name)
+    {
+        foreach (BaselineField f in Fields)
+        {
+            if (string.Equals(f.Name, name, StringComparison.Ordinal))
+            {
+                return f;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Gets the baseline's pair (<paramref name="x"/>, <paramref name="y"/>), or null.</summary>
+    public BaselinePair? FindPair(string x, string y)
+    {
+        foreach (BaselinePair p in Pairs)
+        {
+            if (string.Equals(p.X, x, StringComparison.Ordinal) && string.Equals(p.Y, y, StringComparison.Ordinal))
+            {
+                return p;
+            }
+        }
+
+        return null;
+    }
+
+    private static string DescribeBinning(double? width) =>
+        width is double w ? string.Create(CultureInfo.InvariantCulture, $"bins it with width {w}") : "treats it as categorical (no bin width)";
+
+    private static JsonElement.ArrayEnumerator RequireArray(JsonElement obj, string member, string where)
+    {
+        if (obj.ValueKind != JsonValueKind.Object || !obj.TryGetProperty(member, out JsonElement e) || e.ValueKind != JsonValueKind.Array)
+        {
+            throw new InvalidDataException($"{where}: '{member}' must be an array.");
+        }
+
+        return e.EnumerateArray();
+    }
+
+    private static string RequireString(JsonElement obj, string member, string where)
+    {
+        if (obj.ValueKind != JsonValueKind.Object || !obj.TryGetProperty(member, out JsonElement e) || e.ValueKind != JsonValueKind.String)
+        {
+            throw new InvalidDataException($"{where}: '{member}' must be a string.");
+        }
+
+        return e.GetString()!;
+    }
+
+    private static long RequireInteger(JsonElement obj, string member, string where)
+    {
+        if (obj.ValueKind != JsonValueKind.Object || !obj.TryGetProperty(member, out JsonElement e)
+            || e.ValueKind != JsonValueKind.Number || !e.TryGetInt64(out long value))
+        {
+            throw new InvalidDataException($"{where}: '{member}' must be an integer.");
+        }
+
+        return value;
+    }
+
+    private static long RequireCount(JsonElement obj, string member, string where, bool allowZero)
+    {
+        long value = RequireInteger(obj, member, where);
+        if (value < 0 || (value == 0 && !allowZero))
+        {
+            throw new InvalidDataException($"{where}: '{member}' must be {(allowZero ? "≥ 0" : "> 0")}, not {value}.");
+        }
+
+        return value;
+    }
+}

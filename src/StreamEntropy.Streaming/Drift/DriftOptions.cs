@@ -1,0 +1,44 @@
+using StreamEntropy.Core.Estimation;
+
+namespace StreamEntropy.Streaming.Drift;
+
+/// <summary>How drift scores are computed.</summary>
+public sealed record DriftOptions
+{
+    /// <summary>Gets the estimator for the entropies compared (and for mutual information).</summary>
+    /// <value>The default is Miller–Madow: a window of 1k events and a reference of 1M differ in plug-in bias by about
+    /// (K − 1)/2000 nats, which for K in the hundreds would otherwise look like a change of many standard errors, and
+    /// the plug-in mutual information of independent fields is biased up by (Kx − 1)(Ky − 1)/2N.</value>
+    public EntropyEstimator Estimator { get; init; } = EntropyEstimator.MillerMadow;
+
+    /// <summary>Gets the share used in place of zero for KL and PSI.</summary>
+    /// <value>The default is <see cref="Divergences.DefaultEpsilon"/> (1e-4).</value>
+    public double Epsilon { get; init; } = Divergences.DefaultEpsilon;
+
+    /// <summary>Gets how many values of X driving a change of H(Y|X) to report per pair; 0 turns it off.</summary>
+    /// <value>The default is 0. Computing them costs O(distinct pairs) per pair per window and allocates.</value>
+    public int TopDrivers { get; init; }
+
+    /// <summary>Gets the fewest events a closed window must have to become a window's reference (when no baseline file
+    /// is given): a first window that began before the stream did is partial and usually small.</summary>
+    /// <value>The default is 1.</value>
+    public long MinimumReferenceEvents { get; init; } = 1;
+
+    /// <summary>Checks the options.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Estimator))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Estimator), Estimator, "Unknown estimator.");
+        }
+
+        if (!(Epsilon > 0 && Epsilon < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, "Epsilon must be in (0, 1).");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegative(TopDrivers);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MinimumReferenceEvents, 1);
+    }
+}

@@ -1,0 +1,9 @@
+namespace StreamEntropy.Streaming.Drift;
+
+/// <summary>The drift scores of one closed window against its reference.</summary>
+/// <param name="Window">The window's name.</param>
+/// <param name="TimestampMs">The time the scores describe (the window's end), Unix milliseconds.</param>
+/// <param name="Events">The events in the window.</param>
+/// <param name="Fields">One entry per field, in schema order.</param>
+/// <param name="Pairs">One entry per pair, in schema order.</param>
+public sealed record DriftReport(string Window, long TimestampMs, long Events, IReadOnlyList<FieldDrift> Fields, IReadOnlyList<PairDrift> Pairs);
