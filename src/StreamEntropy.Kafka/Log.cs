@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using StreamEntropy.Streaming.Decoding;
+using StreamEntropy.Streaming.Drift;
 
 namespace StreamEntropy.Kafka;
 
@@ -42,6 +43,9 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 131, Level = LogLevel.Error, Message = "Delivery to {Topic} failed: {Reason}")]
     public static partial void DeliveryFailed(this ILogger logger, string topic, string reason);
+
+    [LoggerMessage(EventId = 150, Level = LogLevel.Warning, Message = "Alert {State}: rule {Rule} on window {Window}, {Subject}: {Metric} = {Value} (threshold {Threshold})")]
+    public static partial void Alert(this ILogger logger, AlertState state, string rule, string window, string subject, string metric, double value, double threshold);
 
     [LoggerMessage(EventId = 140, Level = LogLevel.Information, Message = "Consumer stopped: {Events} events counted, {Rejected} dead-lettered")]
     public static partial void Stopped(this ILogger logger, long events, long rejected);

@@ -7,6 +7,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using StreamEntropy.Kafka.State;
 using StreamEntropy.Streaming.Decoding;
+using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Engine;
 using StreamEntropy.Streaming.Output;
 using StreamEntropy.Streaming.Windows;
@@ -38,10 +39,13 @@ public sealed class EntropyPipeline : IDisposable
     private readonly HashSet<TopicPartition> _assigned = [];
     private EntropyEngine? _engine;
     private PublishedSnapshot? _latest;
+    private IReadOnlyDictionary<(string Topic, int Partition), long> _lag = new Dictionary<(string, int), long>();
     private int _publishDue;
     private int _checkpointDue;
     private long _deliveryFailures;
     private int _checkpointsWritten;
+    private readonly Dictionary<string, DriftReport> _drift = new(StringComparer.Ordinal);
+    private readonly Queue<AlertEvent> _recentAlerts = new();
 
     public EntropyPipeline(PipelineSettings settings, Func<EntropyEngine> engineFactory, ILogger logger, TimeProvider time, IScheduler scheduler)
     {
@@ -63,6 +67,9 @@ public sealed class EntropyPipeline : IDisposable
 
     /// <summary>Gets the latest publication, or null before the first one (an immutable reference, swapped atomically).</summary>
     public PublishedSnapshot? Latest => Volatile.Read(ref _latest);
+
+    /// <summary>Gets the consumer lag per assigned partition, from librdkafka's statistics (refreshed every 5 s).</summary>
+    public IReadOnlyDictionary<(string Topic, int Partition), long> ConsumerLag => Volatile.Read(ref _lag);
 
     /// <summary>Gets the health of the loop, for readiness checks.</summary>
     public PipelineHealth Health { get; } = new();
@@ -216,9 +223,37 @@ public sealed class EntropyPipeline : IDisposable
     private void PublishClosed(IProducer<string?, byte[]> producer, EntropyEngine engine)
     {
         IReadOnlyList<WindowSnapshot> closed = engine.TakeClosed();
+        foreach (WindowSnapshot window in closed)
+        {
+            if (window.Drift is { } report)
+            {
+                _drift[window.Window] = report;
+            }
+        }
+
+        foreach (AlertEvent alert in engine.TakeAlerts())
+        {
+            PublishAlert(producer, alert);
+        }
+
         if (closed.Count > 0)
         {
             Emit(producer, engine, closed);
+        }
+    }
+
+    private void PublishAlert(IProducer<string?, byte[]> producer, AlertEvent alert)
+    {
+        _logger.Alert(alert.State, alert.Rule, alert.Window, alert.Subject, alert.Metric, alert.Value, alert.Threshold);
+        _recentAlerts.Enqueue(alert);
+        while (_recentAlerts.Count > 200)
+        {
+            _recentAlerts.Dequeue();
+        }
+
+        if (!string.IsNullOrEmpty(_settings.AlertTopic))
+        {
+            producer.Produce(_settings.AlertTopic, new Message<string?, byte[]> { Key = alert.Key, Value = AlertJson.ToUtf8Bytes(alert) }, OnOutputDelivered);
         }
     }
 
@@ -244,7 +279,13 @@ public sealed class EntropyPipeline : IDisposable
             }
         }
 
-        var published = new PublishedSnapshot(now, windows, engine.Processed, engine.Rejected);
+        var missing = new long[engine.Schema.Fields.Count];
+        for (int f = 0; f < missing.Length; f++)
+        {
+            missing[f] = engine.MissingTotal(f);
+        }
+
+        var published = new PublishedSnapshot(now, windows, engine.Processed, engine.Rejected, missing, [.. _drift.Values], engine.ActiveAlerts, [.. _recentAlerts]);
         Volatile.Write(ref _latest, published);
         _snapshots.OnNext(published);
     }
@@ -284,6 +325,7 @@ public sealed class EntropyPipeline : IDisposable
             _logger.CheckpointWritten(Checkpoints.FilePath, (int)state.Length, offsets.Count);
             Health.Checkpointed(now, ok: true);
             _checkpointsWritten++;
+            Health.CountCheckpoint();
         }
         catch (IOException e)
         {
@@ -359,9 +401,11 @@ public sealed class EntropyPipeline : IDisposable
             EnableAutoOffsetStore = false, // offsets are stored only once a checkpoint covers them
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnablePartitionEof = false,
+            StatisticsIntervalMs = 5000,
         };
         return new ConsumerBuilder<Ignore, byte[]>(config)
             .SetErrorHandler((_, e) => OnClientError(e))
+            .SetStatisticsHandler((_, json) => Volatile.Write(ref _lag, ConsumerStatistics.ParseLag(json, _assigned)))
             .SetPartitionsAssignedHandler((_, partitions) =>
             {
                 _logger.PartitionsAssigned(partitions);

@@ -9,6 +9,7 @@ public sealed class PipelineHealth
     private int _checkpointHealthy = 1;
     private int _running;
     private string _lastError = "";
+    private long _checkpointsWritten;
 
     /// <summary>Gets a value indicating whether the consume loop is running.</summary>
     public bool Running => Volatile.Read(ref _running) == 1;
@@ -24,6 +25,9 @@ public sealed class PipelineHealth
 
     /// <summary>Gets a value indicating whether the last checkpoint attempt succeeded.</summary>
     public bool CheckpointHealthy => Volatile.Read(ref _checkpointHealthy) == 1;
+
+    /// <summary>Gets how many checkpoints were written since the process started.</summary>
+    public long CheckpointsWritten => Interlocked.Read(ref _checkpointsWritten);
 
     /// <summary>Gets the last client or checkpoint error, empty when none.</summary>
     public string LastError => Volatile.Read(ref _lastError);
@@ -42,6 +46,8 @@ public sealed class PipelineHealth
             Volatile.Write(ref _lastCheckpointTicks, now.UtcTicks);
         }
     }
+
+    internal void CountCheckpoint() => Interlocked.Increment(ref _checkpointsWritten);
 
     internal void Error(string message) => Volatile.Write(ref _lastError, message);
 }

@@ -15,6 +15,9 @@ public sealed record PipelineSettings
 
     public required string DeadLetterTopic { get; init; }
 
+    /// <summary>Gets the topic of alert raises and clears; null or empty to publish none.</summary>
+    public string? AlertTopic { get; init; }
+
     /// <summary>Gets librdkafka settings passed to every client (security, SASL, SSL, tuning).</summary>
     public IReadOnlyDictionary<string, string> Client { get; init; } = new Dictionary<string, string>();
 

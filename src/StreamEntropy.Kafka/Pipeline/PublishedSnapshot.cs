@@ -1,3 +1,4 @@
+using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Windows;
 
 namespace StreamEntropy.Kafka.Pipeline;
@@ -7,4 +8,16 @@ namespace StreamEntropy.Kafka.Pipeline;
 /// <param name="Windows">One snapshot per window (current or just closed).</param>
 /// <param name="Processed">Events counted so far by this worker.</param>
 /// <param name="Rejected">Events dead-lettered so far.</param>
-public sealed record PublishedSnapshot(DateTimeOffset PublishedAt, IReadOnlyList<WindowSnapshot> Windows, long Processed, long Rejected);
+/// <param name="MissingTotals">Per field (schema order), accepted events without it since the process started.</param>
+/// <param name="Drift">The latest drift report of each scored window.</param>
+/// <param name="ActiveAlerts">The alerts raised now.</param>
+/// <param name="RecentAlerts">The latest raises and clears, newest last (bounded).</param>
+public sealed record PublishedSnapshot(
+    DateTimeOffset PublishedAt,
+    IReadOnlyList<WindowSnapshot> Windows,
+    long Processed,
+    long Rejected,
+    IReadOnlyList<long> MissingTotals,
+    IReadOnlyList<DriftReport> Drift,
+    IReadOnlyList<AlertEvent> ActiveAlerts,
+    IReadOnlyList<AlertEvent> RecentAlerts);

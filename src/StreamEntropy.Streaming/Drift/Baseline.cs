@@ -116,7 +116,7 @@ public sealed class Baseline
         var problems = new List<string>();
         foreach (FieldDefinition field in schema.Fields)
         {
-            BaselineField? b = FindField(field.Name);
+            BaselineField? b = Resolve(field);
             if (b is null)
             {
                 problems.Add($"field '{field.Name}' is configured but the baseline has no such field (it has: {string.Join(", ", Fields.Select(f => f.Name))})");
@@ -134,9 +134,10 @@ public sealed class Baseline
             }
         }
 
-        foreach (PairDefinition pair in schema.Pairs)
+        for (int p = 0; p < schema.Pairs.Count; p++)
         {
-            if (FindPair(pair.X, pair.Y) is null)
+            PairDefinition pair = schema.Pairs[p];
+            if (Resolve(schema, p) is null)
             {
                 problems.Add($"pair '{pair.Key}' is configured but the baseline has no such pair");
             }
@@ -172,7 +173,7 @@ public sealed class Baseline
         long[] invalid = new long[schema.Fields.Count];
         for (int f = 0; f < schema.Fields.Count; f++)
         {
-            BaselineField b = FindField(schema.Fields[f].Name)!;
+            BaselineField b = Resolve(schema.Fields[f])!;
             ValueInterner interner = encoder.Values[f];
             CountTable table = set.Field(f);
             foreach (BaselineValue v in b.Values)
@@ -187,7 +188,7 @@ public sealed class Baseline
         for (int p = 0; p < schema.Pairs.Count; p++)
         {
             PairDefinition definition = schema.Pairs[p];
-            BaselinePair b = FindPair(definition.X, definition.Y)!;
+            BaselinePair b = Resolve(schema, p)!;
             (int xf, int yf) = schema.PairIndexes(p);
             PairCountTable table = set.Pair(p);
             foreach (BaselinePairValue v in b.Values)
@@ -200,6 +201,20 @@ public sealed class Baseline
 
         set.RestoreCounters(Events, missing, invalid);
         return set;
+    }
+
+    // A configured field is found by its name, or else by its path: `profile` names each field after its path, so a
+    // baseline profiled from a file matches a worker that calls user.country "country".
+    private BaselineField? Resolve(FieldDefinition field) =>
+        FindField(field.Name) ?? Fields.FirstOrDefault(b => string.Equals(b.Path, field.Path, StringComparison.Ordinal));
+
+    private BaselinePair? Resolve(EventSchema schema, int pair)
+    {
+        PairDefinition definition = schema.Pairs[pair];
+        (int xf, int yf) = schema.PairIndexes(pair);
+        BaselineField? x = Resolve(schema.Fields[xf]);
+        BaselineField? y = Resolve(schema.Fields[yf]);
+        return FindPair(definition.X, definition.Y) ?? (x is null || y is null ? null : FindPair(x.Name, y.Name));
     }
 
     /// <summary>Writes the baseline as JSON to <paramref name="destination"/>.</summary>

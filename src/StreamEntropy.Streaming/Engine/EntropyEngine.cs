@@ -3,6 +3,7 @@ using System.Text;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Streaming.Counting;
 using StreamEntropy.Streaming.Decoding;
+using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.State;
 using StreamEntropy.Streaming.Windows;
 
@@ -20,7 +21,7 @@ namespace StreamEntropy.Streaming.Engine;
 /// <para>Single writer: call everything from one thread (the consume loop). Snapshots are immutable and may be handed
 /// to other threads.</para>
 /// </remarks>
-public sealed class EntropyEngine
+public sealed class EntropyEngine : IWindowCloseObserver
 {
     private const long NoWatermark = long.MinValue;
 
@@ -29,7 +30,11 @@ public sealed class EntropyEngine
     private readonly WindowDefinition[] _definitions;
     private readonly string[] _configuration;
     private readonly int[] _ids;
+    private readonly long[] _missingTotals;
     private readonly List<WindowSnapshot> _closed = [];
+    private readonly List<AlertEvent> _alerts = [];
+    private readonly DriftSettings? _drift;
+    private DriftMonitor? _monitor;
     private EventEncoder _encoder;
     private EntropyWindow[] _windows;
     private long _watermark = NoWatermark;
@@ -40,7 +45,8 @@ public sealed class EntropyEngine
     /// <param name="estimator">The estimator of the snapshots (decay windows always use the plug-in estimator).</param>
     /// <param name="maxEventBytes">The longest event accepted; longer ones are rejected as <see cref="DecodeError.TooLarge"/>.</param>
     /// <exception cref="ArgumentException">No windows, a repeated window name, or an invalid window definition.</exception>
-    public EntropyEngine(EventSchema schema, IReadOnlyList<WindowDefinition> windows, EntropyEstimator estimator, int maxEventBytes = 1 << 20)
+    /// <param name="drift">Drift scoring and alerting of closed windows; null for none.</param>
+    public EntropyEngine(EventSchema schema, IReadOnlyList<WindowDefinition> windows, EntropyEstimator estimator, int maxEventBytes = 1 << 20, DriftSettings? drift = null)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(windows);
@@ -76,9 +82,45 @@ public sealed class EntropyEngine
 
         _decoder = new JsonEventDecoder(paths, maxEventBytes: maxEventBytes);
         _ids = new int[paths.Length];
+        _missingTotals = new long[paths.Length];
         _configuration = DescribeConfiguration(schema, _definitions);
+        drift?.Baseline?.EnsureCompatible(schema);
+        _drift = drift;
         (_encoder, _windows) = CreateState();
+        _monitor = CreateMonitor(_encoder);
     }
+
+    /// <summary>Gets the alerts currently raised (empty without drift settings).</summary>
+    public IReadOnlyList<AlertEvent> ActiveAlerts => _monitor?.Alerts.Active ?? [];
+
+    /// <summary>Drains the alert raises and clears produced by windows closed since the last call.</summary>
+    public IReadOnlyList<AlertEvent> TakeAlerts()
+    {
+        if (_alerts.Count == 0)
+        {
+            return [];
+        }
+
+        AlertEvent[] alerts = [.. _alerts];
+        _alerts.Clear();
+        return alerts;
+    }
+
+    /// <summary>Scores a closing window against its reference (on the engine's thread, before its counts are cleared).</summary>
+    WindowSnapshot IWindowCloseObserver.OnClosed(WindowSnapshot snapshot, FrequencySet counts)
+    {
+        if (_monitor is null)
+        {
+            return snapshot;
+        }
+
+        DriftEvaluation evaluation = _monitor.OnWindowClosed(snapshot.Window, counts, snapshot.End.ToUnixTimeMilliseconds());
+        _alerts.AddRange(evaluation.Alerts);
+        return evaluation.Report is null ? snapshot : snapshot with { Drift = evaluation.Report };
+    }
+
+    private DriftMonitor? CreateMonitor(EventEncoder encoder) =>
+        _drift is null ? null : new DriftMonitor(encoder, _drift.Rules, _drift.Options, _drift.Baseline);
 
     /// <summary>Gets the fields and pairs measured.</summary>
     public EventSchema Schema { get; }
@@ -104,6 +146,10 @@ public sealed class EntropyEngine
     /// <summary>Gets the windows' counts (for tests).</summary>
     internal IReadOnlyList<EntropyWindow> WindowStates => _windows;
 
+    /// <summary>Gets how many accepted events lacked field <paramref name="field"/> since this process started
+    /// (a counter for metrics; not part of the saved state).</summary>
+    public long MissingTotal(int field) => _missingTotals[field];
+
     /// <summary>Decodes one event and counts it in every window.</summary>
     /// <param name="utf8Json">The event, a UTF-8 JSON object.</param>
     /// <param name="timestampMs">The event's time in Unix milliseconds; moves the watermark forward if later.</param>
@@ -125,7 +171,15 @@ public sealed class EntropyEngine
         EventEncoder encoder = _encoder;
         for (int f = 0; f < ids.Length; f++)
         {
-            ids[f] = decoder.TryGetValue(f, out ReadOnlySpan<byte> text) ? encoder.Encode(f, text) : EventEncoder.Missing;
+            if (decoder.TryGetValue(f, out ReadOnlySpan<byte> text))
+            {
+                ids[f] = encoder.Encode(f, text);
+            }
+            else
+            {
+                ids[f] = EventEncoder.Missing;
+                _missingTotals[f]++;
+            }
         }
 
         long t = EventTime.Clamp(timestampMs);
@@ -261,6 +315,7 @@ public sealed class EntropyEngine
 
             _encoder = encoder;
             _windows = windows;
+            _monitor = CreateMonitor(encoder); // references taken from first windows are captured again after a restart
             _watermark = watermark;
             Processed = processed;
             Rejected = rejected;
@@ -295,6 +350,7 @@ public sealed class EntropyEngine
                 WindowKind.Decay => new DecayWindow(d, encoder),
                 _ => throw new ArgumentOutOfRangeException(nameof(d.Kind), d.Kind, "Unknown window kind."),
             };
+            windows[i].CloseObserver = this;
         }
 
         return (encoder, windows);

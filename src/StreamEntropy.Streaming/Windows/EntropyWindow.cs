@@ -1,3 +1,4 @@
+using StreamEntropy.Streaming.Counting;
 using StreamEntropy.Core.Estimation;
 
 namespace StreamEntropy.Streaming.Windows;
@@ -25,6 +26,9 @@ internal abstract class EntropyWindow
     /// <summary>Gets the number of events dropped because they were older than the window's live range.</summary>
     public long Late { get; protected set; }
 
+    /// <summary>Gets or sets who sees the counts of each closing window (null: nobody).</summary>
+    public IWindowCloseObserver? CloseObserver { get; set; }
+
     /// <summary>Moves the window to the watermark <paramref name="watermarkMs"/> (never backwards), queueing the
     /// final snapshots of windows it closes.</summary>
     public abstract void Advance(long watermarkMs, List<WindowSnapshot> closed);
@@ -41,4 +45,8 @@ internal abstract class EntropyWindow
     /// <summary>Reads the state into this freshly built window.</summary>
     /// <exception cref="InvalidDataException">The state is inconsistent.</exception>
     public abstract void Read(BinaryReader reader, List<(int Id, long Count)> scratch);
+
+    /// <summary>Lets the observer see a closing window's counts; returns the snapshot to publish.</summary>
+    protected WindowSnapshot Closing(WindowSnapshot snapshot, FrequencySet counts) =>
+        CloseObserver?.OnClosed(snapshot, counts) ?? snapshot;
 }

@@ -64,7 +64,7 @@ internal sealed class SlidingWindow : EntropyWindow
                 break;
             }
 
-            closed.Add(Snapshot(isClosed: true));
+            closed.Add(Closing(Snapshot(isClosed: true), _aggregate));
             FrequencySet expired = _panes[EventTime.Mod(_current + 1, _paneCount)]; // pane _current − count + 1
             if (expired.Events > 0)
             {

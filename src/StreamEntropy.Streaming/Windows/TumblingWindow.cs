@@ -39,7 +39,7 @@ internal sealed class TumblingWindow : EntropyWindow
         {
             if (_set.Events > 0)
             {
-                closed.Add(Snapshot(isClosed: true));
+                closed.Add(Closing(Snapshot(isClosed: true), _set));
             }
 
             _set.Clear();

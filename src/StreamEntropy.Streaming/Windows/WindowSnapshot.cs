@@ -1,3 +1,4 @@
+using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Counting;
 
 namespace StreamEntropy.Streaming.Windows;
@@ -23,4 +24,8 @@ public sealed record WindowSnapshot(
     long Late,
     IReadOnlyList<FieldResult> Fields,
     IReadOnlyList<PairResult> Pairs,
-    string Estimator);
+    string Estimator)
+{
+    /// <summary>Gets the drift scores of a closed window against its reference; null when not scored.</summary>
+    public DriftReport? Drift { get; init; }
+}

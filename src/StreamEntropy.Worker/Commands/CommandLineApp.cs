@@ -96,9 +96,10 @@ internal static class CommandLineApp
         var logBase = BaseOption();
         var estimator = EstimatorOption();
         var format = FormatOption();
+        var saveBaseline = new Option<string?>("--save-baseline") { Description = "Also write the counts to PATH as a drift baseline (StreamEntropy:Drift:Baseline)." };
         var command = new Command("profile", "Entropy of each field, and joint/conditional entropy and mutual information of pairs, in a file.")
         {
-            file, field, pair, binWidth, logBase, estimator, format,
+            file, field, pair, binWidth, logBase, estimator, format, saveBaseline,
         };
         command.SetAction(parse => ProfileCommand.Run(
             new ProfileArguments(
@@ -108,7 +109,8 @@ internal static class CommandLineApp
                 parse.GetValue(binWidth) ?? [],
                 parse.GetValue(logBase)!,
                 parse.GetValue(estimator)!,
-                parse.GetValue(format)!),
+                parse.GetValue(format)!,
+                parse.GetValue(saveBaseline)),
             stdout,
             stderr,
             showProgress: ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected));

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Spectre.Console;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Output;
 using StreamEntropy.Streaming.Profiling;
 
@@ -17,7 +18,8 @@ internal sealed record ProfileArguments(
     IReadOnlyList<string> BinWidths,
     string Base,
     string Estimator,
-    string Format);
+    string Format,
+    string? SaveBaseline = null);
 
 /// <summary><c>stream-entropy profile FILE</c>: entropies of the fields and pairs of a CSV or JSON Lines file.</summary>
 internal static class ProfileCommand
@@ -39,6 +41,11 @@ internal static class ProfileCommand
             using var progress = showProgress ? new ConsoleProgress(stderr, new FileInfo(args.File).Length) : null;
             long rows = FileProfiler.Count(args.File, format, set, progress);
             progress?.Finish();
+
+            if (args.SaveBaseline is { } baselinePath)
+            {
+                SaveBaseline(set, args.File, baselinePath);
+            }
 
             FieldResult[] fields = ResultCalculator.Fields(set, estimator);
             PairResult[] pairs = ResultCalculator.Pairs(set, estimator);
@@ -62,6 +69,18 @@ internal static class ProfileCommand
         {
             stderr.WriteLine($"error: {e.Message}");
             return 1;
+        }
+    }
+
+    private static void SaveBaseline(FrequencySet set, string file, string path)
+    {
+        try
+        {
+            Baseline.FromFrequencySet(set, Path.GetFileName(file)).Save(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InputDataException($"--save-baseline: cannot write {path}: {e.Message}", e);
         }
     }
 

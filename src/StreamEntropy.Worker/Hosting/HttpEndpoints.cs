@@ -1,9 +1,13 @@
 using System.Text;
 using StreamEntropy.Kafka.Pipeline;
+using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Output;
 using StreamEntropy.Streaming.Windows;
 using StreamEntropy.Worker.Options;
+using System.Text.Json;
 using Microsoft.Extensions.Options;
+using StreamEntropy.Core.Estimation;
+using StreamEntropy.Worker.Telemetry;
 
 namespace StreamEntropy.Worker.Hosting;
 
@@ -13,6 +17,8 @@ internal static class HttpEndpoints
     public static void Map(WebApplication app)
     {
         app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/", () => PageAsset("index.html", "text/html; charset=utf-8"));
+        app.MapGet("/page/{name}", (string name) => PageAsset(name, name.EndsWith(".js", StringComparison.Ordinal) ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8"));
 
         app.MapGet("/readyz", (EntropyPipeline pipeline, TimeProvider time) =>
         {
@@ -41,6 +47,100 @@ internal static class HttpEndpoints
             return problems.Count == 0
                 ? Results.Text("ready\n")
                 : Results.Text("not ready: " + string.Join("; ", problems) + "\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+        });
+
+        app.MapGet("/api/entropy/history", (SnapshotHistory history, IOptions<StreamEntropyOptions> options, string? window, string? field) =>
+        {
+            LogBase logBase = OptionsMapper.ToBase(options.Value);
+            using var buffer = new MemoryStream();
+            using (var w = new Utf8JsonWriter(buffer))
+            {
+                w.WriteStartObject();
+                w.WriteString("unit", logBase.Unit);
+                w.WriteStartArray("series");
+                foreach (string key in history.Keys())
+                {
+                    int slash = key.IndexOf('/', StringComparison.Ordinal);
+                    string keyWindow = key[..slash];
+                    string subject = key[(slash + 1)..];
+                    if ((window is not null && keyWindow != window) || (field is not null && subject != field && !subject.Split(',').Contains(field)))
+                    {
+                        continue;
+                    }
+
+                    w.WriteStartObject();
+                    w.WriteString("window", keyWindow);
+                    bool pair = subject.Contains(',', StringComparison.Ordinal);
+                    w.WriteString(pair ? "pair" : "field", subject);
+                    w.WriteStartArray("points");
+                    foreach (HistoryPoint p in history.Get(key))
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("t", SnapshotRecords.FormatTime(p.Time));
+                        EntropyJson.WriteNumber(w, pair ? "joint" : "entropy", logBase.FromNats(p.Entropy));
+                        EntropyJson.WriteNumber(w, "standardError", logBase.FromNats(p.StandardError));
+                        w.WriteNumber("count", p.Count);
+                        if (pair)
+                        {
+                            EntropyJson.WriteNumber(w, "conditionalYGivenX", logBase.FromNats(p.ConditionalYGivenX));
+                            EntropyJson.WriteNumber(w, "conditionalXGivenY", logBase.FromNats(p.ConditionalXGivenY));
+                            EntropyJson.WriteNumber(w, "mutualInformation", logBase.FromNats(p.MutualInformation));
+                        }
+
+                        w.WriteEndObject();
+                    }
+
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            return Results.Bytes(buffer.ToArray(), "application/json");
+        });
+
+        app.MapGet("/api/alerts", (EntropyPipeline pipeline) =>
+        {
+            PublishedSnapshot? latest = pipeline.Latest;
+            using var buffer = new MemoryStream();
+            using (var w = new Utf8JsonWriter(buffer))
+            {
+                w.WriteStartObject();
+                w.WriteStartArray("active");
+                foreach (AlertEvent a in latest?.ActiveAlerts ?? [])
+                {
+                    AlertJson.Write(w, a);
+                }
+
+                w.WriteEndArray();
+                w.WriteStartArray("recent");
+                foreach (AlertEvent a in (latest?.RecentAlerts ?? []).Reverse())
+                {
+                    AlertJson.Write(w, a);
+                }
+
+                w.WriteEndArray();
+                w.WriteStartArray("drift");
+                foreach (DriftReport report in latest?.Drift ?? [])
+                {
+                    foreach (FieldDrift f in report.Fields)
+                    {
+                        WriteDrift(w, report, "field", f.Name, f, null);
+                    }
+
+                    foreach (PairDrift p in report.Pairs)
+                    {
+                        WriteDrift(w, report, "pair", p.Key, p.Joint, p);
+                    }
+                }
+
+                w.WriteEndArray();
+                w.WriteEndObject();
+            }
+
+            return Results.Bytes(buffer.ToArray(), "application/json");
         });
 
         app.MapGet("/api/entropy", (EntropyPipeline pipeline, IOptions<StreamEntropyOptions> options, string? window, string? field) =>
@@ -74,5 +174,40 @@ internal static class HttpEndpoints
             json.Append("\n]\n");
             return Results.Text(json.ToString(), "application/json");
         });
+    }
+
+    private static void WriteDrift(Utf8JsonWriter w, DriftReport report, string kind, string subject, FieldDrift d, PairDrift? pair)
+    {
+        w.WriteStartObject();
+        w.WriteString("window", report.Window);
+        w.WriteString("windowEnd", SnapshotRecords.FormatTime(DateTimeOffset.FromUnixTimeMilliseconds(report.TimestampMs)));
+        w.WriteString(kind, subject);
+        w.WriteNumber("events", report.Events);
+        EntropyJson.WriteNumber(w, "psi", d.Divergences.PopulationStability);
+        EntropyJson.WriteNumber(w, "jensenShannon", d.Divergences.JensenShannon);
+        EntropyJson.WriteNumber(w, "klDivergence", d.Divergences.KullbackLeibler);
+        EntropyJson.WriteNumber(w, "gTestLog10P", d.GTestSignificance);
+        EntropyJson.WriteNumber(w, "entropyChangeSe", d.EntropyChangeStandardErrors);
+        if (pair is not null)
+        {
+            EntropyJson.WriteNumber(w, "mutualInformationChange", pair.MutualInformationChange);
+        }
+
+        w.WriteString("unit", "nats");
+        w.WriteEndObject();
+    }
+
+    // The page's assets are embedded in the executable: nothing is fetched from elsewhere.
+    private static IResult PageAsset(string name, string contentType)
+    {
+        using Stream? stream = typeof(HttpEndpoints).Assembly.GetManifestResourceStream("page/" + name);
+        if (stream is null)
+        {
+            return Results.NotFound();
+        }
+
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return Results.Bytes(buffer.ToArray(), contentType);
     }
 }

@@ -2,7 +2,9 @@ using System.Reactive.Concurrency;
 using Microsoft.Extensions.Options;
 using StreamEntropy.Kafka.Pipeline;
 using StreamEntropy.Streaming.Engine;
+using OpenTelemetry.Metrics;
 using StreamEntropy.Worker.Options;
+using StreamEntropy.Worker.Telemetry;
 
 namespace StreamEntropy.Worker.Hosting;
 
@@ -61,6 +63,7 @@ internal static class WorkerHost
                 Topics = o.Kafka.Topics,
                 OutputTopic = o.Kafka.OutputTopic,
                 DeadLetterTopic = o.Kafka.DeadLetterTopic,
+                AlertTopic = o.Kafka.AlertTopic,
                 Client = o.Kafka.Client,
                 PublishInterval = o.PublishInterval,
                 CheckpointInterval = o.Checkpoint.Interval,
@@ -70,15 +73,25 @@ internal static class WorkerHost
             };
             return new EntropyPipeline(
                 settings,
-                () => new EntropyEngine(OptionsMapper.ToSchema(o), OptionsMapper.ToWindows(o), OptionsMapper.ToEstimator(o), o.MaxEventBytes),
+                () => new EntropyEngine(OptionsMapper.ToSchema(o), OptionsMapper.ToWindows(o), OptionsMapper.ToEstimator(o), o.MaxEventBytes, OptionsMapper.ToDrift(o)),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger<EntropyPipeline>(),
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<IScheduler>());
         });
+        builder.Services.AddSingleton(sp => new StreamEntropyMetrics(
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            sp.GetRequiredService<EntropyPipeline>(),
+            OptionsMapper.ToBase(sp.GetRequiredService<IOptions<StreamEntropyOptions>>().Value),
+            OptionsMapper.ToSchema(sp.GetRequiredService<IOptions<StreamEntropyOptions>>().Value)));
+        builder.Services.AddSingleton(sp => new SnapshotHistory(sp.GetRequiredService<EntropyPipeline>()));
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(StreamEntropyMetrics.MeterName)
+            .AddPrometheusExporter());
         builder.Services.AddHostedService<EntropyWorkerService>();
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(45));
 
         WebApplication app = builder.Build();
+        app.MapPrometheusScrapingEndpoint("/metrics");
         HttpEndpoints.Map(app);
         return app;
     }

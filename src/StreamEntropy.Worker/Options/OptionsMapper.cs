@@ -1,5 +1,7 @@
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.Drift;
+using StreamEntropy.Streaming.Engine;
 using StreamEntropy.Streaming.Windows;
 
 namespace StreamEntropy.Worker.Options;
@@ -24,6 +26,29 @@ internal static class OptionsMapper
         return options.Windows
             .Select(w => new WindowDefinition(w.Name, Enum.Parse<WindowKind>(w.Kind, ignoreCase: true), w.Size, w.Step, w.HalfLife))
             .ToList();
+    }
+
+    /// <summary>Maps the drift options; loads the baseline file when one is named (may throw InvalidDataException).</summary>
+    public static DriftSettings? ToDrift(StreamEntropyOptions options)
+    {
+        if (!options.Drift.Enabled)
+        {
+            return null;
+        }
+
+        IReadOnlyList<AlertRule> rules = options.Drift.Rules.Count == 0
+            ? AlertRule.Defaults
+            : options.Drift.Rules.ConvertAll(r => new AlertRule(r.Name, r.Metric, r.Threshold)
+            {
+                RaiseAfter = r.RaiseAfter,
+                ClearThreshold = r.ClearThreshold,
+                ClearAfter = r.ClearAfter,
+                Subject = r.Subject,
+                Window = r.Window,
+                MinimumSignificance = r.MinimumSignificance,
+            });
+        Baseline? baseline = string.IsNullOrWhiteSpace(options.Drift.Baseline) ? null : Baseline.Load(options.Drift.Baseline);
+        return new DriftSettings(rules, null, baseline);
     }
 
     public static EntropyEstimator ToEstimator(StreamEntropyOptions options) =>

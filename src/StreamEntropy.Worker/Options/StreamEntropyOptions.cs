@@ -35,6 +35,9 @@ public sealed class StreamEntropyOptions
     /// <summary>Gets the checkpoint settings.</summary>
     public CheckpointOptions Checkpoint { get; set; } = new();
 
+    /// <summary>Gets the drift detection and alerting settings.</summary>
+    public DriftDetectionOptions Drift { get; set; } = new();
+
     /// <summary>Gets or sets the largest accepted event in bytes; larger events are dead-lettered. The default is 1 MiB.</summary>
     [Range(64, 64 * 1024 * 1024, ErrorMessage = "StreamEntropy:MaxEventBytes must be between 64 and 67108864.")]
     public int MaxEventBytes { get; set; } = 1 << 20;
@@ -124,4 +127,49 @@ public sealed class CheckpointOptions
     /// <summary>Gets or sets how often a checkpoint is written. The default is 10 seconds.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00", ErrorMessage = "StreamEntropy:Checkpoint:Interval must be between 100 ms and 1 day.")]
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>Drift scoring of closed windows against a reference, and alert rules (<c>StreamEntropy:Drift</c>).</summary>
+public sealed class DriftDetectionOptions
+{
+    /// <summary>Gets or sets a value indicating whether closed tumbling and sliding windows are scored. The default is true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Gets or sets a baseline file written by <c>profile --save-baseline</c>; when unset, each window's first
+    /// complete window is its reference.</summary>
+    public string? Baseline { get; set; }
+
+    /// <summary>Gets the alert rules; when empty, the built-in defaults (field-psi, pair-mi) apply.</summary>
+    public List<AlertRuleOptions> Rules { get; set; } = [];
+}
+
+/// <summary>One alert rule: raise when a drift metric crosses a threshold for some consecutive windows.</summary>
+public sealed class AlertRuleOptions
+{
+    /// <summary>Gets or sets the rule's name (unique).</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>Gets or sets the metric: js, psi, kl, entropyChangeSe, gTestLog10P, miChange, conditionalEntropyChange, jointJs, jointPsi, jointGTestLog10P.</summary>
+    public string Metric { get; set; } = "";
+
+    /// <summary>Gets or sets the raise threshold (absolute value of the metric; information in nats).</summary>
+    public double Threshold { get; set; }
+
+    /// <summary>Gets or sets how many consecutive windows must cross the threshold. The default is 2.</summary>
+    public int RaiseAfter { get; set; } = 2;
+
+    /// <summary>Gets or sets the clear threshold (hysteresis); the default is half the threshold.</summary>
+    public double? ClearThreshold { get; set; }
+
+    /// <summary>Gets or sets how many consecutive windows must be below the clear threshold. The default is 2.</summary>
+    public int ClearAfter { get; set; } = 2;
+
+    /// <summary>Gets or sets a field name or pair key (x,y) the rule is limited to.</summary>
+    public string? Subject { get; set; }
+
+    /// <summary>Gets or sets a window name the rule is limited to.</summary>
+    public string? Window { get; set; }
+
+    /// <summary>Gets or sets a minimum G-test significance (−log10 p) required on top of the threshold.</summary>
+    public double? MinimumSignificance { get; set; }
 }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
 using StreamEntropy.Core.Estimation;
+using StreamEntropy.Streaming.Drift;
+using StreamEntropy.Streaming.Engine;
 using StreamEntropy.Streaming.Windows;
 
 namespace StreamEntropy.Worker.Options;
@@ -71,12 +73,44 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
 
         ValidateWindows(options.Windows, builder);
 
+        ValidateDrift(options, builder);
+
         if (string.IsNullOrWhiteSpace(options.Checkpoint.Directory))
         {
             builder.AddError($"{S}:Checkpoint:Directory is empty.");
         }
 
         return builder.Build();
+    }
+
+    private static void ValidateDrift(StreamEntropyOptions options, ValidateOptionsResultBuilder builder)
+    {
+        const string At = $"{StreamEntropyOptions.SectionName}:Drift";
+        if (!options.Drift.Enabled)
+        {
+            return;
+        }
+
+        try
+        {
+            DriftSettings? drift = OptionsMapper.ToDrift(options);
+            if (drift is not null)
+            {
+                _ = new AlertEvaluator(drift.Rules); // validates every rule and the uniqueness of names
+                if (options.Fields.Count > 0)
+                {
+                    drift.Baseline?.EnsureCompatible(OptionsMapper.ToSchema(options));
+                }
+            }
+        }
+        catch (ArgumentException e)
+        {
+            builder.AddError($"{At}:Rules: {e.Message.Split(" (Parameter", 2)[0]}");
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or BaselineMismatchException)
+        {
+            builder.AddError($"{At}:Baseline: {e.Message}");
+        }
     }
 
     private static void ValidateWindows(List<WindowOptions> windows, ValidateOptionsResultBuilder builder)

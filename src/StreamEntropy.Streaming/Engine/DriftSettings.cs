@@ -1,0 +1,9 @@
+using StreamEntropy.Streaming.Drift;
+
+namespace StreamEntropy.Streaming.Engine;
+
+/// <summary>How the engine scores closed windows against a reference and raises alerts.</summary>
+/// <param name="Rules">The alert rules (<see cref="AlertRule.Defaults"/> when none are configured).</param>
+/// <param name="Options">Scoring options; null for the defaults.</param>
+/// <param name="Baseline">A reference file's counts; null to take each window's first complete window as its reference.</param>
+public sealed record DriftSettings(IReadOnlyList<AlertRule> Rules, DriftOptions? Options = null, Baseline? Baseline = null);
