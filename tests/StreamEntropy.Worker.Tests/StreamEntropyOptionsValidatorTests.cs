@@ -1,0 +1,259 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using StreamEntropy.Worker.Hosting;
+using StreamEntropy.Worker.Options;
+using StreamEntropy.Worker.Tests.Support;
+
+namespace StreamEntropy.Worker.Tests;
+
+/// <summary>One test per rule of <see cref="StreamEntropyOptionsValidator"/>: each failure names the setting.</summary>
+[Collection(ProcessEnvironmentGroup.Name)]
+public sealed class StreamEntropyOptionsValidatorTests
+{
+    [Fact]
+    public void Validate_ValidOptions_Succeeds()
+    {
+        ValidateOptionsResult result = new StreamEntropyOptionsValidator().Validate(null, Valid());
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Fact]
+    public async Task Validate_ExampleConfigurationThroughTheHost_HasNoProblems()
+    {
+        WebApplication app = WorkerHost.Build([], configFile: RepositoryFiles.ExampleConfiguration);
+        await using (app)
+        {
+            IReadOnlyList<string> problems = WorkerHost.Validate(app);
+
+            Assert.Empty(problems);
+            StreamEntropyOptions o = app.Services.GetRequiredService<IOptions<StreamEntropyOptions>>().Value;
+            Assert.Equal(["country", "device", "amount"], o.Fields.Select(f => f.Name));
+            Assert.Equal("user.country", o.Fields[0].Path);
+            Assert.Equal(10, o.Fields[2].BinWidth);
+            Assert.Equal(["all", "1m", "10m", "5m-decay"], o.Windows.Select(w => w.Name));
+            Assert.Equal(TimeSpan.FromSeconds(10), o.Windows[2].Step);
+            Assert.Equal(TimeSpan.FromMinutes(5), o.Windows[3].HalfLife);
+            Assert.True(new StreamEntropyOptionsValidator().Validate(null, o).Succeeded);
+        }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void Validate_EmptyBootstrapServers_Fails(string value) =>
+        AssertSingleFailure(o => o.Kafka.BootstrapServers = value, "StreamEntropy:Kafka:BootstrapServers");
+
+    [Fact]
+    public void Validate_EmptyGroupId_Fails() =>
+        AssertSingleFailure(o => o.Kafka.GroupId = "", "StreamEntropy:Kafka:GroupId");
+
+    [Fact]
+    public void Validate_NoTopics_Fails() =>
+        AssertSingleFailure(o => o.Kafka.Topics.Clear(), "StreamEntropy:Kafka:Topics");
+
+    [Fact]
+    public void Validate_EmptyTopicName_Fails() =>
+        AssertSingleFailure(o => o.Kafka.Topics.Add(" "), "StreamEntropy:Kafka:Topics");
+
+    [Fact]
+    public void Validate_OutputTopicListedAsInput_Fails() =>
+        AssertSingleFailure(o => o.Kafka.Topics.Add(o.Kafka.OutputTopic), "StreamEntropy:Kafka:Topics", "output");
+
+    [Fact]
+    public void Validate_DeadLetterTopicListedAsInput_Fails() =>
+        AssertSingleFailure(o => o.Kafka.Topics.Add(o.Kafka.DeadLetterTopic), "StreamEntropy:Kafka:Topics", "dead-letter");
+
+    [Fact]
+    public void Validate_EmptyOutputTopic_Fails() =>
+        AssertSingleFailure(o => o.Kafka.OutputTopic = "", "StreamEntropy:Kafka:OutputTopic");
+
+    [Fact]
+    public void Validate_EmptyDeadLetterTopic_Fails() =>
+        AssertSingleFailure(o => o.Kafka.DeadLetterTopic = "", "StreamEntropy:Kafka:DeadLetterTopic");
+
+    [Fact]
+    public void Validate_NoFields_Fails() =>
+        AssertSingleFailure(
+            o =>
+            {
+                o.Fields.Clear();
+                o.Pairs.Clear();
+            },
+            "StreamEntropy:Fields");
+
+    // The schema's messages name fields and pairs as Fields[i] / Pairs[i] rather than the configuration
+    // key form Fields:i used for windows; the tests pin the section, the index and the offending name.
+    [Fact]
+    public void Validate_EmptyFieldName_Fails() =>
+        AssertSingleFailure(o => o.Fields[1].Name = "", "StreamEntropy:Fields", "1", "name");
+
+    [Fact]
+    public void Validate_DuplicateFieldName_Fails() =>
+        AssertSingleFailure(o => o.Fields.Add(new FieldOptions { Name = "device", Path = "other" }), "StreamEntropy:Fields", "3", "'device'", "twice");
+
+    [Fact]
+    public void Validate_PairNamingUnknownField_Fails() =>
+        AssertSingleFailure(o => o.Pairs.Add(new PairOptions { X = "country", Y = "nope" }), "StreamEntropy:Pairs", "1", "'nope'");
+
+    [Fact]
+    public void Validate_PairWithXEqualToY_Fails() =>
+        AssertSingleFailure(o => o.Pairs[0].Y = "country", "StreamEntropy:Pairs", "0", "'country'");
+
+    [Fact]
+    public void Validate_DuplicatePair_Fails() =>
+        AssertSingleFailure(o => o.Pairs.Add(new PairOptions { X = "country", Y = "device" }), "StreamEntropy:Pairs", "1", "country,device", "twice");
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-10)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void Validate_BinWidthNotPositiveFinite_Fails(double width) =>
+        AssertSingleFailure(o => o.Fields[2].BinWidth = width, "StreamEntropy:Fields", "2", "'amount'", "bin width");
+
+    [Fact]
+    public void Validate_UnknownEstimator_Fails() =>
+        AssertSingleFailure(o => o.Estimator = "bogus", "StreamEntropy:Estimator", "'bogus'");
+
+    [Theory]
+    [InlineData("bogus")]
+    [InlineData("1")]
+    [InlineData("0.5")]
+    [InlineData("")]
+    public void Validate_BadBase_Fails(string value) =>
+        AssertSingleFailure(o => o.Base = value, "StreamEntropy:Base");
+
+    [Fact]
+    public void Validate_WindowWithoutName_Fails() =>
+        AssertSingleFailure(o => o.Windows[1].Name = " ", "StreamEntropy:Windows:1:Name");
+
+    [Fact]
+    public void Validate_DuplicateWindowName_Fails() =>
+        AssertSingleFailure(o => o.Windows[2].Name = "all", "StreamEntropy:Windows:2:Name", "'all'");
+
+    [Theory]
+    [InlineData("Hopping")]
+    [InlineData("")]
+    [InlineData("99")]
+    public void Validate_UnknownWindowKind_Fails(string kind) =>
+        AssertSingleFailure(o => o.Windows[0].Kind = kind, "StreamEntropy:Windows:0:Kind");
+
+    [Fact]
+    public void Validate_WindowKindInAnyCase_Succeeds()
+    {
+        StreamEntropyOptions options = Valid();
+        options.Windows[1].Kind = "TUMBLING";
+        options.Windows[2].Kind = "sliding";
+
+        Assert.True(new StreamEntropyOptionsValidator().Validate(null, options).Succeeded);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("00:00:00")]
+    [InlineData("-00:01:00")]
+    public void Validate_TumblingWithoutPositiveSize_Fails(string? size) =>
+        AssertSingleFailure(o => o.Windows[1].Size = size is null ? null : TimeSpan.Parse(size, System.Globalization.CultureInfo.InvariantCulture), "StreamEntropy:Windows:1:Size");
+
+    [Fact]
+    public void Validate_SlidingWithoutSize_Fails() =>
+        AssertSingleFailure(o => o.Windows[2].Size = null, "StreamEntropy:Windows:2:Size");
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("00:00:00")]
+    public void Validate_SlidingWithoutPositiveStep_Fails(string? step) =>
+        AssertSingleFailure(o => o.Windows[2].Step = step is null ? null : TimeSpan.Parse(step, System.Globalization.CultureInfo.InvariantCulture), "StreamEntropy:Windows:2:Step");
+
+    [Theory]
+    [InlineData(7)] // 600 s is not a multiple of 7 s
+    [InlineData(1200)] // a step longer than the window
+    public void Validate_SlidingStepNotDividingSize_Fails(int stepSeconds) =>
+        AssertSingleFailure(o => o.Windows[2].Step = TimeSpan.FromSeconds(stepSeconds), "StreamEntropy:Windows:2:Step", "divide");
+
+    [Fact]
+    public void Validate_SlidingWithExactly10000Panes_Succeeds()
+    {
+        StreamEntropyOptions options = Valid();
+        options.Windows[2].Size = TimeSpan.FromSeconds(10_000);
+        options.Windows[2].Step = TimeSpan.FromSeconds(1);
+
+        Assert.True(new StreamEntropyOptionsValidator().Validate(null, options).Succeeded);
+    }
+
+    [Fact]
+    public void Validate_SlidingWithTooManyPanes_Fails() =>
+        AssertSingleFailure(
+            o =>
+            {
+                o.Windows[2].Size = TimeSpan.FromSeconds(10_001);
+                o.Windows[2].Step = TimeSpan.FromSeconds(1);
+            },
+            "StreamEntropy:Windows:2",
+            "10001",
+            "10000");
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("00:00:00")]
+    public void Validate_DecayWithoutPositiveHalfLife_Fails(string? halfLife) =>
+        AssertSingleFailure(o => o.Windows[3].HalfLife = halfLife is null ? null : TimeSpan.Parse(halfLife, System.Globalization.CultureInfo.InvariantCulture), "StreamEntropy:Windows:3:HalfLife");
+
+    [Fact]
+    public void Validate_EmptyCheckpointDirectory_Fails() =>
+        AssertSingleFailure(o => o.Checkpoint.Directory = "", "StreamEntropy:Checkpoint:Directory");
+
+    [Fact]
+    public void Validate_SeveralProblems_ReportsEach()
+    {
+        StreamEntropyOptions options = Valid();
+        options.Kafka.GroupId = "";
+        options.Estimator = "bogus";
+        options.Windows[3].HalfLife = null;
+
+        ValidateOptionsResult result = new StreamEntropyOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Equal(3, result.Failures!.Count());
+        Assert.Contains(result.Failures!, f => f.Contains("StreamEntropy:Kafka:GroupId", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.Contains("StreamEntropy:Estimator", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.Contains("StreamEntropy:Windows:3:HalfLife", StringComparison.Ordinal));
+    }
+
+    private static void AssertSingleFailure(Action<StreamEntropyOptions> mutate, params string[] fragments)
+    {
+        StreamEntropyOptions options = Valid();
+        mutate(options);
+
+        ValidateOptionsResult result = new StreamEntropyOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed, "expected a failure");
+        string failure = Assert.Single(result.Failures!);
+        foreach (string fragment in fragments)
+        {
+            Assert.Contains(fragment, failure, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>A valid configuration using every kind of window; each test breaks one rule of it.</summary>
+    private static StreamEntropyOptions Valid() => new()
+    {
+        Kafka = new KafkaOptions { BootstrapServers = "localhost:9092", GroupId = "g", Topics = ["events"] },
+        Fields =
+        [
+            new FieldOptions { Name = "country", Path = "user.country" },
+            new FieldOptions { Name = "device" },
+            new FieldOptions { Name = "amount", BinWidth = 10 },
+        ],
+        Pairs = [new PairOptions { X = "country", Y = "device" }],
+        Windows =
+        [
+            new WindowOptions { Name = "all", Kind = "Cumulative" },
+            new WindowOptions { Name = "1m", Kind = "Tumbling", Size = TimeSpan.FromMinutes(1) },
+            new WindowOptions { Name = "10m", Kind = "Sliding", Size = TimeSpan.FromMinutes(10), Step = TimeSpan.FromSeconds(10) },
+            new WindowOptions { Name = "decay", Kind = "Decay", HalfLife = TimeSpan.FromMinutes(5) },
+        ],
+    };
+}
