@@ -44,7 +44,8 @@ public static class FileProfiler
     }
 
     /// <summary>Lists the fields a file offers: the CSV header, or every leaf path of the JSON objects in order of first sight.</summary>
-    /// <remarks>For JSON Lines this reads the whole file once; arrays and their contents count as one leaf.</remarks>
+    /// <remarks>For JSON Lines this reads the whole file once; arrays and their contents count as one leaf. Keys that a
+    /// dotted path cannot name (empty, or containing a dot) are left out, with everything below them.</remarks>
     public static IReadOnlyList<string> DiscoverFields(string path, InputFormat format)
     {
         using FileStream stream = Open(path);
@@ -162,7 +163,16 @@ public static class FileProfiler
             paths[f] = schema.Fields[f].Path;
         }
 
-        var decoder = new JsonEventDecoder(paths);
+        JsonEventDecoder decoder;
+        try
+        {
+            decoder = new JsonEventDecoder(paths);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InputDataException($"{path}: {e.Message.Split(" (Parameter", 2)[0]} JSON fields are dotted paths such as user.country.", e);
+        }
+
         using var lines = new JsonLinesReader(stream, leaveOpen: true);
         var ids = new int[paths.Length];
         long rows = 0;
@@ -215,7 +225,9 @@ public static class FileProfiler
                 prefix.Append('.');
             }
 
-            prefix.Append(reader.GetString());
+            string key = reader.GetString() ?? "";
+            bool addressable = key.Length > 0 && !key.Contains('.', StringComparison.Ordinal);
+            prefix.Append(addressable ? key : "\0"); // a key a dotted path cannot name ("", "a.b") poisons its subtree
             reader.Read();
             if (reader.TokenType == JsonTokenType.StartObject)
             {
@@ -229,7 +241,7 @@ public static class FileProfiler
             }
 
             string leaf = prefix.ToString();
-            if (seen.Add(leaf))
+            if (!leaf.Contains('\0', StringComparison.Ordinal) && seen.Add(leaf))
             {
                 paths.Add(leaf);
             }

@@ -9,8 +9,21 @@ internal static class CommandLineApp
     public static Task<int> InvokeAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
     {
         RootCommand root = Build(stdout, stderr);
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // Usage errors: one line each on stderr and exit code 2, like every other bad option.
+            foreach (System.CommandLine.Parsing.ParseError error in parse.Errors)
+            {
+                stderr.WriteLine($"error: {error.Message}");
+            }
+
+            stderr.WriteLine("Run 'stream-entropy --help' for usage.");
+            return Task.FromResult(2);
+        }
+
         var configuration = new InvocationConfiguration { Output = stdout, Error = stderr };
-        return root.Parse(args).InvokeAsync(configuration, cancellationToken);
+        return parse.InvokeAsync(configuration, cancellationToken);
     }
 
     private static RootCommand Build(TextWriter stdout, TextWriter stderr)
@@ -21,6 +34,7 @@ internal static class CommandLineApp
         root.Subcommands.Add(BuildProfile(stdout, stderr));
         root.Subcommands.Add(BuildCompare(stdout, stderr));
         root.Subcommands.Add(BuildBroker(stdout, stderr));
+        root.Subcommands.Add(BuildGenerate(stderr));
 
         return root;
     }
@@ -147,6 +161,31 @@ internal static class CommandLineApp
                 parse.GetValue(format)!),
             stdout,
             stderr));
+        return command;
+    }
+
+    private static Command BuildGenerate(TextWriter stderr)
+    {
+        var bootstrap = new Option<string>("--bootstrap-servers") { Description = "Kafka bootstrap servers, host:port[,host:port].", Required = true };
+        var topic = new Option<string>("--topic") { Description = "The topic to produce to.", DefaultValueFactory = _ => "events" };
+        var rate = new Option<int>("--rate") { Description = "Events per second.", DefaultValueFactory = _ => 500 };
+        var driftAfter = new Option<double?>("--drift-after") { Description = "Seconds until the drift is injected (default: never)." };
+        var duration = new Option<double?>("--duration") { Description = "Stop after this many seconds (default: until Ctrl-C / SIGTERM)." };
+        var seed = new Option<int>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 42 };
+        var command = new Command("generate", "Produce the demo's realistic events (skewed fields, dependent pairs, a few malformed) to a Kafka topic.")
+        {
+            bootstrap, topic, rate, driftAfter, duration, seed,
+        };
+        command.SetAction((parse, ct) => GenerateCommand.RunAsync(
+            new GenerateArguments(
+                parse.GetValue(bootstrap)!,
+                parse.GetValue(topic)!,
+                parse.GetValue(rate),
+                parse.GetValue(driftAfter) is double d ? TimeSpan.FromSeconds(d) : null,
+                parse.GetValue(duration) is double s ? TimeSpan.FromSeconds(s) : null,
+                parse.GetValue(seed)),
+            stderr,
+            ct));
         return command;
     }
 

@@ -5,7 +5,7 @@ using StreamEntropy.Streaming.Demo;
 namespace StreamEntropy.Worker.Demo;
 
 /// <summary>Produces demo events at a steady rate and switches the drift on after a delay.</summary>
-internal sealed class DemoProducer(string bootstrapServers, string topic, int eventsPerSecond, TimeSpan driftAfter)
+internal sealed class DemoProducer(string bootstrapServers, string topic, int eventsPerSecond, TimeSpan driftAfter, int seed = 42)
 {
     private long _produced;
     private int _drifted;
@@ -16,7 +16,7 @@ internal sealed class DemoProducer(string bootstrapServers, string topic, int ev
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var generator = new DemoEventGenerator();
+        var generator = new DemoEventGenerator(seed);
         using IProducer<Null, byte[]> producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig
         {
             BootstrapServers = bootstrapServers,

@@ -88,7 +88,8 @@ internal static class WorkerHost
             .AddMeter(StreamEntropyMetrics.MeterName)
             .AddPrometheusExporter());
         builder.Services.AddHostedService<EntropyWorkerService>();
-        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(45));
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(25)); // under systemd's TimeoutStopSec=30
+        builder.Services.AddSystemd(); // readiness notification and journald-friendly logs when run by systemd; no-op otherwise
 
         WebApplication app = builder.Build();
         app.MapPrometheusScrapingEndpoint("/metrics");

@@ -24,7 +24,7 @@ internal static class OptionsMapper
         }
 
         return options.Windows
-            .Select(w => new WindowDefinition(w.Name, Enum.Parse<WindowKind>(w.Kind, ignoreCase: true), w.Size, w.Step, w.HalfLife))
+            .Select(w => new WindowDefinition(w.Name, TryParseKind(w.Kind, out WindowKind kind) ? kind : throw new ArgumentException($"Unknown window kind '{w.Kind}'."), w.Size, w.Step, w.HalfLife))
             .ToList();
     }
 
@@ -49,6 +49,22 @@ internal static class OptionsMapper
             });
         Baseline? baseline = string.IsNullOrWhiteSpace(options.Drift.Baseline) ? null : Baseline.Load(options.Drift.Baseline);
         return new DriftSettings(rules, null, baseline);
+    }
+
+    /// <summary>Parses a window kind by name only (Enum.TryParse would also take "2" or "Tumbling,Sliding").</summary>
+    public static bool TryParseKind(string? text, out WindowKind kind)
+    {
+        foreach (WindowKind k in Enum.GetValues<WindowKind>())
+        {
+            if (string.Equals(k.ToString(), text?.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                kind = k;
+                return true;
+            }
+        }
+
+        kind = default;
+        return false;
     }
 
     public static EntropyEstimator ToEstimator(StreamEntropyOptions options) =>

@@ -45,6 +45,25 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
             builder.AddError($"{S}:Kafka:Topics must not include the output or dead-letter topic (the worker would read its own records).");
         }
 
+        for (int i = 0; i < options.Fields.Count; i++)
+        {
+            string path = string.IsNullOrWhiteSpace(options.Fields[i].Path) ? options.Fields[i].Name : options.Fields[i].Path!;
+            if (path.Split('.').Any(segment => segment.Length == 0))
+            {
+                builder.AddError($"{S}:Fields:{i}:Path '{path}' has an empty segment; use a dotted path such as user.country.");
+            }
+        }
+
+        if (options.Checkpoint.Interval < TimeSpan.FromMilliseconds(100) || options.Checkpoint.Interval > TimeSpan.FromDays(1))
+        {
+            builder.AddError($"{S}:Checkpoint:Interval must be between 100 ms and 1 day, not {options.Checkpoint.Interval}.");
+        }
+
+        if (!string.IsNullOrEmpty(options.Kafka.AlertTopic) && options.Kafka.Topics.Contains(options.Kafka.AlertTopic))
+        {
+            builder.AddError($"{S}:Kafka:AlertTopic must not be one of the input topics.");
+        }
+
         if (options.Fields.Count == 0)
         {
             builder.AddError($"{S}:Fields must list at least one field.");
@@ -129,7 +148,7 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
                 builder.AddError($"{at}:Name '{w.Name}' is used by another window.");
             }
 
-            if (!Enum.TryParse(w.Kind, ignoreCase: true, out WindowKind kind) || !Enum.IsDefined(kind))
+            if (!OptionsMapper.TryParseKind(w.Kind, out WindowKind kind))
             {
                 builder.AddError($"{at}:Kind '{w.Kind}' is unknown; use Cumulative, Tumbling, Sliding or Decay.");
                 continue;
@@ -147,7 +166,7 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
                     builder.AddError($"{at}:Step {w.Step} must divide Size {w.Size}.");
                     break;
                 case WindowKind.Sliding when w.Size!.Value.Ticks / w.Step!.Value.Ticks > 10_000:
-                    builder.AddError($"{at}: Size / Step is {w.Size!.Value.Ticks / w.Step!.Value.Ticks} panes; at most 10000 are allowed.");
+                    builder.AddError($"{at}:Step: Size / Step is {w.Size!.Value.Ticks / w.Step!.Value.Ticks} panes; at most 10000 are allowed.");
                     break;
                 case WindowKind.Decay when w.HalfLife is not { } halfLife || halfLife <= TimeSpan.Zero:
                     builder.AddError($"{at}:HalfLife is required for a Decay window and must be positive.");
