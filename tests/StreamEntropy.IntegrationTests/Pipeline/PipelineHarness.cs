@@ -139,10 +139,17 @@ internal static class PipelineHarness
         DateTime end = DateTime.UtcNow + deadline;
         while (DateTime.UtcNow < end && !done(records))
         {
-            ConsumeResult<string?, byte[]>? r = consumer.Consume(TimeSpan.FromMilliseconds(200));
-            if (r?.Message is not null)
+            try
             {
-                records.Add(r);
+                ConsumeResult<string?, byte[]>? r = consumer.Consume(TimeSpan.FromMilliseconds(200));
+                if (r?.Message is not null)
+                {
+                    records.Add(r);
+                }
+            }
+            catch (ConsumeException e) when (!e.Error.IsFatal)
+            {
+                // The topic may not exist yet (the worker creates it with its first record): keep polling.
             }
         }
 

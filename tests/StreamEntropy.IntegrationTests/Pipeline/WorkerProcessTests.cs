@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Confluent.Kafka;
+using StreamEntropy.Core.Estimation;
+using StreamEntropy.IntegrationTests.Infrastructure;
+using StreamEntropy.Streaming.Counting;
+
+namespace StreamEntropy.IntegrationTests.Pipeline;
+
+/// <summary>The real executable as a child process: killed with SIGKILL mid-stream and restarted, it ends exact.</summary>
+[Collection(KafkaCollectionDefinition.Name)]
+[Trait("Category", "Integration")]
+public sealed class WorkerProcessTests(KafkaFixture kafka) : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("se-process-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task Run_ChildKilledWithSigkillAndRestarted_FinalCountsExact()
+    {
+        string topic = KafkaFixture.UniqueTopic("kill");
+        string output = KafkaFixture.UniqueTopic("out");
+        await kafka.CreateTopicAsync(topic, 4);
+        List<byte[]> events = PipelineHarness.Events(20_000, seed: 21);
+        await PipelineHarness.ProduceAsync(kafka.BootstrapServers, topic, events);
+        FrequencySet reference = PipelineHarness.Profile(events, out int valid);
+        string config = WriteConfig(topic, output);
+
+        // First life: runs until at least one checkpoint exists and part of the input is counted, then SIGKILL.
+        using (Process first = Start(config))
+        {
+            string checkpoint = Path.Combine(_dir, "state");
+            DateTime deadline = DateTime.UtcNow.AddSeconds(60);
+            while (DateTime.UtcNow < deadline && !first.HasExited && !HasCheckpoint(checkpoint))
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.False(first.HasExited, $"the worker exited with {(first.HasExited ? first.ExitCode : 0)} before it was killed");
+            Assert.True(HasCheckpoint(checkpoint), "no checkpoint was written within 60 s");
+            first.Kill(entireProcessTree: true); // SIGKILL on Linux: no shutdown code runs
+            await first.WaitForExitAsync();
+        }
+
+        // Second life: restores the checkpoint, replays exactly what it had not covered, and is stopped gracefully.
+        using Process second = Start(config);
+        List<ConsumeResult<string?, byte[]>> records = PipelineHarness.ReadUntil(
+            kafka.BootstrapServers,
+            output,
+            rs => PipelineHarness.AllKeys.All(k => PipelineHarness.Latest(rs, $"all/{k}") is { } r && r.GetProperty("windowEvents").GetInt64() >= valid),
+            TimeSpan.FromSeconds(90));
+        second.Kill(entireProcessTree: true);
+        await second.WaitForExitAsync();
+
+        for (int f = 0; f < reference.Encoder.Schema.Fields.Count; f++)
+        {
+            FieldResult expected = ResultCalculator.Field(reference, f, EntropyEstimator.MaximumLikelihood);
+            JsonElement actual = PipelineHarness.Latest(records, $"all/{expected.Name}") ?? throw new Xunit.Sdk.XunitException($"no record for {expected.Name}");
+            Assert.Equal(valid, actual.GetProperty("windowEvents").GetInt64()); // not one event more: nothing counted twice
+            Assert.Equal(expected.Count, actual.GetProperty("count").GetInt64());
+            Assert.Equal(expected.Distinct, actual.GetProperty("distinct").GetInt32());
+            PipelineHarness.AssertClose(expected.Entropy, actual.GetProperty("entropy").GetDouble(), $"H({expected.Name})");
+        }
+    }
+
+    private static bool HasCheckpoint(string directory) =>
+        Directory.Exists(directory) && Directory.EnumerateFiles(directory, "*.checkpoint").Any();
+
+    private string WriteConfig(string topic, string output)
+    {
+        var fields = PipelineHarness.Fields.Select(f => f.BinWidth is double w
+            ? (object)new { f.Name, f.Path, BinWidth = w }
+            : new { f.Name, f.Path });
+        var config = new
+        {
+            StreamEntropy = new
+            {
+                Kafka = new
+                {
+                    BootstrapServers = kafka.BootstrapServers,
+                    GroupId = KafkaFixture.UniqueGroup("kill"),
+                    Topics = new[] { topic },
+                    OutputTopic = output,
+                    DeadLetterTopic = KafkaFixture.UniqueTopic("dead"),
+                    AlertTopic = KafkaFixture.UniqueTopic("alerts"),
+                    Client = new Dictionary<string, string> { ["session.timeout.ms"] = "6000" },
+                },
+                Fields = fields,
+                Pairs = PipelineHarness.Pairs.Select(p => new { p.X, p.Y }),
+                Windows = new[] { new { Name = "all", Kind = "Cumulative" } },
+                Base = "e",
+                PublishInterval = "00:00:00.300",
+                Checkpoint = new { Directory = Path.Combine(_dir, "state"), Interval = "00:00:00.200" },
+            },
+        };
+        string path = Path.Combine(_dir, "config.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(config));
+        return path;
+    }
+
+    private static Process Start(string config)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "stream-entropy.dll");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in new[] { dll, "run", "--config", config, "--urls", "http://127.0.0.1:0" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the worker");
+        // Drain both pipes so a chatty worker never blocks on a full pipe.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+}
