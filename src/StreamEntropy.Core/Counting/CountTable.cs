@@ -11,8 +11,10 @@ namespace StreamEntropy.Core.Counting;
 /// It maintains the total N, the number of distinct values K, the fingerprint φⱼ (how many values have count j),
 /// S1 = Σ n ln n, S2 = Σ n ln² n and SG = Σ n G(n) (Grassberger's G).</para>
 /// <para>The fingerprint is dense for counts below <see cref="CountFunctionTables.Limit"/>; values whose count reaches
-/// that limit are tracked by id in a small set instead (there are at most N / limit of them). The three sums are
-/// compensated (Neumaier) and re-based exactly from the fingerprint every so often, amortised O(1), so they never drift.</para>
+/// that limit are tracked by id in a small set instead (there are at most N / limit of them). The sums over small counts
+/// are kept incrementally with table lookups and Neumaier compensation, and re-based exactly from the fingerprint every
+/// 2¹⁶ updates (amortised O(1)), so they never drift. The large values' share is summed afresh when the sums are read
+/// after one of them changed: a heavy value's update is then a plain increment, the common case in skewed streams.</para>
 /// <para>Ids come from a <see cref="ValueInterner"/> or <see cref="PairInterner"/> shared by all windows of the field.
 /// Single writer; not thread-safe.</para>
 /// </remarks>
@@ -26,9 +28,11 @@ public sealed class CountTable
     private readonly HashSet<int> _large = []; // ids whose count is ≥ Limit
     private long _total;
     private int _distinct;
-    private NeumaierSum _s1;
+    private NeumaierSum _s1; // over values with count < Limit
     private NeumaierSum _s2;
     private NeumaierSum _sg;
+    private (double S1, double S2, double SG) _largeSums; // over the large values, valid unless _largeDirty
+    private bool _largeDirty;
     private long _updatesSinceRebase;
 
     /// <summary>Creates an empty table.</summary>
@@ -48,13 +52,13 @@ public sealed class CountTable
     public long Singletons => (long)_fingerprint[1];
 
     /// <summary>Gets S1 = Σ n ln n over the non-zero counts.</summary>
-    public double SumNLogN => _s1.Value;
+    public double SumNLogN => _s1.Value + LargeSums().S1;
 
     /// <summary>Gets S2 = Σ n ln² n over the non-zero counts.</summary>
-    public double SumNLog2N => _s2.Value;
+    public double SumNLog2N => _s2.Value + LargeSums().S2;
 
     /// <summary>Gets SG = Σ n G(n) over the non-zero counts, G being Grassberger's function.</summary>
-    public double SumNG => _sg.Value;
+    public double SumNG => _sg.Value + LargeSums().SG;
 
     /// <summary>Gets the counts indexed by id; ids past the end have count zero.</summary>
     public ReadOnlySpan<long> Counts => _counts;
@@ -98,7 +102,7 @@ public sealed class CountTable
 
         if (++_updatesSinceRebase >= MinRebaseInterval)
         {
-            MaybeRebase();
+            Rebase();
         }
     }
 
@@ -139,7 +143,7 @@ public sealed class CountTable
 
         if (++_updatesSinceRebase >= MinRebaseInterval)
         {
-            MaybeRebase();
+            Rebase();
         }
     }
 
@@ -173,14 +177,14 @@ public sealed class CountTable
         _total += count;
         Leave(id, n);
         Enter(id, m);
-        _s1.Add(CountFunctionTables.FNLogN(m) - CountFunctionTables.FNLogN(n));
-        _s2.Add(CountFunctionTables.FNLog2N(m) - CountFunctionTables.FNLog2N(n));
-        _sg.Add(CountFunctionTables.FNG(m) - CountFunctionTables.FNG(n));
+        AddSmallTerms(n, -1);
+        AddSmallTerms(m, 1);
+        _largeDirty |= n >= Limit || m >= Limit;
         // A bulk step's difference of two large terms loses more than a unit step: re-base now and then.
         _updatesSinceRebase += 64;
         if (_updatesSinceRebase >= MinRebaseInterval)
         {
-            MaybeRebase();
+            Rebase();
         }
     }
 
@@ -221,6 +225,8 @@ public sealed class CountTable
         _s1 = default;
         _s2 = default;
         _sg = default;
+        _largeSums = default;
+        _largeDirty = false;
         _updatesSinceRebase = 0;
     }
 
@@ -266,32 +272,46 @@ public sealed class CountTable
     /// <summary>Re-bases S1, S2 and SG exactly from the fingerprint.</summary>
     internal void Rebase()
     {
-        double s1 = TensorPrimitives.Dot(new ReadOnlySpan<double>(_fingerprint), CountFunctionTables.NLogN.AsSpan(0, Limit));
-        double s2 = TensorPrimitives.Dot(new ReadOnlySpan<double>(_fingerprint), CountFunctionTables.NLog2N.AsSpan(0, Limit));
-        double sg = TensorPrimitives.Dot(new ReadOnlySpan<double>(_fingerprint), CountFunctionTables.NG.AsSpan(0, Limit));
-        var sum1 = new NeumaierSum(s1);
-        var sum2 = new NeumaierSum(s2);
-        var sumG = new NeumaierSum(sg);
-        foreach (int id in _large)
-        {
-            long n = _counts[id];
-            sum1.Add(CountFunctionTables.FNLogN(n));
-            sum2.Add(CountFunctionTables.FNLog2N(n));
-            sumG.Add(CountFunctionTables.FNG(n));
-        }
-
-        _s1 = sum1;
-        _s2 = sum2;
-        _sg = sumG;
+        _s1 = new NeumaierSum(TensorPrimitives.Dot(new ReadOnlySpan<double>(_fingerprint), CountFunctionTables.NLogN.AsSpan(0, Limit)));
+        _s2 = new NeumaierSum(TensorPrimitives.Dot(new ReadOnlySpan<double>(_fingerprint), CountFunctionTables.NLog2N.AsSpan(0, Limit)));
+        _sg = new NeumaierSum(TensorPrimitives.Dot(new ReadOnlySpan<double>(_fingerprint), CountFunctionTables.NG.AsSpan(0, Limit)));
+        _largeDirty = true;
         _updatesSinceRebase = 0;
     }
 
-    private void MaybeRebase()
+    // The large values' share of the sums, summed afresh (compensated) when one of them changed since the last read.
+    // There are at most N / Limit large values, and reads happen at publication, not per event; this keeps the
+    // per-update cost of a heavy value to one increment.
+    private (double S1, double S2, double SG) LargeSums()
     {
-        // Amortised O(1): a re-base costs O(Limit + large values) and runs at most once per that many updates.
-        if (_updatesSinceRebase >= 4L * (Limit + _large.Count))
+        if (_largeDirty)
         {
-            Rebase();
+            var sum1 = new NeumaierSum(0);
+            var sum2 = new NeumaierSum(0);
+            var sumG = new NeumaierSum(0);
+            foreach (int id in _large)
+            {
+                long n = _counts[id];
+                sum1.Add(CountFunctionTables.FNLogN(n));
+                sum2.Add(CountFunctionTables.FNLog2N(n));
+                sumG.Add(CountFunctionTables.FNG(n));
+            }
+
+            _largeSums = (sum1.Value, sum2.Value, sumG.Value);
+            _largeDirty = false;
+        }
+
+        return _largeSums;
+    }
+
+    // Adds (sign 1) or removes (sign −1) the small-count terms of a value with count n; large counts live in LargeSums.
+    private void AddSmallTerms(long n, int sign)
+    {
+        if (n > 0 && n < Limit)
+        {
+            _s1.Add(sign * CountFunctionTables.NLogN[n]);
+            _s2.Add(sign * CountFunctionTables.NLog2N[n]);
+            _sg.Add(sign * CountFunctionTables.NG[n]);
         }
     }
 
@@ -299,14 +319,13 @@ public sealed class CountTable
     {
         if (n == Limit - 1)
         {
+            // The value leaves the small range: its small terms go, its count is summed in LargeSums from now on.
             _fingerprint[n]--;
             _large.Add(id);
+            AddSmallTerms(n, -1);
         }
 
-        CountFunctionTables.LargeDeltas(n, out double d1, out double d2, out double dg);
-        _s1.Add(d1);
-        _s2.Add(d2);
-        _sg.Add(dg);
+        _largeDirty = true;
     }
 
     private void RemoveLarge(int id, long n)
@@ -315,12 +334,10 @@ public sealed class CountTable
         {
             _large.Remove(id);
             _fingerprint[n - 1]++;
+            AddSmallTerms(n - 1, 1);
         }
 
-        CountFunctionTables.LargeDeltas(n - 1, out double d1, out double d2, out double dg);
-        _s1.Add(-d1);
-        _s2.Add(-d2);
-        _sg.Add(-dg);
+        _largeDirty = true;
     }
 
     // Takes a value with count n out of the fingerprint/large set (before its count changes).
