@@ -39,19 +39,18 @@ public class PairCountTableTests
     }
 
     [Fact]
-    public void Add_PairIdWithIntCount_BindsToPairOverload()
+    public void AddPairCount_PairId_AddsToJointAndMarginals()
     {
-        // Documents an API hazard: Add(int pairId, long count) and Add(int x, int y) overlap, so an int count
-        // silently counts the pair (pairId, count). Callers must pass a long.
         var table = new PairCountTable(new PairInterner());
         int pairId = table.Pairs.GetOrAdd(3, 4);
-        table.Add(pairId, 5);
-        Assert.Equal(1, table.Total);
-        Assert.Equal(1, table.X[pairId]);
-        table.Add(pairId, 5L);
-        Assert.Equal(6, table.Total);
+        table.AddPairCount(pairId, 5);
+        Assert.Equal(5, table.Total);
+        Assert.Equal(5, table.Joint[pairId]);
         Assert.Equal(5, table.X[3]);
         Assert.Equal(5, table.Y[4]);
+        table.AddPairCount(pairId, -2);
+        Assert.Equal(3, table.X[3]);
+        Assert.Equal(3, table.Y[4]);
     }
 
     [Fact]
@@ -129,7 +128,7 @@ public class PairCountTableTests
                     }
                     else if (current + amount >= 0)
                     {
-                        table.Add(pairs.GetOrAdd(x, y), (long)amount); // long selects the bulk overload; bulk, crossing the 1024 limit for large amounts
+                        table.AddPairCount(pairs.GetOrAdd(x, y), amount); // bulk, crossing the 1024 limit for large amounts
                         model[(x, y)] = current + amount;
                     }
                 }

@@ -28,7 +28,7 @@ public class PairEntropiesTests
             {
                 if (bulk && CoverThomas[y, x] > 0)
                 {
-                    table.Add(table.Pairs.GetOrAdd(x, y), (long)CoverThomas[y, x]); // long: an int count would bind to Add(x, y)
+                    table.AddPairCount(table.Pairs.GetOrAdd(x, y), CoverThomas[y, x]);
                     continue;
                 }
 

@@ -113,7 +113,7 @@ public sealed class FrequencySet
                 {
                     if (counts[id] != 0)
                     {
-                        _pairs[p].Add(id, -counts[id]);
+                        _pairs[p].AddPairCount(id, -counts[id]);
                     }
                 }
             }

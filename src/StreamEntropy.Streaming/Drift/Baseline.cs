@@ -195,7 +195,7 @@ public sealed class Baseline
             {
                 int x = encoder.Values[xf].GetOrAdd(v.X);
                 int y = encoder.Values[yf].GetOrAdd(v.Y);
-                table.Add(table.Pairs.GetOrAdd(x, y), v.Count);
+                table.AddPairCount(table.Pairs.GetOrAdd(x, y), v.Count);
             }
         }
 

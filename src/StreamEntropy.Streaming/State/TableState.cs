@@ -7,7 +7,7 @@ namespace StreamEntropy.Streaming.State;
 /// form that a restored table has.</summary>
 /// <remarks>
 /// <para>Integer tables are written as (id, count) pairs of their non-zero entries in id order; pair tables as joint
-/// counts by pair id (their marginals are rebuilt with <see cref="PairCountTable.Add(int, long)"/>); weighted tables
+/// counts by pair id (their marginals are rebuilt with <see cref="PairCountTable.AddPairCount(int, long)"/>); weighted tables
 /// as (id, weight) pairs, marginals included, since re-summing weights would round differently.</para>
 /// <para>A table's running sums depend on the order of its updates in the last bits. To make a restored engine report
 /// bit-for-bit the same numbers as the engine that was saved, saving rebuilds every live table through the very
@@ -227,7 +227,7 @@ internal static class TableState
         table.Clear();
         foreach ((int id, long count) in entries)
         {
-            table.Add(id, count);
+            table.AddPairCount(id, count);
         }
 
         table.Joint.Merge(Empty);
