@@ -17,7 +17,7 @@ function chart(points, key, seKey, secondKey) {
     const v = p[key];
     if (v === null || v === undefined) continue;
     const se = seKey && p[seKey] ? p[seKey] : 0;
-    values.push(v - 2 * se, v + 2 * se);
+    values.push(Math.max(0, v - 2 * se), v + 2 * se);
     if (secondKey && p[secondKey] !== null && p[secondKey] !== undefined) values.push(p[secondKey]);
   }
   if (points.length < 2 || values.length === 0) {
@@ -31,7 +31,7 @@ function chart(points, key, seKey, secondKey) {
   let band = "";
   if (seKey) {
     const upper = points.map((p, i) => `${x(i).toFixed(1)},${y((p[key] ?? 0) + 2 * (p[seKey] ?? 0)).toFixed(1)}`);
-    const lower = points.map((p, i) => `${x(i).toFixed(1)},${y((p[key] ?? 0) - 2 * (p[seKey] ?? 0)).toFixed(1)}`).reverse();
+    const lower = points.map((p, i) => `${x(i).toFixed(1)},${y(Math.max(0, (p[key] ?? 0) - 2 * (p[seKey] ?? 0))).toFixed(1)}`).reverse(); // entropy is never negative
     band = `<polygon class="band" points="${upper.concat(lower).join(" ")}"/>`;
   }
   const second = secondKey ? `<path class="mi" d="${line(secondKey)}"/>` : "";

@@ -29,6 +29,7 @@ internal sealed class SnapshotHistory : IDisposable
     private readonly int _capacity;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Series> _series = new(StringComparer.Ordinal);
+    private readonly List<string> _order = []; // keys in the order first published: configured windows, then fields and pairs
     private readonly IDisposable _subscription;
 
     public SnapshotHistory(EntropyPipeline pipeline, int capacity = 720)
@@ -52,7 +53,7 @@ internal sealed class SnapshotHistory : IDisposable
     {
         lock (_gate)
         {
-            return [.. _series.Keys.Order(StringComparer.Ordinal)];
+            return [.. _order];
         }
     }
 
@@ -90,6 +91,7 @@ internal sealed class SnapshotHistory : IDisposable
         {
             series = new Series(new Queue<HistoryPoint>(_capacity));
             _series[key] = series;
+            _order.Add(key);
         }
 
         if (series.Points.Count > 0 && series.Last == point.Time)

@@ -19,6 +19,9 @@ internal sealed class StreamEntropyMetrics
     private readonly EntropyPipeline _pipeline;
     private readonly LogBase _base;
     private readonly IReadOnlyList<string> _fieldNames;
+    private readonly Lock _pinGate = new();
+    private PublishedSnapshot? _pinned;
+    private long _pinnedAt;
 
     public StreamEntropyMetrics(IMeterFactory meterFactory, EntropyPipeline pipeline, LogBase logBase, EventSchema schema)
     {
@@ -50,15 +53,32 @@ internal sealed class StreamEntropyMetrics
         meter.CreateObservableGauge("streamentropy.drift.mutual_information_change", MutualInformationChanges, "nat", "I(X;Y) of the last closed window minus that of the reference.");
         meter.CreateObservableGauge("streamentropy.alert.active", AlertStates, "1", "1 while an alert rule is raised for a window and field or pair, else 0 for rules that have fired before.");
         meter.CreateObservableGauge("streamentropy.consumer.lag", Lag, "{message}", "Consumer lag per input partition, from librdkafka statistics.");
-        meter.CreateObservableCounter("streamentropy.events.consumed", () => (_pipeline.Latest?.Processed ?? 0) + (_pipeline.Latest?.Rejected ?? 0), "{event}", "Events consumed from the input topics.");
-        meter.CreateObservableCounter("streamentropy.events.dead_lettered", () => _pipeline.Latest?.Rejected ?? 0, "{event}", "Malformed events sent to the dead-letter topic.");
+        meter.CreateObservableCounter("streamentropy.events.consumed", () => (Current()?.Processed ?? 0) + (Current()?.Rejected ?? 0), "{event}", "Events consumed from the input topics.");
+        meter.CreateObservableCounter("streamentropy.events.dead_lettered", () => Current()?.Rejected ?? 0, "{event}", "Malformed events sent to the dead-letter topic.");
         meter.CreateObservableCounter("streamentropy.field.missing", Missing, "{event}", "Accepted events without the field (absent or null).");
         meter.CreateObservableCounter("streamentropy.checkpoints.written", () => _pipeline.Health.CheckpointsWritten, "{checkpoint}", "Checkpoints written.");
     }
 
+    // One collection calls every callback in quick succession; pinning the snapshot for a moment keeps a scrape from
+    // mixing two publications (H(X) from one and H(X,Y) from the next).
+    private PublishedSnapshot? Current()
+    {
+        long now = Environment.TickCount64;
+        lock (_pinGate)
+        {
+            if (now - _pinnedAt > 250 || _pinned is null)
+            {
+                _pinned = _pipeline.Latest;
+                _pinnedAt = now;
+            }
+
+            return _pinned;
+        }
+    }
+
     private IEnumerable<Measurement<double>> Fields(Func<FieldResult, double> value)
     {
-        foreach (WindowSnapshot w in _pipeline.Latest?.Windows ?? [])
+        foreach (WindowSnapshot w in Current()?.Windows ?? [])
         {
             foreach (FieldResult f in w.Fields)
             {
@@ -73,7 +93,7 @@ internal sealed class StreamEntropyMetrics
 
     private IEnumerable<Measurement<double>> Pairs(Func<PairResult, double> value)
     {
-        foreach (WindowSnapshot w in _pipeline.Latest?.Windows ?? [])
+        foreach (WindowSnapshot w in Current()?.Windows ?? [])
         {
             foreach (PairResult p in w.Pairs)
             {
@@ -88,7 +108,7 @@ internal sealed class StreamEntropyMetrics
 
     private IEnumerable<Measurement<double>> ConditionalEntropies()
     {
-        foreach (WindowSnapshot w in _pipeline.Latest?.Windows ?? [])
+        foreach (WindowSnapshot w in Current()?.Windows ?? [])
         {
             foreach (PairResult p in w.Pairs)
             {
@@ -103,7 +123,7 @@ internal sealed class StreamEntropyMetrics
 
     private IEnumerable<Measurement<double>> DriftScores()
     {
-        foreach (DriftReport report in _pipeline.Latest?.Drift ?? [])
+        foreach (DriftReport report in Current()?.Drift ?? [])
         {
             foreach (FieldDrift f in report.Fields)
             {
@@ -144,7 +164,7 @@ internal sealed class StreamEntropyMetrics
 
     private IEnumerable<Measurement<double>> MutualInformationChanges()
     {
-        foreach (DriftReport report in _pipeline.Latest?.Drift ?? [])
+        foreach (DriftReport report in Current()?.Drift ?? [])
         {
             foreach (PairDrift p in report.Pairs)
             {
@@ -158,7 +178,7 @@ internal sealed class StreamEntropyMetrics
 
     private IEnumerable<Measurement<int>> AlertStates()
     {
-        PublishedSnapshot? latest = _pipeline.Latest;
+        PublishedSnapshot? latest = Current();
         if (latest is null)
         {
             yield break;
@@ -177,7 +197,7 @@ internal sealed class StreamEntropyMetrics
 
     private IEnumerable<Measurement<long>> Windows()
     {
-        foreach (WindowSnapshot w in _pipeline.Latest?.Windows ?? [])
+        foreach (WindowSnapshot w in Current()?.Windows ?? [])
         {
             yield return new Measurement<long>(w.Events, new KeyValuePair<string, object?>("window", w.Window));
         }
@@ -185,7 +205,7 @@ internal sealed class StreamEntropyMetrics
 
     private IEnumerable<Measurement<long>> Missing()
     {
-        IReadOnlyList<long> totals = _pipeline.Latest?.MissingTotals ?? [];
+        IReadOnlyList<long> totals = Current()?.MissingTotals ?? [];
         for (int f = 0; f < totals.Count && f < _fieldNames.Count; f++)
         {
             yield return new Measurement<long>(totals[f], new KeyValuePair<string, object?>("field", _fieldNames[f]));

@@ -39,9 +39,7 @@ public sealed partial class PageTests(DemoWorkerFixture worker, ITestOutputHelpe
         var errors = new List<string>();
         page.Console += (_, message) =>
         {
-            // The page declares no icon, so Chromium asks for /favicon.ico, gets a 404 and logs it as a console error.
-            // That is reported (index.html should say <link rel="icon" href="data:,">); every other error counts.
-            if (message.Type == "error" && !message.Location.Contains("/favicon.ico", StringComparison.Ordinal))
+            if (message.Type == "error")
             {
                 lock (errors)
                 {
