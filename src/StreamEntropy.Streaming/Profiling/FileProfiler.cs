@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using StreamEntropy.Streaming.Counting;
@@ -5,8 +7,10 @@ using StreamEntropy.Streaming.Decoding;
 
 namespace StreamEntropy.Streaming.Profiling;
 
-/// <summary>Counts the fields and pairs of a CSV or JSON Lines file into a <see cref="FrequencySet"/>, streaming.</summary>
-/// <remarks>Memory grows with the number of distinct values, not with the number of rows. A JSON line goes through
+/// <summary>Counts the fields and pairs of a CSV or JSON Lines file into a <see cref="FrequencySet"/> (exact) or a
+/// <see cref="BoundedProfile"/> (bounded memory), streaming.</summary>
+/// <remarks>One row loop per format feeds either (see <see cref="IRowSink"/>). Exact: memory grows with the number of
+/// distinct values, not with the number of rows; bounded: memory is fixed by the budget. A JSON line goes through
 /// the same <see cref="JsonEventDecoder"/> as a Kafka event, so a file and a stream of the same events agree.</remarks>
 public static class FileProfiler
 {
@@ -98,14 +102,33 @@ public static class FileProfiler
     public static long Count(string path, InputFormat format, FrequencySet set, IProgress<long>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(set);
+        return Count(path, format, new ExactRowSink(set), progress);
+    }
+
+    /// <summary>Counts every row of the file into <paramref name="profile"/> (bounded memory per field and pair) and
+    /// returns the number of rows.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="format">Its format.</param>
+    /// <param name="profile">The budgeted counts; its schema's paths name CSV columns or JSON paths.</param>
+    /// <param name="progress">Told the bytes read so far, every 65 536 rows.</param>
+    /// <exception cref="InputDataException">As for the exact overload, with the same messages.</exception>
+    public static long Count(string path, InputFormat format, BoundedProfile profile, IProgress<long>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        return Count<IRowSink>(path, format, profile, progress);
+    }
+
+    private static long Count<TSink>(string path, InputFormat format, TSink sink, IProgress<long>? progress)
+        where TSink : IRowSink
+    {
         using FileStream stream = Open(path);
         long rows = format == InputFormat.Csv
-            ? CountCsv(path, stream, set, progress)
-            : CountJsonLines(path, stream, set, progress);
-        EventSchema schema = set.Encoder.Schema;
+            ? CountCsv(path, stream, sink, progress)
+            : CountJsonLines(path, stream, sink, progress);
+        EventSchema schema = sink.Schema;
         for (int f = 0; f < schema.Fields.Count; f++)
         {
-            if (rows > 0 && set.Missing(f) == rows)
+            if (rows > 0 && sink.Missing(f) == rows)
             {
                 throw new InputDataException($"{path}: unknown field '{schema.Fields[f].Path}': no line has it.");
             }
@@ -114,9 +137,10 @@ public static class FileProfiler
         return rows;
     }
 
-    private static long CountCsv(string path, FileStream stream, FrequencySet set, IProgress<long>? progress)
+    private static long CountCsv<TSink>(string path, FileStream stream, TSink sink, IProgress<long>? progress)
+        where TSink : IRowSink
     {
-        EventSchema schema = set.Encoder.Schema;
+        EventSchema schema = sink.Schema;
         try
         {
             using var csv = new CsvReader(stream, leaveOpen: true);
@@ -130,16 +154,15 @@ public static class FileProfiler
                 }
             }
 
-            var ids = new int[columns.Length];
             long rows = 0;
             while (csv.ReadRecord())
             {
                 for (int f = 0; f < columns.Length; f++)
                 {
-                    ids[f] = EncodeOrThrow(set.Encoder, f, csv.GetField(columns[f]), path, csv.LineNumber);
+                    AddOrThrow(sink, f, csv.GetField(columns[f]), path, csv.LineNumber);
                 }
 
-                set.Add(ids);
+                sink.EndRow();
                 if ((++rows % ProgressEveryRows) == 0)
                 {
                     progress?.Report(stream.Position);
@@ -154,9 +177,10 @@ public static class FileProfiler
         }
     }
 
-    private static long CountJsonLines(string path, FileStream stream, FrequencySet set, IProgress<long>? progress)
+    private static long CountJsonLines<TSink>(string path, FileStream stream, TSink sink, IProgress<long>? progress)
+        where TSink : IRowSink
     {
-        EventSchema schema = set.Encoder.Schema;
+        EventSchema schema = sink.Schema;
         var paths = new string[schema.Fields.Count];
         for (int f = 0; f < paths.Length; f++)
         {
@@ -174,7 +198,6 @@ public static class FileProfiler
         }
 
         using var lines = new JsonLinesReader(stream, leaveOpen: true);
-        var ids = new int[paths.Length];
         long rows = 0;
         while (lines.ReadLine())
         {
@@ -184,14 +207,19 @@ public static class FileProfiler
                 throw new InputDataException($"{path}:{lines.LineNumber}: {decoder.LastErrorDetail}");
             }
 
-            for (int f = 0; f < ids.Length; f++)
+            for (int f = 0; f < paths.Length; f++)
             {
-                ids[f] = decoder.TryGetValue(f, out ReadOnlySpan<byte> text)
-                    ? EncodeOrThrow(set.Encoder, f, text, path, lines.LineNumber)
-                    : EventEncoder.Missing;
+                if (decoder.TryGetValue(f, out ReadOnlySpan<byte> text))
+                {
+                    AddOrThrow(sink, f, text, path, lines.LineNumber);
+                }
+                else
+                {
+                    sink.AddMissing(f);
+                }
             }
 
-            set.Add(ids);
+            sink.EndRow();
             if ((++rows % ProgressEveryRows) == 0)
             {
                 progress?.Report(stream.Position);
@@ -201,17 +229,19 @@ public static class FileProfiler
         return rows;
     }
 
-    private static int EncodeOrThrow(EventEncoder encoder, int field, ReadOnlySpan<byte> text, string path, long line)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddOrThrow<TSink>(TSink sink, int field, ReadOnlySpan<byte> text, string path, long line)
+        where TSink : IRowSink
     {
-        int id = encoder.Encode(field, text);
-        if (id == EventEncoder.Invalid)
+        if (!sink.TryAdd(field, text))
         {
-            FieldDefinition f = encoder.Schema.Fields[field];
-            throw new InputDataException($"{path}:{line}: field '{f.Name}' has bin width {f.BinWidth} but its value '{Encoding.UTF8.GetString(text)}' is not a number.");
+            ThrowNotANumber(sink.Schema.Fields[field], text, path, line);
         }
-
-        return id;
     }
+
+    [DoesNotReturn]
+    private static void ThrowNotANumber(FieldDefinition f, ReadOnlySpan<byte> text, string path, long line) =>
+        throw new InputDataException($"{path}:{line}: field '{f.Name}' has bin width {f.BinWidth} but its value '{Encoding.UTF8.GetString(text)}' is not a number.");
 
     private static void CollectLeaves(ref Utf8JsonReader reader, StringBuilder prefix, HashSet<string> seen, List<string> paths)
     {

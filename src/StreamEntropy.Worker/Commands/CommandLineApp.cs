@@ -111,9 +111,15 @@ internal static class CommandLineApp
         var estimator = EstimatorOption();
         var format = FormatOption();
         var saveBaseline = new Option<string?>("--save-baseline") { Description = "Also write the counts to PATH as a drift baseline (StreamEntropy:Drift:Baseline)." };
+        var maxDistinct = new Option<string?>("--max-distinct")
+        {
+            Description = "N (16 to 16777216): bounded memory. Each field, pair and pair marginal is counted exactly up to N distinct values, "
+                + "then by a bounded summary: \"exact\": false, the entropy is a point estimate with a bracket [entropyLower, entropyUpper] "
+                + "guaranteed to contain the exact plug-in value. Only --estimator ml.",
+        };
         var command = new Command("profile", "Entropy of each field, and joint/conditional entropy and mutual information of pairs, in a file.")
         {
-            file, field, pair, binWidth, logBase, estimator, format, saveBaseline,
+            file, field, pair, binWidth, logBase, estimator, format, saveBaseline, maxDistinct,
         };
         command.SetAction(parse => ProfileCommand.Run(
             new ProfileArguments(
@@ -124,7 +130,8 @@ internal static class CommandLineApp
                 parse.GetValue(logBase)!,
                 parse.GetValue(estimator)!,
                 parse.GetValue(format)!,
-                parse.GetValue(saveBaseline)),
+                parse.GetValue(saveBaseline),
+                parse.GetValue(maxDistinct)),
             stdout,
             stderr,
             showProgress: ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected));

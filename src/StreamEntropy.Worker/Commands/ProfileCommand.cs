@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
 using StreamEntropy.Core.Estimation;
+using StreamEntropy.Core.Sketches;
 using StreamEntropy.Streaming.Counting;
 using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Output;
@@ -19,7 +20,8 @@ internal sealed record ProfileArguments(
     string Base,
     string Estimator,
     string Format,
-    string? SaveBaseline = null);
+    string? SaveBaseline = null,
+    string? MaxDistinct = null);
 
 /// <summary><c>stream-entropy profile FILE</c>: entropies of the fields and pairs of a CSV or JSON Lines file.</summary>
 internal static class ProfileCommand
@@ -31,12 +33,32 @@ internal static class ProfileCommand
             LogBase logBase = CommonOptions.ParseBase(args.Base);
             EntropyEstimator estimator = CommonOptions.ParseEstimator(args.Estimator);
             bool json = CommonOptions.ParseJsonFormat(args.Format);
+            int? maxDistinct = ParseMaxDistinct(args.MaxDistinct);
+            if (maxDistinct is not null)
+            {
+                if (estimator != EntropyEstimator.MaximumLikelihood)
+                {
+                    throw new UsageException($"--estimator: '{estimator.ToName()}' cannot be used with --max-distinct; bounded summaries bracket the plug-in entropy only, use --estimator ml.");
+                }
+
+                if (args.SaveBaseline is not null)
+                {
+                    throw new UsageException("--save-baseline cannot be used with --max-distinct: a drift baseline needs exact counts.");
+                }
+            }
+
             InputFormat format = FileProfiler.DetectFormat(args.File);
             EventSchema schema = CommonOptions.BuildSchema(
                 args.Fields,
                 CommonOptions.ParsePairs(args.Pairs),
                 CommonOptions.ParseBinWidths(args.BinWidths),
                 () => FileProfiler.DiscoverFields(args.File, format));
+            if (maxDistinct is int budget)
+            {
+                RunBounded(args, stdout, stderr, showProgress, logBase, json, format, schema, budget);
+                return 0;
+            }
+
             var set = new FrequencySet(new EventEncoder(schema));
             using var progress = showProgress ? new ConsoleProgress(stderr, new FileInfo(args.File).Length) : null;
             long rows = FileProfiler.Count(args.File, format, set, progress);
@@ -100,6 +122,7 @@ internal static class ProfileCommand
                 w.WriteStartObject();
                 w.WriteString("name", f.Name);
                 EntropyJson.WriteFieldMembers(w, f, logBase);
+                w.WriteBoolean("exact", true);
                 w.WriteEndObject();
             }
 
@@ -111,6 +134,7 @@ internal static class ProfileCommand
                 w.WriteString("x", p.X);
                 w.WriteString("y", p.Y);
                 EntropyJson.WritePairMembers(w, p, logBase);
+                w.WriteBoolean("exact", true);
                 w.WriteEndObject();
             }
 
@@ -164,6 +188,175 @@ internal static class ProfileCommand
 
         console.Write(pairTable);
     }
+
+    private static int? ParseMaxDistinct(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n)
+            || n < BoundedProfile.MinMaxDistinct
+            || n > BoundedProfile.MaxMaxDistinct)
+        {
+            throw new UsageException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"--max-distinct: '{text}' is not a whole number from {BoundedProfile.MinMaxDistinct} to {BoundedProfile.MaxMaxDistinct}."));
+        }
+
+        return n;
+    }
+
+    private static void RunBounded(
+        ProfileArguments args, TextWriter stdout, TextWriter stderr, bool showProgress, LogBase logBase, bool json, InputFormat format, EventSchema schema, int maxDistinct)
+    {
+        var profile = new BoundedProfile(schema, maxDistinct);
+        long rows;
+        using (var progress = showProgress ? new ConsoleProgress(stderr, new FileInfo(args.File).Length) : null)
+        {
+            rows = FileProfiler.Count(args.File, format, profile, progress);
+            progress?.Finish();
+        }
+
+        BoundedFieldResult[] fields = profile.Fields();
+        BoundedPairResult[] pairs = profile.Pairs();
+        if (json)
+        {
+            WriteBoundedJson(stdout, rows, maxDistinct, logBase, fields, pairs);
+        }
+        else
+        {
+            WriteBoundedTable(stdout, args.File, rows, maxDistinct, logBase, fields, pairs);
+        }
+    }
+
+    private static void WriteBoundedJson(TextWriter stdout, long rows, int maxDistinct, LogBase logBase, BoundedFieldResult[] fields, BoundedPairResult[] pairs)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("rows", rows);
+            w.WriteString("base", logBase.Name);
+            w.WriteString("unit", logBase.Unit);
+            w.WriteString("estimator", EntropyEstimator.MaximumLikelihood.ToName());
+            w.WriteNumber("maxDistinct", maxDistinct);
+            w.WriteStartArray("fields");
+            foreach (BoundedFieldResult f in fields)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", f.Name);
+                w.WriteNumber("count", f.Count);
+                w.WriteNumber("distinct", (long)Math.Round(f.Distinct));
+                w.WriteNumber("missing", f.Missing);
+                w.WriteNumber("invalid", f.Invalid);
+                w.WriteBoolean("exact", f.IsExact);
+                WriteBracket(w, "entropy", f.Entropy.ToBase(logBase));
+                EntropyJson.WriteNumber(w, "standardError", logBase.FromNats(f.StandardError));
+                EntropyJson.WriteNumber(w, "normalizedEntropy", f.NormalizedEntropy);
+                EntropyJson.WriteNumber(w, "coverage", f.Coverage);
+                if (f.DifferentialEntropy is EntropyBracket h)
+                {
+                    WriteBracket(w, "differentialEntropy", h.ToBase(logBase));
+                }
+                else
+                {
+                    w.WriteNull("differentialEntropy");
+                }
+
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteStartArray("pairs");
+            foreach (BoundedPairResult p in pairs)
+            {
+                PairEntropyBrackets e = p.Entropies;
+                w.WriteStartObject();
+                w.WriteString("x", p.X);
+                w.WriteString("y", p.Y);
+                w.WriteNumber("count", e.Count);
+                w.WriteNumber("distinctPairs", (long)Math.Round(p.DistinctPairs));
+                w.WriteBoolean("exact", p.IsExact);
+                WriteBracket(w, "joint", e.Joint.ToBase(logBase));
+                EntropyJson.WriteNumber(w, "jointStandardError", logBase.FromNats(p.JointStandardError));
+                WriteBracket(w, "entropyX", e.X.ToBase(logBase));
+                WriteBracket(w, "entropyY", e.Y.ToBase(logBase));
+                WriteBracket(w, "conditionalYGivenX", e.ConditionalYGivenX.ToBase(logBase));
+                WriteBracket(w, "conditionalXGivenY", e.ConditionalXGivenY.ToBase(logBase));
+                WriteBracket(w, "mutualInformation", e.MutualInformation.ToBase(logBase));
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        stdout.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    /// <summary>Writes NAME (the point estimate, or the exact value), NAMELower and NAMEUpper.</summary>
+    private static void WriteBracket(Utf8JsonWriter w, string name, EntropyBracket b)
+    {
+        EntropyJson.WriteNumber(w, name, b.Estimate);
+        EntropyJson.WriteNumber(w, name + "Lower", b.Lower);
+        EntropyJson.WriteNumber(w, name + "Upper", b.Upper);
+    }
+
+    private static void WriteBoundedTable(TextWriter stdout, string file, long rows, int maxDistinct, LogBase logBase, BoundedFieldResult[] fields, BoundedPairResult[] pairs)
+    {
+        IAnsiConsole console = TerminalOutput.Create(stdout);
+        console.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(file))}[/]: {rows:N0} rows, entropies in {logBase.Unit} (base {logBase.Name}), estimator ml, at most {maxDistinct:N0} distinct values counted exactly per field and pair");
+        var table = new Table().Border(TableBorder.Rounded);
+        table.AddColumns("field", "count", "distinct", "missing", "H(X)", "± SE", "H / log K", "coverage", "h (differential)");
+        bool anyInexact = false;
+        foreach (BoundedFieldResult f in fields)
+        {
+            anyInexact |= !f.IsExact;
+            table.AddRow(
+                Markup.Escape(f.Name),
+                f.Count.ToString("N0", CultureInfo.InvariantCulture),
+                (f.IsExact ? "" : "≈") + Math.Round(f.Distinct).ToString("N0", CultureInfo.InvariantCulture),
+                f.Missing.ToString("N0", CultureInfo.InvariantCulture),
+                FormatBracket(f.Entropy.ToBase(logBase)),
+                Format(logBase.FromNats(f.StandardError)),
+                Format(f.NormalizedEntropy),
+                Format(f.Coverage),
+                f.DifferentialEntropy is EntropyBracket h ? FormatBracket(h.ToBase(logBase)) : "");
+        }
+
+        console.Write(table);
+        if (pairs.Length > 0)
+        {
+            var pairTable = new Table().Border(TableBorder.Rounded);
+            pairTable.AddColumns("X", "Y", "count", "H(X,Y)", "H(Y|X)", "H(X|Y)", "I(X;Y)");
+            foreach (BoundedPairResult p in pairs)
+            {
+                anyInexact |= !p.IsExact;
+                PairEntropyBrackets e = p.Entropies;
+                pairTable.AddRow(
+                    Markup.Escape(p.X),
+                    Markup.Escape(p.Y),
+                    e.Count.ToString("N0", CultureInfo.InvariantCulture),
+                    FormatBracket(e.Joint.ToBase(logBase)),
+                    FormatBracket(e.ConditionalYGivenX.ToBase(logBase)),
+                    FormatBracket(e.ConditionalXGivenY.ToBase(logBase)),
+                    FormatBracket(e.MutualInformation.ToBase(logBase)));
+            }
+
+            console.Write(pairTable);
+        }
+
+        if (anyInexact)
+        {
+            console.WriteLine("≈ estimate from a bounded summary; [lower, upper] is guaranteed to contain the exact plug-in value.");
+        }
+    }
+
+    /// <summary>An exact value as <see cref="Format"/>; an inexact one as ≈estimate [lower, upper] (escaped for Spectre markup).</summary>
+    internal static string FormatBracket(EntropyBracket b) =>
+        b.IsExact ? Format(b.Estimate) : Markup.Escape($"≈{Format(b.Estimate)} [{Format(b.Lower)}, {Format(b.Upper)}]");
 
     internal static string Format(double value) => double.IsFinite(value) ? value.ToString("0.0000", CultureInfo.InvariantCulture) : "–";
 }
