@@ -48,7 +48,7 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
         for (int i = 0; i < options.Fields.Count; i++)
         {
             string path = string.IsNullOrWhiteSpace(options.Fields[i].Path) ? options.Fields[i].Name : options.Fields[i].Path!;
-            if (path.Split('.').Any(segment => segment.Length == 0))
+            if (path.Length > 0 && path.Split('.').Any(segment => segment.Length == 0)) // an empty name is reported once, below
             {
                 builder.AddError($"{S}:Fields:{i}:Path '{path}' has an empty segment; use a dotted path such as user.country.");
             }
