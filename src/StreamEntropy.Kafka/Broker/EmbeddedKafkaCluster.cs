@@ -139,6 +139,26 @@ public sealed class EmbeddedKafkaCluster : IDisposable
         }
     }
 
+    /// <summary>Takes broker <paramref name="brokerId"/> (1-based) down or brings it back up, to test a broker that goes away.</summary>
+    /// <remarks>Down: its connections are closed and new ones refused; its partitions keep their leader (no failover).</remarks>
+    /// <exception cref="KafkaException">The mock refused (for example an unknown broker id).</exception>
+    public void SetBrokerAvailable(int brokerId, bool available)
+    {
+        int error;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            error = available
+                ? LibrdkafkaMock.rd_kafka_mock_broker_set_up(_mockCluster, brokerId)
+                : LibrdkafkaMock.rd_kafka_mock_broker_set_down(_mockCluster, brokerId);
+        }
+
+        if (error != 0)
+        {
+            throw new KafkaException((ErrorCode)error);
+        }
+    }
+
     /// <summary>Stops the brokers and frees everything they stored. Connected clients see their connections refused.</summary>
     public void Dispose()
     {

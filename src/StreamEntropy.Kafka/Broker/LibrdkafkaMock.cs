@@ -107,4 +107,12 @@ internal static class LibrdkafkaMock
 
     [DllImport(LibraryName)]
     internal static extern void rd_kafka_mock_group_initial_rebalance_delay_ms(IntPtr mcluster, int delayMs);
+
+    /// <summary>Disconnects a mock broker and refuses new connections until <see cref="rd_kafka_mock_broker_set_up"/>.</summary>
+    [DllImport(LibraryName)]
+    internal static extern int rd_kafka_mock_broker_set_down(IntPtr mcluster, int brokerId);
+
+    /// <summary>Lets a mock broker accept connections again.</summary>
+    [DllImport(LibraryName)]
+    internal static extern int rd_kafka_mock_broker_set_up(IntPtr mcluster, int brokerId);
 }

@@ -44,4 +44,36 @@ internal static class ConsumerStatistics
 
         return lag;
     }
+
+    /// <summary>Tells whether any real broker (node id ≥ 0) is in state UP; null when the document says nothing.</summary>
+    public static bool? AnyBrokerUp(string json)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            if (!doc.RootElement.TryGetProperty("brokers", out JsonElement brokers) || brokers.ValueKind != JsonValueKind.Object)
+            {
+                return null;
+            }
+
+            bool any = false;
+            foreach (JsonProperty broker in brokers.EnumerateObject())
+            {
+                if (broker.Value.TryGetProperty("nodeid", out JsonElement id) && id.TryGetInt32(out int nodeId) && nodeId >= 0)
+                {
+                    any = true;
+                    if (broker.Value.TryGetProperty("state", out JsonElement state) && state.GetString() == "UP")
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return any ? false : null;
+        }
+        catch (JsonException)
+        {
+            return null; // advisory, as above
+        }
+    }
 }

@@ -401,11 +401,18 @@ public sealed class EntropyPipeline : IDisposable
             EnableAutoOffsetStore = false, // offsets are stored only once a checkpoint covers them
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnablePartitionEof = false,
-            StatisticsIntervalMs = 5000,
+            StatisticsIntervalMs = 2000,
         };
         return new ConsumerBuilder<Ignore, byte[]>(config)
             .SetErrorHandler((_, e) => OnClientError(e))
-            .SetStatisticsHandler((_, json) => Volatile.Write(ref _lag, ConsumerStatistics.ParseLag(json, _assigned)))
+            .SetStatisticsHandler((_, json) =>
+            {
+                Volatile.Write(ref _lag, ConsumerStatistics.ParseLag(json, _assigned));
+                if (ConsumerStatistics.AnyBrokerUp(json) is bool up)
+                {
+                    Health.SetBrokerReachable(up);
+                }
+            })
             .SetPartitionsAssignedHandler((_, partitions) =>
             {
                 _logger.PartitionsAssigned(partitions);
@@ -450,6 +457,11 @@ public sealed class EntropyPipeline : IDisposable
     private void OnClientError(Error error)
     {
         Health.Error(error.Reason);
+        if (error.Code == ErrorCode.Local_AllBrokersDown)
+        {
+            Health.SetBrokerReachable(false); // back to true with the next statistics that show a broker UP
+        }
+
         if (error.IsFatal)
         {
             _logger.FatalError(error.Reason);

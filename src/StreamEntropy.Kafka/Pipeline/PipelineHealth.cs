@@ -10,6 +10,7 @@ public sealed class PipelineHealth
     private int _running;
     private string _lastError = "";
     private long _checkpointsWritten;
+    private int _brokerUnreachable;
 
     /// <summary>Gets a value indicating whether the consume loop is running.</summary>
     public bool Running => Volatile.Read(ref _running) == 1;
@@ -25,6 +26,10 @@ public sealed class PipelineHealth
 
     /// <summary>Gets a value indicating whether the last checkpoint attempt succeeded.</summary>
     public bool CheckpointHealthy => Volatile.Read(ref _checkpointHealthy) == 1;
+
+    /// <summary>Gets a value indicating whether a broker is reachable (false after "all brokers down", until the
+    /// client's statistics show a broker up again).</summary>
+    public bool BrokerReachable => Volatile.Read(ref _brokerUnreachable) == 0;
 
     /// <summary>Gets how many checkpoints were written since the process started.</summary>
     public long CheckpointsWritten => Interlocked.Read(ref _checkpointsWritten);
@@ -46,6 +51,8 @@ public sealed class PipelineHealth
             Volatile.Write(ref _lastCheckpointTicks, now.UtcTicks);
         }
     }
+
+    internal void SetBrokerReachable(bool reachable) => Volatile.Write(ref _brokerUnreachable, reachable ? 0 : 1);
 
     internal void CountCheckpoint() => Interlocked.Increment(ref _checkpointsWritten);
 

@@ -29,6 +29,11 @@ internal static class HttpEndpoints
                 problems.Add("the consume loop is not running");
             }
 
+            if (!h.BrokerReachable)
+            {
+                problems.Add("no Kafka broker reachable (retrying)" + (h.LastError.Length > 0 ? $": {h.LastError}" : ""));
+            }
+
             if (h.AssignedPartitions == 0)
             {
                 problems.Add("no partitions assigned" + (h.LastError.Length > 0 ? $" (last error: {h.LastError})" : ""));

@@ -1,0 +1,69 @@
+using StreamEntropy.Core.Estimation;
+using StreamEntropy.Kafka.Broker;
+using StreamEntropy.Kafka.Pipeline;
+using StreamEntropy.Streaming.Counting;
+
+namespace StreamEntropy.IntegrationTests.Pipeline;
+
+/// <summary>A broker that goes away and comes back: the worker keeps running, reports not ready, and ends exact.</summary>
+/// <remarks>Needs control over the broker, so it uses its own librdkafka mock cluster rather than the shared fixture.</remarks>
+[Trait("Category", "Integration")]
+public sealed class BrokerOutageTests : IDisposable
+{
+    private readonly string _state = Directory.CreateTempSubdirectory("se-outage-").FullName;
+
+    public void Dispose() => Directory.Delete(_state, recursive: true);
+
+    [Fact]
+    public async Task Run_BrokerDownThenUp_ResumesWithoutLossOrDuplicates()
+    {
+        using EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.Start(brokers: 1, groupInitialRebalanceDelay: TimeSpan.Zero);
+        cluster.CreateTopic("in", 2);
+        List<byte[]> before = PipelineHarness.Events(3000, seed: 31);
+        await PipelineHarness.ProduceAsync(cluster.BootstrapServers, "in", before);
+
+        using EntropyPipeline pipeline = PipelineHarness.CreatePipeline(cluster.BootstrapServers, "in", "outage", "out", "dead", _state);
+        using var cts = new CancellationTokenSource();
+        Task run = Task.Factory.StartNew(() => pipeline.Run(cts.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        await WaitAsync(() => pipeline.Latest is { } l && l.Processed + l.Rejected == before.Count, "the first events were not consumed");
+
+        string errorBefore = pipeline.Health.LastError;
+        cluster.SetBrokerAvailable(1, available: false);
+        List<byte[]> after = PipelineHarness.Events(2000, seed: 32);
+        Task producing = Task.Run(() => PipelineHarness.ProduceAsync(cluster.BootstrapServers, "in", after));
+        await WaitAsync(() => pipeline.Health.LastError != errorBefore, "the outage was not noticed");
+        Assert.False(producing.IsCompleted, $"events were delivered while the broker was down ({pipeline.Health.LastError})");
+        Assert.False(run.IsCompleted, "the worker stopped when the broker went away");
+        await WaitAsync(() => !pipeline.Health.BrokerReachable, "readiness did not report the lost broker");
+        Assert.Equal(before.Count, pipeline.Latest!.Processed + pipeline.Latest.Rejected);
+
+        cluster.SetBrokerAvailable(1, available: true);
+        await WaitAsync(() => pipeline.Health.BrokerReachable, "readiness did not recover with the broker");
+        await producing.WaitAsync(TimeSpan.FromSeconds(60));
+        List<byte[]> all = [.. before, .. after];
+        await WaitAsync(() => pipeline.Latest is { } l && l.Processed + l.Rejected >= all.Count, "consumption did not resume", TimeSpan.FromSeconds(60));
+        cts.Cancel();
+        await run.WaitAsync(TimeSpan.FromSeconds(60));
+
+        FrequencySet reference = PipelineHarness.Profile(all, out int valid);
+        Assert.Equal(valid, pipeline.Latest!.Processed);
+        Assert.Equal(all.Count - valid, pipeline.Latest.Rejected);
+        var window = pipeline.Latest.Windows.Single(w => w.Window == "all");
+        for (int f = 0; f < reference.Encoder.Schema.Fields.Count; f++)
+        {
+            FieldResult expected = ResultCalculator.Field(reference, f, EntropyEstimator.MaximumLikelihood);
+            Assert.Equal(expected.Count, window.Fields[f].Count);
+            PipelineHarness.AssertClose(expected.Entropy, window.Fields[f].Entropy, $"H({expected.Name})");
+        }
+    }
+
+    private static async Task WaitAsync(Func<bool> done, string failure, TimeSpan? timeout = null)
+    {
+        DateTime end = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(45));
+        while (!done())
+        {
+            Assert.True(DateTime.UtcNow < end, failure);
+            await Task.Delay(100);
+        }
+    }
+}
