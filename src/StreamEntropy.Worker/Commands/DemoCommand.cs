@@ -27,7 +27,16 @@ internal static class DemoCommand
         cluster.CreateTopic(DemoConfiguration.InputTopic, 4);
         await stderr.WriteLineAsync($"Embedded Kafka (librdkafka mock cluster) at {cluster.BootstrapServers}; state in {stateDirectory}").ConfigureAwait(false);
 
-        WebApplication app = WorkerHost.Build(args.Overrides, configFile: null, DemoConfiguration.Build(cluster.BootstrapServers, stateDirectory));
+        bool terminal = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
+        Dictionary<string, string?> configuration = DemoConfiguration.Build(cluster.BootstrapServers, stateDirectory);
+        if (terminal)
+        {
+            // The live view owns the terminal: only errors are logged there; alerts are shown in the view and the page.
+            configuration["Logging:LogLevel:Default"] = "Error";
+            configuration["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Error";
+        }
+
+        WebApplication app = WorkerHost.Build(args.Overrides, configFile: null, configuration);
         await using (app.ConfigureAwait(false))
         {
             IReadOnlyList<string> problems = WorkerHost.Validate(app);
@@ -55,7 +64,6 @@ internal static class DemoCommand
             }
 
             Task producing = Task.Run(() => producer.RunAsync(stop.Token), CancellationToken.None);
-            bool terminal = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
             if (terminal)
             {
                 IAnsiConsole console = TerminalOutput.Create(stdout);
@@ -82,6 +90,15 @@ internal static class DemoCommand
             await producing.ConfigureAwait(false);
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
             await stdout.WriteAsync("final:\n" + LiveView.RenderPlain(pipeline.Latest, producer, logBase)).ConfigureAwait(false);
+        }
+
+        try
+        {
+            Directory.Delete(stateDirectory, recursive: true); // the demo's broker is gone with it: its checkpoints are meaningless now
+        }
+        catch (IOException)
+        {
+            // best effort: a temp folder
         }
 
         return Environment.ExitCode;

@@ -25,6 +25,11 @@ internal static class LiveView
             return new Rows(rows);
         }
 
+        rows.Add(latest.ActiveAlerts.Count == 0
+            ? new Markup("[green]no active alerts[/] [grey](drift is scored on each closed 30s and 1m window)[/]")
+            : new Markup("[red bold]ALERTS[/] " + string.Join("  ", latest.ActiveAlerts.Select(a =>
+                Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{a.Window}/{a.Subject} {a.Rule} {a.Metric}={a.Value:0.000}"))))));
+
         foreach (WindowSnapshot w in latest.Windows)
         {
             string span = w.Start is { } start ? $"{start:HH:mm:ss}–{w.End:HH:mm:ss}" : $"until {w.End:HH:mm:ss}";
@@ -84,6 +89,11 @@ internal static class LiveView
             }
 
             sb.Append('\n');
+        }
+
+        foreach (StreamEntropy.Streaming.Drift.AlertEvent a in latest?.ActiveAlerts ?? [])
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"  ALERT {a.Window}/{a.Subject} {a.Rule} {a.Metric}={a.Value:0.000}\n");
         }
 
         return sb.ToString();
