@@ -46,12 +46,18 @@ internal static class PipelineHarness
         return events;
     }
 
-    public static async Task ProduceAsync(string bootstrap, string topic, IReadOnlyList<byte[]> events)
+    public static async Task ProduceAsync(string bootstrap, string topic, IReadOnlyList<byte[]> events, DateTimeOffset? timestamp = null)
     {
         using IProducer<Null, byte[]> producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = bootstrap, LingerMs = 5 }).Build();
         foreach (byte[] e in events)
         {
-            producer.Produce(topic, new Message<Null, byte[]> { Value = e });
+            var message = new Message<Null, byte[]> { Value = e };
+            if (timestamp is { } t)
+            {
+                message.Timestamp = new Timestamp(t);
+            }
+
+            producer.Produce(topic, message);
         }
 
         Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
@@ -101,7 +107,7 @@ internal static class PipelineHarness
         }
     }
 
-    public static EntropyPipeline CreatePipeline(string bootstrap, string topic, string group, string output, string deadLetters, string stateDirectory, IReadOnlyList<WindowDefinition>? windows = null)
+    public static EntropyPipeline CreatePipeline(string bootstrap, string topic, string group, string output, string deadLetters, string stateDirectory, IReadOnlyList<WindowDefinition>? windows = null, bool useEventTime = true)
     {
         var settings = new PipelineSettings
         {
@@ -115,6 +121,7 @@ internal static class PipelineHarness
             CheckpointInterval = TimeSpan.FromMilliseconds(500),
             CheckpointDirectory = stateDirectory,
             Base = LogBase.Nats,
+            UseEventTime = useEventTime,
         };
         return new EntropyPipeline(
             settings,
