@@ -47,6 +47,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 150, Level = LogLevel.Warning, Message = "Alert {State}: rule {Rule} on window {Window}, {Subject}: {Metric} = {Value} (threshold {Threshold})")]
     public static partial void Alert(this ILogger logger, AlertState state, string rule, string window, string subject, string metric, double value, double threshold);
 
+    [LoggerMessage(EventId = 104, Level = LogLevel.Debug, Message = "librdkafka {Client} {Facility}: {Text}")]
+    public static partial void LibrdkafkaLog(this ILogger logger, string client, string facility, string text);
+
     [LoggerMessage(EventId = 140, Level = LogLevel.Information, Message = "Consumer stopped: {Events} events counted, {Rejected} dead-lettered")]
     public static partial void Stopped(this ILogger logger, long events, long rejected);
 }

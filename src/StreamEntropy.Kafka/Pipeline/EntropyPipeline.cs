@@ -44,6 +44,8 @@ public sealed class EntropyPipeline : IDisposable
     private int _checkpointDue;
     private long _deliveryFailures;
     private int _checkpointsWritten;
+    private readonly Lock _errorGate = new();
+    private readonly Dictionary<ErrorCode, long> _lastLoggedErrors = [];
     private readonly Dictionary<string, DriftReport> _drift = new(StringComparer.Ordinal);
     private readonly Queue<AlertEvent> _recentAlerts = new();
 
@@ -388,6 +390,7 @@ public sealed class EntropyPipeline : IDisposable
         };
         return new ProducerBuilder<string?, byte[]>(config)
             .SetErrorHandler((_, e) => OnClientError(e))
+            .SetLogHandler((_, m) => _logger.LibrdkafkaLog(m.Name, m.Facility, m.Message))
             .Build();
     }
 
@@ -405,6 +408,7 @@ public sealed class EntropyPipeline : IDisposable
         };
         return new ConsumerBuilder<Ignore, byte[]>(config)
             .SetErrorHandler((_, e) => OnClientError(e))
+            .SetLogHandler((_, m) => _logger.LibrdkafkaLog(m.Name, m.Facility, m.Message))
             .SetStatisticsHandler((_, json) =>
             {
                 Volatile.Write(ref _lag, ConsumerStatistics.ParseLag(json, _assigned));
@@ -465,10 +469,21 @@ public sealed class EntropyPipeline : IDisposable
         if (error.IsFatal)
         {
             _logger.FatalError(error.Reason);
+            return;
         }
-        else
+
+        // librdkafka retries on its own and repeats an error at every attempt: say each kind once per 30 s.
+        long now = Environment.TickCount64;
+        lock (_errorGate)
         {
-            _logger.ClientError(error.Code.ToString(), error.Reason);
+            if (_lastLoggedErrors.TryGetValue(error.Code, out long at) && now - at < 30_000)
+            {
+                return;
+            }
+
+            _lastLoggedErrors[error.Code] = now;
         }
+
+        _logger.ClientError(error.Code.ToString(), error.Reason);
     }
 }

@@ -5,6 +5,7 @@ using StreamEntropy.Streaming.Output;
 using StreamEntropy.Streaming.Windows;
 using StreamEntropy.Worker.Options;
 using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Worker.Telemetry;
@@ -16,42 +17,19 @@ internal static class HttpEndpoints
 {
     public static void Map(WebApplication app)
     {
-        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }); // alive: no check, no Kafka
         app.MapGet("/", () => PageAsset("index.html", "text/html; charset=utf-8"));
         app.MapGet("/page/{name}", (string name) => PageAsset(name, name.EndsWith(".js", StringComparison.Ordinal) ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8"));
 
-        app.MapGet("/readyz", (EntropyPipeline pipeline, TimeProvider time) =>
+        app.MapHealthChecks("/readyz", new HealthCheckOptions
         {
-            PipelineHealth h = pipeline.Health;
-            var problems = new List<string>();
-            if (!h.Running)
+            Predicate = check => check.Tags.Contains(PipelineHealthCheck.ReadyTag),
+            ResponseWriter = (context, report) =>
             {
-                problems.Add("the consume loop is not running");
-            }
-
-            if (!h.BrokerReachable)
-            {
-                problems.Add("no Kafka broker reachable (retrying)" + (h.LastError.Length > 0 ? $": {h.LastError}" : ""));
-            }
-
-            if (h.AssignedPartitions == 0)
-            {
-                problems.Add("no partitions assigned" + (h.LastError.Length > 0 ? $" (last error: {h.LastError})" : ""));
-            }
-
-            if (time.GetUtcNow() - h.LastPoll > TimeSpan.FromSeconds(30))
-            {
-                problems.Add("no poll in the last 30 s");
-            }
-
-            if (!h.CheckpointHealthy)
-            {
-                problems.Add("the last checkpoint failed");
-            }
-
-            return problems.Count == 0
-                ? Results.Text("ready\n")
-                : Results.Text("not ready: " + string.Join("; ", problems) + "\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+                context.Response.ContentType = "text/plain; charset=utf-8";
+                string text = string.Join("; ", report.Entries.Values.Select(e => e.Description ?? e.Status.ToString()));
+                return context.Response.WriteAsync(text + "\n");
+            },
         });
 
         app.MapGet("/api/entropy/history", (SnapshotHistory history, IOptions<StreamEntropyOptions> options, string? window, string? field) =>

@@ -87,6 +87,7 @@ internal static class WorkerHost
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(StreamEntropyMetrics.MeterName)
             .AddPrometheusExporter());
+        builder.Services.AddHealthChecks().AddCheck<PipelineHealthCheck>("pipeline", tags: [PipelineHealthCheck.ReadyTag]);
         builder.Services.AddHostedService<EntropyWorkerService>();
         builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(25)); // under systemd's TimeoutStopSec=30
         builder.Services.AddSystemd(); // readiness notification and journald-friendly logs when run by systemd; no-op otherwise
