@@ -235,16 +235,24 @@ public class CsvReaderTests
             checksum += ReadOne(reader);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10_000; i++)
+        // One-off runtime work (tier-up, a type's first use) may allocate once on this thread: steady state means a
+        // round of 5 000 that allocates nothing, within three rounds.
+        long allocated = long.MaxValue;
+        int measured = 0;
+        for (int round = 0; round < 3 && allocated != 0; round++)
         {
-            checksum += ReadOne(reader);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5_000; i++)
+            {
+                checksum += ReadOne(reader);
+            }
+
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            measured += 5_000;
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-
         Assert.Equal(0, allocated);
-        Assert.True(checksum > 11_000 * 20, $"checksum {checksum}");
+        Assert.True(checksum > (1_000 + measured) * 20, $"checksum {checksum}");
 
         // No Assert inside the measured loop: xunit's equality comparers allocate.
         static long ReadOne(CsvReader reader)

@@ -301,16 +301,24 @@ public class JsonEventDecoderTests
             checksum += Decode(decoder, events[i % 2]);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10_000; i++)
+        // One-off runtime work (tier-up, a type's first use) may allocate once on this thread: steady state means a
+        // round of 5 000 that allocates nothing, within three rounds.
+        long allocated = long.MaxValue;
+        int measured = 0;
+        for (int round = 0; round < 3 && allocated != 0; round++)
         {
-            checksum += Decode(decoder, events[i % 2]);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 5_000; i++)
+            {
+                checksum += Decode(decoder, events[i % 2]);
+            }
+
+            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            measured += 5_000;
         }
 
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-
         Assert.Equal(0, allocated);
-        Assert.Equal(5_500 * (27 + 3), checksum); // 2+3+4+9+9 value bytes in the first event, 2+1 in the second
+        Assert.Equal((1_000 + measured) / 2 * (27 + 3), checksum); // 2+3+4+9+9 value bytes in the first event, 2+1 in the second
 
         // No Assert inside the measured loop: xunit's equality comparers allocate.
         static int Decode(JsonEventDecoder decoder, byte[] utf8)
