@@ -118,6 +118,12 @@ public sealed class StreamEntropyOptionsValidatorTests
         AssertSingleFailure(o => o.Estimator = "bogus", "StreamEntropy:Estimator", "'bogus'");
 
     [Theory]
+    [InlineData(-1)]
+    [InlineData(101)]
+    public void Validate_TopDriversOutOfRange_Fails(int value) =>
+        AssertSingleFailure(o => o.Drift.TopDrivers = value, "StreamEntropy:Drift:TopDrivers");
+
+    [Theory]
     [InlineData("bogus")]
     [InlineData("1")]
     [InlineData("0.5")]

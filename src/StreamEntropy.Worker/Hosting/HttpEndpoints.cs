@@ -174,6 +174,21 @@ internal static class HttpEndpoints
         if (pair is not null)
         {
             EntropyJson.WriteNumber(w, "mutualInformationChange", pair.MutualInformationChange);
+            EntropyJson.WriteNumber(w, "conditionalEntropyChange", pair.ConditionalEntropyChange);
+            w.WriteStartArray("drivers"); // the values of X that moved H(Y|X) = Σ p(x) H(Y|X=x) most
+            foreach (ConditionalDriver driver in pair.Drivers)
+            {
+                w.WriteStartObject();
+                w.WriteString("x", driver.X);
+                EntropyJson.WriteNumber(w, "contributionChange", driver.ContributionChange);
+                EntropyJson.WriteNumber(w, "currentShare", driver.CurrentShare);
+                EntropyJson.WriteNumber(w, "referenceShare", driver.ReferenceShare);
+                EntropyJson.WriteNumber(w, "currentConditionalEntropy", driver.CurrentConditionalEntropy);
+                EntropyJson.WriteNumber(w, "referenceConditionalEntropy", driver.ReferenceConditionalEntropy);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
         }
 
         w.WriteString("unit", "nats");

@@ -48,7 +48,7 @@ internal static class OptionsMapper
                 MinimumSignificance = r.MinimumSignificance,
             });
         Baseline? baseline = string.IsNullOrWhiteSpace(options.Drift.Baseline) ? null : Baseline.Load(options.Drift.Baseline);
-        return new DriftSettings(rules, null, baseline);
+        return new DriftSettings(rules, new DriftOptions { TopDrivers = options.Drift.TopDrivers }, baseline);
     }
 
     /// <summary>Parses a window kind by name only (Enum.TryParse would also take "2" or "Tumbling,Sliding").</summary>

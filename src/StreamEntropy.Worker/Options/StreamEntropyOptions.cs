@@ -141,6 +141,10 @@ public sealed class DriftDetectionOptions
 
     /// <summary>Gets the alert rules; when empty, the built-in defaults (field-psi, pair-mi) apply.</summary>
     public List<AlertRuleOptions> Rules { get; set; } = [];
+
+    /// <summary>Gets or sets how many values of X that moved H(Y|X) most are reported per pair and closed window
+    /// (from H(Y|X) = Σ p(x) H(Y|X=x)); 0 turns it off. The default is 3.</summary>
+    public int TopDrivers { get; set; } = 3;
 }
 
 /// <summary>One alert rule: raise when a drift metric crosses a threshold for some consecutive windows.</summary>

@@ -110,6 +110,12 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
             return;
         }
 
+        if (options.Drift.TopDrivers is < 0 or > 100)
+        {
+            builder.AddError($"{At}:TopDrivers must be between 0 and 100, not {options.Drift.TopDrivers}.");
+            return;
+        }
+
         try
         {
             DriftSettings? drift = OptionsMapper.ToDrift(options);
