@@ -25,17 +25,7 @@ internal sealed class CumulativeWindow : EntropyWindow
     public override void Add(ReadOnlySpan<int> ids, long timestampMs) => _set.Add(ids);
 
     public override WindowSnapshot Snapshot(long watermarkMs) =>
-        new(
-            Definition.Name,
-            WindowKind.Cumulative,
-            null,
-            EventTime.ToTime(watermarkMs),
-            false,
-            _set.Events,
-            0,
-            ResultCalculator.Fields(_set, Estimator),
-            ResultCalculator.Pairs(_set, Estimator),
-            Estimator.ToName());
+        Describe(_set, null, EventTime.ToTime(watermarkMs), closed: false);
 
     public override void Write(BinaryWriter writer, List<(int Id, long Count)> scratch) => TableState.Write(writer, _set, scratch);
 

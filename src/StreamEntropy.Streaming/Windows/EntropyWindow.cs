@@ -49,4 +49,18 @@ internal abstract class EntropyWindow
     /// <summary>Lets the observer see a closing window's counts; returns the snapshot to publish.</summary>
     protected WindowSnapshot Closing(WindowSnapshot snapshot, FrequencySet counts) =>
         CloseObserver?.OnClosed(snapshot, counts) ?? snapshot;
+
+    /// <summary>Describes counts over [<paramref name="start"/>, <paramref name="end"/>): what every counted window reports.</summary>
+    protected WindowSnapshot Describe(FrequencySet counts, DateTimeOffset? start, DateTimeOffset end, bool closed) =>
+        new(
+            Definition.Name,
+            Definition.Kind,
+            start,
+            end,
+            closed,
+            counts.Events,
+            Late,
+            ResultCalculator.Fields(counts, Estimator),
+            ResultCalculator.Pairs(counts, Estimator),
+            Estimator.ToName());
 }

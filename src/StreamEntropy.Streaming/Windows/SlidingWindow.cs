@@ -96,8 +96,7 @@ internal sealed class SlidingWindow : EntropyWindow
 
     public override WindowSnapshot Snapshot(long watermarkMs) =>
         _current == NotStarted
-            ? new WindowSnapshot(Definition.Name, WindowKind.Sliding, null, EventTime.ToTime(watermarkMs), false, 0, Late,
-                ResultCalculator.Fields(_aggregate, Estimator), ResultCalculator.Pairs(_aggregate, Estimator), Estimator.ToName())
+            ? Describe(_aggregate, null, EventTime.ToTime(watermarkMs), closed: false)
             : Snapshot(isClosed: false);
 
     public override void Write(BinaryWriter writer, List<(int Id, long Count)> scratch)
@@ -156,15 +155,5 @@ internal sealed class SlidingWindow : EntropyWindow
     }
 
     private WindowSnapshot Snapshot(bool isClosed) =>
-        new(
-            Definition.Name,
-            WindowKind.Sliding,
-            EventTime.ToTime((_current - _paneCount + 1) * _stepMs),
-            EventTime.ToTime((_current + 1) * _stepMs),
-            isClosed,
-            _aggregate.Events,
-            Late,
-            ResultCalculator.Fields(_aggregate, Estimator),
-            ResultCalculator.Pairs(_aggregate, Estimator),
-            Estimator.ToName());
+        Describe(_aggregate, EventTime.ToTime((_current - _paneCount + 1) * _stepMs), EventTime.ToTime((_current + 1) * _stepMs), isClosed);
 }

@@ -61,8 +61,7 @@ internal sealed class TumblingWindow : EntropyWindow
 
     public override WindowSnapshot Snapshot(long watermarkMs) =>
         _start == NotStarted
-            ? new WindowSnapshot(Definition.Name, WindowKind.Tumbling, null, EventTime.ToTime(watermarkMs), false, 0, Late,
-                ResultCalculator.Fields(_set, Estimator), ResultCalculator.Pairs(_set, Estimator), Estimator.ToName())
+            ? Describe(_set, null, EventTime.ToTime(watermarkMs), closed: false)
             : Snapshot(isClosed: false);
 
     public override void Write(BinaryWriter writer, List<(int Id, long Count)> scratch)
@@ -88,15 +87,5 @@ internal sealed class TumblingWindow : EntropyWindow
     private long Align(long ms) => EventTime.FloorDiv(ms, _sizeMs) * _sizeMs;
 
     private WindowSnapshot Snapshot(bool isClosed) =>
-        new(
-            Definition.Name,
-            WindowKind.Tumbling,
-            EventTime.ToTime(_start),
-            EventTime.ToTime(_start + _sizeMs),
-            isClosed,
-            _set.Events,
-            Late,
-            ResultCalculator.Fields(_set, Estimator),
-            ResultCalculator.Pairs(_set, Estimator),
-            Estimator.ToName());
+        Describe(_set, EventTime.ToTime(_start), EventTime.ToTime(_start + _sizeMs), isClosed);
 }
