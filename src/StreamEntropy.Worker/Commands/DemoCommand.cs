@@ -39,13 +39,7 @@ internal static class DemoCommand
         WebApplication app = WorkerHost.Build(args.Overrides, configFile: null, configuration);
         await using (app.ConfigureAwait(false))
         {
-            IReadOnlyList<string> problems = WorkerHost.Validate(app);
-            foreach (string problem in problems)
-            {
-                await stderr.WriteLineAsync($"error: {problem}").ConfigureAwait(false);
-            }
-
-            if (problems.Count > 0)
+            if (!await WorkerHost.ReportConfigurationProblemsAsync(app, stderr).ConfigureAwait(false))
             {
                 return 2;
             }

@@ -117,4 +117,17 @@ internal static class WorkerHost
             return [e.Message]; // a value that does not convert, e.g. "Failed to convert configuration value 'abc' at 'StreamEntropy:PublishInterval' to type 'System.TimeSpan'."
         }
     }
+
+    /// <summary>Prints every configuration problem as one <c>error:</c> line; returns true when there is none.</summary>
+    public static async Task<bool> ReportConfigurationProblemsAsync(WebApplication app, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(stderr);
+        IReadOnlyList<string> problems = Validate(app);
+        foreach (string problem in problems)
+        {
+            await stderr.WriteLineAsync($"error: {problem}").ConfigureAwait(false);
+        }
+
+        return problems.Count == 0;
+    }
 }
