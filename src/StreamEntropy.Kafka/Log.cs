@@ -52,4 +52,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 140, Level = LogLevel.Information, Message = "Consumer stopped: {Events} events counted, {Rejected} dead-lettered")]
     public static partial void Stopped(this ILogger logger, long events, long rejected);
+
+    [LoggerMessage(EventId = 160, Level = LogLevel.Information, Message = "Partition {Topic}[{Partition}] restored from the state topic: {Events} events counted, resuming at offset {Offset}")]
+    public static partial void PartitionRestored(this ILogger logger, string topic, int partition, long events, long offset);
+
+    [LoggerMessage(EventId = 161, Level = LogLevel.Error, Message = "Partition state {Key} in the state topic cannot be used: {Reason}")]
+    public static partial void PartitionStateUnusable(this ILogger logger, string key, string reason);
+
+    [LoggerMessage(EventId = 162, Level = LogLevel.Warning, Message = "Partial at {Topic}[{Partition}]@{Offset} ignored: {Reason}")]
+    public static partial void PartialIgnored(this ILogger logger, string topic, int partition, long offset, string reason);
+
+    [LoggerMessage(EventId = 163, Level = LogLevel.Debug, Message = "Partition states written to {Topic}: {Partitions} partitions, {Bytes} bytes")]
+    public static partial void PartitionStatesWritten(this ILogger logger, string topic, int partitions, long bytes);
 }

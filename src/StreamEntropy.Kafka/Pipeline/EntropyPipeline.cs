@@ -48,6 +48,7 @@ public sealed class EntropyPipeline : IDisposable
     private readonly Dictionary<ErrorCode, long> _lastLoggedErrors = [];
     private readonly Dictionary<string, DriftReport> _drift = new(StringComparer.Ordinal);
     private readonly Queue<AlertEvent> _recentAlerts = new();
+    private readonly GroupState? _group;
 
     public EntropyPipeline(PipelineSettings settings, Func<EntropyEngine> engineFactory, ILogger logger, TimeProvider time, IScheduler scheduler)
     {
@@ -62,6 +63,7 @@ public sealed class EntropyPipeline : IDisposable
         _time = time;
         _scheduler = scheduler;
         Checkpoints = new CheckpointStore(settings.CheckpointDirectory, settings.GroupId);
+        _group = settings.ScaleOut is null ? null : new GroupState(settings, engineFactory, logger);
     }
 
     /// <summary>Gets every publication, pushed from the consume thread (subscribers must be quick and must not block).</summary>
@@ -86,17 +88,22 @@ public sealed class EntropyPipeline : IDisposable
     /// <exception cref="InvalidDataException">The checkpoint on disk cannot be used (corrupt, or another configuration).</exception>
     public void Run(CancellationToken cancellationToken)
     {
-        _engine = _engineFactory();
-        Restore(_engine);
+        if (_group is null)
+        {
+            _engine = _engineFactory();
+            Restore(_engine);
+        }
+
         Health.SetRunning(true);
         using IProducer<string?, byte[]> producer = BuildProducer();
+        _group?.Initialize(producer);
         using IConsumer<Ignore, byte[]> consumer = BuildConsumer(producer);
         using IDisposable publishTimer = Observable.Interval(_settings.PublishInterval, _scheduler).Subscribe(_ => Volatile.Write(ref _publishDue, 1));
         using IDisposable checkpointTimer = Observable.Interval(_settings.CheckpointInterval, _scheduler).Subscribe(_ => Volatile.Write(ref _checkpointDue, 1));
-        consumer.Subscribe(_settings.Topics);
+        consumer.Subscribe(_group?.Topics ?? _settings.Topics);
         try
         {
-            Loop(consumer, producer, _engine, cancellationToken);
+            Loop(consumer, producer, cancellationToken);
         }
         catch (SimulatedCrashException)
         {
@@ -111,9 +118,9 @@ public sealed class EntropyPipeline : IDisposable
         }
 
         // Graceful stop: final snapshot, checkpoint, store offsets, leave the group, flush.
-        PublishClosed(producer, _engine);
-        Publish(producer, _engine);
-        Checkpoint(consumer, producer, _engine);
+        PublishClosed(producer);
+        Publish(producer);
+        Checkpoint(consumer, producer);
         try
         {
             consumer.Close();
@@ -126,13 +133,14 @@ public sealed class EntropyPipeline : IDisposable
         producer.Flush(FlushTimeout);
         Health.SetAssigned(0);
         Health.SetRunning(false);
-        _logger.Stopped(_engine.Processed, _engine.Rejected);
+        (long processed, long rejected) = Totals();
+        _logger.Stopped(processed, rejected);
         _snapshots.OnCompleted();
     }
 
     public void Dispose() => _snapshots.Dispose();
 
-    private void Loop(IConsumer<Ignore, byte[]> consumer, IProducer<string?, byte[]> producer, EntropyEngine engine, CancellationToken cancellationToken)
+    private void Loop(IConsumer<Ignore, byte[]> consumer, IProducer<string?, byte[]> producer, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -156,23 +164,24 @@ public sealed class EntropyPipeline : IDisposable
             Health.Polled(now);
             if (result is { IsPartitionEOF: false, Message: not null })
             {
-                Count(producer, engine, result, now);
+                Count(producer, result, now);
             }
 
             if (!_settings.UseEventTime)
             {
-                engine.AdvanceTo(now.ToUnixTimeMilliseconds());
+                _engine?.AdvanceTo(now.ToUnixTimeMilliseconds());
+                _group?.AdvanceTo(now.ToUnixTimeMilliseconds());
             }
 
-            PublishClosed(producer, engine);
+            PublishClosed(producer);
             if (Interlocked.Exchange(ref _publishDue, 0) == 1)
             {
-                Publish(producer, engine);
+                Publish(producer);
             }
 
             if (Interlocked.Exchange(ref _checkpointDue, 0) == 1)
             {
-                Checkpoint(consumer, producer, engine);
+                Checkpoint(consumer, producer);
                 if (CrashAfterCheckpoints > 0 && _checkpointsWritten >= CrashAfterCheckpoints)
                 {
                     throw new SimulatedCrashException();
@@ -181,20 +190,37 @@ public sealed class EntropyPipeline : IDisposable
         }
     }
 
-    private void Count(IProducer<string?, byte[]> producer, EntropyEngine engine, ConsumeResult<Ignore, byte[]> result, DateTimeOffset now)
+    private void Count(IProducer<string?, byte[]> producer, ConsumeResult<Ignore, byte[]> result, DateTimeOffset now)
     {
         Message<Ignore, byte[]> message = result.Message;
+        EntropyEngine? engine = _engine;
+        if (_group is not null)
+        {
+            if (_group.IsPartials(result.Topic))
+            {
+                _group.Accept(result.Topic, result.Partition.Value, result.Offset.Value, message.Value);
+                return;
+            }
+
+            engine = _group.Engine(result.TopicPartition);
+            if (engine is null)
+            {
+                return; // revoked meanwhile: its next owner reads it from its saved offset
+            }
+        }
+
         long timestamp = _settings.UseEventTime && message.Timestamp.Type != TimestampType.NotAvailable
             ? message.Timestamp.UnixTimestampMs
             : now.ToUnixTimeMilliseconds();
         byte[]? value = message.Value;
-        DecodeError error = engine.Process(value ?? [], timestamp);
+        DecodeError error = engine!.Process(value ?? [], timestamp);
         if (error != DecodeError.None)
         {
             DeadLetter(producer, result, error, value is null ? "the message has no value (tombstone)" : engine.LastErrorDetail);
         }
 
         _offsets[result.TopicPartition] = result.Offset.Value + 1;
+        _group?.Counted(result.TopicPartition, result.Offset.Value + 1);
     }
 
     private void DeadLetter(IProducer<string?, byte[]> producer, ConsumeResult<Ignore, byte[]> result, DecodeError error, string detail)
@@ -222,8 +248,15 @@ public sealed class EntropyPipeline : IDisposable
             });
     }
 
-    private void PublishClosed(IProducer<string?, byte[]> producer, EntropyEngine engine)
+    private void PublishClosed(IProducer<string?, byte[]> producer)
     {
+        if (_group is not null)
+        {
+            _group.SendPartials(producer, current: false);
+            return;
+        }
+
+        EntropyEngine engine = _engine!;
         IReadOnlyList<WindowSnapshot> closed = engine.TakeClosed();
         foreach (WindowSnapshot window in closed)
         {
@@ -240,7 +273,7 @@ public sealed class EntropyPipeline : IDisposable
 
         if (closed.Count > 0)
         {
-            Emit(producer, engine, closed);
+            Emit(producer, closed, closed);
         }
     }
 
@@ -259,12 +292,28 @@ public sealed class EntropyPipeline : IDisposable
         }
     }
 
-    private void Publish(IProducer<string?, byte[]> producer, EntropyEngine engine) => Emit(producer, engine, engine.Snapshot());
+    private void Publish(IProducer<string?, byte[]> producer)
+    {
+        if (_group is null)
+        {
+            IReadOnlyList<WindowSnapshot> windows = _engine!.Snapshot();
+            Emit(producer, windows, windows);
+            return;
+        }
 
-    private void Emit(IProducer<string?, byte[]> producer, EntropyEngine engine, IReadOnlyList<WindowSnapshot> windows)
+        // Scale-out: send this instance's partials, then publish the merges of the partials it owns (read back from
+        // the partials topic, so the ones sent now are merged at a later publication).
+        _group.SendPartials(producer, current: true);
+        Emit(producer, _group.Merger.TakeChanged(), _group.Merger.Current());
+    }
+
+    private (long Processed, long Rejected) Totals() => _group?.Totals() ?? (_engine?.Processed ?? 0, _engine?.Rejected ?? 0);
+
+    /// <summary>Produces the records of <paramref name="records"/> and publishes <paramref name="view"/> to this process.</summary>
+    private void Emit(IProducer<string?, byte[]> producer, IReadOnlyList<WindowSnapshot> records, IReadOnlyList<WindowSnapshot> view)
     {
         DateTimeOffset now = _time.GetUtcNow();
-        foreach (WindowSnapshot window in windows)
+        foreach (WindowSnapshot window in records)
         {
             foreach (OutputRecord record in SnapshotRecords.Build(window, _settings.Base, now))
             {
@@ -281,13 +330,14 @@ public sealed class EntropyPipeline : IDisposable
             }
         }
 
-        var missing = new long[engine.Schema.Fields.Count];
+        var missing = new long[(_engine?.Schema ?? _group!.Schema).Fields.Count];
         for (int f = 0; f < missing.Length; f++)
         {
-            missing[f] = engine.MissingTotal(f);
+            missing[f] = _engine?.MissingTotal(f) ?? _group!.MissingTotal(f);
         }
 
-        var published = new PublishedSnapshot(now, windows, engine.Processed, engine.Rejected, missing, [.. _drift.Values], engine.ActiveAlerts, [.. _recentAlerts]);
+        (long processed, long rejected) = Totals();
+        var published = new PublishedSnapshot(now, view, processed, rejected, missing, [.. _drift.Values], _engine?.ActiveAlerts ?? [], [.. _recentAlerts]);
         Volatile.Write(ref _latest, published);
         _snapshots.OnNext(published);
     }
@@ -300,7 +350,7 @@ public sealed class EntropyPipeline : IDisposable
         }
     }
 
-    private void Checkpoint(IConsumer<Ignore, byte[]> consumer, IProducer<string?, byte[]> producer, EntropyEngine engine)
+    private void Checkpoint(IConsumer<Ignore, byte[]> consumer, IProducer<string?, byte[]> producer)
     {
         DateTimeOffset now = _time.GetUtcNow();
         if (producer.Flush(FlushTimeout) > 0)
@@ -318,6 +368,24 @@ public sealed class EntropyPipeline : IDisposable
             return;
         }
 
+        if (_group is not null)
+        {
+            List<TopicPartitionOffset>? covered = _group.SaveStates(producer);
+            if (covered is null)
+            {
+                _logger.CheckpointSkipped("partition states could not be written to the state topic; the last durable ones stand");
+                Health.Checkpointed(now, ok: false);
+                return;
+            }
+
+            Health.Checkpointed(now, ok: true);
+            _checkpointsWritten++;
+            Health.CountCheckpoint();
+            StoreOffsets(consumer, covered);
+            return;
+        }
+
+        EntropyEngine engine = _engine!;
         try
         {
             using var state = new MemoryStream();
@@ -337,13 +405,18 @@ public sealed class EntropyPipeline : IDisposable
             return;
         }
 
-        foreach ((TopicPartition tp, long next) in _offsets)
+        StoreOffsets(consumer, _offsets.Select(o => new TopicPartitionOffset(o.Key, new Offset(o.Value))));
+    }
+
+    private void StoreOffsets(IConsumer<Ignore, byte[]> consumer, IEnumerable<TopicPartitionOffset> offsets)
+    {
+        foreach (TopicPartitionOffset offset in offsets)
         {
-            if (_assigned.Contains(tp))
+            if (_assigned.Contains(offset.TopicPartition))
             {
                 try
                 {
-                    consumer.StoreOffset(new TopicPartitionOffset(tp, new Offset(next)));
+                    consumer.StoreOffset(offset);
                 }
                 catch (KafkaException e)
                 {
@@ -426,6 +499,11 @@ public sealed class EntropyPipeline : IDisposable
                 }
 
                 Health.SetAssigned(_assigned.Count);
+                if (_group is not null)
+                {
+                    return _group.Assign(partitions);
+                }
+
                 // Resume each partition where the restored state stops; partitions it never saw start at the
                 // committed offset (or the earliest one).
                 return partitions.Select(tp => new TopicPartitionOffset(tp, _offsets.TryGetValue(tp, out long next) ? new Offset(next) : Offset.Unset));
@@ -433,10 +511,13 @@ public sealed class EntropyPipeline : IDisposable
             .SetPartitionsRevokedHandler((c, partitions) =>
             {
                 _logger.PartitionsRevoked(partitions);
-                if (_engine is not null)
+                _group?.SendPartials(producer, current: true); // the merge has this owner's latest counts until the next one's
+                if (_engine is not null || _group is not null)
                 {
-                    Checkpoint(c, producer, _engine); // offsets of the revoked partitions can still be stored here
+                    Checkpoint(c, producer); // offsets of the revoked partitions can still be stored here
                 }
+
+                _group?.Revoke(partitions.Select(p => p.TopicPartition));
 
                 foreach (TopicPartitionOffset tpo in partitions)
                 {
@@ -448,6 +529,7 @@ public sealed class EntropyPipeline : IDisposable
             .SetPartitionsLostHandler((_, partitions) =>
             {
                 _logger.PartitionsRevoked(partitions);
+                _group?.Revoke(partitions.Select(p => p.TopicPartition)); // another member may own them already: write nothing
                 foreach (TopicPartitionOffset tpo in partitions)
                 {
                     _assigned.Remove(tpo.TopicPartition);

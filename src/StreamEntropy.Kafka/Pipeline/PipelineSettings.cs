@@ -31,4 +31,8 @@ public sealed record PipelineSettings
     public bool UseEventTime { get; init; } = true;
 
     public LogBase Base { get; init; } = LogBase.Bits;
+
+    /// <summary>Gets the scale-out settings: null to run as the only instance (one checkpoint file for all partitions),
+    /// set to share the work with the other instances of the consumer group.</summary>
+    public ScaleOutSettings? ScaleOut { get; init; }
 }

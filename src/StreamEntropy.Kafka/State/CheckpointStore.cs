@@ -30,6 +30,25 @@ public sealed class CheckpointStore
     /// <summary>Writes <paramref name="checkpoint"/> durably, replacing the previous one only once the new one is complete.</summary>
     public void Save(Checkpoint checkpoint)
     {
+        byte[] bytes = Serialize(checkpoint);
+        string temp = FilePath + ".tmp";
+        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+        {
+            file.Write(bytes);
+            file.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, FilePath, overwrite: true);
+        SyncDirectory(DirectoryPath);
+    }
+
+    /// <summary>Reads the checkpoint, or returns null when there is none yet.</summary>
+    /// <exception cref="InvalidDataException">The file exists but is truncated, corrupted or of another format.</exception>
+    public Checkpoint? Load() => File.Exists(FilePath) ? Deserialize(File.ReadAllBytes(FilePath), FilePath) : null;
+
+    /// <summary>Encodes a checkpoint: the bytes of a checkpoint file, also the value of a state-topic record.</summary>
+    public static byte[] Serialize(Checkpoint checkpoint)
+    {
         ArgumentNullException.ThrowIfNull(checkpoint);
         using var body = new MemoryStream();
         using (var w = new BinaryWriter(body, Encoding.UTF8, leaveOpen: true))
@@ -46,40 +65,28 @@ public sealed class CheckpointStore
 
             w.Write(checkpoint.EngineState.Length);
             w.Write(checkpoint.EngineState);
+            w.Write(SHA256.HashData(body.GetBuffer().AsSpan(0, (int)body.Length)));
         }
 
-        byte[] hash = SHA256.HashData(body.GetBuffer().AsSpan(0, (int)body.Length));
-        string temp = FilePath + ".tmp";
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-        {
-            file.Write(body.GetBuffer(), 0, (int)body.Length);
-            file.Write(hash);
-            file.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, FilePath, overwrite: true);
-        SyncDirectory(DirectoryPath);
+        return body.ToArray();
     }
 
-    /// <summary>Reads the checkpoint, or returns null when there is none yet.</summary>
-    /// <exception cref="InvalidDataException">The file exists but is truncated, corrupted or of another format.</exception>
-    public Checkpoint? Load()
+    /// <summary>Decodes the bytes written by <see cref="Serialize"/>.</summary>
+    /// <param name="bytes">The encoded checkpoint.</param>
+    /// <param name="source">Where the bytes come from, for messages (a path or a topic key).</param>
+    /// <exception cref="InvalidDataException">Truncated, corrupted or of another format.</exception>
+    public static Checkpoint Deserialize(byte[] bytes, string source)
     {
-        if (!File.Exists(FilePath))
-        {
-            return null;
-        }
-
-        byte[] bytes = File.ReadAllBytes(FilePath);
+        ArgumentNullException.ThrowIfNull(bytes);
         if (bytes.Length < Magic.Length + 4 + 32 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
         {
-            throw new InvalidDataException($"{FilePath} is not a StreamEntropy checkpoint.");
+            throw new InvalidDataException($"{source} is not a StreamEntropy checkpoint.");
         }
 
         ReadOnlySpan<byte> body = bytes.AsSpan(0, bytes.Length - 32);
         if (!SHA256.HashData(body).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32)))
         {
-            throw new InvalidDataException($"{FilePath} is corrupted (checksum mismatch).");
+            throw new InvalidDataException($"{source} is corrupted (checksum mismatch).");
         }
 
         try
@@ -89,7 +96,7 @@ public sealed class CheckpointStore
             int version = r.ReadInt32();
             if (version != FormatVersion)
             {
-                throw new InvalidDataException($"{FilePath} has checkpoint format {version}; this version reads {FormatVersion}.");
+                throw new InvalidDataException($"{source} has checkpoint format {version}; this version reads {FormatVersion}.");
             }
 
             int count = r.ReadInt32();
@@ -105,14 +112,14 @@ public sealed class CheckpointStore
             byte[] state = r.ReadBytes(length);
             if (state.Length != length)
             {
-                throw new InvalidDataException($"{FilePath} is truncated.");
+                throw new InvalidDataException($"{source} is truncated.");
             }
 
             return new Checkpoint(offsets, state);
         }
         catch (EndOfStreamException e)
         {
-            throw new InvalidDataException($"{FilePath} is truncated.", e);
+            throw new InvalidDataException($"{source} is truncated.", e);
         }
     }
 

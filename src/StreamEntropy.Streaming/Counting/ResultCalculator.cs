@@ -10,8 +10,14 @@ public static class ResultCalculator
     public static FieldResult Field(FrequencySet set, int field, EntropyEstimator estimator)
     {
         ArgumentNullException.ThrowIfNull(set);
-        FieldDefinition definition = set.Encoder.Schema.Fields[field];
-        CountTable table = set.Field(field);
+        return Field(set.Encoder.Schema.Fields[field], set.Field(field), set.Missing(field), set.Invalid(field), estimator);
+    }
+
+    /// <summary>Computes the measures of a field from its table and counters (also used to merge partitions).</summary>
+    public static FieldResult Field(FieldDefinition definition, CountTable table, long missing, long invalid, EntropyEstimator estimator)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(table);
         double entropy = EntropyEstimators.Entropy(table, estimator);
         double coverage = table.Total == 0 ? double.NaN : 1 - ((double)table.Singletons / table.Total);
         double? differential = definition.BinWidth is double width ? NumericBinning.DifferentialEntropy(entropy, width) : null;
@@ -19,8 +25,8 @@ public static class ResultCalculator
             definition.Name,
             table.Total,
             table.Distinct,
-            set.Missing(field),
-            set.Invalid(field),
+            missing,
+            invalid,
             entropy,
             EntropyEstimators.StandardError(table),
             coverage,
@@ -31,8 +37,14 @@ public static class ResultCalculator
     public static PairResult Pair(FrequencySet set, int pair, EntropyEstimator estimator)
     {
         ArgumentNullException.ThrowIfNull(set);
-        PairDefinition definition = set.Encoder.Schema.Pairs[pair];
-        PairCountTable table = set.Pair(pair);
+        return Pair(set.Encoder.Schema.Pairs[pair], set.Pair(pair), estimator);
+    }
+
+    /// <summary>Computes the measures of a pair from its joint table (also used to merge partitions).</summary>
+    public static PairResult Pair(PairDefinition definition, PairCountTable table, EntropyEstimator estimator)
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        ArgumentNullException.ThrowIfNull(table);
         return new PairResult(definition.X, definition.Y, PairEntropies.Compute(table, estimator), table.Joint.Distinct);
     }
 

@@ -4,6 +4,7 @@ using StreamEntropy.Core.Estimation;
 using StreamEntropy.Streaming.Counting;
 using StreamEntropy.Streaming.Decoding;
 using StreamEntropy.Streaming.Drift;
+using StreamEntropy.Streaming.Partials;
 using StreamEntropy.Streaming.State;
 using StreamEntropy.Streaming.Windows;
 
@@ -33,6 +34,8 @@ public sealed class EntropyEngine : IWindowCloseObserver
     private readonly long[] _missingTotals;
     private readonly List<WindowSnapshot> _closed = [];
     private readonly List<AlertEvent> _alerts = [];
+    private readonly List<SubjectPartial> _partials = [];
+    private (string Topic, int Partition)? _partialSource;
     private readonly DriftSettings? _drift;
     private DriftMonitor? _monitor;
     private EventEncoder _encoder;
@@ -122,8 +125,50 @@ public sealed class EntropyEngine : IWindowCloseObserver
     private DriftMonitor? CreateMonitor(EventEncoder encoder) =>
         _drift is null ? null : new DriftMonitor(encoder, _drift.Rules, _drift.Options, _drift.Baseline);
 
+    /// <summary>From now on, every snapshot (current or closed) also copies its counts into partials of the input
+    /// partition <paramref name="topic"/>/<paramref name="partition"/>, for <see cref="TakePartials"/>.</summary>
+    /// <remarks>For scale-out: each instance of a consumer group runs one engine per partition it owns and exchanges
+    /// these partials. Decay windows have none (their weights depend on each engine's own landmark).</remarks>
+    /// <exception cref="InvalidOperationException">A window is a decay window.</exception>
+    public void CapturePartials(string topic, int partition)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(topic);
+        if (_definitions.Any(d => d.Kind == WindowKind.Decay))
+        {
+            throw new InvalidOperationException("Decay windows cannot be merged across partitions; partials need cumulative, tumbling or sliding windows.");
+        }
+
+        _partialSource = (topic, partition);
+        foreach (EntropyWindow window in _windows)
+        {
+            window.Described = OnDescribed;
+        }
+    }
+
+    /// <summary>Drains the partials copied since the last call (see <see cref="CapturePartials"/>), oldest first.</summary>
+    public IReadOnlyList<SubjectPartial> TakePartials()
+    {
+        if (_partials.Count == 0)
+        {
+            return [];
+        }
+
+        SubjectPartial[] partials = [.. _partials];
+        _partials.Clear();
+        return partials;
+    }
+
+    private void OnDescribed(WindowSnapshot snapshot, FrequencySet counts)
+    {
+        (string topic, int partition) = _partialSource!.Value;
+        PartialExtractor.Extract(topic, partition, snapshot, counts, _partials);
+    }
+
     /// <summary>Gets the fields and pairs measured.</summary>
     public EventSchema Schema { get; }
+
+    /// <summary>Gets the estimator of the snapshots.</summary>
+    public EntropyEstimator Estimator => _estimator;
 
     /// <summary>Gets the window definitions, in order.</summary>
     public IReadOnlyList<WindowDefinition> Windows => _definitions;
@@ -351,6 +396,10 @@ public sealed class EntropyEngine : IWindowCloseObserver
                 _ => throw new ArgumentOutOfRangeException(nameof(d.Kind), d.Kind, "Unknown window kind."),
             };
             windows[i].CloseObserver = this;
+            if (_partialSource is not null)
+            {
+                windows[i].Described = OnDescribed;
+            }
         }
 
         return (encoder, windows);

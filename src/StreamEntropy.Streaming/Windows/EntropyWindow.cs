@@ -29,6 +29,10 @@ internal abstract class EntropyWindow
     /// <summary>Gets or sets who sees the counts of each closing window (null: nobody).</summary>
     public IWindowCloseObserver? CloseObserver { get; set; }
 
+    /// <summary>Gets or sets who sees the counts behind every snapshot this window describes, current or closed
+    /// (null: nobody); called before the counts change again.</summary>
+    public Action<WindowSnapshot, FrequencySet>? Described { get; set; }
+
     /// <summary>Moves the window to the watermark <paramref name="watermarkMs"/> (never backwards), queueing the
     /// final snapshots of windows it closes.</summary>
     public abstract void Advance(long watermarkMs, List<WindowSnapshot> closed);
@@ -51,8 +55,9 @@ internal abstract class EntropyWindow
         CloseObserver?.OnClosed(snapshot, counts) ?? snapshot;
 
     /// <summary>Describes counts over [<paramref name="start"/>, <paramref name="end"/>): what every counted window reports.</summary>
-    protected WindowSnapshot Describe(FrequencySet counts, DateTimeOffset? start, DateTimeOffset end, bool closed) =>
-        new(
+    protected WindowSnapshot Describe(FrequencySet counts, DateTimeOffset? start, DateTimeOffset end, bool closed)
+    {
+        var snapshot = new WindowSnapshot(
             Definition.Name,
             Definition.Kind,
             start,
@@ -63,4 +68,7 @@ internal abstract class EntropyWindow
             ResultCalculator.Fields(counts, Estimator),
             ResultCalculator.Pairs(counts, Estimator),
             Estimator.ToName());
+        Described?.Invoke(snapshot, counts);
+        return snapshot;
+    }
 }

@@ -70,6 +70,7 @@ internal static class WorkerHost
                 CheckpointDirectory = o.Checkpoint.Directory,
                 UseEventTime = o.Time == TimeMode.EventTime,
                 Base = OptionsMapper.ToBase(o),
+                ScaleOut = o.Scaling.Mode == ScalingMode.Group ? new ScaleOutSettings(o.Scaling.StateTopic, o.Scaling.PartialsTopic) : null,
             };
             return new EntropyPipeline(
                 settings,

@@ -38,6 +38,9 @@ public sealed class StreamEntropyOptions
     /// <summary>Gets the drift detection and alerting settings.</summary>
     public DriftDetectionOptions Drift { get; set; } = new();
 
+    /// <summary>Gets or sets how several instances of one consumer group share the work.</summary>
+    public ScalingOptions Scaling { get; set; } = new();
+
     /// <summary>Gets or sets the largest accepted event in bytes; larger events are dead-lettered. The default is 1 MiB.</summary>
     [Range(64, 64 * 1024 * 1024, ErrorMessage = "StreamEntropy:MaxEventBytes must be between 64 and 67108864.")]
     public int MaxEventBytes { get; set; } = 1 << 20;
@@ -176,4 +179,28 @@ public sealed class AlertRuleOptions
 
     /// <summary>Gets or sets a minimum G-test significance (−log10 p) required on top of the threshold.</summary>
     public double? MinimumSignificance { get; set; }
+}
+
+/// <summary>How instances share the work (README "Scaling out").</summary>
+public sealed class ScalingOptions
+{
+    /// <summary>Gets or sets the mode: Standalone (one instance, one checkpoint file) or Group (any number of instances).</summary>
+    public ScalingMode Mode { get; set; } = ScalingMode.Standalone;
+
+    /// <summary>Gets or sets the compacted topic of per-partition states (Group mode).</summary>
+    public string StateTopic { get; set; } = "entropy-state";
+
+    /// <summary>Gets or sets the compacted topic of partial counts exchanged by the group (Group mode).</summary>
+    public string PartialsTopic { get; set; } = "entropy-partials";
+}
+
+/// <summary>How instances share the work.</summary>
+public enum ScalingMode
+{
+    /// <summary>One instance reads every partition; its state is one checkpoint file.</summary>
+    Standalone,
+
+    /// <summary>The instances of a consumer group share the partitions; state travels through a compacted topic and
+    /// the global numbers are merged from per-partition partials.</summary>
+    Group,
 }

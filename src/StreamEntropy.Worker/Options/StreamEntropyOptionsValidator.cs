@@ -94,6 +94,8 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
 
         ValidateDrift(options, builder);
 
+        ValidateScaling(options, builder);
+
         if (string.IsNullOrWhiteSpace(options.Checkpoint.Directory))
         {
             builder.AddError($"{S}:Checkpoint:Directory is empty.");
@@ -135,6 +137,54 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or BaselineMismatchException)
         {
             builder.AddError($"{At}:Baseline: {e.Message}");
+        }
+    }
+
+    private static void ValidateScaling(StreamEntropyOptions options, ValidateOptionsResultBuilder builder)
+    {
+        const string At = $"{StreamEntropyOptions.SectionName}:Scaling";
+        ScalingOptions scaling = options.Scaling;
+        if (!Enum.IsDefined(scaling.Mode))
+        {
+            builder.AddError($"{At}:Mode '{scaling.Mode}' is unknown; use Standalone or Group.");
+            return;
+        }
+
+        if (scaling.Mode != ScalingMode.Group)
+        {
+            return;
+        }
+
+        KafkaOptions kafka = options.Kafka;
+        string[] others = [.. kafka.Topics, kafka.OutputTopic, kafka.DeadLetterTopic, kafka.AlertTopic ?? ""];
+        foreach ((string name, string topic) in new[] { ("StateTopic", scaling.StateTopic), ("PartialsTopic", scaling.PartialsTopic) })
+        {
+            if (string.IsNullOrWhiteSpace(topic))
+            {
+                builder.AddError($"{At}:{name} is empty.");
+            }
+            else if (others.Contains(topic))
+            {
+                builder.AddError($"{At}:{name} '{topic}' is also an input, output, dead-letter or alert topic; give it a topic of its own.");
+            }
+        }
+
+        if (scaling.StateTopic == scaling.PartialsTopic)
+        {
+            builder.AddError($"{At}:StateTopic and {At}:PartialsTopic must be different topics.");
+        }
+
+        for (int i = 0; i < options.Windows.Count; i++)
+        {
+            if (OptionsMapper.TryParseKind(options.Windows[i].Kind, out WindowKind kind) && kind == WindowKind.Decay)
+            {
+                builder.AddError($"{StreamEntropyOptions.SectionName}:Windows:{i}: Decay windows cannot be merged across instances; use Cumulative, Tumbling or Sliding windows with {At}:Mode Group.");
+            }
+        }
+
+        if (options.Drift.Enabled)
+        {
+            builder.AddError($"{StreamEntropyOptions.SectionName}:Drift:Enabled: drift scoring is not available with {At}:Mode Group yet; set it to false.");
         }
     }
 

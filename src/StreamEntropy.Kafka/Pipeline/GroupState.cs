@@ -1,0 +1,406 @@
+using System.Text;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using StreamEntropy.Core.Sketches;
+using StreamEntropy.Kafka.State;
+using StreamEntropy.Streaming.Engine;
+using StreamEntropy.Streaming.Partials;
+using StreamEntropy.Streaming.Windows;
+
+namespace StreamEntropy.Kafka.Pipeline;
+
+/// <summary>The scale-out half of the pipeline: one engine per owned input partition, its state in a compacted state
+/// topic, its counts sent as partials to a compacted partials topic, and the merge of the partials this instance owns.</summary>
+/// <remarks>
+/// <para>A partition's state record (key <c>group/topic/partition</c>) holds the engine state and the next offset to
+/// read, in one value. When a partition is assigned, the newest record of its key is restored and the partition
+/// resumes at that offset, so a partition that moves between instances continues exactly where the last durable state
+/// of its previous owner ends. Offsets are stored for Kafka only after the state records covering them are acknowledged.</para>
+/// <para>Partials are keyed <c>group/window/subject/topic/partition</c> and sent to the partials partition chosen by a
+/// stable hash of <c>group/window/subject</c>: every input partition's partial of one (window, field or pair) lands in
+/// one partials partition, and the group member that Kafka assigns it to merges them. Single writer: the consume thread.</para>
+/// </remarks>
+internal sealed class GroupState
+{
+    private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan StateReadTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly PipelineSettings _settings;
+    private readonly ScaleOutSettings _scale;
+    private readonly Func<EntropyEngine> _engineFactory;
+    private readonly ILogger _logger;
+    private readonly Dictionary<TopicPartition, OwnedPartition> _owned = [];
+    private int _partialsPartitions;
+    private int _statePartitions;
+    private long _failedDeliveries;
+
+    public GroupState(PipelineSettings settings, Func<EntropyEngine> engineFactory, ILogger logger)
+    {
+        _settings = settings;
+        _scale = settings.ScaleOut!;
+        _engineFactory = engineFactory;
+        _logger = logger;
+        EntropyEngine probe = engineFactory();
+        Merger = new PartialMerger(probe.Schema, probe.Estimator);
+        Schema = probe.Schema;
+    }
+
+    /// <summary>Gets the merge of the partials this instance owns.</summary>
+    public PartialMerger Merger { get; }
+
+    /// <summary>Gets the fields and pairs measured.</summary>
+    public Streaming.Counting.EventSchema Schema { get; }
+
+    /// <summary>Gets the topics to subscribe to: the input topics and the partials topic.</summary>
+    public IReadOnlyList<string> Topics => [.. _settings.Topics, _scale.PartialsTopic];
+
+    /// <summary>Gets the events counted and rejected, over the partitions owned now.</summary>
+    public (long Processed, long Rejected) Totals()
+    {
+        long processed = 0;
+        long rejected = 0;
+        foreach (OwnedPartition p in _owned.Values)
+        {
+            processed += p.Engine.Processed;
+            rejected += p.Engine.Rejected;
+        }
+
+        return (processed, rejected);
+    }
+
+    /// <summary>Gets how many events lacked field <paramref name="field"/>, over the partitions owned now.</summary>
+    public long MissingTotal(int field) => _owned.Values.Sum(p => p.Engine.MissingTotal(field));
+
+    /// <summary>Looks up the partition counts of the state and partials topics (both must exist).</summary>
+    /// <exception cref="InvalidOperationException">A topic is missing; the message says how to create it.</exception>
+    public void Initialize(IProducer<string?, byte[]> producer)
+    {
+        using IAdminClient admin = new DependentAdminClientBuilder(producer.Handle).Build();
+        _statePartitions = PartitionCount(admin, _scale.StateTopic);
+        _partialsPartitions = PartitionCount(admin, _scale.PartialsTopic);
+    }
+
+    /// <summary>Gets whether <paramref name="topic"/> is the partials topic.</summary>
+    public bool IsPartials(string topic) => string.Equals(topic, _scale.PartialsTopic, StringComparison.Ordinal);
+
+    /// <summary>Takes over newly assigned partitions: input partitions are restored from the state topic and resume at
+    /// their saved offset (from the beginning when there is no state); partials partitions are read from the beginning.</summary>
+    public List<TopicPartitionOffset> Assign(IEnumerable<TopicPartition> partitions)
+    {
+        var inputs = new List<TopicPartition>();
+        var result = new List<TopicPartitionOffset>();
+        foreach (TopicPartition tp in partitions)
+        {
+            if (IsPartials(tp.Topic))
+            {
+                result.Add(new TopicPartitionOffset(tp, Offset.Beginning)); // partials are whole states: re-reading is harmless
+            }
+            else
+            {
+                inputs.Add(tp);
+            }
+        }
+
+        Dictionary<string, byte[]> states = ReadStates(inputs.Select(StateKey).ToHashSet(StringComparer.Ordinal));
+        foreach (TopicPartition tp in inputs)
+        {
+            EntropyEngine engine = _engineFactory();
+            var owned = new OwnedPartition(engine);
+            Offset start = Offset.Beginning;
+            if (states.TryGetValue(StateKey(tp), out byte[]? value))
+            {
+                Checkpoint checkpoint;
+                try
+                {
+                    checkpoint = CheckpointStore.Deserialize(value, $"the state of {tp}");
+                    engine.Restore(new MemoryStream(checkpoint.EngineState, writable: false));
+                }
+                catch (InvalidDataException e)
+                {
+                    _logger.PartitionStateUnusable(StateKey(tp), e.Message);
+                    throw;
+                }
+
+                if (!checkpoint.Offsets.TryGetValue((tp.Topic, tp.Partition.Value), out long next))
+                {
+                    throw new InvalidDataException($"The state of {tp} holds no offset for it.");
+                }
+
+                owned.Next = next;
+                owned.SavedAt = (engine.Processed, engine.Rejected, engine.WatermarkMs);
+                start = new Offset(next);
+                _logger.PartitionRestored(tp.Topic, tp.Partition.Value, engine.Processed, next);
+            }
+
+            engine.CapturePartials(tp.Topic, tp.Partition.Value);
+            _owned[tp] = owned;
+            result.Add(new TopicPartitionOffset(tp, start));
+        }
+
+        return result;
+    }
+
+    /// <summary>Forgets revoked or lost partitions (their state stays in the state topic for the next owner).</summary>
+    public void Revoke(IEnumerable<TopicPartition> partitions)
+    {
+        foreach (TopicPartition tp in partitions)
+        {
+            if (IsPartials(tp.Topic))
+            {
+                Merger.Drop(tp.Partition.Value);
+            }
+            else
+            {
+                _owned.Remove(tp);
+            }
+        }
+    }
+
+    /// <summary>Gets the engine of an owned input partition, or null.</summary>
+    public EntropyEngine? Engine(TopicPartition tp) => _owned.TryGetValue(tp, out OwnedPartition? p) ? p.Engine : null;
+
+    /// <summary>Records that everything before <paramref name="next"/> in <paramref name="tp"/> has been counted.</summary>
+    public void Counted(TopicPartition tp, long next)
+    {
+        if (_owned.TryGetValue(tp, out OwnedPartition? p))
+        {
+            p.Next = next;
+        }
+    }
+
+    /// <summary>Moves every engine's watermark to <paramref name="nowMs"/> (processing time).</summary>
+    public void AdvanceTo(long nowMs)
+    {
+        foreach (OwnedPartition p in _owned.Values)
+        {
+            p.Engine.AdvanceTo(nowMs);
+        }
+    }
+
+    /// <summary>Reads one record of the partials topic into the merger; a record that cannot be used is logged and skipped.</summary>
+    public void Accept(string topic, int partition, long offset, byte[]? value)
+    {
+        if (value is null)
+        {
+            return; // a tombstone: nothing to merge
+        }
+
+        try
+        {
+            Merger.Accept(PartialCodec.Read(value), partition);
+        }
+        catch (InvalidDataException e)
+        {
+            _logger.PartialIgnored(topic, partition, offset, e.Message);
+        }
+    }
+
+    /// <summary>Sends the partials of windows closed since the last call and, when <paramref name="current"/>, of every
+    /// open window whose partition counted or moved since its last partial.</summary>
+    public void SendPartials(IProducer<string?, byte[]> producer, bool current)
+    {
+        foreach (OwnedPartition p in _owned.Values)
+        {
+            EntropyEngine engine = p.Engine;
+            _ = engine.TakeClosed(); // the closed windows' partials were captured as they closed
+            var version = (engine.Processed, engine.Rejected, engine.WatermarkMs);
+            if (current && version != p.SentAt)
+            {
+                _ = engine.Snapshot();
+                p.SentAt = version;
+            }
+
+            foreach (SubjectPartial partial in engine.TakePartials())
+            {
+                string route = $"{_settings.GroupId}/{partial.Window}/{partial.Subject}";
+                var destination = new TopicPartition(_scale.PartialsTopic, new Partition(PartialsPartition(route)));
+                var message = new Message<string?, byte[]>
+                {
+                    Key = $"{route}/{partial.SourceTopic}/{partial.SourcePartition}",
+                    Value = PartialCodec.Write(partial),
+                };
+                try
+                {
+                    producer.Produce(destination, message, OnPartialDelivered);
+                }
+                catch (ProduceException<string?, byte[]> e)
+                {
+                    _logger.DeliveryFailed(_scale.PartialsTopic, e.Error.Reason); // the next partial of this key supersedes it
+                }
+            }
+        }
+    }
+
+    /// <summary>Writes the state of every owned partition that changed since its last state record and waits for the
+    /// acknowledgements.</summary>
+    /// <returns>The offsets now covered by durable states (to store for Kafka), or null when a write failed.</returns>
+    public List<TopicPartitionOffset>? SaveStates(IProducer<string?, byte[]> producer)
+    {
+        long failuresBefore = Interlocked.Read(ref _failedDeliveries);
+        var covered = new List<TopicPartitionOffset>();
+        long bytes = 0;
+        foreach ((TopicPartition tp, OwnedPartition p) in _owned)
+        {
+            if (p.Next < 0)
+            {
+                continue; // nothing read yet
+            }
+
+            EntropyEngine engine = p.Engine;
+            var version = (engine.Processed, engine.Rejected, engine.WatermarkMs);
+            if (version != p.SavedAt)
+            {
+                using var state = new MemoryStream();
+                engine.Save(state);
+                var checkpoint = new Checkpoint(new Dictionary<(string, int), long> { [(tp.Topic, tp.Partition.Value)] = p.Next }, state.ToArray());
+                byte[] value = CheckpointStore.Serialize(checkpoint);
+                bytes += value.Length;
+                try
+                {
+                    producer.Produce(_scale.StateTopic, new Message<string?, byte[]> { Key = StateKey(tp), Value = value }, OnStateDelivered);
+                }
+                catch (ProduceException<string?, byte[]> e)
+                {
+                    _logger.DeliveryFailed(_scale.StateTopic, e.Error.Reason);
+                    return null;
+                }
+
+                p.SavedAt = version;
+            }
+
+            covered.Add(new TopicPartitionOffset(tp, new Offset(p.Next)));
+        }
+
+        if (producer.Flush(FlushTimeout) > 0 || Interlocked.Read(ref _failedDeliveries) != failuresBefore)
+        {
+            foreach (OwnedPartition p in _owned.Values)
+            {
+                p.SavedAt = default; // write them all again next time
+            }
+
+            return null;
+        }
+
+        _logger.PartitionStatesWritten(_scale.StateTopic, covered.Count, bytes);
+        return covered;
+    }
+
+    private void OnStateDelivered(DeliveryReport<string?, byte[]> report)
+    {
+        if (report.Error.IsError)
+        {
+            Interlocked.Increment(ref _failedDeliveries);
+            _logger.DeliveryFailed(_scale.StateTopic, report.Error.Reason);
+        }
+    }
+
+    private void OnPartialDelivered(DeliveryReport<string?, byte[]> report)
+    {
+        if (report.Error.IsError)
+        {
+            _logger.DeliveryFailed(_scale.PartialsTopic, report.Error.Reason);
+        }
+    }
+
+    private int PartialsPartition(string route) =>
+        (int)(StableHash64.Hash(Encoding.UTF8.GetBytes(route)) % (ulong)_partialsPartitions);
+
+    private string StateKey(TopicPartition tp) => $"{_settings.GroupId}/{tp.Topic}/{tp.Partition.Value}";
+
+    // Reads the state topic from its start to its current end and keeps the newest value of each wanted key.
+    // O(size of the state topic) per rebalance; compaction keeps that about one record per input partition.
+    private Dictionary<string, byte[]> ReadStates(HashSet<string> keys)
+    {
+        var found = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        if (keys.Count == 0)
+        {
+            return found;
+        }
+
+        var config = new ConsumerConfig(new Dictionary<string, string>(_settings.Client))
+        {
+            BootstrapServers = _settings.BootstrapServers,
+            GroupId = _settings.GroupId + ".state-reader", // never joins: partitions are assigned by hand, nothing is committed
+            EnableAutoCommit = false,
+            EnablePartitionEof = false,
+        };
+        using IConsumer<string?, byte[]> reader = new ConsumerBuilder<string?, byte[]>(config)
+            .SetLogHandler((_, m) => _logger.LibrdkafkaLog(m.Name, m.Facility, m.Message))
+            .Build();
+        var ends = new Dictionary<int, long>();
+        var assignment = new List<TopicPartitionOffset>();
+        for (int partition = 0; partition < _statePartitions; partition++)
+        {
+            var tp = new TopicPartition(_scale.StateTopic, new Partition(partition));
+            WatermarkOffsets marks = reader.QueryWatermarkOffsets(tp, MetadataTimeout);
+            if (marks.High.Value > marks.Low.Value)
+            {
+                ends[partition] = marks.High.Value;
+                assignment.Add(new TopicPartitionOffset(tp, marks.Low));
+            }
+        }
+
+        reader.Assign(assignment);
+        DateTime deadline = DateTime.UtcNow + StateReadTimeout;
+        while (ends.Count > 0)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new KafkaException(new Error(ErrorCode.Local_TimedOut, $"Reading the state topic '{_scale.StateTopic}' did not reach its end within {StateReadTimeout.TotalSeconds:0} s."));
+            }
+
+            ConsumeResult<string?, byte[]>? r = reader.Consume(TimeSpan.FromMilliseconds(200));
+            if (r?.Message is null)
+            {
+                continue;
+            }
+
+            if (r.Message.Key is { } key && keys.Contains(key))
+            {
+                if (r.Message.Value is { } value)
+                {
+                    found[key] = value;
+                }
+                else
+                {
+                    found.Remove(key); // a tombstone deletes the state
+                }
+            }
+
+            if (r.Offset.Value + 1 >= ends[r.Partition.Value])
+            {
+                ends.Remove(r.Partition.Value);
+            }
+        }
+
+        return found;
+    }
+
+    private static int PartitionCount(IAdminClient admin, string topic)
+    {
+        Metadata metadata = admin.GetMetadata(topic, MetadataTimeout);
+        TopicMetadata? t = metadata.Topics.FirstOrDefault(m => m.Topic == topic);
+        if (t is null || t.Error.IsError || t.Partitions.Count == 0)
+        {
+            string reason = t is null ? "no metadata" : t.Error.IsError ? t.Error.Reason : "no partitions";
+            throw new InvalidOperationException(
+                $"Scale-out needs the topic '{topic}' ({reason}). Create it with cleanup.policy=compact, e.g. " +
+                $"kafka-topics.sh --create --topic {topic} --partitions 12 --config cleanup.policy=compact.");
+        }
+
+        return t.Partitions.Count;
+    }
+
+    private sealed class OwnedPartition(EntropyEngine engine)
+    {
+        public EntropyEngine Engine { get; } = engine;
+
+        /// <summary>The next offset to read; −1 until the first event or a restored state says.</summary>
+        public long Next { get; set; } = -1;
+
+        public (long Processed, long Rejected, long Watermark) SavedAt { get; set; }
+
+        public (long Processed, long Rejected, long Watermark) SentAt { get; set; } = (-1, -1, -1);
+    }
+}

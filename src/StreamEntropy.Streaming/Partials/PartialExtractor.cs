@@ -1,0 +1,62 @@
+using StreamEntropy.Core.Counting;
+using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.Windows;
+
+namespace StreamEntropy.Streaming.Partials;
+
+/// <summary>Turns a window's counts into one <see cref="SubjectPartial"/> per field and per pair, with values as text
+/// (ids are private to one engine's interners, text is what partitions share).</summary>
+internal static class PartialExtractor
+{
+    /// <summary>Copies the counts of <paramref name="counts"/>, described by <paramref name="snapshot"/>, into partials.</summary>
+    /// <remarks>O(distinct values and pairs); allocates the copies.</remarks>
+    public static void Extract(string topic, int partition, WindowSnapshot snapshot, FrequencySet counts, List<SubjectPartial> into)
+    {
+        EventEncoder encoder = counts.Encoder;
+        EventSchema schema = encoder.Schema;
+        for (int f = 0; f < schema.Fields.Count; f++)
+        {
+            ValueInterner interner = encoder.Values[f];
+            ReadOnlySpan<long> table = counts.Field(f).Counts;
+            var values = new List<byte[]>();
+            var n = new List<long>();
+            for (int id = 0; id < table.Length; id++)
+            {
+                if (table[id] != 0)
+                {
+                    values.Add(interner.GetValue(id).ToArray());
+                    n.Add(table[id]);
+                }
+            }
+
+            var field = new FieldPartial(schema.Fields[f].Name, counts.Missing(f), counts.Invalid(f), values, n);
+            into.Add(Header(topic, partition, snapshot) with { Field = field });
+        }
+
+        for (int p = 0; p < schema.Pairs.Count; p++)
+        {
+            (int xf, int yf) = schema.PairIndexes(p);
+            PairCountTable pairTable = counts.Pair(p);
+            ReadOnlySpan<long> joint = pairTable.Joint.Counts;
+            var xs = new List<byte[]>();
+            var ys = new List<byte[]>();
+            var n = new List<long>();
+            for (int id = 0; id < joint.Length; id++)
+            {
+                if (joint[id] != 0)
+                {
+                    (int x, int y) = pairTable.Pairs.GetPair(id);
+                    xs.Add(encoder.Values[xf].GetValue(x).ToArray());
+                    ys.Add(encoder.Values[yf].GetValue(y).ToArray());
+                    n.Add(joint[id]);
+                }
+            }
+
+            PairDefinition definition = schema.Pairs[p];
+            into.Add(Header(topic, partition, snapshot) with { Pair = new PairPartial(definition.X, definition.Y, xs, ys, n) });
+        }
+    }
+
+    private static SubjectPartial Header(string topic, int partition, WindowSnapshot s) =>
+        new(topic, partition, s.Window, s.Kind, s.Start, s.End, s.Closed, s.Events, s.Late, null, null);
+}

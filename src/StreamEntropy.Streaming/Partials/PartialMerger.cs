@@ -1,0 +1,286 @@
+using StreamEntropy.Core.Counting;
+using StreamEntropy.Core.Estimation;
+using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.Windows;
+
+namespace StreamEntropy.Streaming.Partials;
+
+/// <summary>Keeps the latest partial of every input partition for each (window, field or pair) and merges them into
+/// the global measures.</summary>
+/// <remarks>
+/// <para>Tumbling and sliding windows are matched by their start: the partials of one window instance merge, and the
+/// <see cref="InstancesKept"/> most recent instances of each (window, subject) are kept, so a partition that is a
+/// little behind still lands in the right window. Cumulative windows have one instance.</para>
+/// <para>Sources are merged in (topic, partition) order, so the same partials give bit-identical results however
+/// the partitions were spread over instances. Single writer.</para>
+/// </remarks>
+public sealed class PartialMerger
+{
+    private readonly EventSchema _schema;
+    private readonly EntropyEstimator _estimator;
+    private readonly Dictionary<string, FieldDefinition> _fields = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, PairDefinition> _pairs = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Window, string Subject), SubjectState> _subjects = [];
+
+    /// <summary>Creates an empty merger for <paramref name="schema"/>.</summary>
+    public PartialMerger(EventSchema schema, EntropyEstimator estimator, int instancesKept = 3)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentOutOfRangeException.ThrowIfLessThan(instancesKept, 1);
+        _schema = schema;
+        _estimator = estimator;
+        InstancesKept = instancesKept;
+        foreach (FieldDefinition f in schema.Fields)
+        {
+            _fields[f.Name] = f;
+        }
+
+        foreach (PairDefinition p in schema.Pairs)
+        {
+            _pairs[p.Key] = p;
+        }
+    }
+
+    /// <summary>Gets how many window instances (starts) are kept per window and subject.</summary>
+    public int InstancesKept { get; }
+
+    /// <summary>Gets the number of (window, subject) pairs held.</summary>
+    public int SubjectCount => _subjects.Count;
+
+    /// <summary>Takes <paramref name="partial"/> as the latest state of its source partition.</summary>
+    /// <param name="partial">The partial.</param>
+    /// <param name="slot">Where it was read from (the partials partition), so that <see cref="Drop"/> can forget it.</param>
+    /// <returns>False when the partial is older than every instance kept and was ignored.</returns>
+    /// <exception cref="InvalidDataException">The partial names a field or pair this configuration does not have.</exception>
+    public bool Accept(SubjectPartial partial, int slot)
+    {
+        ArgumentNullException.ThrowIfNull(partial);
+        if (partial.Field is { } f && !_fields.ContainsKey(f.Name))
+        {
+            throw new InvalidDataException($"The partial is of field '{f.Name}', which is not configured here.");
+        }
+
+        if (partial.Pair is { } p && !_pairs.ContainsKey(p.Key))
+        {
+            throw new InvalidDataException($"The partial is of pair '{p.Key}', which is not configured here.");
+        }
+
+        (string, string) key = (partial.Window, partial.Subject);
+        if (!_subjects.TryGetValue(key, out SubjectState? state))
+        {
+            state = new SubjectState();
+            _subjects[key] = state;
+        }
+
+        state.Slot = slot;
+        long start = partial.Start?.ToUnixTimeMilliseconds() ?? long.MinValue;
+        if (!state.Instances.TryGetValue(start, out WindowInstance? instance))
+        {
+            if (state.Instances.Count >= InstancesKept && start < state.Instances.Keys[0])
+            {
+                return false;
+            }
+
+            instance = new WindowInstance();
+            state.Instances.Add(start, instance);
+            while (state.Instances.Count > InstancesKept)
+            {
+                state.Instances.RemoveAt(0);
+            }
+        }
+
+        instance.Latest[(partial.SourceTopic, partial.SourcePartition)] = partial;
+        instance.Dirty = true;
+        return true;
+    }
+
+    /// <summary>Forgets every subject last read from <paramref name="slot"/> (its partials partition was revoked).</summary>
+    public void Drop(int slot)
+    {
+        foreach (KeyValuePair<(string Window, string Subject), SubjectState> entry in _subjects.ToArray())
+        {
+            if (entry.Value.Slot == slot)
+            {
+                _subjects.Remove(entry.Key);
+            }
+        }
+    }
+
+    /// <summary>Forgets everything.</summary>
+    public void Clear() => _subjects.Clear();
+
+    /// <summary>Merges every window instance that received a partial since the last call: one snapshot with a single
+    /// field or pair each, in no particular order.</summary>
+    public IReadOnlyList<WindowSnapshot> TakeChanged()
+    {
+        var changed = new List<WindowSnapshot>();
+        foreach (SubjectState state in _subjects.Values)
+        {
+            foreach (WindowInstance instance in state.Instances.Values)
+            {
+                if (instance.Dirty)
+                {
+                    instance.Merged = Merge(instance.Latest);
+                    instance.Dirty = false;
+                    changed.Add(instance.Merged);
+                }
+            }
+        }
+
+        return changed;
+    }
+
+    /// <summary>Gets, per window, the newest merged instance of every subject held: one snapshot per window with the
+    /// subjects in schema order (only those this merger owns).</summary>
+    public IReadOnlyList<WindowSnapshot> Current()
+    {
+        var newest = new Dictionary<string, List<WindowSnapshot>>(StringComparer.Ordinal);
+        foreach (((string window, _), SubjectState state) in _subjects)
+        {
+            WindowSnapshot? merged = state.Instances.Values[^1].Merged;
+            if (merged is null)
+            {
+                continue;
+            }
+
+            if (!newest.TryGetValue(window, out List<WindowSnapshot>? list))
+            {
+                newest[window] = list = [];
+            }
+
+            list.Add(merged);
+        }
+
+        var windows = new List<WindowSnapshot>(newest.Count);
+        foreach (List<WindowSnapshot> parts in newest.Values)
+        {
+            DateTimeOffset? start = parts.Max(s => s.Start);
+            List<WindowSnapshot> same = [.. parts.Where(s => s.Start == start)];
+            var fields = same.SelectMany(s => s.Fields).OrderBy(r => FieldIndex(r.Name)).ToArray();
+            var pairs = same.SelectMany(s => s.Pairs).OrderBy(r => PairIndex(r.Key)).ToArray();
+            WindowSnapshot first = same[0];
+            windows.Add(first with
+            {
+                End = same.Max(s => s.End),
+                Closed = same.All(s => s.Closed),
+                Events = same.Max(s => s.Events),
+                Late = same.Max(s => s.Late),
+                Fields = fields,
+                Pairs = pairs,
+            });
+        }
+
+        return windows;
+    }
+
+    private WindowSnapshot Merge(Dictionary<(string Topic, int Partition), SubjectPartial> latest)
+    {
+        SubjectPartial[] parts = [.. latest.OrderBy(e => e.Key.Topic, StringComparer.Ordinal).ThenBy(e => e.Key.Partition).Select(e => e.Value)];
+        SubjectPartial first = parts[0];
+        long events = 0;
+        long late = 0;
+        bool closed = true;
+        DateTimeOffset end = first.End;
+        foreach (SubjectPartial part in parts)
+        {
+            events += part.Events;
+            late += part.Late;
+            closed &= part.Closed;
+            end = part.End > end ? part.End : end;
+        }
+
+        IReadOnlyList<FieldResult> fields = [];
+        IReadOnlyList<PairResult> pairs = [];
+        if (first.Field is not null)
+        {
+            fields = [MergeField(parts)];
+        }
+        else
+        {
+            pairs = [MergePair(parts)];
+        }
+
+        return new WindowSnapshot(first.Window, first.Kind, first.Start, end, closed, events, late, fields, pairs, _estimator.ToName());
+    }
+
+    private FieldResult MergeField(SubjectPartial[] parts)
+    {
+        var values = new ValueInterner();
+        var table = new CountTable();
+        long missing = 0;
+        long invalid = 0;
+        foreach (SubjectPartial part in parts)
+        {
+            FieldPartial f = part.Field!;
+            for (int i = 0; i < f.Counts.Count; i++)
+            {
+                table.Add(values.GetOrAdd(f.Values[i]), f.Counts[i]);
+            }
+
+            missing += f.Missing;
+            invalid += f.Invalid;
+        }
+
+        return ResultCalculator.Field(_fields[parts[0].Field!.Name], table, missing, invalid, _estimator);
+    }
+
+    private PairResult MergePair(SubjectPartial[] parts)
+    {
+        var xs = new ValueInterner();
+        var ys = new ValueInterner();
+        var table = new PairCountTable(new PairInterner());
+        foreach (SubjectPartial part in parts)
+        {
+            PairPartial p = part.Pair!;
+            for (int i = 0; i < p.Counts.Count; i++)
+            {
+                int id = table.Pairs.GetOrAdd(xs.GetOrAdd(p.XValues[i]), ys.GetOrAdd(p.YValues[i]));
+                table.AddPairCount(id, p.Counts[i]);
+            }
+        }
+
+        return ResultCalculator.Pair(_pairs[parts[0].Pair!.Key], table, _estimator);
+    }
+
+    private int FieldIndex(string name)
+    {
+        for (int i = 0; i < _schema.Fields.Count; i++)
+        {
+            if (_schema.Fields[i].Name == name)
+            {
+                return i;
+            }
+        }
+
+        return int.MaxValue;
+    }
+
+    private int PairIndex(string key)
+    {
+        for (int i = 0; i < _schema.Pairs.Count; i++)
+        {
+            if (_schema.Pairs[i].Key == key)
+            {
+                return i;
+            }
+        }
+
+        return int.MaxValue;
+    }
+
+    private sealed class SubjectState
+    {
+        public int Slot { get; set; }
+
+        public SortedList<long, WindowInstance> Instances { get; } = [];
+    }
+
+    private sealed class WindowInstance
+    {
+        public Dictionary<(string Topic, int Partition), SubjectPartial> Latest { get; } = [];
+
+        public bool Dirty { get; set; }
+
+        public WindowSnapshot? Merged { get; set; }
+    }
+}
