@@ -228,6 +228,78 @@ public sealed class StreamEntropyOptionsValidatorTests
         Assert.Contains(result.Failures!, f => f.Contains("StreamEntropy:Windows:3:HalfLife", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Validate_GroupModeWithCumulativeAndTumblingWindows_Succeeds()
+    {
+        StreamEntropyOptions o = GroupMode();
+
+        ValidateOptionsResult result = new StreamEntropyOptionsValidator().Validate(null, o);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+    }
+
+    [Theory]
+    [InlineData("Sliding")]
+    [InlineData("Decay")]
+    public void Validate_GroupModeWithSlidingOrDecayWindow_Fails(string kind)
+    {
+        StreamEntropyOptions o = GroupMode();
+        o.Windows.Add(kind == "Sliding"
+            ? new WindowOptions { Name = "s", Kind = kind, Size = TimeSpan.FromMinutes(1), Step = TimeSpan.FromSeconds(10) }
+            : new WindowOptions { Name = "d", Kind = kind, HalfLife = TimeSpan.FromMinutes(1) });
+
+        string failure = Assert.Single(new StreamEntropyOptionsValidator().Validate(null, o).Failures!);
+
+        Assert.Contains("StreamEntropy:Windows:2", failure, StringComparison.Ordinal);
+        Assert.Contains($"{kind} windows cannot be merged", failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_GroupModeWithDrift_Fails()
+    {
+        StreamEntropyOptions o = GroupMode();
+        o.Drift.Enabled = true;
+
+        string failure = Assert.Single(new StreamEntropyOptionsValidator().Validate(null, o).Failures!);
+
+        Assert.Contains("StreamEntropy:Drift:Enabled", failure, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", "entropy-partials", "StreamEntropy:Scaling:StateTopic is empty")]
+    [InlineData("entropy-state", " ", "StreamEntropy:Scaling:PartialsTopic is empty")]
+    [InlineData("events", "entropy-partials", "StreamEntropy:Scaling:StateTopic 'events' is also an input")]
+    [InlineData("entropy-state", "entropy", "StreamEntropy:Scaling:PartialsTopic 'entropy' is also an input")]
+    [InlineData("same", "same", "must be different topics")]
+    public void Validate_GroupModeTopics_Fails(string state, string partials, string fragment)
+    {
+        StreamEntropyOptions o = GroupMode();
+        o.Scaling.StateTopic = state;
+        o.Scaling.PartialsTopic = partials;
+
+        string failure = Assert.Single(new StreamEntropyOptionsValidator().Validate(null, o).Failures!);
+
+        Assert.Contains(fragment, failure, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_StandaloneModeIgnoresScalingTopics()
+    {
+        StreamEntropyOptions o = Valid();
+        o.Scaling.StateTopic = "";
+
+        Assert.True(new StreamEntropyOptionsValidator().Validate(null, o).Succeeded);
+    }
+
+    private static StreamEntropyOptions GroupMode()
+    {
+        StreamEntropyOptions o = Valid();
+        o.Windows.RemoveAll(w => w.Kind is "Sliding" or "Decay");
+        o.Drift.Enabled = false;
+        o.Scaling.Mode = ScalingMode.Group;
+        return o;
+    }
+
     private static void AssertSingleFailure(Action<StreamEntropyOptions> mutate, params string[] fragments)
     {
         StreamEntropyOptions options = Valid();

@@ -220,7 +220,7 @@ public sealed class EntropyPipeline : IDisposable
         }
 
         _offsets[result.TopicPartition] = result.Offset.Value + 1;
-        _group?.Counted(result.TopicPartition, result.Offset.Value + 1);
+        _group?.Counted(result.TopicPartition, result.Offset.Value + 1, error == DecodeError.None);
     }
 
     private void DeadLetter(IProducer<string?, byte[]> producer, ConsumeResult<Ignore, byte[]> result, DecodeError error, string detail)

@@ -34,6 +34,9 @@ internal sealed class GroupState
     private int _partialsPartitions;
     private int _statePartitions;
     private long _failedDeliveries;
+    private long _processed;
+    private long _rejected;
+    private readonly long[] _missingOfRevoked;
 
     public GroupState(PipelineSettings settings, Func<EntropyEngine> engineFactory, ILogger logger)
     {
@@ -44,6 +47,7 @@ internal sealed class GroupState
         EntropyEngine probe = engineFactory();
         Merger = new PartialMerger(probe.Schema, probe.Estimator);
         Schema = probe.Schema;
+        _missingOfRevoked = new long[Schema.Fields.Count];
     }
 
     /// <summary>Gets the merge of the partials this instance owns.</summary>
@@ -55,22 +59,12 @@ internal sealed class GroupState
     /// <summary>Gets the topics to subscribe to: the input topics and the partials topic.</summary>
     public IReadOnlyList<string> Topics => [.. _settings.Topics, _scale.PartialsTopic];
 
-    /// <summary>Gets the events counted and rejected, over the partitions owned now.</summary>
-    public (long Processed, long Rejected) Totals()
-    {
-        long processed = 0;
-        long rejected = 0;
-        foreach (OwnedPartition p in _owned.Values)
-        {
-            processed += p.Engine.Processed;
-            rejected += p.Engine.Rejected;
-        }
+    /// <summary>Gets the events this process has counted and rejected since it started (monotonic, for counters; a
+    /// partition taken over replays from its saved offset, so after a takeover these exceed the events in the state).</summary>
+    public (long Processed, long Rejected) Totals() => (_processed, _rejected);
 
-        return (processed, rejected);
-    }
-
-    /// <summary>Gets how many events lacked field <paramref name="field"/>, over the partitions owned now.</summary>
-    public long MissingTotal(int field) => _owned.Values.Sum(p => p.Engine.MissingTotal(field));
+    /// <summary>Gets how many events this process counted without field <paramref name="field"/> since it started.</summary>
+    public long MissingTotal(int field) => _missingOfRevoked[field] + _owned.Values.Sum(p => p.Engine.MissingTotal(field));
 
     /// <summary>Looks up the partition counts of the state and partials topics (both must exist).</summary>
     /// <exception cref="InvalidOperationException">A topic is missing; the message says how to create it.</exception>
@@ -150,9 +144,12 @@ internal sealed class GroupState
             {
                 Merger.Drop(tp.Partition.Value);
             }
-            else
+            else if (_owned.Remove(tp, out OwnedPartition? p))
             {
-                _owned.Remove(tp);
+                for (int f = 0; f < _missingOfRevoked.Length; f++)
+                {
+                    _missingOfRevoked[f] += p.Engine.MissingTotal(f);
+                }
             }
         }
     }
@@ -160,9 +157,19 @@ internal sealed class GroupState
     /// <summary>Gets the engine of an owned input partition, or null.</summary>
     public EntropyEngine? Engine(TopicPartition tp) => _owned.TryGetValue(tp, out OwnedPartition? p) ? p.Engine : null;
 
-    /// <summary>Records that everything before <paramref name="next"/> in <paramref name="tp"/> has been counted.</summary>
-    public void Counted(TopicPartition tp, long next)
+    /// <summary>Records that everything before <paramref name="next"/> in <paramref name="tp"/> has been counted, the
+    /// last event <paramref name="accepted"/> or dead-lettered.</summary>
+    public void Counted(TopicPartition tp, long next, bool accepted)
     {
+        if (accepted)
+        {
+            _processed++;
+        }
+        else
+        {
+            _rejected++;
+        }
+
         if (_owned.TryGetValue(tp, out OwnedPartition? p))
         {
             p.Next = next;

@@ -8,7 +8,7 @@ namespace StreamEntropy.Streaming.Partials;
 /// <summary>Keeps the latest partial of every input partition for each (window, field or pair) and merges them into
 /// the global measures.</summary>
 /// <remarks>
-/// <para>Tumbling and sliding windows are matched by their start: the partials of one window instance merge, and the
+/// <para>Tumbling windows are matched by their start: the partials of one window instance merge, and the
 /// <see cref="InstancesKept"/> most recent instances of each (window, subject) are kept, so a partition that is a
 /// little behind still lands in the right window. Cumulative windows have one instance.</para>
 /// <para>Sources are merged in (topic, partition) order, so the same partials give bit-identical results however

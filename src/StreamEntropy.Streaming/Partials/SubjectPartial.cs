@@ -10,7 +10,7 @@ namespace StreamEntropy.Streaming.Partials;
 /// <param name="SourceTopic">The input topic the counts come from.</param>
 /// <param name="SourcePartition">The input partition the counts come from.</param>
 /// <param name="Window">The window's name.</param>
-/// <param name="Kind">The window's kind (cumulative, tumbling or sliding).</param>
+/// <param name="Kind">The window's kind (cumulative or tumbling).</param>
 /// <param name="Start">The window's first millisecond; null for cumulative windows.</param>
 /// <param name="End">The window's end (exclusive), or the partition's watermark for cumulative windows.</param>
 /// <param name="Closed">True when the partition's watermark has passed the window's end.</param>

@@ -1,0 +1,216 @@
+using CsCheck;
+using StreamEntropy.Core.Estimation;
+using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.Engine;
+using StreamEntropy.Streaming.Partials;
+using StreamEntropy.Streaming.Windows;
+using static StreamEntropy.Streaming.Tests.Engine.EngineTestKit;
+
+namespace StreamEntropy.Streaming.Tests.Partials;
+
+public class PartialMergerTests
+{
+    private static readonly WindowDefinition[] Counted = [.. AllKinds.Where(w => w.Kind is WindowKind.Cumulative or WindowKind.Tumbling)];
+
+    [Fact]
+    public void Merge_EventsSpreadOverPartitions_EqualsOneEngineOverAllEvents()
+    {
+        // In time order (each partition then sees no event late), every window instance merged from the partitions'
+        // partials has exactly the counts of one engine that read every event.
+        Gen.Select(Events(300), Gen.Int[1, 5].Array[300], Gen.Int[1, 4]).Sample((events, spread, partitions) =>
+        {
+            (byte[] Json, long T)[] ordered = [.. events.OrderBy(e => e.T)];
+            EntropyEngine whole = Create(Counted);
+            var parts = new EntropyEngine[partitions];
+            for (int p = 0; p < partitions; p++)
+            {
+                parts[p] = Create(Counted);
+                parts[p].CapturePartials("in", p);
+            }
+
+            var expected = new List<WindowSnapshot>();
+            for (int i = 0; i < ordered.Length; i++)
+            {
+                whole.Process(ordered[i].Json, ordered[i].T);
+                parts[spread[i] % partitions].Process(ordered[i].Json, ordered[i].T);
+            }
+
+            expected.AddRange(whole.TakeClosed());
+            expected.AddRange(whole.Snapshot());
+            var merger = new PartialMerger(Schema, EntropyEstimator.ChaoShen, instancesKept: 100_000);
+            foreach (EntropyEngine part in parts)
+            {
+                _ = part.Snapshot();
+                foreach (SubjectPartial partial in part.TakePartials())
+                {
+                    Assert.True(merger.Accept(partial, 0));
+                }
+            }
+
+            Dictionary<(string, DateTimeOffset?, string), WindowSnapshot> merged = ByKey(merger.TakeChanged());
+            foreach (WindowSnapshot w in expected.Where(w => w.Events > 0))
+            {
+                foreach (FieldResult f in w.Fields)
+                {
+                    FieldResult actual = Assert.Single(merged[(w.Window, w.Start, f.Name)].Fields);
+                    Assert.Equal((f.Count, f.Distinct, f.Missing, f.Invalid), (actual.Count, actual.Distinct, actual.Missing, actual.Invalid));
+                    AssertClose(f.Entropy, actual.Entropy);
+                    AssertClose(f.StandardError, actual.StandardError);
+                }
+
+                foreach (PairResult p in w.Pairs)
+                {
+                    PairResult actual = Assert.Single(merged[(w.Window, w.Start, p.Key)].Pairs);
+                    Assert.Equal(p.DistinctPairs, actual.DistinctPairs);
+                    AssertClose(p.Entropies.Joint, actual.Entropies.Joint);
+                    AssertClose(p.Entropies.MutualInformation, actual.Entropies.MutualInformation);
+                }
+
+                Assert.Equal(w.Events, merged[(w.Window, w.Start, w.Fields[0].Name)].Events);
+            }
+        }, iter: 150);
+    }
+
+    [Fact]
+    public void Merge_SamePartialsInAnyOrderOrTwice_BitIdentical()
+    {
+        List<SubjectPartial> partials = PartialsOf(4, seed: 3);
+        WindowSnapshot[] first = MergeAll(partials);
+        WindowSnapshot[] again = MergeAll([.. partials.AsEnumerable().Reverse(), .. partials]); // re-reading a partial counts nothing twice
+        Assert.Equal(first.Length, again.Length);
+        for (int i = 0; i < first.Length; i++)
+        {
+            Assert.Equal(first[i].Events, again[i].Events);
+            Assert.Equal(first[i].Fields.Select(f => f.Entropy), again[i].Fields.Select(f => f.Entropy)); // exact equality
+            Assert.Equal(first[i].Pairs.Select(p => p.Entropies.Joint), again[i].Pairs.Select(p => p.Entropies.Joint));
+        }
+    }
+
+    [Fact]
+    public void Accept_NewerPartialOfSameSource_ReplacesTheOlder()
+    {
+        EntropyEngine engine = Create([new WindowDefinition("all", WindowKind.Cumulative)]);
+        engine.CapturePartials("in", 0);
+        engine.Process(Event("DE", "ios", "1", "ok"), 1);
+        _ = engine.Snapshot();
+        engine.Process(Event("FR", "web", "1", "ok"), 2);
+        _ = engine.Snapshot();
+        var merger = new PartialMerger(Schema, EntropyEstimator.MaximumLikelihood);
+        foreach (SubjectPartial p in engine.TakePartials())
+        {
+            merger.Accept(p, 0);
+        }
+
+        WindowSnapshot country = merger.TakeChanged().Single(s => s.Fields.Count == 1 && s.Fields[0].Name == "country");
+        Assert.Equal(2, country.Events);
+        Assert.Equal(2, country.Fields[0].Count);
+        Assert.Equal(Math.Log(2), country.Fields[0].Entropy, 12);
+    }
+
+    [Fact]
+    public void Accept_KeepsTheNewestInstancesOnly_AndIgnoresOlderOnes()
+    {
+        var merger = new PartialMerger(Schema, EntropyEstimator.MaximumLikelihood, instancesKept: 2);
+        Assert.True(merger.Accept(Tumbling(start: 0), 0));
+        Assert.True(merger.Accept(Tumbling(start: 1000), 0));
+        Assert.True(merger.Accept(Tumbling(start: 2000), 0)); // evicts start 0
+        Assert.False(merger.Accept(Tumbling(start: 0), 0));
+        WindowSnapshot[] changed = [.. merger.TakeChanged()];
+        Assert.Equal([1000L, 2000L], changed.Select(s => s.Start!.Value.ToUnixTimeMilliseconds()).Order());
+        Assert.Empty(merger.TakeChanged()); // nothing new since
+    }
+
+    [Fact]
+    public void Drop_ForgetsSubjectsOfThatSlot()
+    {
+        var merger = new PartialMerger(Schema, EntropyEstimator.MaximumLikelihood);
+        merger.Accept(Tumbling(start: 0), 1);
+        merger.Accept(Tumbling(start: 0) with { Field = new FieldPartial("device", 0, 0, ["ios"u8.ToArray()], [3]) }, 2);
+        Assert.Equal(2, merger.SubjectCount);
+        merger.Drop(1);
+        Assert.Equal(1, merger.SubjectCount);
+        Assert.Equal("device", Assert.Single(Assert.Single(merger.TakeChanged()).Fields).Name);
+    }
+
+    [Fact]
+    public void Accept_UnknownFieldOrPair_Throws()
+    {
+        var merger = new PartialMerger(Schema, EntropyEstimator.MaximumLikelihood);
+        Assert.Throws<InvalidDataException>(() => merger.Accept(Tumbling(0) with { Field = new FieldPartial("nope", 0, 0, [], []) }, 0));
+        Assert.Throws<InvalidDataException>(() => merger.Accept(Tumbling(0) with { Field = null, Pair = new PairPartial("country", "status", [], [], []) }, 0));
+    }
+
+    [Fact]
+    public void Current_OneSnapshotPerWindow_SubjectsInSchemaOrder()
+    {
+        var merger = new PartialMerger(Schema, EntropyEstimator.MaximumLikelihood);
+        foreach (SubjectPartial p in PartialsOf(2, seed: 5).AsEnumerable().Reverse())
+        {
+            merger.Accept(p, 0);
+        }
+
+        _ = merger.TakeChanged();
+        WindowSnapshot all = merger.Current().Single(w => w.Window == "all");
+        Assert.Equal(Schema.Fields.Select(f => f.Name), all.Fields.Select(f => f.Name));
+        Assert.Equal(Schema.Pairs.Select(p => p.Key), all.Pairs.Select(p => p.Key));
+    }
+
+    [Fact]
+    public void CapturePartials_SlidingOrDecayWindow_Throws()
+    {
+        foreach (WindowDefinition w in AllKinds.Where(w => w.Kind is WindowKind.Sliding or WindowKind.Decay))
+        {
+            EntropyEngine engine = Create([w]);
+            Assert.Contains(w.Name, Assert.Throws<InvalidOperationException>(() => engine.CapturePartials("in", 0)).Message);
+        }
+    }
+
+    private static SubjectPartial Tumbling(long start) =>
+        new("in", 0, "minute", WindowKind.Tumbling, DateTimeOffset.FromUnixTimeMilliseconds(start), DateTimeOffset.FromUnixTimeMilliseconds(start + 1000), false, 2, 0,
+            new FieldPartial("country", 0, 0, ["DE"u8.ToArray(), "FR"u8.ToArray()], [1, 1]), null);
+
+    private static List<SubjectPartial> PartialsOf(int partitions, int seed)
+    {
+        var rnd = new Random(seed);
+        var partials = new List<SubjectPartial>();
+        for (int p = 0; p < partitions; p++)
+        {
+            EntropyEngine engine = Create([new WindowDefinition("all", WindowKind.Cumulative)]);
+            engine.CapturePartials("in", p);
+            for (int i = 0; i < 200; i++)
+            {
+                engine.Process(Event($"C{rnd.Next(9)}", $"D{rnd.Next(3)}", $"{rnd.Next(50)}", $"S{rnd.Next(2)}"), i);
+            }
+
+            _ = engine.Snapshot();
+            partials.AddRange(engine.TakePartials());
+        }
+
+        return partials;
+    }
+
+    private static WindowSnapshot[] MergeAll(IEnumerable<SubjectPartial> partials)
+    {
+        var merger = new PartialMerger(Schema, EntropyEstimator.Grassberger);
+        foreach (SubjectPartial p in partials)
+        {
+            merger.Accept(p, 0);
+        }
+
+        return [.. merger.TakeChanged().OrderBy(s => s.Fields.Count > 0 ? s.Fields[0].Name : s.Pairs[0].Key, StringComparer.Ordinal)];
+    }
+
+    private static Dictionary<(string, DateTimeOffset?, string), WindowSnapshot> ByKey(IEnumerable<WindowSnapshot> snapshots) =>
+        snapshots.ToDictionary(s => (s.Window, s.Start, s.Fields.Count > 0 ? s.Fields[0].Name : s.Pairs[0].Key));
+
+    private static void AssertClose(double expected, double actual)
+    {
+        if (double.IsNaN(expected))
+        {
+            Assert.True(double.IsNaN(actual));
+            return;
+        }
+
+        Assert.True(Math.Abs(expected - actual) <= 1e-9 * Math.Max(1, Math.Abs(expected)), $"expected {expected:R}, got {actual:R}");
+    }
+}
