@@ -14,6 +14,10 @@ namespace StreamEntropy.IntegrationTests.Pipeline;
 [Trait("Category", "Integration")]
 public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
 {
+    // Every event at one instant: the tumbling window "minute" then holds all of them, like the cumulative one.
+    private static readonly DateTimeOffset EventTime = new(2026, 11, 29, 12, 0, 30, TimeSpan.Zero);
+    private static readonly string[] Windows = ["all", "minute"];
+
     private readonly string _dir = Directory.CreateTempSubdirectory("se-scale-").FullName;
     private readonly List<Worker> _workers = [];
 
@@ -55,7 +59,7 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
 
         // 1. Three instances: the merged records equal the exact counts of every event, read by one reader.
         List<byte[]> first = PipelineHarness.Events(12_000, seed: 61);
-        await PipelineHarness.ProduceAsync(kafka.BootstrapServers, topic, first);
+        await PipelineHarness.ProduceAsync(kafka.BootstrapServers, topic, first, EventTime);
         FrequencySet reference = PipelineHarness.Profile(first, out int valid);
         List<ConsumeResult<string?, byte[]>> records = ReadComplete(output, valid);
         AssertExact(reference, valid, records);
@@ -67,7 +71,7 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
         victim.Process.Kill(entireProcessTree: true);
         await victim.Process.WaitForExitAsync();
         List<byte[]> second = PipelineHarness.Events(6_000, seed: 62);
-        await PipelineHarness.ProduceAsync(kafka.BootstrapServers, topic, second);
+        await PipelineHarness.ProduceAsync(kafka.BootstrapServers, topic, second, EventTime);
         List<byte[]> all = [.. first, .. second];
         reference = PipelineHarness.Profile(all, out valid);
         records = ReadComplete(output, valid);
@@ -79,15 +83,26 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
         PipelineHarness.ReadUntil(
             kafka.BootstrapServers,
             output,
-            rs => PipelineHarness.AllKeys.All(k => PipelineHarness.Latest(rs, $"all/{k}") is { } r && r.GetProperty("windowEvents").GetInt64() >= valid),
+            rs => Windows.All(w => PipelineHarness.AllKeys.All(k => PipelineHarness.Latest(rs, $"{w}/{k}") is { } r && r.GetProperty("windowEvents").GetInt64() >= valid)),
             TimeSpan.FromSeconds(120));
 
     private void AssertExact(FrequencySet reference, int valid, List<ConsumeResult<string?, byte[]>> records)
     {
+        foreach (string window in Windows)
+        {
+            AssertExact(reference, valid, records, window);
+        }
+
+        JsonElement minute = PipelineHarness.Latest(records, "minute/country")!.Value;
+        Assert.Equal("2026-11-29T12:00:00.000Z", minute.GetProperty("windowStart").GetString());
+    }
+
+    private void AssertExact(FrequencySet reference, int valid, List<ConsumeResult<string?, byte[]>> records, string window)
+    {
         for (int f = 0; f < reference.Encoder.Schema.Fields.Count; f++)
         {
             FieldResult expected = ResultCalculator.Field(reference, f, EntropyEstimator.MaximumLikelihood);
-            JsonElement actual = PipelineHarness.Latest(records, $"all/{expected.Name}") ?? throw Missing(expected.Name);
+            JsonElement actual = PipelineHarness.Latest(records, $"{window}/{expected.Name}") ?? throw Missing(expected.Name);
             Assert.Equal(valid, actual.GetProperty("windowEvents").GetInt64()); // not one event more: nothing counted twice
             Assert.Equal(expected.Count, actual.GetProperty("count").GetInt64());
             Assert.Equal(expected.Distinct, actual.GetProperty("distinct").GetInt32());
@@ -99,7 +114,7 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
         for (int p = 0; p < reference.Encoder.Schema.Pairs.Count; p++)
         {
             PairResult expected = ResultCalculator.Pair(reference, p, EntropyEstimator.MaximumLikelihood);
-            JsonElement actual = PipelineHarness.Latest(records, $"all/{expected.Key}") ?? throw Missing(expected.Key);
+            JsonElement actual = PipelineHarness.Latest(records, $"{window}/{expected.Key}") ?? throw Missing(expected.Key);
             Assert.Equal(valid, actual.GetProperty("windowEvents").GetInt64());
             PipelineHarness.AssertClose(expected.Entropies.Joint, actual.GetProperty("joint").GetDouble(), $"H({expected.Key})");
             PipelineHarness.AssertClose(expected.Entropies.ConditionalYGivenX, actual.GetProperty("conditionalYGivenX").GetDouble(), $"H(Y|X) {expected.Key}");
@@ -107,7 +122,7 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
         }
 
         Xunit.Sdk.XunitException Missing(string key) =>
-            new($"no output record for all/{key}; worker logs: {string.Join(" | ", _workers.Select(w => w.Name + ": " + w.Tail()))}");
+            new($"no output record for {window}/{key}; worker logs: {string.Join(" | ", _workers.Select(w => w.Name + ": " + w.Tail()))}");
     }
 
     private string WriteConfig(string topic, string output, string state, string partials)
@@ -131,7 +146,7 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
                 },
                 Fields = fields,
                 Pairs = PipelineHarness.Pairs.Select(p => new { p.X, p.Y }),
-                Windows = new[] { new { Name = "all", Kind = "Cumulative" } },
+                Windows = new object[] { new { Name = "all", Kind = "Cumulative" }, new { Name = "minute", Kind = "Tumbling", Size = "00:01:00" } },
                 Base = "e",
                 PublishInterval = "00:00:00.300",
                 Checkpoint = new { Directory = Path.Combine(_dir, "unused"), Interval = "00:00:00.300" },
