@@ -11,23 +11,7 @@ topics=${TOPICS:-4}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
-dotnet publish "$repo/src/StreamEntropy.Worker" -c Release -o "$work/app" >/dev/null
-"$work/app/stream-entropy" broker > "$work/broker.out" 2>/dev/null &
-for _ in $(seq 100); do grep -q BOOTSTRAP= "$work/broker.out" 2>/dev/null && break; sleep 0.1; done
-bootstrap=$(sed -n 's/^BOOTSTRAP=//p' "$work/broker.out")
-echo "broker: $bootstrap"
-
-# Demo-like events, ~100 bytes each, 4 partitions (the mock auto-creates topics with 4).
-python3 - "$events" > "$work/events.jsonl" <<'PY'
-import random, sys
-random.seed(7)
-countries = ["US","GB","DE","FR","IN","BR","JP","CA","ES","IT","NL","SE"]
-devices = ["ios","android","web","tv"]
-for i in range(int(sys.argv[1])):
-    c = countries[min(int(random.paretovariate(1.2)) - 1, 11)]
-    print('{"user":{"country":"%s","device":"%s"},"page":"/p/%d","status":%d,"amount":%.2f}'
-          % (c, random.choice(devices), random.randint(0, 29), 200 if random.random() < .95 else 404, random.random() * 300))
-PY
+. "$here/common.sh" "$events"
 names=""
 for t in $(seq 1 "$topics"); do
   kcat -P -b "$bootstrap" -t "bench$t" -l "$work/events.jsonl"

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text.Json;
 using Confluent.Kafka;
 using StreamEntropy.Core.Estimation;
@@ -19,11 +17,11 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
     private static readonly string[] Windows = ["all", "minute"];
 
     private readonly string _dir = Directory.CreateTempSubdirectory("se-scale-").FullName;
-    private readonly List<Worker> _workers = [];
+    private readonly List<WorkerProcess> _workers = [];
 
     public void Dispose()
     {
-        foreach (Worker w in _workers)
+        foreach (WorkerProcess w in _workers)
         {
             w.Dispose();
         }
@@ -45,7 +43,7 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
 
         for (int i = 0; i < 3; i++)
         {
-            _workers.Add(Worker.Start(config, $"w{i}"));
+            _workers.Add(WorkerProcess.Start(config, $"w{i}"));
         }
 
         // The group settles with every instance owning input partitions (4 over 3: 2, 1, 1).
@@ -67,9 +65,8 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
 
         // 2. SIGKILL an instance that owns input partitions, add more events: the others take its partitions over,
         //    restore their states from the state topic and resume at the saved offsets: nothing lost, nothing twice.
-        Worker victim = _workers.First(w => w.OwnsInput(topic));
-        victim.Process.Kill(entireProcessTree: true);
-        await victim.Process.WaitForExitAsync();
+        WorkerProcess victim = _workers.First(w => w.OwnsInput(topic));
+        await victim.KillAsync();
         List<byte[]> second = PipelineHarness.Events(6_000, seed: 62);
         await PipelineHarness.ProduceAsync(kafka.BootstrapServers, topic, second, EventTime);
         List<byte[]> all = [.. first, .. second];
@@ -157,70 +154,5 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
         string path = Path.Combine(_dir, "config.json");
         File.WriteAllText(path, JsonSerializer.Serialize(config));
         return path;
-    }
-
-    /// <summary>One worker process and the last lines it logged.</summary>
-    private sealed class Worker : IDisposable
-    {
-        private readonly ConcurrentQueue<string> _lines = new();
-
-        private Worker(string name, Process process)
-        {
-            Name = name;
-            Process = process;
-        }
-
-        public string Name { get; }
-
-        public Process Process { get; }
-
-        public static Worker Start(string config, string name)
-        {
-            string dll = Path.Combine(AppContext.BaseDirectory, "stream-entropy.dll");
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-            foreach (string arg in new[] { dll, "run", "--config", config, "--urls", "http://127.0.0.1:0" })
-            {
-                start.ArgumentList.Add(arg);
-            }
-
-            var worker = new Worker(name, Process.Start(start) ?? throw new InvalidOperationException("could not start the worker"));
-            worker.Process.OutputDataReceived += (_, e) => worker.Keep(e.Data);
-            worker.Process.ErrorDataReceived += (_, e) => worker.Keep(e.Data);
-            worker.Process.BeginOutputReadLine();
-            worker.Process.BeginErrorReadLine();
-            return worker;
-        }
-
-        /// <summary>Whether the worker's latest assignment (eager rebalancing: each one replaces the last) includes a
-        /// partition of <paramref name="topic"/>.</summary>
-        public bool OwnsInput(string topic) =>
-            _lines.LastOrDefault(l => l.Contains("Partitions assigned", StringComparison.Ordinal)) is { } last && last.Contains(topic, StringComparison.Ordinal);
-
-        public string Tail() => string.Join(" / ", _lines.TakeLast(12));
-
-        public void Dispose()
-        {
-            if (!Process.HasExited)
-            {
-                Process.Kill(entireProcessTree: true);
-                Process.WaitForExit();
-            }
-
-            Process.Dispose();
-        }
-
-        private void Keep(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-
-            _lines.Enqueue(line);
-            while (_lines.Count > 400)
-            {
-                _lines.TryDequeue(out _);
-            }
-        }
     }
 }

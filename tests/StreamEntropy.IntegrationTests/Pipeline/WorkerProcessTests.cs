@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Confluent.Kafka;
 using StreamEntropy.Core.Estimation;
@@ -28,30 +27,28 @@ public sealed class WorkerProcessTests(KafkaFixture kafka) : IDisposable
         string config = WriteConfig(topic, output);
 
         // First life: runs until at least one checkpoint exists and part of the input is counted, then SIGKILL.
-        using (Process first = Start(config))
+        using (WorkerProcess first = WorkerProcess.Start(config, "first"))
         {
             string checkpoint = Path.Combine(_dir, "state");
             DateTime deadline = DateTime.UtcNow.AddSeconds(60);
-            while (DateTime.UtcNow < deadline && !first.HasExited && !HasCheckpoint(checkpoint))
+            while (DateTime.UtcNow < deadline && !first.Process.HasExited && !HasCheckpoint(checkpoint))
             {
                 await Task.Delay(50);
             }
 
-            Assert.False(first.HasExited, $"the worker exited with {(first.HasExited ? first.ExitCode : 0)} before it was killed");
+            Assert.False(first.Process.HasExited, $"the worker exited with {(first.Process.HasExited ? first.Process.ExitCode : 0)} before it was killed: {first.Tail()}");
             Assert.True(HasCheckpoint(checkpoint), "no checkpoint was written within 60 s");
-            first.Kill(entireProcessTree: true); // SIGKILL on Linux: no shutdown code runs
-            await first.WaitForExitAsync();
+            await first.KillAsync(); // SIGKILL on Linux: no shutdown code runs
         }
 
         // Second life: restores the checkpoint, replays exactly what it had not covered, and is stopped gracefully.
-        using Process second = Start(config);
+        using WorkerProcess second = WorkerProcess.Start(config, "second");
         List<ConsumeResult<string?, byte[]>> records = PipelineHarness.ReadUntil(
             kafka.BootstrapServers,
             output,
             rs => PipelineHarness.AllKeys.All(k => PipelineHarness.Latest(rs, $"all/{k}") is { } r && r.GetProperty("windowEvents").GetInt64() >= valid),
             TimeSpan.FromSeconds(90));
-        second.Kill(entireProcessTree: true);
-        await second.WaitForExitAsync();
+        await second.KillAsync();
 
         for (int f = 0; f < reference.Encoder.Schema.Fields.Count; f++)
         {
@@ -97,28 +94,5 @@ public sealed class WorkerProcessTests(KafkaFixture kafka) : IDisposable
         string path = Path.Combine(_dir, "config.json");
         File.WriteAllText(path, JsonSerializer.Serialize(config));
         return path;
-    }
-
-    private static Process Start(string config)
-    {
-        string dll = Path.Combine(AppContext.BaseDirectory, "stream-entropy.dll");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in new[] { dll, "run", "--config", config, "--urls", "http://127.0.0.1:0" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the worker");
-        // Drain both pipes so a chatty worker never blocks on a full pipe.
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 }

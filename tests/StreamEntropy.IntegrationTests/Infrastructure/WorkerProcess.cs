@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace StreamEntropy.IntegrationTests.Infrastructure;
+
+/// <summary>The real `stream-entropy run` as a child process, with the last lines it logged (both pipes are drained,
+/// so a chatty worker never blocks on a full pipe). Dispose kills it if it still runs.</summary>
+internal sealed class WorkerProcess : IDisposable
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    private WorkerProcess(string name, Process process)
+    {
+        Name = name;
+        Process = process;
+    }
+
+    public string Name { get; }
+
+    public Process Process { get; }
+
+    /// <summary>Starts <c>stream-entropy run --config <paramref name="config"/></c> on a free loopback port.</summary>
+    public static WorkerProcess Start(string config, string name)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "stream-entropy.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string arg in new[] { dll, "run", "--config", config, "--urls", "http://127.0.0.1:0" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var worker = new WorkerProcess(name, Process.Start(start) ?? throw new InvalidOperationException("could not start the worker"));
+        worker.Process.OutputDataReceived += (_, e) => worker.Keep(e.Data);
+        worker.Process.ErrorDataReceived += (_, e) => worker.Keep(e.Data);
+        worker.Process.BeginOutputReadLine();
+        worker.Process.BeginErrorReadLine();
+        return worker;
+    }
+
+    /// <summary>Whether the worker's latest assignment (eager rebalancing: each one replaces the last) includes a
+    /// partition of <paramref name="topic"/>.</summary>
+    public bool OwnsInput(string topic) =>
+        _lines.LastOrDefault(l => l.Contains("Partitions assigned", StringComparison.Ordinal)) is { } last && last.Contains(topic, StringComparison.Ordinal);
+
+    /// <summary>Kills the process and its children with SIGKILL: no shutdown code runs.</summary>
+    public async Task KillAsync()
+    {
+        Process.Kill(entireProcessTree: true);
+        await Process.WaitForExitAsync();
+    }
+
+    public string Tail() => string.Join(" / ", _lines.TakeLast(12));
+
+    public void Dispose()
+    {
+        if (!Process.HasExited)
+        {
+            Process.Kill(entireProcessTree: true);
+            Process.WaitForExit();
+        }
+
+        Process.Dispose();
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _lines.Enqueue(line);
+        while (_lines.Count > 400)
+        {
+            _lines.TryDequeue(out _);
+        }
+    }
+}
