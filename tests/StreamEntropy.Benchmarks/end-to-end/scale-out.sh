@@ -61,7 +61,7 @@ JSON
   # The merged global record shows every event once the partials have gone round the partials topic.
   merged=0
   for _ in $(seq 120); do
-    merged=$(kcat -C -b "$bootstrap" -t "$run-out" -o beginning -e -q -K '|' 2>/dev/null | grep '^all/country|' | tail -1 | sed -n 's/.*"windowEvents":\([0-9]*\).*/\1/p')
+    merged=$(kcat -C -b "$bootstrap" -t "$run-out" -o beginning -e -q -K '|' 2>/dev/null | grep '^all/country|' | tail -1 | sed -n 's/.*"windowEvents":\([0-9]*\).*/\1/p' || true)
     [ "${merged:-0}" -ge "$got" ] && break
     sleep 0.5
   done
