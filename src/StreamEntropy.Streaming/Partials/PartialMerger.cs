@@ -10,7 +10,9 @@ namespace StreamEntropy.Streaming.Partials;
 /// <remarks>
 /// <para>Tumbling windows are matched by their start: the partials of one window instance merge, and the
 /// <see cref="InstancesKept"/> most recent instances of each (window, subject) are kept, so a partition that is a
-/// little behind still lands in the right window. Cumulative windows have one instance.</para>
+/// little behind still lands in the right window. An instance is published as closed once every partition has closed
+/// it or a later instance has begun on any partition (as a single instance's watermark would close it); partials a
+/// lagging partition sends later still update it. Cumulative windows have one instance.</para>
 /// <para>Sources are merged in (topic, partition) order, so the same partials give bit-identical results however
 /// the partitions were spread over instances. Single writer.</para>
 /// </remarks>
@@ -87,6 +89,15 @@ public sealed class PartialMerger
             {
                 state.Instances.RemoveAt(0);
             }
+
+            // A later window has begun somewhere: the earlier ones are closed, as the watermark of a single instance
+            // (the largest time seen on any partition) would have closed them. Publish them again as such.
+            for (int i = 0; i < state.Instances.Count - 1; i++)
+            {
+                WindowInstance earlier = state.Instances.Values[i];
+                earlier.Dirty |= !earlier.Superseded;
+                earlier.Superseded = true;
+            }
         }
 
         instance.Latest[(partial.SourceTopic, partial.SourcePartition)] = partial;
@@ -120,7 +131,7 @@ public sealed class PartialMerger
             {
                 if (instance.Dirty)
                 {
-                    instance.Merged = Merge(instance.Latest);
+                    instance.Merged = Merge(instance.Latest, instance.Superseded);
                     instance.Dirty = false;
                     changed.Add(instance.Merged);
                 }
@@ -173,13 +184,13 @@ public sealed class PartialMerger
         return windows;
     }
 
-    private WindowSnapshot Merge(Dictionary<(string Topic, int Partition), SubjectPartial> latest)
+    private WindowSnapshot Merge(Dictionary<(string Topic, int Partition), SubjectPartial> latest, bool superseded)
     {
         SubjectPartial[] parts = [.. latest.OrderBy(e => e.Key.Topic, StringComparer.Ordinal).ThenBy(e => e.Key.Partition).Select(e => e.Value)];
         SubjectPartial first = parts[0];
         long events = 0;
         long late = 0;
-        bool closed = true;
+        bool closed = true; // every partition has closed it, or a later window has begun (superseded)
         DateTimeOffset end = first.End;
         foreach (SubjectPartial part in parts)
         {
@@ -200,7 +211,7 @@ public sealed class PartialMerger
             pairs = [MergePair(parts)];
         }
 
-        return new WindowSnapshot(first.Window, first.Kind, first.Start, end, closed, events, late, fields, pairs, _estimator.ToName());
+        return new WindowSnapshot(first.Window, first.Kind, first.Start, end, closed || superseded, events, late, fields, pairs, _estimator.ToName());
     }
 
     private FieldResult MergeField(SubjectPartial[] parts)
@@ -280,6 +291,9 @@ public sealed class PartialMerger
         public Dictionary<(string Topic, int Partition), SubjectPartial> Latest { get; } = [];
 
         public bool Dirty { get; set; }
+
+        /// <summary>Whether a later instance of the window has been seen.</summary>
+        public bool Superseded { get; set; }
 
         public WindowSnapshot? Merged { get; set; }
     }

@@ -67,6 +67,7 @@ public class PartialMergerTests
                 }
 
                 Assert.Equal(w.Events, merged[(w.Window, w.Start, w.Fields[0].Name)].Events);
+                Assert.Equal(w.Closed, merged[(w.Window, w.Start, w.Fields[0].Name)].Closed);
             }
         }, iter: 150);
     }
@@ -118,6 +119,23 @@ public class PartialMergerTests
         WindowSnapshot[] changed = [.. merger.TakeChanged()];
         Assert.Equal([1000L, 2000L], changed.Select(s => s.Start!.Value.ToUnixTimeMilliseconds()).Order());
         Assert.Empty(merger.TakeChanged()); // nothing new since
+    }
+
+    [Fact]
+    public void Accept_LaterWindowBegins_EarlierPublishedAgainAsClosed()
+    {
+        var merger = new PartialMerger(Schema, EntropyEstimator.MaximumLikelihood);
+        merger.Accept(Tumbling(start: 0), 0);
+        Assert.False(Assert.Single(merger.TakeChanged()).Closed); // its only partition has not closed it
+        merger.Accept(Tumbling(start: 1000) with { SourcePartition = 1 }, 0); // another partition is one window further
+        WindowSnapshot[] changed = [.. merger.TakeChanged().OrderBy(s => s.Start)];
+        Assert.Equal(2, changed.Length);
+        Assert.True(changed[0].Closed);
+        Assert.False(changed[1].Closed);
+        merger.Accept(Tumbling(start: 0) with { Events = 3, Field = new FieldPartial("country", 0, 0, ["DE"u8.ToArray()], [3]) }, 0); // a late update
+        WindowSnapshot late = Assert.Single(merger.TakeChanged());
+        Assert.True(late.Closed);
+        Assert.Equal(3, late.Events);
     }
 
     [Fact]
