@@ -229,7 +229,7 @@ public sealed class StreamEntropyOptionsValidatorTests
     }
 
     [Fact]
-    public void Validate_GroupModeWithCumulativeAndTumblingWindows_Succeeds()
+    public void Validate_GroupModeWithCumulativeTumblingAndSlidingWindows_Succeeds()
     {
         StreamEntropyOptions o = GroupMode();
 
@@ -238,20 +238,16 @@ public sealed class StreamEntropyOptionsValidatorTests
         Assert.True(result.Succeeded, result.FailureMessage);
     }
 
-    [Theory]
-    [InlineData("Sliding")]
-    [InlineData("Decay")]
-    public void Validate_GroupModeWithSlidingOrDecayWindow_Fails(string kind)
+    [Fact]
+    public void Validate_GroupModeWithDecayWindow_Fails()
     {
         StreamEntropyOptions o = GroupMode();
-        o.Windows.Add(kind == "Sliding"
-            ? new WindowOptions { Name = "s", Kind = kind, Size = TimeSpan.FromMinutes(1), Step = TimeSpan.FromSeconds(10) }
-            : new WindowOptions { Name = "d", Kind = kind, HalfLife = TimeSpan.FromMinutes(1) });
+        o.Windows.Add(new WindowOptions { Name = "d", Kind = "Decay", HalfLife = TimeSpan.FromMinutes(1) });
 
         string failure = Assert.Single(new StreamEntropyOptionsValidator().Validate(null, o).Failures!);
 
-        Assert.Contains("StreamEntropy:Windows:2", failure, StringComparison.Ordinal);
-        Assert.Contains($"{kind} windows cannot be merged", failure, StringComparison.Ordinal);
+        Assert.Contains("StreamEntropy:Windows:3", failure, StringComparison.Ordinal);
+        Assert.Contains("Decay windows cannot be merged", failure, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -294,7 +290,7 @@ public sealed class StreamEntropyOptionsValidatorTests
     private static StreamEntropyOptions GroupMode()
     {
         StreamEntropyOptions o = Valid();
-        o.Windows.RemoveAll(w => w.Kind is "Sliding" or "Decay");
+        o.Windows.RemoveAll(w => w.Kind is "Decay");
         o.Drift.Enabled = false;
         o.Scaling.Mode = ScalingMode.Group;
         return o;

@@ -45,7 +45,7 @@ internal sealed class GroupState
         _engineFactory = engineFactory;
         _logger = logger;
         EntropyEngine probe = engineFactory();
-        Merger = new PartialMerger(probe.Schema, probe.Estimator);
+        Merger = new PartialMerger(probe.Schema, probe.Estimator, probe.Windows);
         Schema = probe.Schema;
         _missingOfRevoked = new long[Schema.Fields.Count];
     }

@@ -128,16 +128,17 @@ public sealed class EntropyEngine : IWindowCloseObserver
     /// <summary>From now on, every snapshot (current or closed) also copies its counts into partials of the input
     /// partition <paramref name="topic"/>/<paramref name="partition"/>, for <see cref="TakePartials"/>.</summary>
     /// <remarks>For scale-out: each instance of a consumer group runs one engine per partition it owns and exchanges
-    /// these partials. Only cumulative and tumbling windows have them: a tumbling window instance is the same for every
-    /// partition (its start is fixed by the clock), while a sliding window's open instance sits wherever each partition's
-    /// watermark is, and decay weights depend on each engine's own landmark.</remarks>
-    /// <exception cref="InvalidOperationException">A window is a sliding or decay window.</exception>
+    /// these partials: a cumulative window's counts, a tumbling window's counts per window start, and a sliding window's
+    /// counts per pane (panes are aligned to the epoch, so they are the same on every partition, while the span of a
+    /// partition's open sliding window depends on its own watermark). Decay windows have none: their weights depend
+    /// on each engine's own landmark.</remarks>
+    /// <exception cref="InvalidOperationException">A window is a decay window.</exception>
     public void CapturePartials(string topic, int partition)
     {
         ArgumentException.ThrowIfNullOrEmpty(topic);
-        if (_definitions.FirstOrDefault(d => d.Kind is not (WindowKind.Cumulative or WindowKind.Tumbling)) is { } other)
+        if (_definitions.FirstOrDefault(d => d.Kind == WindowKind.Decay) is { } decay)
         {
-            throw new InvalidOperationException($"Window '{other.Name}': {other.Kind} windows cannot be merged across partitions; partials need cumulative or tumbling windows.");
+            throw new InvalidOperationException($"Window '{decay.Name}': decay windows cannot be merged across partitions; partials need cumulative, tumbling or sliding windows.");
         }
 
         _partialSource = (topic, partition);

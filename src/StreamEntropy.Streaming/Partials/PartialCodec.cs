@@ -97,7 +97,7 @@ public static class PartialCodec
             int sourcePartition = NonNegative(r.ReadInt32(), "source partition");
             string window = r.ReadString();
             var kind = (WindowKind)r.ReadByte();
-            if (kind is not (WindowKind.Cumulative or WindowKind.Tumbling))
+            if (kind is not (WindowKind.Cumulative or WindowKind.Tumbling or WindowKind.Sliding))
             {
                 throw new InvalidDataException($"Window '{window}' has kind {(int)kind}, which has no partials.");
             }

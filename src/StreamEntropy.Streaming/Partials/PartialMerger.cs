@@ -23,9 +23,14 @@ public sealed class PartialMerger
     private readonly Dictionary<string, FieldDefinition> _fields = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PairDefinition> _pairs = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Window, string Subject), SubjectState> _subjects = [];
+    private readonly Dictionary<string, WindowDefinition> _sliding = new(StringComparer.Ordinal);
 
     /// <summary>Creates an empty merger for <paramref name="schema"/>.</summary>
-    public PartialMerger(EventSchema schema, EntropyEstimator estimator, int instancesKept = 3)
+    /// <param name="schema">The fields and pairs.</param>
+    /// <param name="estimator">The estimator of the merged measures.</param>
+    /// <param name="windows">The window definitions; needed to merge the panes of sliding windows.</param>
+    /// <param name="instancesKept">How many starts of each tumbling window are kept per subject.</param>
+    public PartialMerger(EventSchema schema, EntropyEstimator estimator, IReadOnlyList<WindowDefinition>? windows = null, int instancesKept = 3)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentOutOfRangeException.ThrowIfLessThan(instancesKept, 1);
@@ -40,6 +45,14 @@ public sealed class PartialMerger
         foreach (PairDefinition p in schema.Pairs)
         {
             _pairs[p.Key] = p;
+        }
+
+        foreach (WindowDefinition w in windows ?? [])
+        {
+            if (w.Kind == WindowKind.Sliding)
+            {
+                _sliding[w.Name] = w;
+            }
         }
     }
 
@@ -67,10 +80,16 @@ public sealed class PartialMerger
             throw new InvalidDataException($"The partial is of pair '{p.Key}', which is not configured here.");
         }
 
+        WindowDefinition? sliding = null;
+        if (partial.Kind == WindowKind.Sliding && !_sliding.TryGetValue(partial.Window, out sliding))
+        {
+            throw new InvalidDataException($"The partial is of sliding window '{partial.Window}', which is not configured here.");
+        }
+
         (string, string) key = (partial.Window, partial.Subject);
         if (!_subjects.TryGetValue(key, out SubjectState? state))
         {
-            state = new SubjectState();
+            state = new SubjectState(sliding);
             _subjects[key] = state;
         }
 
@@ -78,14 +97,17 @@ public sealed class PartialMerger
         long start = partial.Start?.ToUnixTimeMilliseconds() ?? long.MinValue;
         if (!state.Instances.TryGetValue(start, out WindowInstance? instance))
         {
-            if (state.Instances.Count >= InstancesKept && start < state.Instances.Keys[0])
+            // A sliding window keeps its live panes and one more (a partition a step behind); a tumbling window its
+            // most recent starts.
+            int kept = sliding is null ? InstancesKept : (int)(sliding.SizeMs / sliding.StepMs) + 1;
+            if (state.Instances.Count >= kept && start < state.Instances.Keys[0])
             {
                 return false;
             }
 
             instance = new WindowInstance();
             state.Instances.Add(start, instance);
-            while (state.Instances.Count > InstancesKept)
+            while (state.Instances.Count > kept)
             {
                 state.Instances.RemoveAt(0);
             }
@@ -127,11 +149,22 @@ public sealed class PartialMerger
         var changed = new List<WindowSnapshot>();
         foreach (SubjectState state in _subjects.Values)
         {
+            if (state.Sliding is { } sliding)
+            {
+                if (state.Instances.Values.Any(i => i.Dirty))
+                {
+                    state.SlidingMerged = MergePanes(state, sliding);
+                    changed.Add(state.SlidingMerged);
+                }
+
+                continue;
+            }
+
             foreach (WindowInstance instance in state.Instances.Values)
             {
                 if (instance.Dirty)
                 {
-                    instance.Merged = Merge(instance.Latest, instance.Superseded);
+                    instance.Merged = Merge(Ordered(instance.Latest), instance.Superseded);
                     instance.Dirty = false;
                     changed.Add(instance.Merged);
                 }
@@ -148,7 +181,7 @@ public sealed class PartialMerger
         var newest = new Dictionary<string, List<WindowSnapshot>>(StringComparer.Ordinal);
         foreach (((string window, _), SubjectState state) in _subjects)
         {
-            WindowSnapshot? merged = state.Instances.Values[^1].Merged;
+            WindowSnapshot? merged = state.Sliding is null ? state.Instances.Values[^1].Merged : state.SlidingMerged;
             if (merged is null)
             {
                 continue;
@@ -184,9 +217,44 @@ public sealed class PartialMerger
         return windows;
     }
 
-    private WindowSnapshot Merge(Dictionary<(string Topic, int Partition), SubjectPartial> latest, bool superseded)
+    private static IEnumerable<SubjectPartial> Ordered(Dictionary<(string Topic, int Partition), SubjectPartial> latest) =>
+        latest.OrderBy(e => e.Key.Topic, StringComparer.Ordinal).ThenBy(e => e.Key.Partition).Select(e => e.Value);
+
+    // The sliding window that ends with the newest pane seen on any partition: the sum of the panes it covers, each
+    // the merge of every partition's latest partial of that pane (oldest pane first, partitions in order).
+    private WindowSnapshot MergePanes(SubjectState state, WindowDefinition sliding)
     {
-        SubjectPartial[] parts = [.. latest.OrderBy(e => e.Key.Topic, StringComparer.Ordinal).ThenBy(e => e.Key.Partition).Select(e => e.Value)];
+        long end = state.Instances.Keys[^1] + sliding.StepMs;
+        long start = end - sliding.SizeMs;
+        var parts = new List<SubjectPartial>();
+        var late = new Dictionary<(string, int), long>();
+        foreach ((long paneStart, WindowInstance pane) in state.Instances)
+        {
+            pane.Dirty = false;
+            if (paneStart >= start)
+            {
+                parts.AddRange(Ordered(pane.Latest));
+            }
+
+            foreach (SubjectPartial p in pane.Latest.Values)
+            {
+                late[(p.SourceTopic, p.SourcePartition)] = Math.Max(late.GetValueOrDefault((p.SourceTopic, p.SourcePartition)), p.Late);
+            }
+        }
+
+        WindowSnapshot merged = Merge(parts, superseded: false);
+        return merged with
+        {
+            Start = EventTime.ToTime(start),
+            End = EventTime.ToTime(end),
+            Closed = false,
+            Late = late.Values.Sum(),
+        };
+    }
+
+    private WindowSnapshot Merge(IEnumerable<SubjectPartial> ordered, bool superseded)
+    {
+        SubjectPartial[] parts = [.. ordered];
         SubjectPartial first = parts[0];
         long events = 0;
         long late = 0;
@@ -279,9 +347,15 @@ public sealed class PartialMerger
         return int.MaxValue;
     }
 
-    private sealed class SubjectState
+    private sealed class SubjectState(WindowDefinition? sliding)
     {
         public int Slot { get; set; }
+
+        /// <summary>The sliding window's definition; null for cumulative and tumbling windows.</summary>
+        public WindowDefinition? Sliding { get; } = sliding;
+
+        /// <summary>The merge of the live panes (sliding windows).</summary>
+        public WindowSnapshot? SlidingMerged { get; set; }
 
         public SortedList<long, WindowInstance> Instances { get; } = [];
     }

@@ -30,8 +30,12 @@ internal abstract class EntropyWindow
     public IWindowCloseObserver? CloseObserver { get; set; }
 
     /// <summary>Gets or sets who sees the counts behind every snapshot this window describes, current or closed
-    /// (null: nobody); called before the counts change again.</summary>
+    /// (null: nobody); called before the counts change again. A sliding window shows its panes instead.</summary>
     public Action<WindowSnapshot, FrequencySet>? Described { get; set; }
+
+    /// <summary>Gets whether <see cref="Described"/> sees the whole window's counts at each snapshot (else the
+    /// window calls it for parts of itself).</summary>
+    protected virtual bool DescribesWholeWindow => true;
 
     /// <summary>Moves the window to the watermark <paramref name="watermarkMs"/> (never backwards), queueing the
     /// final snapshots of windows it closes.</summary>
@@ -68,7 +72,11 @@ internal abstract class EntropyWindow
             ResultCalculator.Fields(counts, Estimator),
             ResultCalculator.Pairs(counts, Estimator),
             Estimator.ToName());
-        Described?.Invoke(snapshot, counts);
+        if (DescribesWholeWindow)
+        {
+            Described?.Invoke(snapshot, counts);
+        }
+
         return snapshot;
     }
 }

@@ -26,6 +26,8 @@ internal sealed class SlidingWindow : EntropyWindow
     private readonly FrequencySet[] _panes;
     private readonly FrequencySet _aggregate;
     private long _current = NotStarted; // the pane index containing the watermark
+    private readonly long[] _describedPane; // per ring slot: the pane last shown to Described, and its event count then
+    private readonly long[] _describedEvents;
 
     public SlidingWindow(WindowDefinition definition, EventEncoder encoder, EntropyEstimator estimator)
         : base(definition, estimator)
@@ -39,7 +41,15 @@ internal sealed class SlidingWindow : EntropyWindow
         }
 
         _aggregate = new FrequencySet(encoder);
+        _describedPane = new long[_paneCount];
+        _describedEvents = new long[_paneCount];
+        Array.Fill(_describedPane, NotStarted);
     }
+
+    /// <summary>Panes, not the whole window, are shown to <see cref="EntropyWindow.Described"/>: every live pane that
+    /// changed since it was last shown, at each snapshot (a pane that expires has left every later window too). Panes are the same for every
+    /// partition (aligned to the epoch), so they merge across partitions; the aggregate of one partition does not.</summary>
+    protected override bool DescribesWholeWindow => false;
 
     /// <summary>Gets the counts of the whole window.</summary>
     public FrequencySet Counts => _aggregate;
@@ -94,10 +104,23 @@ internal sealed class SlidingWindow : EntropyWindow
         _aggregate.Add(ids);
     }
 
-    public override WindowSnapshot Snapshot(long watermarkMs) =>
-        _current == NotStarted
-            ? Describe(_aggregate, null, EventTime.ToTime(watermarkMs), closed: false)
-            : Snapshot(isClosed: false);
+    public override WindowSnapshot Snapshot(long watermarkMs)
+    {
+        if (_current == NotStarted)
+        {
+            return Describe(_aggregate, null, EventTime.ToTime(watermarkMs), closed: false);
+        }
+
+        if (Described is not null)
+        {
+            for (long pane = _current - _paneCount + 1; pane <= _current; pane++)
+            {
+                DescribePane(pane);
+            }
+        }
+
+        return Snapshot(isClosed: false);
+    }
 
     public override void Write(BinaryWriter writer, List<(int Id, long Count)> scratch)
     {
@@ -137,6 +160,7 @@ internal sealed class SlidingWindow : EntropyWindow
         }
 
         RebuildAggregate();
+        Array.Fill(_describedPane, NotStarted); // a restored window shows every pane again
     }
 
     // Sums the live panes, oldest first, into the aggregate: the same procedure after saving and after restoring,
@@ -152,6 +176,33 @@ internal sealed class SlidingWindow : EntropyWindow
                 _aggregate.Add(set);
             }
         }
+    }
+
+    // Shows one live pane to Described if it holds events it did not have when last shown. Only the header of the
+    // snapshot is filled (no measures are computed for a pane).
+    private void DescribePane(long pane)
+    {
+        int slot = EventTime.Mod(pane, _paneCount);
+        FrequencySet set = _panes[slot];
+        if (Described is null || set.Events == 0 || (_describedPane[slot] == pane && _describedEvents[slot] == set.Events))
+        {
+            return;
+        }
+
+        var header = new WindowSnapshot(
+            Definition.Name,
+            Definition.Kind,
+            EventTime.ToTime(pane * _stepMs),
+            EventTime.ToTime((pane + 1) * _stepMs),
+            pane < _current,
+            set.Events,
+            Late,
+            [],
+            [],
+            Estimator.ToName());
+        Described(header, set);
+        _describedPane[slot] = pane;
+        _describedEvents[slot] = set.Events;
     }
 
     private WindowSnapshot Snapshot(bool isClosed) =>

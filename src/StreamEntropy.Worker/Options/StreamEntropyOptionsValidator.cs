@@ -176,9 +176,9 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
 
         for (int i = 0; i < options.Windows.Count; i++)
         {
-            if (OptionsMapper.TryParseKind(options.Windows[i].Kind, out WindowKind kind) && kind is WindowKind.Sliding or WindowKind.Decay)
+            if (OptionsMapper.TryParseKind(options.Windows[i].Kind, out WindowKind kind) && kind == WindowKind.Decay)
             {
-                builder.AddError($"{StreamEntropyOptions.SectionName}:Windows:{i}: {kind} windows cannot be merged across instances yet; use Cumulative or Tumbling windows with {At}:Mode Group.");
+                builder.AddError($"{StreamEntropyOptions.SectionName}:Windows:{i}: Decay windows cannot be merged across instances yet; use Cumulative, Tumbling or Sliding windows with {At}:Mode Group.");
             }
         }
 

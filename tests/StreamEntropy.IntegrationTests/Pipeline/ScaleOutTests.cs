@@ -12,9 +12,10 @@ namespace StreamEntropy.IntegrationTests.Pipeline;
 [Trait("Category", "Integration")]
 public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
 {
-    // Every event at one instant: the tumbling window "minute" then holds all of them, like the cumulative one.
+    // Every event at one instant: the tumbling window "minute" and the sliding window "sliding" then hold all of
+    // them, like the cumulative one.
     private static readonly DateTimeOffset EventTime = new(2026, 11, 29, 12, 0, 30, TimeSpan.Zero);
-    private static readonly string[] Windows = ["all", "minute"];
+    private static readonly string[] Windows = ["all", "minute", "sliding"];
 
     private readonly string _dir = Directory.CreateTempSubdirectory("se-scale-").FullName;
     private readonly List<WorkerProcess> _workers = [];
@@ -92,6 +93,9 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
 
         JsonElement minute = PipelineHarness.Latest(records, "minute/country")!.Value;
         Assert.Equal("2026-11-29T12:00:00.000Z", minute.GetProperty("windowStart").GetString());
+        JsonElement sliding = PipelineHarness.Latest(records, "sliding/country")!.Value;
+        Assert.Equal("2026-11-29T11:59:40.000Z", sliding.GetProperty("windowStart").GetString()); // ends with the pane of 12:00:30
+        Assert.Equal("2026-11-29T12:00:40.000Z", sliding.GetProperty("windowEnd").GetString());
     }
 
     private void AssertExact(FrequencySet reference, int valid, List<ConsumeResult<string?, byte[]>> records, string window)
@@ -143,7 +147,7 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
                 },
                 Fields = fields,
                 Pairs = PipelineHarness.Pairs.Select(p => new { p.X, p.Y }),
-                Windows = new object[] { new { Name = "all", Kind = "Cumulative" }, new { Name = "minute", Kind = "Tumbling", Size = "00:01:00" } },
+                Windows = new object[] { new { Name = "all", Kind = "Cumulative" }, new { Name = "minute", Kind = "Tumbling", Size = "00:01:00" }, new { Name = "sliding", Kind = "Sliding", Size = "00:01:00", Step = "00:00:10" } },
                 Base = "e",
                 PublishInterval = "00:00:00.300",
                 Checkpoint = new { Directory = Path.Combine(_dir, "unused"), Interval = "00:00:00.300" },
