@@ -1,9 +1,14 @@
 using StreamEntropy.Core.Counting;
 using StreamEntropy.Core.Estimation;
+using StreamEntropy.Core.Sketches;
+using StreamEntropy.Streaming.Profiling;
 
 namespace StreamEntropy.Streaming.Counting;
 
 /// <summary>Computes the published measures from a window's counts.</summary>
+/// <remarks>Budgeted counts that are still exact go through exactly the code of unbudgeted ones; beyond the budget
+/// the plug-in point estimate and certified bracket of the bounded summary are reported (bounded mode supports only
+/// the plug-in estimator, which the engine enforces).</remarks>
 public static class ResultCalculator
 {
     /// <summary>Computes the measures of field <paramref name="field"/>.</summary>
@@ -11,7 +16,34 @@ public static class ResultCalculator
     {
         ArgumentNullException.ThrowIfNull(set);
         FieldDefinition definition = set.Encoder.Schema.Fields[field];
-        CountTable table = set.Field(field);
+        if (set.BoundedField(field) is not { } bounded)
+        {
+            return Exact(definition, set.Field(field), set, field, estimator);
+        }
+
+        if (bounded.ExactCounts is { } exact)
+        {
+            return Exact(definition, exact, set, field, estimator);
+        }
+
+        EntropyBracket bracket = bounded.Entropy();
+        return new FieldResult(
+            definition.Name,
+            bounded.Total,
+            (int)Math.Round(bounded.Distinct),
+            set.Missing(field),
+            set.Invalid(field),
+            bracket.Estimate,
+            double.NaN,
+            double.NaN,
+            definition.BinWidth is double width ? NumericBinning.DifferentialEntropy(bracket.Estimate, width) : null)
+        {
+            Bracket = bracket,
+        };
+    }
+
+    private static FieldResult Exact(FieldDefinition definition, CountTable table, FrequencySet set, int field, EntropyEstimator estimator)
+    {
         double entropy = EntropyEstimators.Entropy(table, estimator);
         double coverage = table.Total == 0 ? double.NaN : 1 - ((double)table.Singletons / table.Total);
         double? differential = definition.BinWidth is double width ? NumericBinning.DifferentialEntropy(entropy, width) : null;
@@ -32,8 +64,18 @@ public static class ResultCalculator
     {
         ArgumentNullException.ThrowIfNull(set);
         PairDefinition definition = set.Encoder.Schema.Pairs[pair];
-        PairCountTable table = set.Pair(pair);
-        return new PairResult(definition.X, definition.Y, PairEntropies.Compute(table, estimator), table.Joint.Distinct);
+        if (set.BoundedPair(pair) is not { } bounded)
+        {
+            PairCountTable table = set.Pair(pair);
+            return new PairResult(definition.X, definition.Y, PairEntropies.Compute(table, estimator), table.Joint.Distinct);
+        }
+
+        PairEntropyBrackets b = bounded.Entropies();
+        var entropies = new PairEntropies(b.Count, b.X.Estimate, b.Y.Estimate, b.Joint.Estimate, bounded.Joint.StandardError());
+        return new PairResult(definition.X, definition.Y, entropies, (int)Math.Round(bounded.Joint.Distinct))
+        {
+            Brackets = bounded.IsExact ? null : b,
+        };
     }
 
     /// <summary>Computes the measures of every field, in schema order.</summary>
