@@ -130,10 +130,7 @@ internal sealed class DistinctSample
             writer.Write(_counts[id]);
         }
 
-        for (int i = 0; i < _size; i++)
-        {
-            writer.Write(_heap[i]);
-        }
+        HeapLayout.Write(writer, _heap.AsSpan(0, _size));
     }
 
     /// <summary>Replaces the contents with a sample written by <see cref="Write"/>, checking every invariant.</summary>
@@ -163,18 +160,11 @@ internal sealed class DistinctSample
             _size = id + 1; // so that a failure below clears what was inserted
         }
 
-        Span<bool> seen = size <= 1024 ? stackalloc bool[size] : new bool[size];
-        for (int i = 0; i < size; i++)
+        ulong[] keys = _keys;
+        if (HeapLayout.Read(reader, _heap.AsSpan(0, size), (parent, child) => keys[parent] >= keys[child]) is { } problem)
         {
-            int id = reader.ReadInt32();
-            if ((uint)id >= (uint)size || seen[id] || (i > 0 && _keys[_heap[(i - 1) / 2]] < _keys[id]))
-            {
-                Clear();
-                throw Corrupt($"heap slot {i} holds entry {id}, which is out of range, repeated or out of heap order");
-            }
-
-            seen[id] = true;
-            _heap[i] = id;
+            Clear();
+            throw Corrupt(problem);
         }
 
         _threshold = size == Capacity ? _keys[_heap[0]] : ulong.MaxValue;

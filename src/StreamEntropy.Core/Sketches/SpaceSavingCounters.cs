@@ -204,10 +204,7 @@ internal sealed class SpaceSavingCounters
             writer.Write(_errors[id]);
         }
 
-        for (int i = 0; i < _size; i++)
-        {
-            writer.Write(_heap[i]);
-        }
+        HeapLayout.Write(writer, _heap.AsSpan(0, _size));
     }
 
     /// <summary>Replaces the contents with counters written by <see cref="Write"/>, checking every invariant.</summary>
@@ -255,19 +252,16 @@ internal sealed class SpaceSavingCounters
             throw Corrupt($"the counters (lower bounds {sumLower}, upper bounds {sumUpper}) do not fit the total {total}");
         }
 
-        Span<bool> seen = size <= 1024 ? stackalloc bool[size] : new bool[size];
+        long[] counts = _counts;
+        if (HeapLayout.Read(reader, _heap.AsSpan(0, size), (parent, child) => counts[parent] <= counts[child]) is { } problem)
+        {
+            Clear();
+            throw Corrupt(problem);
+        }
+
         for (int i = 0; i < size; i++)
         {
-            int id = reader.ReadInt32();
-            if ((uint)id >= (uint)size || seen[id] || (i > 0 && _counts[_heap[(i - 1) / 2]] > _counts[id]))
-            {
-                Clear();
-                throw Corrupt($"heap slot {i} holds counter {id}, which is out of range, repeated or out of heap order");
-            }
-
-            seen[id] = true;
-            _heap[i] = id;
-            _heapIndex[id] = i;
+            _heapIndex[_heap[i]] = i;
         }
 
         _total = total;

@@ -1,5 +1,6 @@
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Engine;
 using StreamEntropy.Streaming.Windows;
 using static StreamEntropy.Streaming.Tests.Engine.BudgetTestKit;
@@ -121,6 +122,29 @@ public class EntropyEngineBudgetTests
             Assert.Equal(original.Snapshot(), restored.Snapshot(), SnapshotComparer.Instance);
             Assert.Equal(Save(original), Save(restored));
         }
+    }
+
+    [Fact]
+    public void Drift_BudgetedFieldAndPair_AreLeftOutOfTheScoresAndTheOthersAreScored()
+    {
+        WindowDefinition[] tumbling = [new("10s", WindowKind.Tumbling, TimeSpan.FromSeconds(10))];
+        var engine = new EntropyEngine(Schema(Budget), tumbling, EntropyEstimator.MaximumLikelihood, drift: new DriftSettings(AlertRule.Defaults));
+        foreach ((byte[] json, long t) in TwoPhases(1.0, values: 20_000, heavy: 10_000, light: 4_000, seed: 6))
+        {
+            engine.Process(json, t);
+        }
+
+        engine.AdvanceTo(30_000);
+        IReadOnlyList<WindowSnapshot> closed = engine.TakeClosed();
+        Assert.Equal(3, closed.Count);
+        Assert.Null(closed[0].Drift); // the first window is the reference
+        foreach (WindowSnapshot s in closed.Skip(1))
+        {
+            Assert.Equal(["country"], s.Drift!.Fields.Select(f => f.Name));
+            Assert.Empty(s.Drift.Pairs);
+        }
+
+        Assert.Equal(0, engine.Encoder.Values[1].Count); // the reference did not intern the budgeted field either
     }
 
     [Fact]
