@@ -2,6 +2,7 @@ using StreamEntropy.Core.Estimation;
 using StreamEntropy.Streaming.Counting;
 using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Engine;
+using StreamEntropy.Streaming.State;
 using StreamEntropy.Streaming.Windows;
 using static StreamEntropy.Streaming.Tests.Engine.BudgetTestKit;
 
@@ -157,6 +158,28 @@ public class EntropyEngineBudgetTests
         InvalidDataException e = Assert.Throws<InvalidDataException>(() => CreateEngine(512).Restore(new MemoryStream(state)));
         Assert.Contains("maxDistinct=256", e.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidDataException>(() => CreateEngine(0).Restore(new MemoryStream(state)));
+    }
+
+    [Fact]
+    public void Restore_CorruptBudgetedCountsUnderAValidChecksum_ThrowsInvalidDataException()
+    {
+        EntropyEngine original = CreateEngine(Budget);
+        foreach ((byte[] json, long t) in TwoPhases(1.0, values: 20_000, heavy: 3_000, light: 0, seed: 8))
+        {
+            original.Process(json, t);
+        }
+
+        // The payload ends with the last window's last pane's pair marginal Y: a count in exact mode, a heap slot in a
+        // summary. All-ones makes the first negative and the second out of range; the envelope is re-hashed so that only
+        // the counts' own validation can catch it.
+        byte[] payload = StateEnvelope.Read(new MemoryStream(Save(original))).ToArray();
+        payload.AsSpan(payload.Length - 4).Fill(0xFF);
+        var corrupt = new MemoryStream();
+        StateEnvelope.Write(corrupt, payload);
+        corrupt.Position = 0;
+
+        InvalidDataException e = Assert.Throws<InvalidDataException>(() => CreateEngine(Budget).Restore(corrupt));
+        Assert.Contains("corrupt", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
