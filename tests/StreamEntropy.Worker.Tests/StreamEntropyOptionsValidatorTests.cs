@@ -179,6 +179,51 @@ public sealed class StreamEntropyOptionsValidatorTests
     public void Validate_SlidingStepNotDividingSize_Fails(int stepSeconds) =>
         AssertSingleFailure(o => o.Windows[2].Step = TimeSpan.FromSeconds(stepSeconds), "StreamEntropy:Windows:2:Step", "divide");
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(15)]
+    [InlineData(16_777_217)]
+    public void Validate_MaxDistinctOutOfRange_Fails(int maxDistinct) =>
+        AssertSingleFailure(o => (o.MaxDistinct, o.Windows) = (maxDistinct, o.Windows[..3]), "StreamEntropy:MaxDistinct", "16", "16777216");
+
+    [Fact]
+    public void Validate_FieldMaxDistinctOutOfRange_Fails() =>
+        AssertSingleFailure(o => (o.Fields[1].MaxDistinct, o.Windows) = (8, o.Windows[..3]), "StreamEntropy:Fields:1:MaxDistinct", "not 8");
+
+    [Fact]
+    public void Validate_MaxDistinctWithBiasCorrectedEstimator_Fails() =>
+        AssertSingleFailure(o => (o.MaxDistinct, o.Estimator, o.Windows) = (1000, "chao-shen", o.Windows[..3]), "StreamEntropy:Estimator 'chao-shen'", "MaxDistinct", "ml");
+
+    [Fact]
+    public void Validate_FieldMaxDistinctWithDecayWindow_Fails() =>
+        AssertSingleFailure(o => o.Fields[0].MaxDistinct = 1000, "StreamEntropy:Windows:3:Kind Decay", "MaxDistinct");
+
+    [Fact]
+    public void Validate_MaxDistinctOverriddenToZeroOnEveryField_AllowsDecayAndAnyEstimator()
+    {
+        StreamEntropyOptions options = Valid();
+        options.MaxDistinct = 1000;
+        options.Estimator = "shrink";
+        options.Fields.ForEach(f => f.MaxDistinct = 0);
+
+        Assert.True(new StreamEntropyOptionsValidator().Validate(null, options).Succeeded);
+    }
+
+    [Fact]
+    public void ToSchema_MaxDistinct_FieldOverridesSectionAndPairTakesTheLarger()
+    {
+        StreamEntropyOptions options = Valid();
+        options.MaxDistinct = 1000;
+        options.Fields[0].MaxDistinct = 0;
+        options.Fields[1].MaxDistinct = 5000;
+
+        Streaming.Counting.EventSchema schema = OptionsMapper.ToSchema(options);
+
+        Assert.Equal([0, 5000, 1000], schema.Fields.Select(f => f.MaxDistinct));
+        Assert.Equal(5000, schema.PairMaxDistinct(0)); // country (unlimited) × device (5000)
+        Assert.All(OptionsMapper.ToSchema(options, withBudgets: false).Fields, f => Assert.Equal(0, f.MaxDistinct));
+    }
+
     [Fact]
     public void Validate_SlidingWithExactly10000Panes_Succeeds()
     {

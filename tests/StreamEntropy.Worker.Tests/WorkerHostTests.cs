@@ -63,6 +63,30 @@ public sealed class WorkerHostTests : IDisposable
     }
 
     [Fact]
+    public async Task Validate_MaxDistinctThroughConfiguration_BindsAndNamesEachBadSetting()
+    {
+        string config = _dir.Write("config.json", ValidConfig);
+        WebApplication good = WorkerHost.Build(["--StreamEntropy:MaxDistinct=1000", "--StreamEntropy:Fields:0:MaxDistinct=0"], config);
+        await using (good)
+        {
+            Assert.Empty(WorkerHost.Validate(good));
+            StreamEntropyOptions o = good.Services.GetRequiredService<IOptions<StreamEntropyOptions>>().Value;
+            Assert.Equal(1000, o.MaxDistinct);
+            Assert.Equal(0, o.Fields[0].MaxDistinct);
+        }
+
+        WebApplication bad = WorkerHost.Build(["--StreamEntropy:MaxDistinct=10", "--StreamEntropy:Fields:0:MaxDistinct=20000000"], config);
+        await using (bad)
+        {
+            IReadOnlyList<string> problems = WorkerHost.Validate(bad);
+
+            Assert.Equal(2, problems.Count);
+            Assert.Contains(problems, p => p.Contains("StreamEntropy:MaxDistinct must be 0 (unlimited) or from 16 to 16777216, not 10.", StringComparison.Ordinal));
+            Assert.Contains(problems, p => p.Contains("StreamEntropy:Fields:0:MaxDistinct", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task Validate_ValidConfigFile_ReturnsNoProblems()
     {
         string config = _dir.Write("config.json", ValidConfig);

@@ -71,6 +71,25 @@ internal sealed class DistinctSample
         AddNew(key, 1);
     }
 
+    /// <summary>Adds <paramref name="count"/> occurrences of <paramref name="key"/> at once.</summary>
+    public void Add(ulong key, long count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        if (key > _threshold)
+        {
+            return;
+        }
+
+        int id = _index.Find(key);
+        if (id >= 0)
+        {
+            _counts[id] += count;
+            return;
+        }
+
+        AddNew(key, count);
+    }
+
     public void Merge(DistinctSample other)
     {
         ArgumentNullException.ThrowIfNull(other);
@@ -100,6 +119,58 @@ internal sealed class DistinctSample
         _size = 0;
         _threshold = ulong.MaxValue;
     }
+
+    /// <summary>Writes the sampled keys and counts in id order and the heap layout.</summary>
+    public void Write(BinaryWriter writer)
+    {
+        writer.Write(_size);
+        for (int id = 0; id < _size; id++)
+        {
+            writer.Write(_keys[id]);
+            writer.Write(_counts[id]);
+        }
+
+        HeapLayout.Write(writer, _heap.AsSpan(0, _size));
+    }
+
+    /// <summary>Replaces the contents with a sample written by <see cref="Write"/>, checking every invariant.</summary>
+    /// <exception cref="InvalidDataException">The data breaks an invariant (the sample is left empty).</exception>
+    public void Read(BinaryReader reader)
+    {
+        Clear();
+        int size = reader.ReadInt32();
+        if (size < 0 || size > Capacity)
+        {
+            throw Corrupt($"size {size} is out of range (capacity {Capacity})");
+        }
+
+        for (int id = 0; id < size; id++)
+        {
+            ulong key = reader.ReadUInt64();
+            long count = reader.ReadInt64();
+            if (count < 1 || _index.Find(key) >= 0)
+            {
+                Clear();
+                throw Corrupt($"entry {id} has count {count} or repeats a key");
+            }
+
+            _keys[id] = key;
+            _counts[id] = count;
+            _index.Insert(id);
+            _size = id + 1; // so that a failure below clears what was inserted
+        }
+
+        ulong[] keys = _keys;
+        if (HeapLayout.Read(reader, _heap.AsSpan(0, size), (parent, child) => keys[parent] >= keys[child]) is { } problem)
+        {
+            Clear();
+            throw Corrupt(problem);
+        }
+
+        _threshold = size == Capacity ? _keys[_heap[0]] : ulong.MaxValue;
+    }
+
+    private static InvalidDataException Corrupt(string what) => new($"The distinct sample is corrupt: {what}.");
 
     private void AddNew(ulong key, long count)
     {

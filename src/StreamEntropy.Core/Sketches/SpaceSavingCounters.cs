@@ -82,7 +82,26 @@ internal sealed class SpaceSavingCounters
             return;
         }
 
-        AddNew(key);
+        AddNew(key, 1);
+    }
+
+    /// <summary>Adds <paramref name="count"/> occurrences of <paramref name="key"/> at once (weighted SpaceSaving).</summary>
+    /// <remarks>The invariants hold as for <paramref name="count"/> unit additions in a row: a tracked key's count and
+    /// lower bound both grow by <paramref name="count"/>; a new key taking over the minimum counter c gets count
+    /// c + <paramref name="count"/> and error c. O(log capacity).</remarks>
+    public void Add(ulong key, long count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        _total += count;
+        int id = _index.Find(key);
+        if (id >= 0)
+        {
+            _counts[id] += count;
+            SiftDown(_heapIndex[id]);
+            return;
+        }
+
+        AddNew(key, count);
     }
 
     /// <summary>Merges <paramref name="other"/> into this summary, keeping this capacity.</summary>
@@ -171,14 +190,94 @@ internal sealed class SpaceSavingCounters
         _untrackedBound = 0;
     }
 
-    private void AddNew(ulong key)
+    /// <summary>Writes the counters in id order and the heap layout, so that <see cref="Read"/> rebuilds a summary that
+    /// behaves bit-for-bit like this one (the heap decides which of several minimum counters is evicted).</summary>
+    public void Write(BinaryWriter writer)
+    {
+        writer.Write(_size);
+        writer.Write(_total);
+        writer.Write(_untrackedBound);
+        for (int id = 0; id < _size; id++)
+        {
+            writer.Write(_keys[id]);
+            writer.Write(_counts[id]);
+            writer.Write(_errors[id]);
+        }
+
+        HeapLayout.Write(writer, _heap.AsSpan(0, _size));
+    }
+
+    /// <summary>Replaces the contents with counters written by <see cref="Write"/>, checking every invariant.</summary>
+    /// <exception cref="InvalidDataException">The data breaks an invariant (the summary is left empty).</exception>
+    public void Read(BinaryReader reader)
+    {
+        Clear();
+        int size = reader.ReadInt32();
+        long total = reader.ReadInt64();
+        long untracked = reader.ReadInt64();
+        if (size < 0 || size > Capacity || total < 0 || untracked < 0)
+        {
+            throw Corrupt($"size {size} (capacity {Capacity}), total {total} or untracked bound {untracked} is out of range");
+        }
+
+        long sumLower = 0;
+        long sumUpper = 0;
+        for (int id = 0; id < size; id++)
+        {
+            ulong key = reader.ReadUInt64();
+            long count = reader.ReadInt64();
+            long error = reader.ReadInt64();
+            if (count < 1 || error < 0 || error > count || count < untracked)
+            {
+                throw Corrupt($"counter {id} has count {count} and error {error} (untracked bound {untracked})");
+            }
+
+            if (_index.Find(key) >= 0)
+            {
+                throw Corrupt($"counter {id} repeats a key");
+            }
+
+            _keys[id] = key;
+            _counts[id] = count;
+            _errors[id] = error;
+            _index.Insert(id);
+            _size = id + 1; // so that a failure below clears what was inserted
+            sumLower += count - error;
+            sumUpper += count;
+        }
+
+        if (sumLower > total || (untracked == 0 && (sumUpper != total || sumLower != total)))
+        {
+            Clear();
+            throw Corrupt($"the counters (lower bounds {sumLower}, upper bounds {sumUpper}) do not fit the total {total}");
+        }
+
+        long[] counts = _counts;
+        if (HeapLayout.Read(reader, _heap.AsSpan(0, size), (parent, child) => counts[parent] <= counts[child]) is { } problem)
+        {
+            Clear();
+            throw Corrupt(problem);
+        }
+
+        for (int i = 0; i < size; i++)
+        {
+            _heapIndex[_heap[i]] = i;
+        }
+
+        _total = total;
+        _untrackedBound = untracked;
+    }
+
+    private static InvalidDataException Corrupt(string what) => new($"The heavy-hitter counters are corrupt: {what}.");
+
+    private void AddNew(ulong key, long count)
     {
         int id;
         if (_size < _keys.Length)
         {
             id = _size++;
             _keys[id] = key;
-            _counts[id] = 1;
+            _counts[id] = count;
             _errors[id] = 0;
             _heap[id] = id;
             _heapIndex[id] = id;
@@ -194,7 +293,7 @@ internal sealed class SpaceSavingCounters
         _untrackedBound = min;
         _keys[id] = key;
         _errors[id] = min;
-        _counts[id] = min + 1;
+        _counts[id] = min + count;
         _index.Insert(id);
         SiftDown(0);
     }

@@ -1,11 +1,18 @@
 using StreamEntropy.Core.Counting;
 using StreamEntropy.Core.Estimation;
+using StreamEntropy.Core.Sketches;
 
 namespace StreamEntropy.Streaming.Counting;
 
 /// <summary>Turns the text of each field's value into a dense value id, binning numeric fields first.</summary>
-/// <remarks>Owns the interners, which are shared by every window's tables, so ids agree across windows. A known value
-/// is encoded without allocating. Single writer.</remarks>
+/// <remarks>
+/// <para>Owns the interners, which are shared by every window's tables, so ids agree across windows. A known value
+/// is encoded without allocating. Single writer.</para>
+/// <para>A field with a MaxDistinct budget is never interned: its values are keyed by their <see cref="StableHash64"/>
+/// (<see cref="Hashed"/> instead of an id), so that nothing here grows with its distinct values; an interner that kept
+/// every value ever seen would defeat the budget however small the windows' summaries are. Fields that are interned but
+/// paired with a budgeted field get their hash as well, for the pair's bounded counts.</para>
+/// </remarks>
 public sealed class EventEncoder
 {
     /// <summary>The id marking a field that is absent or null in an event.</summary>
@@ -14,9 +21,14 @@ public sealed class EventEncoder
     /// <summary>The id marking a value that a numeric field could not parse.</summary>
     public const int Invalid = -2;
 
+    /// <summary>The id marking a present value of a field with a MaxDistinct budget, counted by its hash instead of an id.</summary>
+    public const int Hashed = -3;
+
     private readonly double[] _binWidths; // NaN for categorical fields
     private readonly ValueInterner[] _values;
     private readonly PairInterner[] _pairs;
+    private readonly bool[] _bounded; // counted by hash, never interned
+    private readonly bool[] _hash;    // bounded, or in a bounded pair: needs the value's hash
 
     /// <summary>Creates an encoder with empty interners for <paramref name="schema"/>.</summary>
     public EventEncoder(EventSchema schema)
@@ -36,6 +48,24 @@ public sealed class EventEncoder
         {
             _pairs[i] = new PairInterner();
         }
+
+        _bounded = new bool[_values.Length];
+        _hash = new bool[_values.Length];
+        for (int f = 0; f < _values.Length; f++)
+        {
+            _bounded[f] = schema.IsBounded(f);
+            _hash[f] = _bounded[f];
+        }
+
+        for (int p = 0; p < _pairs.Length; p++)
+        {
+            if (schema.IsBoundedPair(p))
+            {
+                (int x, int y) = schema.PairIndexes(p);
+                _hash[x] = true;
+                _hash[y] = true;
+            }
+        }
     }
 
     /// <summary>Gets the schema.</summary>
@@ -47,18 +77,39 @@ public sealed class EventEncoder
     /// <summary>Gets each pair's pair interner, by pair index.</summary>
     public IReadOnlyList<PairInterner> Pairs => _pairs;
 
-    /// <summary>Encodes one value of field <paramref name="field"/>; returns its id or <see cref="Invalid"/>.</summary>
-    public int Encode(int field, ReadOnlySpan<byte> text)
+    /// <summary>Encodes one value of field <paramref name="field"/>; returns its id, <see cref="Hashed"/> or <see cref="Invalid"/>.</summary>
+    public int Encode(int field, ReadOnlySpan<byte> text) => Encode(field, text, out _);
+
+    /// <summary>Encodes one value of field <paramref name="field"/>; returns its id, <see cref="Hashed"/> (a budgeted
+    /// field) or <see cref="Invalid"/>.</summary>
+    /// <param name="field">The field's index.</param>
+    /// <param name="text">The value's text (a numeric field's number, binned here).</param>
+    /// <param name="hash">The <see cref="StableHash64"/> of the value's (or bin's) text when the field is budgeted or
+    /// in a budgeted pair; 0 otherwise or when invalid.</param>
+    public int Encode(int field, ReadOnlySpan<byte> text, out ulong hash)
     {
         double width = _binWidths[field];
         if (double.IsNaN(width))
         {
-            return _values[field].GetOrAdd(text);
+            return EncodeValue(field, text, out hash);
         }
 
         Span<byte> bin = stackalloc byte[NumericBinning.MaxBinTextLength];
-        return NumericBinning.TryBin(text, width, bin, out int written)
-            ? _values[field].GetOrAdd(bin[..written])
-            : Invalid;
+        if (!NumericBinning.TryBin(text, width, bin, out int written))
+        {
+            hash = 0;
+            return Invalid;
+        }
+
+        return EncodeValue(field, bin[..written], out hash);
+    }
+
+    /// <summary>Gets whether field <paramref name="field"/> is counted by hash (it has a MaxDistinct budget).</summary>
+    public bool IsHashed(int field) => _bounded[field];
+
+    private int EncodeValue(int field, ReadOnlySpan<byte> value, out ulong hash)
+    {
+        hash = _hash[field] ? StableHash64.Hash(value) : 0;
+        return _bounded[field] ? Hashed : _values[field].GetOrAdd(value);
     }
 }

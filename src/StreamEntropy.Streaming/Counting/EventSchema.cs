@@ -1,4 +1,5 @@
 using StreamEntropy.Core.Estimation;
+using StreamEntropy.Streaming.Profiling;
 
 namespace StreamEntropy.Streaming.Counting;
 
@@ -6,10 +7,12 @@ namespace StreamEntropy.Streaming.Counting;
 public sealed class EventSchema
 {
     private readonly (int X, int Y)[] _pairIndexes;
+    private readonly int[] _pairMaxDistinct;
 
     /// <summary>Validates and builds a schema.</summary>
     /// <exception cref="ArgumentException">A name is empty or repeated, a pair names an unknown field or the same
-    /// field twice, or a bin width is not a finite positive number. The message names the offending entry.</exception>
+    /// field twice, a bin width is not a finite positive number, or a MaxDistinct budget is neither 0 nor in
+    /// [<see cref="BoundedProfile.MinMaxDistinct"/>, <see cref="BoundedProfile.MaxMaxDistinct"/>]. The message names the offending entry.</exception>
     public EventSchema(IReadOnlyList<FieldDefinition> fields, IReadOnlyList<PairDefinition> pairs)
     {
         ArgumentNullException.ThrowIfNull(fields);
@@ -33,6 +36,13 @@ public sealed class EventSchema
                 throw new ArgumentException($"Fields[{i}] '{f.Name}': the bin width must be a finite number > 0, not {w}.", nameof(fields));
             }
 
+            if (f.MaxDistinct != 0 && (f.MaxDistinct < BoundedProfile.MinMaxDistinct || f.MaxDistinct > BoundedProfile.MaxMaxDistinct))
+            {
+                throw new ArgumentException(
+                    $"Fields[{i}] '{f.Name}': MaxDistinct must be 0 (unlimited) or from {BoundedProfile.MinMaxDistinct} to {BoundedProfile.MaxMaxDistinct}, not {f.MaxDistinct}.",
+                    nameof(fields));
+            }
+
             if (!index.TryAdd(f.Name, i))
             {
                 throw new ArgumentException($"Fields[{i}]: the name '{f.Name}' is used twice.", nameof(fields));
@@ -40,6 +50,7 @@ public sealed class EventSchema
         }
 
         _pairIndexes = new (int, int)[pairs.Count];
+        _pairMaxDistinct = new int[pairs.Count];
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < pairs.Count; i++)
         {
@@ -65,7 +76,10 @@ public sealed class EventSchema
             }
 
             _pairIndexes[i] = (x, y);
+            _pairMaxDistinct[i] = Math.Max(fields[x].MaxDistinct, fields[y].MaxDistinct);
         }
+
+        HasBudgets = fields.Any(f => f.MaxDistinct > 0);
 
         Fields = [.. fields];
         Pairs = [.. pairs];
@@ -76,6 +90,20 @@ public sealed class EventSchema
 
     /// <summary>Gets the pairs, in order.</summary>
     public IReadOnlyList<PairDefinition> Pairs { get; }
+
+    /// <summary>Gets whether any field has a MaxDistinct budget (and so some counts may be bounded summaries).</summary>
+    public bool HasBudgets { get; }
+
+    /// <summary>Gets whether field <paramref name="field"/> is counted under a budget (by value hash, not interned).</summary>
+    public bool IsBounded(int field) => Fields[field].MaxDistinct > 0;
+
+    /// <summary>Gets the budget of pair <paramref name="pair"/>'s joint and marginal counts: 0 (exact, interned) when
+    /// neither field has a budget, else the larger of the two fields' budgets. A pair with one budgeted field is bounded
+    /// too, since that field's values have no ids; the unbudgeted field then adds no budget of its own.</summary>
+    public int PairMaxDistinct(int pair) => _pairMaxDistinct[pair];
+
+    /// <summary>Gets whether pair <paramref name="pair"/> is counted under a budget.</summary>
+    public bool IsBoundedPair(int pair) => _pairMaxDistinct[pair] > 0;
 
     /// <summary>Gets the field indexes of pair <paramref name="pair"/>.</summary>
     public (int X, int Y) PairIndexes(int pair) => _pairIndexes[pair];

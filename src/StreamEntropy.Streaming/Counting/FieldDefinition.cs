@@ -4,4 +4,7 @@ namespace StreamEntropy.Streaming.Counting;
 /// <param name="Name">The name used in output, metrics and pairs.</param>
 /// <param name="Path">The dotted path in a JSON event (<c>user.country</c>) or the CSV column name.</param>
 /// <param name="BinWidth">When set, the field is numeric and counted in bins floor(value / width).</param>
-public sealed record FieldDefinition(string Name, string Path, double? BinWidth = null);
+/// <param name="MaxDistinct">A budget of distinct values per window: 0 (the default) counts exactly without limit; N
+/// counts exactly up to N distinct values and then in a bounded summary with a certified entropy bracket, keying the
+/// values by hash instead of interning them.</param>
+public sealed record FieldDefinition(string Name, string Path, double? BinWidth = null, int MaxDistinct = 0);

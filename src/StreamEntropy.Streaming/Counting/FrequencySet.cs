@@ -1,11 +1,18 @@
 using StreamEntropy.Core.Counting;
+using StreamEntropy.Streaming.Profiling;
 
 namespace StreamEntropy.Streaming.Counting;
 
 /// <summary>The counts of every configured field and pair over one window (or one pane of a window).</summary>
-/// <remarks>Fed with one encoded event at a time: value ids by field index, <see cref="EventEncoder.Missing"/> or
+/// <remarks>
+/// <para>Fed with one encoded event at a time: value ids by field index, <see cref="EventEncoder.Missing"/> or
 /// <see cref="EventEncoder.Invalid"/> where a field has no usable value. Such a field is not counted, its missing
-/// (or invalid) counter is, and pairs using it skip the event. Single writer.</remarks>
+/// (or invalid) counter is, and pairs using it skip the event. Single writer.</para>
+/// <para>A field with a MaxDistinct budget (<see cref="EventEncoder.Hashed"/>) and a pair with a budget are counted in
+/// <see cref="BudgetedCounts"/> by value hash instead (their <see cref="Field"/> and <see cref="Pair"/> tables stay
+/// empty): exact up to the budget, then a bounded summary. Those counts cannot be retracted; a sliding window keeps them
+/// per pane and merges the live panes into its aggregate when it reports (<see cref="RebuildBounded"/>).</para>
+/// </remarks>
 public sealed class FrequencySet
 {
     private readonly CountTable[] _fields;
@@ -13,9 +20,19 @@ public sealed class FrequencySet
     private readonly (int X, int Y)[] _pairIndexes;
     private readonly long[] _missing;
     private readonly long[] _invalid;
+    private readonly BudgetedCounts?[] _boundedFields;
+    private readonly BudgetedPairCounts?[] _boundedPairs;
+    private readonly bool _countBounded;
 
     /// <summary>Creates empty tables for the encoder's schema, sharing its interners.</summary>
     public FrequencySet(EventEncoder encoder)
+        : this(encoder, countBoundedEvents: true)
+    {
+    }
+
+    /// <summary>Creates empty tables; with <paramref name="countBoundedEvents"/> false, events are not counted into the
+    /// budgeted counts, which are only filled by <see cref="RebuildBounded"/> (a sliding window's aggregate).</summary>
+    internal FrequencySet(EventEncoder encoder, bool countBoundedEvents)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         Encoder = encoder;
@@ -36,6 +53,20 @@ public sealed class FrequencySet
 
         _missing = new long[_fields.Length];
         _invalid = new long[_fields.Length];
+        _countBounded = countBoundedEvents;
+        _boundedFields = new BudgetedCounts?[_fields.Length];
+        for (int f = 0; f < _fields.Length; f++)
+        {
+            int budget = schema.Fields[f].MaxDistinct;
+            _boundedFields[f] = budget > 0 ? new BudgetedCounts(budget) : null;
+        }
+
+        _boundedPairs = new BudgetedPairCounts?[_pairs.Length];
+        for (int p = 0; p < _pairs.Length; p++)
+        {
+            int budget = schema.PairMaxDistinct(p);
+            _boundedPairs[p] = budget > 0 ? new BudgetedPairCounts(budget) : null;
+        }
     }
 
     /// <summary>Gets the encoder whose ids these tables count.</summary>
@@ -50,21 +81,37 @@ public sealed class FrequencySet
     /// <summary>Gets the table of pair <paramref name="pair"/>.</summary>
     public PairCountTable Pair(int pair) => _pairs[pair];
 
+    /// <summary>Gets the budgeted counts of field <paramref name="field"/>; null for a field counted exactly by id.</summary>
+    internal BudgetedCounts? BoundedField(int field) => _boundedFields[field];
+
+    /// <summary>Gets the budgeted counts of pair <paramref name="pair"/>; null for a pair counted exactly by id.</summary>
+    internal BudgetedPairCounts? BoundedPair(int pair) => _boundedPairs[pair];
+
     /// <summary>Gets how many events lacked field <paramref name="field"/> (absent or null).</summary>
     public long Missing(int field) => _missing[field];
 
     /// <summary>Gets how many events had a value of numeric field <paramref name="field"/> that is not a number.</summary>
     public long Invalid(int field) => _invalid[field];
 
+    /// <summary>Counts one encoded event (of a schema without budgets).</summary>
+    public void Add(ReadOnlySpan<int> ids) => Apply(ids, default, 1);
+
     /// <summary>Counts one encoded event.</summary>
-    public void Add(ReadOnlySpan<int> ids) => Apply(ids, 1);
+    /// <param name="ids">The value ids (or <see cref="EventEncoder.Missing"/>, <see cref="EventEncoder.Invalid"/>,
+    /// <see cref="EventEncoder.Hashed"/>) by field.</param>
+    /// <param name="hashes">The value hashes by field, as <see cref="EventEncoder.Encode(int, ReadOnlySpan{byte}, out ulong)"/>
+    /// gives them; may be empty when the schema has no budgets.</param>
+    public void Add(ReadOnlySpan<int> ids, ReadOnlySpan<ulong> hashes) => Apply(ids, hashes, 1);
 
     /// <summary>Retracts one encoded event that was counted before.</summary>
-    public void Remove(ReadOnlySpan<int> ids) => Apply(ids, -1);
+    /// <exception cref="NotSupportedException">The schema has budgets: bounded summaries cannot be decremented.</exception>
+    public void Remove(ReadOnlySpan<int> ids) => Apply(ids, default, -1);
 
     /// <summary>Adds all counts of <paramref name="other"/> (negative <paramref name="sign"/> subtracts them).</summary>
     /// <remarks>O(distinct values and pairs in <paramref name="other"/>); used to retract an expired pane and to merge
-    /// partitions. Both sets must come from the same encoder.</remarks>
+    /// partitions. Both sets must come from the same encoder. Budgeted counts are merged when adding (if this set counts
+    /// them) and left alone when subtracting, since they cannot be retracted: rebuild them with
+    /// <see cref="RebuildBounded"/>.</remarks>
     public void Add(FrequencySet other, int sign = 1)
     {
         ArgumentNullException.ThrowIfNull(other);
@@ -119,7 +166,45 @@ public sealed class FrequencySet
             }
         }
 
+        if (sign == 1 && _countBounded)
+        {
+            MergeBounded(other);
+        }
+
         Events += sign * other.Events;
+    }
+
+    /// <summary>Replaces the budgeted counts with the merge of those of <paramref name="parts"/>, in order (a sliding
+    /// window's live panes, oldest first, so that a saved and a restored window merge identically).</summary>
+    internal void RebuildBounded(IEnumerable<FrequencySet> parts)
+    {
+        foreach (BudgetedCounts? b in _boundedFields)
+        {
+            b?.Clear();
+        }
+
+        foreach (BudgetedPairCounts? b in _boundedPairs)
+        {
+            b?.Clear();
+        }
+
+        foreach (FrequencySet part in parts)
+        {
+            MergeBounded(part);
+        }
+    }
+
+    private void MergeBounded(FrequencySet other)
+    {
+        for (int f = 0; f < _boundedFields.Length; f++)
+        {
+            _boundedFields[f]?.Merge(other._boundedFields[f]!);
+        }
+
+        for (int p = 0; p < _boundedPairs.Length; p++)
+        {
+            _boundedPairs[p]?.Merge(other._boundedPairs[p]!);
+        }
     }
 
     /// <summary>Sets every count to zero, keeping allocated room for reuse.</summary>
@@ -133,6 +218,16 @@ public sealed class FrequencySet
         foreach (PairCountTable t in _pairs)
         {
             t.Clear();
+        }
+
+        foreach (BudgetedCounts? b in _boundedFields)
+        {
+            b?.Clear();
+        }
+
+        foreach (BudgetedPairCounts? b in _boundedPairs)
+        {
+            b?.Clear();
         }
 
         Array.Clear(_missing);
@@ -153,11 +248,19 @@ public sealed class FrequencySet
         Events = events;
     }
 
-    private void Apply(ReadOnlySpan<int> ids, int sign)
+    private void Apply(ReadOnlySpan<int> ids, ReadOnlySpan<ulong> hashes, int sign)
     {
         if (ids.Length != _fields.Length)
         {
             throw new ArgumentException($"Expected {_fields.Length} ids, got {ids.Length}.", nameof(ids));
+        }
+
+        bool budgets = Encoder.Schema.HasBudgets;
+        if (budgets && (sign < 0 || hashes.Length != ids.Length))
+        {
+            throw sign < 0
+                ? new NotSupportedException("Counts under a MaxDistinct budget cannot be retracted.")
+                : new ArgumentException($"Expected {ids.Length} value hashes for a schema with budgets, got {hashes.Length}.", nameof(hashes));
         }
 
         for (int f = 0; f < ids.Length; f++)
@@ -172,6 +275,13 @@ public sealed class FrequencySet
                 else
                 {
                     _fields[f].Remove(id);
+                }
+            }
+            else if (id == EventEncoder.Hashed)
+            {
+                if (_countBounded)
+                {
+                    _boundedFields[f]!.Add(hashes[f]);
                 }
             }
             else if (id == EventEncoder.Missing)
@@ -189,7 +299,14 @@ public sealed class FrequencySet
             (int xf, int yf) = _pairIndexes[p];
             int x = ids[xf];
             int y = ids[yf];
-            if (x >= 0 && y >= 0)
+            if (budgets && _boundedPairs[p] is { } bounded)
+            {
+                if (_countBounded && (x >= 0 || x == EventEncoder.Hashed) && (y >= 0 || y == EventEncoder.Hashed))
+                {
+                    bounded.Add(hashes[xf], hashes[yf]);
+                }
+            }
+            else if (x >= 0 && y >= 0)
             {
                 if (sign > 0)
                 {

@@ -1,19 +1,48 @@
 using StreamEntropy.Core.Counting;
 using StreamEntropy.Core.Estimation;
+using StreamEntropy.Core.Sketches;
+using StreamEntropy.Streaming.Profiling;
 
 namespace StreamEntropy.Streaming.Counting;
 
 /// <summary>Computes the published measures from a window's counts.</summary>
+/// <remarks>Budgeted counts that are still exact go through exactly the code of unbudgeted ones; beyond the budget
+/// the plug-in point estimate and certified bracket of the bounded summary are reported (bounded mode supports only
+/// the plug-in estimator, which the engine enforces).</remarks>
 public static class ResultCalculator
 {
     /// <summary>Computes the measures of field <paramref name="field"/>.</summary>
     public static FieldResult Field(FrequencySet set, int field, EntropyEstimator estimator)
     {
         ArgumentNullException.ThrowIfNull(set);
-        return Field(set.Encoder.Schema.Fields[field], set.Field(field), set.Missing(field), set.Invalid(field), estimator);
+        FieldDefinition definition = set.Encoder.Schema.Fields[field];
+        if (set.BoundedField(field) is not { } bounded)
+        {
+            return Field(definition, set.Field(field), set.Missing(field), set.Invalid(field), estimator);
+        }
+
+        if (bounded.ExactCounts is { } exact)
+        {
+            return Field(definition, exact, set.Missing(field), set.Invalid(field), estimator);
+        }
+
+        EntropyBracket bracket = bounded.Entropy();
+        return new FieldResult(
+            definition.Name,
+            bounded.Total,
+            (int)Math.Round(bounded.Distinct),
+            set.Missing(field),
+            set.Invalid(field),
+            bracket.Estimate,
+            double.NaN,
+            double.NaN,
+            definition.BinWidth is double width ? NumericBinning.DifferentialEntropy(bracket.Estimate, width) : null)
+        {
+            Bracket = bracket,
+        };
     }
 
-    /// <summary>Computes the measures of a field from its table and counters (also used to merge partitions).</summary>
+    /// <summary>Computes the measures of a field from its exact table and counters (also used to merge partitions).</summary>
     public static FieldResult Field(FieldDefinition definition, CountTable table, long missing, long invalid, EntropyEstimator estimator)
     {
         ArgumentNullException.ThrowIfNull(definition);
@@ -37,10 +66,21 @@ public static class ResultCalculator
     public static PairResult Pair(FrequencySet set, int pair, EntropyEstimator estimator)
     {
         ArgumentNullException.ThrowIfNull(set);
-        return Pair(set.Encoder.Schema.Pairs[pair], set.Pair(pair), estimator);
+        PairDefinition definition = set.Encoder.Schema.Pairs[pair];
+        if (set.BoundedPair(pair) is not { } bounded)
+        {
+            return Pair(definition, set.Pair(pair), estimator);
+        }
+
+        PairEntropyBrackets b = bounded.Entropies();
+        var entropies = new PairEntropies(b.Count, b.X.Estimate, b.Y.Estimate, b.Joint.Estimate, bounded.Joint.StandardError());
+        return new PairResult(definition.X, definition.Y, entropies, (int)Math.Round(bounded.Joint.Distinct))
+        {
+            Brackets = bounded.IsExact ? null : b,
+        };
     }
 
-    /// <summary>Computes the measures of a pair from its joint table (also used to merge partitions).</summary>
+    /// <summary>Computes the measures of a pair from its exact joint table (also used to merge partitions).</summary>
     public static PairResult Pair(PairDefinition definition, PairCountTable table, EntropyEstimator estimator)
     {
         ArgumentNullException.ThrowIfNull(definition);

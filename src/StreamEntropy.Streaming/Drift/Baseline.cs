@@ -176,7 +176,7 @@ public sealed class Baseline
             BaselineField b = Resolve(schema.Fields[f])!;
             ValueInterner interner = encoder.Values[f];
             CountTable table = set.Field(f);
-            foreach (BaselineValue v in b.Values)
+            foreach (BaselineValue v in encoder.IsHashed(f) ? [] : b.Values) // budgeted: not scored, its interner stays empty
             {
                 table.Add(interner.GetOrAdd(v.Value), v.Count);
             }
@@ -191,7 +191,7 @@ public sealed class Baseline
             BaselinePair b = Resolve(schema, p)!;
             (int xf, int yf) = schema.PairIndexes(p);
             PairCountTable table = set.Pair(p);
-            foreach (BaselinePairValue v in b.Values)
+            foreach (BaselinePairValue v in schema.IsBoundedPair(p) ? [] : b.Values) // budgeted: not scored
             {
                 int x = encoder.Values[xf].GetOrAdd(v.X);
                 int y = encoder.Values[yf].GetOrAdd(v.Y);

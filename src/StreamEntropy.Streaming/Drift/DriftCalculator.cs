@@ -28,18 +28,27 @@ public static class DriftCalculator
 
         options ??= new DriftOptions();
         EventSchema schema = current.Encoder.Schema;
-        var fields = new FieldDrift[schema.Fields.Count];
-        for (int f = 0; f < fields.Length; f++)
+        // Fields and pairs with a MaxDistinct budget are left out: their counts are keyed by hash and may be summaries.
+        var fields = new List<FieldDrift>(schema.Fields.Count);
+        for (int f = 0; f < schema.Fields.Count; f++)
         {
-            fields[f] = Distribution(schema.Fields[f].Name, current.Field(f), reference.Field(f), options.Estimator, options.Epsilon);
+            if (!schema.IsBounded(f))
+            {
+                fields.Add(Distribution(schema.Fields[f].Name, current.Field(f), reference.Field(f), options.Estimator, options.Epsilon));
+            }
         }
 
-        var pairs = new PairDrift[schema.Pairs.Count];
-        for (int p = 0; p < pairs.Length; p++)
+        var pairs = new List<PairDrift>(schema.Pairs.Count);
+        for (int p = 0; p < schema.Pairs.Count; p++)
         {
+            if (schema.IsBoundedPair(p))
+            {
+                continue;
+            }
+
             PairDefinition definition = schema.Pairs[p];
             ValueInterner xValues = current.Encoder.Values[schema.PairIndexes(p).X];
-            pairs[p] = Pair(definition.X, definition.Y, current.Pair(p), reference.Pair(p), xValues, options.Estimator, options.Epsilon, options.TopDrivers);
+            pairs.Add(Pair(definition.X, definition.Y, current.Pair(p), reference.Pair(p), xValues, options.Estimator, options.Epsilon, options.TopDrivers));
         }
 
         return new DriftReport(window, timestampMs, current.Events, fields, pairs);

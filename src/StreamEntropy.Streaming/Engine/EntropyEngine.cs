@@ -31,6 +31,7 @@ public sealed class EntropyEngine : IWindowCloseObserver
     private readonly WindowDefinition[] _definitions;
     private readonly string[] _configuration;
     private readonly int[] _ids;
+    private readonly ulong[] _hashes;
     private readonly long[] _missingTotals;
     private readonly List<WindowSnapshot> _closed = [];
     private readonly List<AlertEvent> _alerts = [];
@@ -47,8 +48,11 @@ public sealed class EntropyEngine : IWindowCloseObserver
     /// <param name="windows">The windows, at least one, with distinct names.</param>
     /// <param name="estimator">The estimator of the snapshots (decay windows always use the plug-in estimator).</param>
     /// <param name="maxEventBytes">The longest event accepted; longer ones are rejected as <see cref="DecodeError.TooLarge"/>.</param>
-    /// <exception cref="ArgumentException">No windows, a repeated window name, or an invalid window definition.</exception>
-    /// <param name="drift">Drift scoring and alerting of closed windows; null for none.</param>
+    /// <param name="drift">Drift scoring and alerting of closed windows; null for none. Fields and pairs with a
+    /// MaxDistinct budget are not scored (drift needs exact counts of every value).</param>
+    /// <exception cref="ArgumentException">No windows, a repeated window name, or an invalid window definition; or a
+    /// schema with MaxDistinct budgets combined with a decay window or with an estimator other than the plug-in (ml),
+    /// which the bounded summaries do not support.</exception>
     public EntropyEngine(EventSchema schema, IReadOnlyList<WindowDefinition> windows, EntropyEstimator estimator, int maxEventBytes = 1 << 20, DriftSettings? drift = null)
     {
         ArgumentNullException.ThrowIfNull(schema);
@@ -74,6 +78,19 @@ public sealed class EntropyEngine : IWindowCloseObserver
             }
         }
 
+        if (schema.HasBudgets)
+        {
+            if (estimator != EntropyEstimator.MaximumLikelihood)
+            {
+                throw new ArgumentException($"MaxDistinct budgets support only the plug-in estimator (ml), not {estimator.ToName()}.", nameof(estimator));
+            }
+
+            if (windows.FirstOrDefault(w => w.Kind == WindowKind.Decay) is { } decay)
+            {
+                throw new ArgumentException($"Window '{decay.Name}': decay windows do not support MaxDistinct budgets.", nameof(windows));
+            }
+        }
+
         Schema = schema;
         _estimator = estimator;
         _definitions = [.. windows];
@@ -85,6 +102,7 @@ public sealed class EntropyEngine : IWindowCloseObserver
 
         _decoder = new JsonEventDecoder(paths, maxEventBytes: maxEventBytes);
         _ids = new int[paths.Length];
+        _hashes = new ulong[paths.Length];
         _missingTotals = new long[paths.Length];
         _configuration = DescribeConfiguration(schema, _definitions);
         drift?.Baseline?.EnsureCompatible(schema);
@@ -216,12 +234,13 @@ public sealed class EntropyEngine : IWindowCloseObserver
         }
 
         int[] ids = _ids;
+        ulong[] hashes = _hashes;
         EventEncoder encoder = _encoder;
         for (int f = 0; f < ids.Length; f++)
         {
             if (decoder.TryGetValue(f, out ReadOnlySpan<byte> text))
             {
-                ids[f] = encoder.Encode(f, text);
+                ids[f] = encoder.Encode(f, text, out hashes[f]);
             }
             else
             {
@@ -238,7 +257,7 @@ public sealed class EntropyEngine : IWindowCloseObserver
 
         foreach (EntropyWindow window in _windows)
         {
-            window.Add(ids, t);
+            window.Add(ids, hashes, t);
         }
 
         Processed++;
@@ -440,12 +459,12 @@ public sealed class EntropyEngine : IWindowCloseObserver
         foreach (FieldDefinition f in schema.Fields)
         {
             string bin = f.BinWidth is double w ? w.ToString("R", CultureInfo.InvariantCulture) : "none";
-            lines.Add($"field {f.Name} path={f.Path} binWidth={bin}");
+            lines.Add($"field {f.Name} path={f.Path} binWidth={bin}{Budget(f.MaxDistinct)}");
         }
 
-        foreach (PairDefinition p in schema.Pairs)
+        for (int p = 0; p < schema.Pairs.Count; p++)
         {
-            lines.Add($"pair {p.X},{p.Y}");
+            lines.Add($"pair {schema.Pairs[p].Key}{Budget(schema.PairMaxDistinct(p))}");
         }
 
         foreach (WindowDefinition w in windows)
@@ -461,5 +480,9 @@ public sealed class EntropyEngine : IWindowCloseObserver
         }
 
         return [.. lines];
+
+        // Budgets change what is saved (summaries instead of ids); unlimited adds nothing, so older states stay readable.
+        static string Budget(int maxDistinct) =>
+            maxDistinct > 0 ? string.Create(CultureInfo.InvariantCulture, $" maxDistinct={maxDistinct}") : "";
     }
 }

@@ -29,9 +29,7 @@ public sealed class BoundedProfile : IRowSink
     private readonly long[] _invalid;
     private readonly ulong[] _hashes; // the current row's value hashes
     private readonly bool[] _present; // whether the current row has a valid value of the field
-    private readonly BudgetedCounts[] _joint;
-    private readonly BudgetedCounts[] _pairX;
-    private readonly BudgetedCounts[] _pairY;
+    private readonly BudgetedPairCounts[] _pairs;
     private readonly (int X, int Y)[] _pairIndexes;
 
     /// <summary>Creates empty counts for <paramref name="schema"/>, each exact up to <paramref name="maxDistinct"/> distinct values.</summary>
@@ -59,15 +57,11 @@ public sealed class BoundedProfile : IRowSink
         _present = new bool[fields];
 
         int pairs = schema.Pairs.Count;
-        _joint = new BudgetedCounts[pairs];
-        _pairX = new BudgetedCounts[pairs];
-        _pairY = new BudgetedCounts[pairs];
+        _pairs = new BudgetedPairCounts[pairs];
         _pairIndexes = new (int, int)[pairs];
         for (int p = 0; p < pairs; p++)
         {
-            _joint[p] = new BudgetedCounts(maxDistinct);
-            _pairX[p] = new BudgetedCounts(maxDistinct);
-            _pairY[p] = new BudgetedCounts(maxDistinct);
+            _pairs[p] = new BudgetedPairCounts(maxDistinct);
             _pairIndexes[p] = schema.PairIndexes(p);
         }
     }
@@ -113,13 +107,12 @@ public sealed class BoundedProfile : IRowSink
     /// <summary>Computes the measures of every pair, in schema order; entropies in nats.</summary>
     public BoundedPairResult[] Pairs()
     {
-        var results = new BoundedPairResult[_joint.Length];
+        var results = new BoundedPairResult[_pairs.Length];
         for (int p = 0; p < results.Length; p++)
         {
             PairDefinition definition = Schema.Pairs[p];
-            BudgetedCounts joint = _joint[p];
-            PairEntropyBrackets brackets = PairEntropyBrackets.From(joint.Total, _pairX[p].Entropy(), _pairY[p].Entropy(), joint.Entropy());
-            results[p] = new BoundedPairResult(definition.X, definition.Y, brackets, joint.Distinct, joint.StandardError());
+            BudgetedPairCounts pair = _pairs[p];
+            results[p] = new BoundedPairResult(definition.X, definition.Y, pair.Entropies(), pair.Joint.Distinct, pair.Joint.StandardError());
         }
 
         return results;
@@ -168,11 +161,7 @@ public sealed class BoundedProfile : IRowSink
             (int x, int y) = _pairIndexes[p];
             if (_present[x] && _present[y])
             {
-                ulong hx = _hashes[x];
-                ulong hy = _hashes[y];
-                _joint[p].Add(StableHash64.Pair(hx, hy));
-                _pairX[p].Add(hx);
-                _pairY[p].Add(hy);
+                _pairs[p].Add(_hashes[x], _hashes[y]);
             }
         }
 

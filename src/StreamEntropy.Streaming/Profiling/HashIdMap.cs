@@ -29,6 +29,13 @@ internal sealed class HashIdMap
     /// <summary>Gets the keys by id.</summary>
     public ReadOnlySpan<ulong> Keys => _keys.AsSpan(0, _count);
 
+    /// <summary>Forgets every key, keeping the allocated room.</summary>
+    public void Clear()
+    {
+        Array.Clear(_slotIds);
+        _count = 0;
+    }
+
     /// <summary>Returns the id of <paramref name="key"/>, adding it if new; −1 when it is new and the map is full.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int GetOrAdd(ulong key)

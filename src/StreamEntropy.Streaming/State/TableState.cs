@@ -8,7 +8,9 @@ namespace StreamEntropy.Streaming.State;
 /// <remarks>
 /// <para>Integer tables are written as (id, count) pairs of their non-zero entries in id order; pair tables as joint
 /// counts by pair id (their marginals are rebuilt with <see cref="PairCountTable.AddPairCount(int, long)"/>); weighted tables
-/// as (id, weight) pairs, marginals included, since re-summing weights would round differently.</para>
+/// as (id, weight) pairs, marginals included, since re-summing weights would round differently. A field or pair with a
+/// MaxDistinct budget is followed by its budgeted counts (<see cref="Profiling.BudgetedCounts.Write"/>); without budgets
+/// nothing is added, so the format of unbudgeted states is unchanged.</para>
 /// <para>A table's running sums depend on the order of its updates in the last bits. To make a restored engine report
 /// bit-for-bit the same numbers as the engine that was saved, saving rebuilds every live table through the very
 /// procedure that restoring uses (<see cref="Load(CountTable, List{ValueTuple{int, long}})"/>), which leaves the
@@ -32,6 +34,7 @@ internal static class TableState
             Extract(table.Counts, scratch);
             WriteEntries(writer, scratch);
             Load(table, scratch);
+            set.BoundedField(f)?.Write(writer, scratch); // only with a budget: unbudgeted states keep their format
         }
 
         for (int p = 0; p < schema.Pairs.Count; p++)
@@ -40,6 +43,7 @@ internal static class TableState
             Extract(table.Joint.Counts, scratch);
             WriteEntries(writer, scratch);
             Load(table, scratch);
+            set.BoundedPair(p)?.Write(writer, scratch);
         }
     }
 
@@ -59,7 +63,14 @@ internal static class TableState
             ReadEntries(reader, encoder.Values[f].Count, scratch);
             CountTable table = set.Field(f);
             Load(table, scratch);
-            if (table.Total + missing[f] + invalid[f] != events)
+            long counted = table.Total;
+            if (set.BoundedField(f) is { } bounded)
+            {
+                bounded.Read(reader, scratch);
+                counted += bounded.Total;
+            }
+
+            if (counted + missing[f] + invalid[f] != events)
             {
                 throw new InvalidDataException($"The counts of field '{schema.Fields[f].Name}' do not add up to the {events} events of their window.");
             }
@@ -70,7 +81,14 @@ internal static class TableState
             ReadEntries(reader, encoder.Pairs[p].Count, scratch);
             PairCountTable table = set.Pair(p);
             Load(table, scratch);
-            if (table.Total > events)
+            long counted = table.Total;
+            if (set.BoundedPair(p) is { } bounded)
+            {
+                bounded.Read(reader, scratch);
+                counted += bounded.Total;
+            }
+
+            if (counted > events)
             {
                 throw new InvalidDataException($"Pair '{schema.Pairs[p].Key}' counts more events than its window.");
             }
@@ -85,8 +103,7 @@ internal static class TableState
         EventSchema schema = set.Encoder.Schema;
         for (int f = 0; f < schema.Fields.Count; f++)
         {
-            Extract(set.Field(f).Counts, scratch);
-            Load(set.Field(f), scratch);
+            Canonicalize(set.Field(f), scratch);
         }
 
         for (int p = 0; p < schema.Pairs.Count; p++)
@@ -94,6 +111,13 @@ internal static class TableState
             Extract(set.Pair(p).Joint.Counts, scratch);
             Load(set.Pair(p), scratch);
         }
+    }
+
+    /// <summary>Rebuilds <paramref name="table"/> in canonical form (same counts, re-based sums).</summary>
+    public static void Canonicalize(CountTable table, List<(int Id, long Count)> scratch)
+    {
+        Extract(table.Counts, scratch);
+        Load(table, scratch);
     }
 
     /// <summary>Writes the weights and Σ δ² of <paramref name="table"/>, after re-basing it (its canonical form).</summary>
@@ -210,8 +234,8 @@ internal static class TableState
         }
     }
 
-    // The one procedure that gives a table its canonical form, used both when saving and when restoring.
-    private static void Load(CountTable table, List<(int Id, long Count)> entries)
+    /// <summary>The one procedure that gives a table its canonical form, used both when saving and when restoring.</summary>
+    public static void Load(CountTable table, List<(int Id, long Count)> entries)
     {
         table.Clear();
         foreach ((int id, long count) in entries)

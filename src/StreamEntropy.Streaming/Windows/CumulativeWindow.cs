@@ -22,7 +22,7 @@ internal sealed class CumulativeWindow : EntropyWindow
     {
     }
 
-    public override void Add(ReadOnlySpan<int> ids, long timestampMs) => _set.Add(ids);
+    public override void Add(ReadOnlySpan<int> ids, ReadOnlySpan<ulong> hashes, long timestampMs) => _set.Add(ids, hashes);
 
     public override WindowSnapshot Snapshot(long watermarkMs) =>
         Describe(_set, null, EventTime.ToTime(watermarkMs), closed: false);

@@ -38,6 +38,11 @@ internal sealed class DecayWindow : EntropyWindow
     public DecayWindow(WindowDefinition definition, EventEncoder encoder)
         : base(definition, EntropyEstimator.MaximumLikelihood)
     {
+        if (encoder.Schema.HasBudgets)
+        {
+            throw new ArgumentException($"Window '{definition.Name}': decay windows do not support MaxDistinct budgets (weighted counts have no bounded summary).", nameof(encoder));
+        }
+
         _encoder = encoder;
         _lambdaPerMs = Math.Log(2) / definition.HalfLife!.Value.TotalMilliseconds;
         EventSchema schema = encoder.Schema;
@@ -73,7 +78,7 @@ internal sealed class DecayWindow : EntropyWindow
         // Forward decay needs nothing when time passes: all weights would shrink by the same factor.
     }
 
-    public override void Add(ReadOnlySpan<int> ids, long timestampMs)
+    public override void Add(ReadOnlySpan<int> ids, ReadOnlySpan<ulong> hashes, long timestampMs)
     {
         if (_landmark == NoLandmark)
         {

@@ -6,7 +6,7 @@ namespace StreamEntropy.Streaming.Windows;
 /// <summary>The counts of one configured window, fed encoded events by the engine.</summary>
 /// <remarks>
 /// The engine keeps the order of calls: <see cref="Advance"/> whenever the watermark moves forward, then
-/// <see cref="Add"/> with a timestamp at or before the watermark. One virtual call per window per event; the
+/// <see cref="Add(ReadOnlySpan{int}, ReadOnlySpan{ulong}, long)"/> with a timestamp at or before the watermark. One virtual call per window per event; the
 /// tables underneath are sealed classes. Single writer.
 /// </remarks>
 internal abstract class EntropyWindow
@@ -42,7 +42,13 @@ internal abstract class EntropyWindow
     public abstract void Advance(long watermarkMs, List<WindowSnapshot> closed);
 
     /// <summary>Counts one encoded event with timestamp <paramref name="timestampMs"/> ≤ the watermark.</summary>
-    public abstract void Add(ReadOnlySpan<int> ids, long timestampMs);
+    /// <param name="ids">The value ids by field (see <see cref="FrequencySet.Add(ReadOnlySpan{int}, ReadOnlySpan{ulong})"/>).</param>
+    /// <param name="hashes">The value hashes by field; may be empty when the schema has no budgets.</param>
+    /// <param name="timestampMs">The event's time.</param>
+    public abstract void Add(ReadOnlySpan<int> ids, ReadOnlySpan<ulong> hashes, long timestampMs);
+
+    /// <summary>Counts one encoded event of a schema without budgets.</summary>
+    public void Add(ReadOnlySpan<int> ids, long timestampMs) => Add(ids, default, timestampMs);
 
     /// <summary>Reports the current state at the watermark.</summary>
     public abstract WindowSnapshot Snapshot(long watermarkMs);

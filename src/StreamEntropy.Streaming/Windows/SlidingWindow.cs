@@ -12,6 +12,9 @@ namespace StreamEntropy.Streaming.Windows;
 /// up to date as events arrive (each event goes to its pane and to the aggregate). When a pane expires its counts
 /// are retracted from the aggregate in one pass and its tables are cleared and reused for a new pane, so the number
 /// of panes never grows. Pane p lives in ring slot p mod (Size/Step); every slot outside the live range is empty.</para>
+/// <para>Budgeted counts (fields and pairs with a MaxDistinct budget) cannot be retracted, so they are kept per pane
+/// only; whenever the window reports, the live panes' counts are merged, oldest first, into the aggregate
+/// (<see cref="FrequencySet.RebuildBounded"/>): O(panes × budget) per report, and memory of panes × budget.</para>
 /// <para>An event in a live pane is counted even if it arrives out of order; an older one is late (dropped, counted
 /// in <see cref="EntropyWindow.Late"/>). Each time the watermark passes a step boundary, the window that ended there
 /// is queued as closed (if it holds any event): a sliding window publishes once per step, like a hopping window.
@@ -25,6 +28,7 @@ internal sealed class SlidingWindow : EntropyWindow
     private readonly int _paneCount;
     private readonly FrequencySet[] _panes;
     private readonly FrequencySet _aggregate;
+    private readonly bool _hasBudgets;
     private long _current = NotStarted; // the pane index containing the watermark
     private readonly long[] _describedPane; // per ring slot: the pane last shown to Described, and its event count then
     private readonly long[] _describedEvents;
@@ -40,7 +44,8 @@ internal sealed class SlidingWindow : EntropyWindow
             _panes[i] = new FrequencySet(encoder);
         }
 
-        _aggregate = new FrequencySet(encoder);
+        _aggregate = new FrequencySet(encoder, countBoundedEvents: false);
+        _hasBudgets = encoder.Schema.HasBudgets;
         _describedPane = new long[_paneCount];
         _describedEvents = new long[_paneCount];
         Array.Fill(_describedPane, NotStarted);
@@ -90,7 +95,7 @@ internal sealed class SlidingWindow : EntropyWindow
         }
     }
 
-    public override void Add(ReadOnlySpan<int> ids, long timestampMs)
+    public override void Add(ReadOnlySpan<int> ids, ReadOnlySpan<ulong> hashes, long timestampMs)
     {
         long pane = EventTime.FloorDiv(timestampMs, _stepMs);
         Debug.Assert(_current != NotStarted && pane <= _current, "Advance comes first");
@@ -100,8 +105,8 @@ internal sealed class SlidingWindow : EntropyWindow
             return;
         }
 
-        _panes[EventTime.Mod(pane, _paneCount)].Add(ids);
-        _aggregate.Add(ids);
+        _panes[EventTime.Mod(pane, _paneCount)].Add(ids, hashes);
+        _aggregate.Add(ids, hashes);
     }
 
     public override WindowSnapshot Snapshot(long watermarkMs)
@@ -205,6 +210,21 @@ internal sealed class SlidingWindow : EntropyWindow
         _describedEvents[slot] = set.Events;
     }
 
-    private WindowSnapshot Snapshot(bool isClosed) =>
-        Describe(_aggregate, EventTime.ToTime((_current - _paneCount + 1) * _stepMs), EventTime.ToTime((_current + 1) * _stepMs), isClosed);
+    private IEnumerable<FrequencySet> LivePanes()
+    {
+        for (long pane = _current - _paneCount + 1; pane <= _current; pane++)
+        {
+            yield return _panes[EventTime.Mod(pane, _paneCount)];
+        }
+    }
+
+    private WindowSnapshot Snapshot(bool isClosed)
+    {
+        if (_hasBudgets)
+        {
+            _aggregate.RebuildBounded(LivePanes());
+        }
+
+        return Describe(_aggregate, EventTime.ToTime((_current - _paneCount + 1) * _stepMs), EventTime.ToTime((_current + 1) * _stepMs), isClosed);
+    }
 }

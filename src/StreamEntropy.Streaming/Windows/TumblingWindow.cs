@@ -7,7 +7,7 @@ namespace StreamEntropy.Streaming.Windows;
 
 /// <summary>Counts the events of the current aligned window [k·Size, (k+1)·Size); closes it when the watermark passes its end.</summary>
 /// <remarks>On close, the final snapshot is queued (unless the window counted no event) and the tables are cleared for
-/// reuse; the next window is the aligned one containing the watermark, so empty windows in a gap are skipped. An event
+/// reuse (budgeted counts return to exact); the next window is the aligned one containing the watermark, so empty windows in a gap are skipped. An event
 /// older than the current window's start is late: dropped and counted in <see cref="EntropyWindow.Late"/>.</remarks>
 internal sealed class TumblingWindow : EntropyWindow
 {
@@ -47,7 +47,7 @@ internal sealed class TumblingWindow : EntropyWindow
         }
     }
 
-    public override void Add(ReadOnlySpan<int> ids, long timestampMs)
+    public override void Add(ReadOnlySpan<int> ids, ReadOnlySpan<ulong> hashes, long timestampMs)
     {
         Debug.Assert(_start != NotStarted && timestampMs - _start < _sizeMs, "Advance comes first");
         if (timestampMs < _start)
@@ -56,7 +56,7 @@ internal sealed class TumblingWindow : EntropyWindow
             return;
         }
 
-        _set.Add(ids);
+        _set.Add(ids, hashes);
     }
 
     public override WindowSnapshot Snapshot(long watermarkMs) =>

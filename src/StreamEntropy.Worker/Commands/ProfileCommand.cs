@@ -121,8 +121,7 @@ internal static class ProfileCommand
             {
                 w.WriteStartObject();
                 w.WriteString("name", f.Name);
-                EntropyJson.WriteFieldMembers(w, f, logBase);
-                w.WriteBoolean("exact", true);
+                EntropyJson.WriteFieldMembers(w, f, logBase); // ends with "exact": true
                 w.WriteEndObject();
             }
 
@@ -133,8 +132,7 @@ internal static class ProfileCommand
                 w.WriteStartObject();
                 w.WriteString("x", p.X);
                 w.WriteString("y", p.Y);
-                EntropyJson.WritePairMembers(w, p, logBase);
-                w.WriteBoolean("exact", true);
+                EntropyJson.WritePairMembers(w, p, logBase); // ends with "exact": true
                 w.WriteEndObject();
             }
 
@@ -300,8 +298,7 @@ internal static class ProfileCommand
     private static void WriteBracket(Utf8JsonWriter w, string name, EntropyBracket b)
     {
         EntropyJson.WriteNumber(w, name, b.Estimate);
-        EntropyJson.WriteNumber(w, name + "Lower", b.Lower);
-        EntropyJson.WriteNumber(w, name + "Upper", b.Upper);
+        EntropyJson.WriteBounds(w, name, b);
     }
 
     private static void WriteBoundedTable(TextWriter stdout, string file, long rows, int maxDistinct, LogBase logBase, BoundedFieldResult[] fields, BoundedPairResult[] pairs)

@@ -9,12 +9,19 @@ namespace StreamEntropy.Worker.Options;
 /// <summary>Turns validated options into the plain values the engine takes (the engine never sees IOptions).</summary>
 internal static class OptionsMapper
 {
-    public static EventSchema ToSchema(StreamEntropyOptions options)
+    /// <summary>Maps the fields and pairs; <paramref name="withBudgets"/> false leaves out the MaxDistinct budgets
+    /// (the validator checks those separately, naming the setting).</summary>
+    public static EventSchema ToSchema(StreamEntropyOptions options, bool withBudgets = true)
     {
-        var fields = options.Fields.Select(f => new FieldDefinition(f.Name, string.IsNullOrWhiteSpace(f.Path) ? f.Name : f.Path, f.BinWidth)).ToList();
+        var fields = options.Fields
+            .Select(f => new FieldDefinition(f.Name, string.IsNullOrWhiteSpace(f.Path) ? f.Name : f.Path, f.BinWidth, withBudgets ? MaxDistinct(options, f) : 0))
+            .ToList();
         var pairs = options.Pairs.Select(p => new PairDefinition(p.X, p.Y)).ToList();
         return new EventSchema(fields, pairs);
     }
+
+    /// <summary>The budget of a field: its own MaxDistinct when set, else the section's.</summary>
+    public static int MaxDistinct(StreamEntropyOptions options, FieldOptions field) => field.MaxDistinct ?? options.MaxDistinct;
 
     public static IReadOnlyList<WindowDefinition> ToWindows(StreamEntropyOptions options)
     {

@@ -41,6 +41,12 @@ public sealed class StreamEntropyOptions
     /// <summary>Gets or sets how several instances of one consumer group share the work.</summary>
     public ScalingOptions Scaling { get; set; } = new();
 
+    /// <summary>Gets or sets the budget of distinct values per window for every field and pair: 0 (the default) counts
+    /// exactly without limit; N (16 to 16 777 216) counts exactly up to N distinct values and then in a bounded summary
+    /// with a certified entropy bracket. <see cref="FieldOptions.MaxDistinct"/> overrides it per field; a pair uses the
+    /// larger budget of its two fields. Requires the ml estimator and no decay windows.</summary>
+    public int MaxDistinct { get; set; }
+
     /// <summary>Gets or sets the largest accepted event in bytes; larger events are dead-lettered. The default is 1 MiB.</summary>
     [Range(64, 64 * 1024 * 1024, ErrorMessage = "StreamEntropy:MaxEventBytes must be between 64 and 67108864.")]
     public int MaxEventBytes { get; set; } = 1 << 20;
@@ -92,6 +98,10 @@ public sealed class FieldOptions
 
     /// <summary>Gets or sets a bin width that makes the field numeric (bins floor(value / width)).</summary>
     public double? BinWidth { get; set; }
+
+    /// <summary>Gets or sets this field's budget of distinct values per window (0 = unlimited, exact); unset, the
+    /// section's <see cref="StreamEntropyOptions.MaxDistinct"/> applies.</summary>
+    public int? MaxDistinct { get; set; }
 }
 
 /// <summary>One measured pair of fields, by name.</summary>

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Engine;
+using StreamEntropy.Streaming.Profiling;
 using StreamEntropy.Streaming.Windows;
 
 namespace StreamEntropy.Worker.Options;
@@ -72,7 +73,7 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
         {
             try
             {
-                _ = OptionsMapper.ToSchema(options);
+                _ = OptionsMapper.ToSchema(options, withBudgets: false);
             }
             catch (ArgumentException e)
             {
@@ -91,6 +92,8 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
         }
 
         ValidateWindows(options.Windows, builder);
+
+        ValidateBudgets(options, builder);
 
         ValidateDrift(options, builder);
 
@@ -126,7 +129,7 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
                 _ = new AlertEvaluator(drift.Rules); // validates every rule and the uniqueness of names
                 if (options.Fields.Count > 0)
                 {
-                    drift.Baseline?.EnsureCompatible(OptionsMapper.ToSchema(options));
+                    drift.Baseline?.EnsureCompatible(OptionsMapper.ToSchema(options, withBudgets: false));
                 }
             }
         }
@@ -185,6 +188,48 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
         if (options.Drift.Enabled)
         {
             builder.AddError($"{StreamEntropyOptions.SectionName}:Drift:Enabled: drift scoring is not available with {At}:Mode Group yet; set it to false.");
+        }
+    }
+
+    private static void ValidateBudgets(StreamEntropyOptions options, ValidateOptionsResultBuilder builder)
+    {
+        const string S = StreamEntropyOptions.SectionName;
+        CheckRange(options.MaxDistinct, $"{S}:MaxDistinct");
+        bool any = false;
+        for (int i = 0; i < options.Fields.Count; i++)
+        {
+            if (options.Fields[i].MaxDistinct is int own)
+            {
+                CheckRange(own, $"{S}:Fields:{i}:MaxDistinct");
+            }
+
+            any |= OptionsMapper.MaxDistinct(options, options.Fields[i]) != 0;
+        }
+
+        if (!any)
+        {
+            return;
+        }
+
+        if (EntropyEstimatorNames.TryParse(options.Estimator, out EntropyEstimator estimator) && estimator != EntropyEstimator.MaximumLikelihood)
+        {
+            builder.AddError($"{S}:Estimator '{options.Estimator}' cannot be used with MaxDistinct: the bounded summaries bracket only the plug-in estimator; use ml or MaxDistinct 0.");
+        }
+
+        for (int i = 0; i < options.Windows.Count; i++)
+        {
+            if (OptionsMapper.TryParseKind(options.Windows[i].Kind, out WindowKind kind) && kind == WindowKind.Decay)
+            {
+                builder.AddError($"{S}:Windows:{i}:Kind Decay cannot be used with MaxDistinct: weighted counts have no bounded summary; remove the window or set MaxDistinct 0.");
+            }
+        }
+
+        void CheckRange(int value, string setting)
+        {
+            if (value != 0 && (value < BoundedProfile.MinMaxDistinct || value > BoundedProfile.MaxMaxDistinct))
+            {
+                builder.AddError($"{setting} must be 0 (unlimited) or from {BoundedProfile.MinMaxDistinct} to {BoundedProfile.MaxMaxDistinct}, not {value}.");
+            }
         }
     }
 

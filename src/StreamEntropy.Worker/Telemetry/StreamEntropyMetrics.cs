@@ -45,6 +45,8 @@ internal sealed class StreamEntropyMetrics
         meter.CreateObservableGauge("streamentropy.field.entropy.normalized", () => Fields(f => f.NormalizedEntropy), "1", "H(X) / log K, in [0, 1].");
         meter.CreateObservableGauge("streamentropy.field.distinct", () => Fields(f => f.Distinct), "{value}", "Distinct values K in the window.");
         meter.CreateObservableGauge("streamentropy.field.coverage", () => Fields(f => f.Coverage), "1", "Good–Turing sample coverage 1 − f1/N.");
+        meter.CreateObservableGauge("streamentropy.field.exact", () => Fields(f => f.IsExact ? 1 : 0), "1", "1 while the field's counts in the window are exact, 0 once it went over its MaxDistinct budget (values then come from a bounded summary).");
+        meter.CreateObservableGauge("streamentropy.pair.exact", () => Pairs(p => p.IsExact ? 1 : 0), "1", "1 while the pair's counts in the window are exact, 0 once they went over the MaxDistinct budget.");
         meter.CreateObservableGauge("streamentropy.window.events", Windows, "{event}", "Events counted in the window.");
         meter.CreateObservableGauge("streamentropy.pair.joint_entropy", () => Pairs(p => _base.FromNats(p.Entropies.Joint)), unit, "Joint entropy H(X,Y).");
         meter.CreateObservableGauge("streamentropy.pair.conditional_entropy", ConditionalEntropies, unit, "Conditional entropy H(Y|X) (given=x) and H(X|Y) (given=y).");

@@ -195,6 +195,128 @@ public class BoundedCountSummaryTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    [Fact]
+    public void AddWeighted_AnyStream_BracketContainsExactPlugIn()
+    {
+        Gen.Select(SketchTestData.Streams.Where(s => s.Length > 0), Gen.Int[1, 40], Gen.Int[2, 40]).Sample((stream, capacity, sampleSize) =>
+        {
+            var summary = new BoundedCountSummary(capacity, sampleSize);
+            foreach ((int value, int count) in stream.CountBy(v => v))
+            {
+                summary.Add(SketchTestData.Key(value), count);
+            }
+
+            Assert.Equal(stream.Length, summary.Total);
+            AssertContains(summary.Entropy(), SketchTestData.PlugIn(stream));
+        });
+    }
+
+    [Fact]
+    public void WriteRead_AnyStreamAndMerge_SameNumbersAndSameFuture()
+    {
+        Gen.Select(SketchTestData.Streams.Where(s => s.Length > 0), Gen.Int[1, 40], Gen.Int[2, 40], Gen.Int[0, 100]).Sample((stream, capacity, sampleSize, cutPercent) =>
+        {
+            int cut = stream.Length * cutPercent / 100;
+            var summary = new BoundedCountSummary(capacity, sampleSize);
+            var other = new BoundedCountSummary(capacity, sampleSize);
+            for (int i = 0; i < cut; i++)
+            {
+                (i % 3 == 0 ? other : summary).Add(SketchTestData.Key(stream[i]));
+            }
+
+            summary.Merge(other);
+            var copy = new BoundedCountSummary(capacity, sampleSize);
+            copy.Read(Reader(Bytes(summary)));
+
+            Assert.Equal(summary.Entropy(), copy.Entropy()); // record equality: every double bit for bit
+            Assert.Equal(summary.DistinctEstimate, copy.DistinctEstimate);
+            for (int i = cut; i < stream.Length; i++)
+            {
+                summary.Add(SketchTestData.Key(stream[i]));
+                copy.Add(SketchTestData.Key(stream[i]));
+            }
+
+            Assert.Equal(summary.Entropy(), copy.Entropy());
+            Assert.Equal(Bytes(summary), Bytes(copy));
+        });
+    }
+
+    [Fact]
+    public void Read_TruncatedAnywhere_ThrowsInvalidDataExceptionAndIsLeftEmpty()
+    {
+        var summary = new BoundedCountSummary(8, 4);
+        for (int v = 0; v < 50; v++)
+        {
+            summary.Add(SketchTestData.Key(v % 13));
+        }
+
+        byte[] bytes = Bytes(summary);
+        for (int length = 0; length < bytes.Length; length++)
+        {
+            var target = new BoundedCountSummary(8, 4);
+            target.Add(1UL);
+            InvalidDataException e = Assert.Throws<InvalidDataException>(() => target.Read(Reader(bytes.AsSpan(0, length).ToArray())));
+            Assert.Contains("bounded summary", e.Message, StringComparison.OrdinalIgnoreCase);
+            Assert.Equal(0, target.Total);
+        }
+    }
+
+    [Theory]
+    [InlineData(0, 2, "format version 2")]        // version byte
+    [InlineData(1, 9, "saved with 9 counters")]   // heavy-hitter capacity
+    [InlineData(5, 5, "sample of 5")]             // sample capacity
+    [InlineData(9, 99, "size 99")]                // number of tracked counters
+    [InlineData(37, 0, "count 0")]                // first counter's count, low byte (key at 29..36)
+    public void Read_CorruptField_ThrowsInvalidDataExceptionNamingIt(int offset, byte value, string message)
+    {
+        var summary = new BoundedCountSummary(8, 4);
+        for (int v = 0; v < 50; v++)
+        {
+            summary.Add(SketchTestData.Key(v % 13));
+        }
+
+        byte[] bytes = Bytes(summary);
+        Array.Clear(bytes, offset, offset == 0 ? 1 : 4);
+        bytes[offset] = value;
+        if (offset == 37)
+        {
+            Array.Clear(bytes, offset, 8); // the whole count
+        }
+
+        InvalidDataException e = Assert.Throws<InvalidDataException>(() => new BoundedCountSummary(8, 4).Read(Reader(bytes)));
+        Assert.Contains(message, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_HeapOutOfOrder_ThrowsInvalidDataException()
+    {
+        var summary = new BoundedCountSummary(4, 2);
+        foreach (int v in new[] { 1, 2, 2, 3, 3, 3 })
+        {
+            summary.Add(SketchTestData.Key(v));
+        }
+
+        byte[] bytes = Bytes(summary);
+        int heap = 1 + 4 + 4 + 4 + 8 + 8 + (3 * 24); // version, capacities, size, total, m, three counters
+        (bytes[heap], bytes[heap + 4]) = (bytes[heap + 4], bytes[heap]); // swap the root with its child
+
+        InvalidDataException e = Assert.Throws<InvalidDataException>(() => new BoundedCountSummary(4, 2).Read(Reader(bytes)));
+        Assert.Contains("heap", e.Message, StringComparison.Ordinal);
+    }
+
+    private static byte[] Bytes(BoundedCountSummary summary)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream))
+        {
+            summary.Write(writer);
+        }
+
+        return stream.ToArray();
+    }
+
+    private static BinaryReader Reader(byte[] bytes) => new(new MemoryStream(bytes));
+
     internal static void AssertContains(EntropyBracket bracket, double exact)
     {
         Assert.True(bracket.Lower <= bracket.Estimate && bracket.Estimate <= bracket.Upper, $"estimate outside {bracket}");

@@ -93,6 +93,38 @@ public class SpaceSavingCountersTests
         Assert.Equal(-1, counters.Find(SketchTestData.Key(4)));
     }
 
+    [Fact]
+    public void AddWeighted_RunsOfOneKey_KeepDeterministicIntervals()
+    {
+        Gen.Select(SketchTestData.Streams, Gen.Int[1, 40], Gen.Int[1, 9]).Sample((stream, capacity, runLength) =>
+        {
+            // The stream cut into runs of equal values, each added at once with its length as weight.
+            var counters = new SpaceSavingCounters(capacity);
+            int i = 0;
+            while (i < stream.Length)
+            {
+                int j = i + 1;
+                while (j < stream.Length && j - i < runLength && stream[j] == stream[i])
+                {
+                    j++;
+                }
+
+                counters.Add(SketchTestData.Key(stream[i]), j - i);
+                i = j;
+            }
+
+            AssertInvariants(counters, SketchTestData.CountKeys(stream), stream.Length);
+        });
+    }
+
+    [Fact]
+    public void AddWeighted_NonPositiveCount_Throws()
+    {
+        var counters = new SpaceSavingCounters(4);
+        Assert.Throws<ArgumentOutOfRangeException>(() => counters.Add(1UL, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => counters.Add(1UL, -3));
+    }
+
     internal static void AssertInvariants(SpaceSavingCounters counters, Dictionary<ulong, long> truth, long total)
     {
         Assert.Equal(total, counters.Total);

@@ -79,6 +79,8 @@ public sealed class MetricsTests(DemoWorkerFixture worker, ITestOutputHelper out
         Assert.All(metrics["streamentropy_field_entropy_normalized"], s => Assert.InRange(s.Value, 0, 1 + Tolerance));
         Assert.All(metrics["streamentropy_field_entropy_standard_error_bit"], s => Assert.True(s.Value >= 0, $"SE {s.Value}"));
         Assert.All(metrics["streamentropy_field_coverage"], s => Assert.InRange(s.Value, 0, 1));
+        Assert.All(metrics["streamentropy_field_exact"], s => Assert.Equal(1, s.Value)); // no MaxDistinct budget: always exact
+        Assert.Equal(entropy.Count, metrics["streamentropy_field_exact"].Count());
 
         var events = metrics["streamentropy_window_events"].ToDictionary(s => s.Label("window"), s => s.Value);
         Assert.Equal(DemoWorkerFixture.Windows.Order(), events.Keys.Order());
