@@ -16,14 +16,18 @@ public static class ResultCalculator
     {
         ArgumentNullException.ThrowIfNull(set);
         FieldDefinition definition = set.Encoder.Schema.Fields[field];
-        if (set.BoundedField(field) is not { } bounded)
-        {
-            return Field(definition, set.Field(field), set.Missing(field), set.Invalid(field), estimator);
-        }
+        return set.BoundedField(field) is { } bounded
+            ? Field(definition, bounded, set.Missing(field), set.Invalid(field), estimator)
+            : Field(definition, set.Field(field), set.Missing(field), set.Invalid(field), estimator);
+    }
 
+    /// <summary>Computes the measures of a budgeted field (also used to merge partitions): exact while within the
+    /// budget, else the summary's point estimate and certified bracket.</summary>
+    internal static FieldResult Field(FieldDefinition definition, BudgetedCounts bounded, long missing, long invalid, EntropyEstimator estimator)
+    {
         if (bounded.ExactCounts is { } exact)
         {
-            return Field(definition, exact, set.Missing(field), set.Invalid(field), estimator);
+            return Field(definition, exact, missing, invalid, estimator);
         }
 
         EntropyBracket bracket = bounded.Entropy();
@@ -31,8 +35,8 @@ public static class ResultCalculator
             definition.Name,
             bounded.Total,
             (int)Math.Round(bounded.Distinct),
-            set.Missing(field),
-            set.Invalid(field),
+            missing,
+            invalid,
             bracket.Estimate,
             double.NaN,
             double.NaN,
@@ -67,11 +71,12 @@ public static class ResultCalculator
     {
         ArgumentNullException.ThrowIfNull(set);
         PairDefinition definition = set.Encoder.Schema.Pairs[pair];
-        if (set.BoundedPair(pair) is not { } bounded)
-        {
-            return Pair(definition, set.Pair(pair), estimator);
-        }
+        return set.BoundedPair(pair) is { } bounded ? Pair(definition, bounded) : Pair(definition, set.Pair(pair), estimator);
+    }
 
+    /// <summary>Computes the measures of a budgeted pair (also used to merge partitions).</summary>
+    internal static PairResult Pair(PairDefinition definition, BudgetedPairCounts bounded)
+    {
         PairEntropyBrackets b = bounded.Entropies();
         var entropies = new PairEntropies(b.Count, b.X.Estimate, b.Y.Estimate, b.Joint.Estimate, bounded.Joint.StandardError());
         return new PairResult(definition.X, definition.Y, entropies, (int)Math.Round(bounded.Joint.Distinct))

@@ -7,9 +7,12 @@ namespace StreamEntropy.Streaming.Partials;
 /// <remarks>
 /// Layout (BinaryWriter, little-endian, strings length-prefixed UTF-8): <c>"SEPA"</c> · byte version · source topic ·
 /// int32 source partition · window · byte kind · bool has-start · int64 start ms · int64 end ms · bool closed ·
-/// int64 events · int64 late · byte subject (1 field, 2 pair) · then for a field: name · int64 missing · int64 invalid ·
-/// int32 n · n × (bytes value · int64 count); for a pair: x · y · int32 n · n × (bytes x · bytes y · int64 count), where
-/// bytes is an int32 length and the raw UTF-8. A reader rejects other versions, so a format change is a new version.
+/// int64 events · int64 late · byte subject (1 field, 2 pair, 3 budgeted field, 4 budgeted pair) · then for a field:
+/// name · int64 missing · int64 invalid · int32 n · n × (bytes value · int64 count); for a pair: x · y · int32 n ·
+/// n × (bytes x · bytes y · int64 count); for a budgeted field: name · int64 missing · int64 invalid · int32 budget ·
+/// bytes counts; for a budgeted pair: x · y · int32 budget · bytes counts; where bytes is an int32 length and the raw
+/// bytes (UTF-8 text, or the serialised budgeted counts). A reader rejects other versions, so a format change is a new
+/// version.
 /// </remarks>
 public static class PartialCodec
 {
@@ -18,7 +21,10 @@ public static class PartialCodec
 
     private const byte FieldSubject = 1;
     private const byte PairSubject = 2;
+    private const byte BudgetedFieldSubject = 3;
+    private const byte BudgetedPairSubject = 4;
     private const int MaxValueBytes = 1 << 20;
+    private const int MaxSummaryBytes = int.MaxValue;
 
     private static ReadOnlySpan<byte> Magic => "SEPA"u8;
 
@@ -41,7 +47,24 @@ public static class PartialCodec
             w.Write(partial.Closed);
             w.Write(partial.Events);
             w.Write(partial.Late);
-            if (partial.Field is { } field)
+            if (partial.Field is { Summary: { } fieldSummary } budgetedField)
+            {
+                w.Write(BudgetedFieldSubject);
+                w.Write(budgetedField.Name);
+                w.Write(budgetedField.Missing);
+                w.Write(budgetedField.Invalid);
+                w.Write(budgetedField.MaxDistinct);
+                WriteBytes(w, fieldSummary);
+            }
+            else if (partial.Pair is { Summary: { } pairSummary } budgetedPair)
+            {
+                w.Write(BudgetedPairSubject);
+                w.Write(budgetedPair.X);
+                w.Write(budgetedPair.Y);
+                w.Write(budgetedPair.MaxDistinct);
+                WriteBytes(w, pairSummary);
+            }
+            else if (partial.Field is { } field)
             {
                 w.Write(FieldSubject);
                 w.Write(field.Name);
@@ -146,6 +169,25 @@ public static class PartialCodec
 
                 pair = new PairPartial(x, y, xs, ys, counts);
             }
+            else if (subject == BudgetedFieldSubject)
+            {
+                string name = r.ReadString();
+                long missing = NonNegative(r.ReadInt64(), "missing count");
+                long invalid = NonNegative(r.ReadInt64(), "invalid count");
+                int budget = r.ReadInt32();
+                byte[] summary = ReadBytes(r, MaxSummaryBytes);
+                _ = PartialSummaries.ReadField(summary, budget); // checked here, so that a merge never meets a corrupt one
+                field = new FieldPartial(name, missing, invalid, [], []) { MaxDistinct = budget, Summary = summary };
+            }
+            else if (subject == BudgetedPairSubject)
+            {
+                string x = r.ReadString();
+                string y = r.ReadString();
+                int budget = r.ReadInt32();
+                byte[] summary = ReadBytes(r, MaxSummaryBytes);
+                _ = PartialSummaries.ReadPair(summary, budget);
+                pair = new PairPartial(x, y, [], [], []) { MaxDistinct = budget, Summary = summary };
+            }
             else
             {
                 throw new InvalidDataException($"Unknown subject kind {subject}.");
@@ -170,10 +212,10 @@ public static class PartialCodec
         w.Write(value);
     }
 
-    private static byte[] ReadBytes(BinaryReader r)
+    private static byte[] ReadBytes(BinaryReader r, int maxBytes = MaxValueBytes)
     {
         int length = r.ReadInt32();
-        if (length is < 0 or > MaxValueBytes)
+        if (length < 0 || length > maxBytes)
         {
             throw new InvalidDataException($"A value length of {length} bytes is out of range.");
         }

@@ -5,7 +5,8 @@ using StreamEntropy.Streaming.Windows;
 namespace StreamEntropy.Streaming.Partials;
 
 /// <summary>Turns a window's counts into one <see cref="SubjectPartial"/> per field and per pair, with values as text
-/// (ids are private to one engine's interners, text is what partitions share).</summary>
+/// (ids are private to one engine's interners, text is what partitions share); budgeted fields and pairs are keyed by
+/// value hash already and travel as their serialised budgeted counts.</summary>
 internal static class PartialExtractor
 {
     /// <summary>Copies the counts of <paramref name="counts"/>, described by <paramref name="snapshot"/>, into partials.</summary>
@@ -16,6 +17,17 @@ internal static class PartialExtractor
         EventSchema schema = encoder.Schema;
         for (int f = 0; f < schema.Fields.Count; f++)
         {
+            if (counts.BoundedField(f) is { } bounded)
+            {
+                var budgeted = new FieldPartial(schema.Fields[f].Name, counts.Missing(f), counts.Invalid(f), [], [])
+                {
+                    MaxDistinct = bounded.MaxDistinct,
+                    Summary = PartialSummaries.Write(bounded),
+                };
+                into.Add(Header(topic, partition, snapshot) with { Field = budgeted });
+                continue;
+            }
+
             ValueInterner interner = encoder.Values[f];
             ReadOnlySpan<long> table = counts.Field(f).Counts;
             var values = new List<byte[]>();
@@ -35,6 +47,18 @@ internal static class PartialExtractor
 
         for (int p = 0; p < schema.Pairs.Count; p++)
         {
+            PairDefinition definition = schema.Pairs[p];
+            if (counts.BoundedPair(p) is { } bounded)
+            {
+                var budgeted = new PairPartial(definition.X, definition.Y, [], [], [])
+                {
+                    MaxDistinct = schema.PairMaxDistinct(p),
+                    Summary = PartialSummaries.Write(bounded),
+                };
+                into.Add(Header(topic, partition, snapshot) with { Pair = budgeted });
+                continue;
+            }
+
             (int xf, int yf) = schema.PairIndexes(p);
             PairCountTable pairTable = counts.Pair(p);
             ReadOnlySpan<long> joint = pairTable.Joint.Counts;
@@ -52,7 +76,6 @@ internal static class PartialExtractor
                 }
             }
 
-            PairDefinition definition = schema.Pairs[p];
             into.Add(Header(topic, partition, snapshot) with { Pair = new PairPartial(definition.X, definition.Y, xs, ys, n) });
         }
     }

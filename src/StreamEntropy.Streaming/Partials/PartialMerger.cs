@@ -1,6 +1,7 @@
 using StreamEntropy.Core.Counting;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.Profiling;
 using StreamEntropy.Streaming.Windows;
 
 namespace StreamEntropy.Streaming.Partials;
@@ -22,6 +23,7 @@ public sealed class PartialMerger
     private readonly EntropyEstimator _estimator;
     private readonly Dictionary<string, FieldDefinition> _fields = new(StringComparer.Ordinal);
     private readonly Dictionary<string, PairDefinition> _pairs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _pairBudgets = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Window, string Subject), SubjectState> _subjects = [];
     private readonly Dictionary<string, WindowDefinition> _sliding = new(StringComparer.Ordinal);
 
@@ -42,9 +44,10 @@ public sealed class PartialMerger
             _fields[f.Name] = f;
         }
 
-        foreach (PairDefinition p in schema.Pairs)
+        for (int i = 0; i < schema.Pairs.Count; i++)
         {
-            _pairs[p.Key] = p;
+            _pairs[schema.Pairs[i].Key] = schema.Pairs[i];
+            _pairBudgets[schema.Pairs[i].Key] = schema.PairMaxDistinct(i);
         }
 
         foreach (WindowDefinition w in windows ?? [])
@@ -70,14 +73,24 @@ public sealed class PartialMerger
     public bool Accept(SubjectPartial partial, int slot)
     {
         ArgumentNullException.ThrowIfNull(partial);
-        if (partial.Field is { } f && !_fields.ContainsKey(f.Name))
+        if (partial.Field is { } f)
         {
-            throw new InvalidDataException($"The partial is of field '{f.Name}', which is not configured here.");
+            if (!_fields.TryGetValue(f.Name, out FieldDefinition? definition))
+            {
+                throw new InvalidDataException($"The partial is of field '{f.Name}', which is not configured here.");
+            }
+
+            CheckBudget(f.Name, f.MaxDistinct, definition.MaxDistinct);
         }
 
-        if (partial.Pair is { } p && !_pairs.ContainsKey(p.Key))
+        if (partial.Pair is { } p)
         {
-            throw new InvalidDataException($"The partial is of pair '{p.Key}', which is not configured here.");
+            if (!_pairs.ContainsKey(p.Key))
+            {
+                throw new InvalidDataException($"The partial is of pair '{p.Key}', which is not configured here.");
+            }
+
+            CheckBudget(p.Key, p.MaxDistinct, _pairBudgets[p.Key]);
         }
 
         WindowDefinition? sliding = null;
@@ -282,8 +295,32 @@ public sealed class PartialMerger
         return new WindowSnapshot(first.Window, first.Kind, first.Start, end, closed || superseded, events, late, fields, pairs, _estimator.ToName());
     }
 
+    private static void CheckBudget(string subject, int partial, int configured)
+    {
+        if (partial != configured)
+        {
+            throw new InvalidDataException($"The partial of '{subject}' was counted with MaxDistinct {partial}; this configuration has {configured}.");
+        }
+    }
+
     private FieldResult MergeField(SubjectPartial[] parts)
     {
+        FieldDefinition definition = _fields[parts[0].Field!.Name];
+        if (definition.MaxDistinct > 0)
+        {
+            var merged = new BudgetedCounts(definition.MaxDistinct);
+            long missingTotal = 0;
+            long invalidTotal = 0;
+            foreach (SubjectPartial part in parts)
+            {
+                merged.Merge(PartialSummaries.ReadField(part.Field!.Summary!, definition.MaxDistinct));
+                missingTotal += part.Field.Missing;
+                invalidTotal += part.Field.Invalid;
+            }
+
+            return ResultCalculator.Field(definition, merged, missingTotal, invalidTotal, _estimator);
+        }
+
         var values = new ValueInterner();
         var table = new CountTable();
         long missing = 0;
@@ -300,11 +337,24 @@ public sealed class PartialMerger
             invalid += f.Invalid;
         }
 
-        return ResultCalculator.Field(_fields[parts[0].Field!.Name], table, missing, invalid, _estimator);
+        return ResultCalculator.Field(definition, table, missing, invalid, _estimator);
     }
 
     private PairResult MergePair(SubjectPartial[] parts)
     {
+        PairDefinition definition = _pairs[parts[0].Pair!.Key];
+        int budget = _pairBudgets[definition.Key];
+        if (budget > 0)
+        {
+            var merged = new BudgetedPairCounts(budget);
+            foreach (SubjectPartial part in parts)
+            {
+                merged.Merge(PartialSummaries.ReadPair(part.Pair!.Summary!, budget));
+            }
+
+            return ResultCalculator.Pair(definition, merged);
+        }
+
         var xs = new ValueInterner();
         var ys = new ValueInterner();
         var table = new PairCountTable(new PairInterner());
@@ -318,7 +368,7 @@ public sealed class PartialMerger
             }
         }
 
-        return ResultCalculator.Pair(_pairs[parts[0].Pair!.Key], table, _estimator);
+        return ResultCalculator.Pair(definition, table, _estimator);
     }
 
     private int FieldIndex(string name)
