@@ -10,6 +10,7 @@ using StreamEntropy.Streaming.Decoding;
 using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Engine;
 using StreamEntropy.Streaming.Output;
+using StreamEntropy.Streaming.Partials;
 using StreamEntropy.Streaming.Windows;
 
 namespace StreamEntropy.Kafka.Pipeline;
@@ -304,7 +305,13 @@ public sealed class EntropyPipeline : IDisposable
         // Scale-out: send this instance's partials, then publish the merges of the partials it owns (read back from
         // the partials topic, so the ones sent now are merged at a later publication).
         _group.SendPartials(producer, current: true);
-        Emit(producer, _group.Merger.TakeChanged(), _group.Merger.Current());
+        IReadOnlyList<WindowSnapshot> changed = _group.Merger.TakeChanged();
+        foreach (AlertEvent alert in _group.Merger.Drift?.TakeAlerts() ?? [])
+        {
+            PublishAlert(producer, alert);
+        }
+
+        Emit(producer, changed, _group.Merger.Current());
     }
 
     private (long Processed, long Rejected) Totals() => _group?.Totals() ?? (_engine?.Processed ?? 0, _engine?.Rejected ?? 0);
@@ -337,7 +344,10 @@ public sealed class EntropyPipeline : IDisposable
         }
 
         (long processed, long rejected) = Totals();
-        var published = new PublishedSnapshot(now, view, processed, rejected, missing, [.. _drift.Values], _engine?.ActiveAlerts ?? [], [.. _recentAlerts]);
+        MergedDrift? merged = _group?.Merger.Drift;
+        IReadOnlyList<DriftReport> drift = merged is null ? [.. _drift.Values] : merged.Reports();
+        IReadOnlyList<AlertEvent> active = merged?.Alerts.Active ?? _engine?.ActiveAlerts ?? [];
+        var published = new PublishedSnapshot(now, view, processed, rejected, missing, drift, active, [.. _recentAlerts]);
         Volatile.Write(ref _latest, published);
         _snapshots.OnNext(published);
     }

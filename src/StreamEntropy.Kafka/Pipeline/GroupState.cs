@@ -45,7 +45,7 @@ internal sealed class GroupState
         _engineFactory = engineFactory;
         _logger = logger;
         EntropyEngine probe = engineFactory();
-        Merger = new PartialMerger(probe.Schema, probe.Estimator, probe.Windows);
+        Merger = new PartialMerger(probe.Schema, probe.Estimator, probe.Windows, _scale.MaxLagWindows, _scale.Drift);
         Schema = probe.Schema;
         _missingOfRevoked = new long[Schema.Fields.Count];
     }
@@ -66,13 +66,25 @@ internal sealed class GroupState
     /// <summary>Gets how many events this process counted without field <paramref name="field"/> since it started.</summary>
     public long MissingTotal(int field) => _missingOfRevoked[field] + _owned.Values.Sum(p => p.Engine.MissingTotal(field));
 
-    /// <summary>Looks up the partition counts of the state and partials topics (both must exist).</summary>
+    /// <summary>Looks up the partition counts of the state, partials and input topics (all must exist).</summary>
     /// <exception cref="InvalidOperationException">A topic is missing; the message says how to create it.</exception>
     public void Initialize(IProducer<string?, byte[]> producer)
     {
         using IAdminClient admin = new DependentAdminClientBuilder(producer.Handle).Build();
-        _statePartitions = PartitionCount(admin, _scale.StateTopic);
-        _partialsPartitions = PartitionCount(admin, _scale.PartialsTopic);
+        _statePartitions = PartitionCount(admin, _scale.StateTopic, compacted: true);
+        _partialsPartitions = PartitionCount(admin, _scale.PartialsTopic, compacted: true);
+        // A merged window closes once every input partition has passed it: name them all.
+        var sources = new List<(string, int)>();
+        foreach (string topic in _settings.Topics)
+        {
+            int partitions = PartitionCount(admin, topic, compacted: false);
+            for (int p = 0; p < partitions; p++)
+            {
+                sources.Add((topic, p));
+            }
+        }
+
+        Merger.ExpectSources(sources);
     }
 
     /// <summary>Gets whether <paramref name="topic"/> is the partials topic.</summary>
@@ -384,16 +396,17 @@ internal sealed class GroupState
         return found;
     }
 
-    private static int PartitionCount(IAdminClient admin, string topic)
+    private static int PartitionCount(IAdminClient admin, string topic, bool compacted)
     {
         Metadata metadata = admin.GetMetadata(topic, MetadataTimeout);
         TopicMetadata? t = metadata.Topics.FirstOrDefault(m => m.Topic == topic);
         if (t is null || t.Error.IsError || t.Partitions.Count == 0)
         {
             string reason = t is null ? "no metadata" : t.Error.IsError ? t.Error.Reason : "no partitions";
-            throw new InvalidOperationException(
-                $"Scale-out needs the topic '{topic}' ({reason}). Create it with cleanup.policy=compact, e.g. " +
-                $"kafka-topics.sh --create --topic {topic} --partitions 12 --config cleanup.policy=compact.");
+            throw new InvalidOperationException(compacted
+                ? $"Scale-out needs the topic '{topic}' ({reason}). Create it with cleanup.policy=compact, e.g. " +
+                  $"kafka-topics.sh --create --topic {topic} --partitions 12 --config cleanup.policy=compact."
+                : $"Scale-out needs the partition count of the input topic '{topic}' ({reason}); create the topic first.");
         }
 
         return t.Partitions.Count;

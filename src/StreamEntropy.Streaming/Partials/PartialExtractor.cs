@@ -13,6 +13,11 @@ internal static class PartialExtractor
     /// <remarks>O(distinct values and pairs); allocates the copies.</remarks>
     public static void Extract(string topic, int partition, WindowSnapshot snapshot, FrequencySet counts, List<SubjectPartial> into)
     {
+        if (snapshot.Kind != WindowKind.Cumulative && snapshot.Start is null)
+        {
+            return; // a tumbling or sliding window that has seen no time yet: nothing to place
+        }
+
         EventEncoder encoder = counts.Encoder;
         EventSchema schema = encoder.Schema;
         for (int f = 0; f < schema.Fields.Count; f++)

@@ -1,6 +1,7 @@
 using StreamEntropy.Core.Counting;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.Engine;
 using StreamEntropy.Streaming.Profiling;
 using StreamEntropy.Streaming.Windows;
 
@@ -9,11 +10,12 @@ namespace StreamEntropy.Streaming.Partials;
 /// <summary>Keeps the latest partial of every input partition for each (window, field or pair) and merges them into
 /// the global measures.</summary>
 /// <remarks>
-/// <para>Tumbling windows are matched by their start: the partials of one window instance merge, and the
-/// <see cref="InstancesKept"/> most recent instances of each (window, subject) are kept, so a partition that is a
-/// little behind still lands in the right window. An instance is published as closed once every partition has closed
-/// it or a later instance has begun on any partition (as a single instance's watermark would close it); partials a
-/// lagging partition sends later still update it. Cumulative windows have one instance.</para>
+/// <para>Tumbling windows are matched by their start: the partials of one window instance merge. An instance is
+/// closed once every input partition has passed it (the lowest watermark; see <see cref="ExpectSources"/>), or once
+/// <see cref="InstancesKept"/> later windows exist, so that an idle or far-behind partition delays closing by a bounded
+/// number of windows. A closed instance is published again as closed, scored for drift once, and evicted when more
+/// than <see cref="InstancesKept"/> are held; a partial of an evicted window is late and ignored. Sliding windows keep
+/// their live panes; cumulative windows have one instance.</para>
 /// <para>Sources are merged in (topic, partition) order, so the same partials give bit-identical results however
 /// the partitions were spread over instances. Single writer.</para>
 /// </remarks>
@@ -26,13 +28,16 @@ public sealed class PartialMerger
     private readonly Dictionary<string, int> _pairBudgets = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Window, string Subject), SubjectState> _subjects = [];
     private readonly Dictionary<string, WindowDefinition> _sliding = new(StringComparer.Ordinal);
+    private HashSet<(string Topic, int Partition)>? _expected;
 
     /// <summary>Creates an empty merger for <paramref name="schema"/>.</summary>
     /// <param name="schema">The fields and pairs.</param>
     /// <param name="estimator">The estimator of the merged measures.</param>
     /// <param name="windows">The window definitions; needed to merge the panes of sliding windows.</param>
-    /// <param name="instancesKept">How many starts of each tumbling window are kept per subject.</param>
-    public PartialMerger(EventSchema schema, EntropyEstimator estimator, IReadOnlyList<WindowDefinition>? windows = null, int instancesKept = 3)
+    /// <param name="instancesKept">How many closed tumbling windows are kept per subject, and how many later windows
+    /// a partition that is behind or idle may hold a window open.</param>
+    /// <param name="drift">Drift scoring of closed tumbling windows; null for none.</param>
+    public PartialMerger(EventSchema schema, EntropyEstimator estimator, IReadOnlyList<WindowDefinition>? windows = null, int instancesKept = 3, DriftSettings? drift = null)
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentOutOfRangeException.ThrowIfLessThan(instancesKept, 1);
@@ -57,9 +62,15 @@ public sealed class PartialMerger
                 _sliding[w.Name] = w;
             }
         }
+
+        Drift = drift is null ? null : new MergedDrift(schema, drift);
     }
 
-    /// <summary>Gets how many window instances (starts) are kept per window and subject.</summary>
+    /// <summary>Gets the drift scoring of the closed tumbling windows merged here; null without drift settings.</summary>
+    public MergedDrift? Drift { get; }
+
+    /// <summary>Gets how many closed tumbling windows are kept per subject, and how many windows a partition that is
+    /// behind (or idle) may hold a window open.</summary>
     public int InstancesKept { get; }
 
     /// <summary>Gets the number of (window, subject) pairs held.</summary>
@@ -108,36 +119,42 @@ public sealed class PartialMerger
 
         state.Slot = slot;
         long start = partial.Start?.ToUnixTimeMilliseconds() ?? long.MinValue;
+        if (partial.Start is not null && start <= state.EvictedThrough)
+        {
+            return false; // that window was closed and published without this partition: its events are late
+        }
+
         if (!state.Instances.TryGetValue(start, out WindowInstance? instance))
         {
-            // A sliding window keeps its live panes and one more (a partition a step behind); a tumbling window its
-            // most recent starts.
-            int kept = sliding is null ? InstancesKept : (int)(sliding.SizeMs / sliding.StepMs) + 1;
-            if (state.Instances.Count >= kept && start < state.Instances.Keys[0])
+            // A sliding window keeps its live panes and one more (a partition a step behind). Tumbling windows are
+            // evicted once closed and published (TakeChanged).
+            int panes = sliding is null ? int.MaxValue : (int)(sliding.SizeMs / sliding.StepMs) + 1;
+            if (state.Instances.Count >= panes && start < state.Instances.Keys[0])
             {
                 return false;
             }
 
             instance = new WindowInstance();
             state.Instances.Add(start, instance);
-            while (state.Instances.Count > kept)
+            while (state.Instances.Count > panes)
             {
                 state.Instances.RemoveAt(0);
             }
-
-            // A later window has begun somewhere: the earlier ones are closed, as the watermark of a single instance
-            // (the largest time seen on any partition) would have closed them. Publish them again as such.
-            for (int i = 0; i < state.Instances.Count - 1; i++)
-            {
-                WindowInstance earlier = state.Instances.Values[i];
-                earlier.Dirty |= !earlier.Superseded;
-                earlier.Superseded = true;
-            }
         }
 
-        instance.Latest[(partial.SourceTopic, partial.SourcePartition)] = partial;
+        (string, int) source = (partial.SourceTopic, partial.SourcePartition);
+        instance.Latest[source] = partial;
         instance.Dirty = true;
+        state.NewestStart[source] = Math.Max(state.NewestStart.GetValueOrDefault(source, long.MinValue), start);
         return true;
+    }
+
+    /// <summary>Names every input partition, so that a tumbling window closes only once all of them have passed it
+    /// (without this, the partitions that have sent a partial of the subject so far).</summary>
+    public void ExpectSources(IEnumerable<(string Topic, int Partition)> sources)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        _expected = [.. sources];
     }
 
     /// <summary>Forgets every subject last read from <paramref name="slot"/> (its partials partition was revoked).</summary>
@@ -173,14 +190,29 @@ public sealed class PartialMerger
                 continue;
             }
 
-            foreach (WindowInstance instance in state.Instances.Values)
+            for (int i = 0; i < state.Instances.Count; i++)
             {
+                WindowInstance instance = state.Instances.Values[i];
+                bool closed = IsClosed(state, i);
+                if (closed != instance.Closed)
+                {
+                    instance.Closed = closed;
+                    instance.Dirty = true; // published again, now closed
+                }
+
                 if (instance.Dirty)
                 {
-                    instance.Merged = Merge(Ordered(instance.Latest), instance.Superseded);
+                    instance.Merged = Merge(Ordered(instance.Latest), closed, mayScore: !instance.Scored, out bool scored);
+                    instance.Scored |= scored;
                     instance.Dirty = false;
                     changed.Add(instance.Merged);
                 }
+            }
+
+            while (state.Instances.Count > InstancesKept && state.Instances.Values[0].Closed)
+            {
+                state.EvictedThrough = state.Instances.Keys[0];
+                state.Instances.RemoveAt(0);
             }
         }
 
@@ -255,7 +287,7 @@ public sealed class PartialMerger
             }
         }
 
-        WindowSnapshot merged = Merge(parts, superseded: false);
+        WindowSnapshot merged = Merge(parts, closed: false, mayScore: false, out _);
         return merged with
         {
             Start = EventTime.ToTime(start),
@@ -265,34 +297,66 @@ public sealed class PartialMerger
         };
     }
 
-    private WindowSnapshot Merge(IEnumerable<SubjectPartial> ordered, bool superseded)
+    // A tumbling window instance is closed when every input partition has passed it (its partial of the window is
+    // closed, or it has sent one of a later window): the lowest of the partitions' watermarks, as in other stream
+    // processors. A partition that is far behind or idle holds it open for at most InstancesKept later windows.
+    private bool IsClosed(SubjectState state, int index)
+    {
+        WindowInstance instance = state.Instances.Values[index];
+        if (instance.Latest.Count == 0 || instance.Latest.Values.First().Kind != WindowKind.Tumbling)
+        {
+            return false;
+        }
+
+        if (state.Instances.Count - 1 - index >= InstancesKept)
+        {
+            return true;
+        }
+
+        long start = state.Instances.Keys[index];
+        foreach ((string, int) source in (IEnumerable<(string, int)>?)_expected ?? state.NewestStart.Keys)
+        {
+            bool passed = (instance.Latest.TryGetValue(source, out SubjectPartial? p) && p.Closed)
+                || state.NewestStart.GetValueOrDefault(source, long.MinValue) > start;
+            if (!passed)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // Merges one window instance's partials; the first time a closed tumbling window is merged (mayScore), its merged
+    // counts are also scored for drift (scored).
+    private WindowSnapshot Merge(IEnumerable<SubjectPartial> ordered, bool closed, bool mayScore, out bool scored)
     {
         SubjectPartial[] parts = [.. ordered];
         SubjectPartial first = parts[0];
         long events = 0;
         long late = 0;
-        bool closed = true; // every partition has closed it, or a later window has begun (superseded)
         DateTimeOffset end = first.End;
         foreach (SubjectPartial part in parts)
         {
             events += part.Events;
             late += part.Late;
-            closed &= part.Closed;
             end = part.End > end ? part.End : end;
         }
 
+        scored = mayScore && Drift is not null && first.Kind == WindowKind.Tumbling && closed;
+        (string Window, long EndMs, long Events)? score = scored ? (first.Window, end.ToUnixTimeMilliseconds(), events) : null;
         IReadOnlyList<FieldResult> fields = [];
         IReadOnlyList<PairResult> pairs = [];
         if (first.Field is not null)
         {
-            fields = [MergeField(parts)];
+            fields = [MergeField(parts, score)];
         }
         else
         {
-            pairs = [MergePair(parts)];
+            pairs = [MergePair(parts, score)];
         }
 
-        return new WindowSnapshot(first.Window, first.Kind, first.Start, end, closed || superseded, events, late, fields, pairs, _estimator.ToName());
+        return new WindowSnapshot(first.Window, first.Kind, first.Start, end, closed, events, late, fields, pairs, _estimator.ToName());
     }
 
     private static void CheckBudget(string subject, int partial, int configured)
@@ -303,9 +367,10 @@ public sealed class PartialMerger
         }
     }
 
-    private FieldResult MergeField(SubjectPartial[] parts)
+    private FieldResult MergeField(SubjectPartial[] parts, (string Window, long EndMs, long Events)? score)
     {
         FieldDefinition definition = _fields[parts[0].Field!.Name];
+        int index = FieldIndex(definition.Name);
         if (definition.MaxDistinct > 0)
         {
             var merged = new BudgetedCounts(definition.MaxDistinct);
@@ -321,7 +386,7 @@ public sealed class PartialMerger
             return ResultCalculator.Field(definition, merged, missingTotal, invalidTotal, _estimator);
         }
 
-        var values = new ValueInterner();
+        ValueInterner values = Drift?.Encoder.Values[index] ?? new ValueInterner(); // shared ids when drift compares tables
         var table = new CountTable();
         long missing = 0;
         long invalid = 0;
@@ -337,12 +402,18 @@ public sealed class PartialMerger
             invalid += f.Invalid;
         }
 
+        if (score is { } s)
+        {
+            Drift!.FieldClosed(s.Window, s.EndMs, s.Events, index, table);
+        }
+
         return ResultCalculator.Field(definition, table, missing, invalid, _estimator);
     }
 
-    private PairResult MergePair(SubjectPartial[] parts)
+    private PairResult MergePair(SubjectPartial[] parts, (string Window, long EndMs, long Events)? score)
     {
         PairDefinition definition = _pairs[parts[0].Pair!.Key];
+        int index = PairIndex(definition.Key);
         int budget = _pairBudgets[definition.Key];
         if (budget > 0)
         {
@@ -355,9 +426,10 @@ public sealed class PartialMerger
             return ResultCalculator.Pair(definition, merged);
         }
 
-        var xs = new ValueInterner();
-        var ys = new ValueInterner();
-        var table = new PairCountTable(new PairInterner());
+        (int xf, int yf) = _schema.PairIndexes(index);
+        ValueInterner xs = Drift?.Encoder.Values[xf] ?? new ValueInterner();
+        ValueInterner ys = Drift?.Encoder.Values[yf] ?? new ValueInterner();
+        var table = new PairCountTable(Drift?.Encoder.Pairs[index] ?? new PairInterner());
         foreach (SubjectPartial part in parts)
         {
             PairPartial p = part.Pair!;
@@ -366,6 +438,11 @@ public sealed class PartialMerger
                 int id = table.Pairs.GetOrAdd(xs.GetOrAdd(p.XValues[i]), ys.GetOrAdd(p.YValues[i]));
                 table.AddPairCount(id, p.Counts[i]);
             }
+        }
+
+        if (score is { } s)
+        {
+            Drift!.PairClosed(s.Window, s.EndMs, s.Events, index, table);
         }
 
         return ResultCalculator.Pair(definition, table, _estimator);
@@ -407,6 +484,12 @@ public sealed class PartialMerger
         /// <summary>The merge of the live panes (sliding windows).</summary>
         public WindowSnapshot? SlidingMerged { get; set; }
 
+        /// <summary>The newest window start each partition has sent a partial of.</summary>
+        public Dictionary<(string Topic, int Partition), long> NewestStart { get; } = [];
+
+        /// <summary>The start of the newest tumbling window evicted (closed and published); older partials are late.</summary>
+        public long EvictedThrough { get; set; } = long.MinValue;
+
         public SortedList<long, WindowInstance> Instances { get; } = [];
     }
 
@@ -416,8 +499,11 @@ public sealed class PartialMerger
 
         public bool Dirty { get; set; }
 
-        /// <summary>Whether a later instance of the window has been seen.</summary>
-        public bool Superseded { get; set; }
+        /// <summary>Whether the window was closed when last merged.</summary>
+        public bool Closed { get; set; }
+
+        /// <summary>Whether the closed window has been scored for drift (once, the first time it is merged closed).</summary>
+        public bool Scored { get; set; }
 
         public WindowSnapshot? Merged { get; set; }
     }

@@ -189,7 +189,8 @@ internal sealed class SlidingWindow : EntropyWindow
     {
         int slot = EventTime.Mod(pane, _paneCount);
         FrequencySet set = _panes[slot];
-        if (Described is null || set.Events == 0 || (_describedPane[slot] == pane && _describedEvents[slot] == set.Events))
+        // The current pane is shown even when empty: it tells where this partition's window ends.
+        if (Described is null || (set.Events == 0 && pane != _current) || (_describedPane[slot] == pane && _describedEvents[slot] == set.Events))
         {
             return;
         }

@@ -56,6 +56,7 @@ internal static class WorkerHost
         builder.Services.AddSingleton(sp =>
         {
             StreamEntropyOptions o = sp.GetRequiredService<IOptions<StreamEntropyOptions>>().Value;
+            bool group = o.Scaling.Mode == ScalingMode.Group;
             var settings = new PipelineSettings
             {
                 BootstrapServers = o.Kafka.BootstrapServers,
@@ -70,11 +71,12 @@ internal static class WorkerHost
                 CheckpointDirectory = o.Checkpoint.Directory,
                 UseEventTime = o.Time == TimeMode.EventTime,
                 Base = OptionsMapper.ToBase(o),
-                ScaleOut = o.Scaling.Mode == ScalingMode.Group ? new ScaleOutSettings(o.Scaling.StateTopic, o.Scaling.PartialsTopic) : null,
+                ScaleOut = group ? new ScaleOutSettings(o.Scaling.StateTopic, o.Scaling.PartialsTopic) { Drift = OptionsMapper.ToDrift(o), MaxLagWindows = o.Scaling.MaxLagWindows } : null,
             };
             return new EntropyPipeline(
                 settings,
-                () => new EntropyEngine(OptionsMapper.ToSchema(o), OptionsMapper.ToWindows(o), OptionsMapper.ToEstimator(o), o.MaxEventBytes, OptionsMapper.ToDrift(o)),
+                // In Group mode each engine counts one partition; drift is scored on the merged windows instead.
+                () => new EntropyEngine(OptionsMapper.ToSchema(o), OptionsMapper.ToWindows(o), OptionsMapper.ToEstimator(o), o.MaxEventBytes, group ? null : OptionsMapper.ToDrift(o)),
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger<EntropyPipeline>(),
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<IScheduler>());

@@ -172,6 +172,11 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
             }
         }
 
+        if (scaling.MaxLagWindows is < 1 or > 1000)
+        {
+            builder.AddError($"{At}:MaxLagWindows must be from 1 to 1000, not {scaling.MaxLagWindows}.");
+        }
+
         if (scaling.StateTopic == scaling.PartialsTopic)
         {
             builder.AddError($"{At}:StateTopic and {At}:PartialsTopic must be different topics.");
@@ -183,11 +188,6 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
             {
                 builder.AddError($"{StreamEntropyOptions.SectionName}:Windows:{i}: Decay windows cannot be merged across instances yet; use Cumulative, Tumbling or Sliding windows with {At}:Mode Group.");
             }
-        }
-
-        if (options.Drift.Enabled)
-        {
-            builder.AddError($"{StreamEntropyOptions.SectionName}:Drift:Enabled: drift scoring is not available with {At}:Mode Group yet; set it to false.");
         }
     }
 

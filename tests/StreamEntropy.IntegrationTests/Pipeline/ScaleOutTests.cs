@@ -40,7 +40,13 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
         await kafka.CreateTopicAsync(topic, 4);
         await kafka.CreateTopicAsync(state, 3);
         await kafka.CreateTopicAsync(partials, 4);
-        string config = WriteConfig(topic, output, state, partials);
+        var windows = new object[]
+        {
+            new { Name = "all", Kind = "Cumulative" },
+            new { Name = "minute", Kind = "Tumbling", Size = "00:01:00" },
+            new { Name = "sliding", Kind = "Sliding", Size = "00:01:00", Step = "00:00:10" },
+        };
+        string config = WriteConfig(topic, output, state, partials, windows, alerts: "");
 
         for (int i = 0; i < 3; i++)
         {
@@ -75,6 +81,72 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
         records = ReadComplete(output, valid);
         AssertExact(reference, valid, records);
         Assert.All(_workers.Where(w => w != victim), w => Assert.False(w.Process.HasExited, $"{w.Name} exited: {w.Tail()}"));
+    }
+
+    [Fact]
+    public async Task TwoInstances_DriftAlertsOnMergedWindows_EqualOneEngineOverAllEvents()
+    {
+        string topic = KafkaFixture.UniqueTopic("scale-drift-in");
+        string alerts = KafkaFixture.UniqueTopic("scale-drift-alerts");
+        string state = KafkaFixture.UniqueTopic("scale-drift-state");
+        string partials = KafkaFixture.UniqueTopic("scale-drift-partials");
+        await kafka.CreateTopicAsync(topic, 4);
+        await kafka.CreateTopicAsync(state, 2);
+        await kafka.CreateTopicAsync(partials, 4);
+        var windows = new object[] { new { Name = "second", Kind = "Tumbling", Size = "00:00:01" } };
+        string config = WriteConfig(topic, KafkaFixture.UniqueTopic("scale-drift-out"), state, partials, windows, alerts);
+        for (int i = 0; i < 2; i++)
+        {
+            _workers.Add(WorkerProcess.Start(config, $"d{i}"));
+        }
+
+        // Eight 1-second windows of 2000 demo events; the generator drifts from the fifth on. The last window stays open.
+        var generator = new StreamEntropy.Streaming.Demo.DemoEventGenerator(5, malformedShare: 0);
+        var events = new List<(byte[] Json, long T)>();
+        long t0 = new DateTimeOffset(2026, 11, 29, 13, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        for (int i = 0; i < 8 * 2000; i++)
+        {
+            generator.Drifted = i >= 4 * 2000;
+            events.Add((generator.Next().ToArray(), t0 + (i / 2000 * 1000) + (i % 2000 / 4)));
+        }
+
+        // The reference: one engine with the same windows and drift defaults over every event.
+        var engine = new StreamEntropy.Streaming.Engine.EntropyEngine(
+            PipelineHarness.Schema,
+            [new StreamEntropy.Streaming.Windows.WindowDefinition("second", StreamEntropy.Streaming.Windows.WindowKind.Tumbling, TimeSpan.FromSeconds(1))],
+            EntropyEstimator.MaximumLikelihood,
+            drift: new StreamEntropy.Streaming.Engine.DriftSettings(StreamEntropy.Streaming.Drift.AlertRule.Defaults));
+        foreach ((byte[] json, long t) in events)
+        {
+            engine.Process(json, t);
+        }
+
+        string[] expected = [.. engine.TakeAlerts().Select(a => $"{a.Key} {a.State}").Order(StringComparer.Ordinal)];
+        Assert.NotEmpty(expected);
+
+        using (IProducer<Null, byte[]> producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers, LingerMs = 5 }).Build())
+        {
+            foreach ((byte[] json, long t) in events)
+            {
+                producer.Produce(topic, new Message<Null, byte[]> { Value = json, Timestamp = new Timestamp(t, TimestampType.CreateTime) });
+            }
+
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+        }
+
+        List<ConsumeResult<string?, byte[]>> records = PipelineHarness.ReadUntil(kafka.BootstrapServers, alerts, rs => rs.Count >= expected.Length, TimeSpan.FromSeconds(90));
+        await Task.Delay(2000); // a duplicate from a second instance would arrive about now
+        records = PipelineHarness.ReadUntil(kafka.BootstrapServers, alerts, rs => rs.Count > expected.Length, TimeSpan.FromSeconds(1));
+        string[] actual =
+        [
+            .. records.Select(r => JsonDocument.Parse(r.Message.Value).RootElement)
+                .Select(a => $"{r(a, "window")}/{(a.TryGetProperty("field", out JsonElement f) && f.ValueKind == JsonValueKind.String ? f.GetString() : $"{a.GetProperty("pair").GetProperty("x").GetString()},{a.GetProperty("pair").GetProperty("y").GetString()}")}/{r(a, "rule")} {Capitalized(r(a, "state"))}")
+                .Order(StringComparer.Ordinal),
+        ];
+        Assert.True(expected.SequenceEqual(actual), $"expected {string.Join("; ", expected)}, got {string.Join("; ", actual)}; logs: {string.Join(" | ", _workers.Select(w => w.Name + ": " + w.Tail()))}"); // each once: only the owner of a subject scores it
+
+        static string r(JsonElement e, string name) => e.GetProperty(name).GetString()!;
+        static string Capitalized(string s) => char.ToUpperInvariant(s[0]) + s[1..];
     }
 
     private List<ConsumeResult<string?, byte[]>> ReadComplete(string output, int valid) =>
@@ -126,7 +198,7 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
             new($"no output record for {window}/{key}; worker logs: {string.Join(" | ", _workers.Select(w => w.Name + ": " + w.Tail()))}");
     }
 
-    private string WriteConfig(string topic, string output, string state, string partials)
+    private string WriteConfig(string topic, string output, string state, string partials, object[] windows, string alerts)
     {
         var fields = PipelineHarness.Fields.Select(f => f.BinWidth is double w
             ? (object)new { f.Name, f.Path, BinWidth = w }
@@ -142,20 +214,21 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
                     Topics = new[] { topic },
                     OutputTopic = output,
                     DeadLetterTopic = KafkaFixture.UniqueTopic("scale-dead"),
-                    AlertTopic = "",
+                    AlertTopic = alerts,
                     Client = new Dictionary<string, string> { ["session.timeout.ms"] = "6000" },
                 },
                 Fields = fields,
                 Pairs = PipelineHarness.Pairs.Select(p => new { p.X, p.Y }),
-                Windows = new object[] { new { Name = "all", Kind = "Cumulative" }, new { Name = "minute", Kind = "Tumbling", Size = "00:01:00" }, new { Name = "sliding", Kind = "Sliding", Size = "00:01:00", Step = "00:00:10" } },
+                Windows = windows,
                 Base = "e",
                 PublishInterval = "00:00:00.300",
                 Checkpoint = new { Directory = Path.Combine(_dir, "unused"), Interval = "00:00:00.300" },
-                Drift = new { Enabled = false },
-                Scaling = new { Mode = "Group", StateTopic = state, PartialsTopic = partials },
+                Drift = new { Enabled = alerts.Length > 0 },
+                // Events arrive in a burst here, so one partition can be many windows ahead of another for a moment.
+                Scaling = new { Mode = "Group", StateTopic = state, PartialsTopic = partials, MaxLagWindows = 10 },
             },
         };
-        string path = Path.Combine(_dir, "config.json");
+        string path = Path.Combine(_dir, $"config-{Guid.NewGuid():N}.json");
         File.WriteAllText(path, JsonSerializer.Serialize(config));
         return path;
     }

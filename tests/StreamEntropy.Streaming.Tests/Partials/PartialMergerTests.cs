@@ -41,6 +41,15 @@ public class PartialMergerTests
                 }
             }
 
+            // Time moves on for every partition (as processing time or a later event would): each closes its windows
+            // up to the last one, which stays open.
+            long end = ordered[^1].T;
+            whole.AdvanceTo(end);
+            foreach (EntropyEngine part in parts)
+            {
+                part.AdvanceTo(end);
+            }
+
             expected.AddRange(whole.TakeClosed());
             expected.AddRange(whole.Snapshot());
             var merger = new PartialMerger(Schema, EntropyEstimator.ChaoShen, Counted, instancesKept: 100_000);
@@ -116,33 +125,46 @@ public class PartialMergerTests
     }
 
     [Fact]
-    public void Accept_KeepsTheNewestInstancesOnly_AndIgnoresOlderOnes()
+    public void TakeChanged_EvictsClosedWindowsBeyondTheKept_AndLaterPartialsOfThemAreLate()
     {
         var merger = new PartialMerger(Schema, EntropyEstimator.MaximumLikelihood, instancesKept: 2);
         Assert.True(merger.Accept(Tumbling(start: 0), 0));
         Assert.True(merger.Accept(Tumbling(start: 1000), 0));
-        Assert.True(merger.Accept(Tumbling(start: 2000), 0)); // evicts start 0
-        Assert.False(merger.Accept(Tumbling(start: 0), 0));
-        WindowSnapshot[] changed = [.. merger.TakeChanged()];
-        Assert.Equal([1000L, 2000L], changed.Select(s => s.Start!.Value.ToUnixTimeMilliseconds()).Order());
-        Assert.Empty(merger.TakeChanged()); // nothing new since
+        Assert.True(merger.Accept(Tumbling(start: 2000), 0));
+        WindowSnapshot[] changed = [.. merger.TakeChanged().OrderBy(s => s.Start)];
+        Assert.Equal([true, true, false], changed.Select(s => s.Closed)); // the only partition has moved past 0 and 1000
+        Assert.False(merger.Accept(Tumbling(start: 0), 0)); // evicted (closed, published, more than 2 held): late
+        Assert.True(merger.Accept(Tumbling(start: 1000), 0)); // still held: a late update is merged
+        Assert.True(Assert.Single(merger.TakeChanged()).Closed);
     }
 
     [Fact]
-    public void Accept_LaterWindowBegins_EarlierPublishedAgainAsClosed()
+    public void TakeChanged_WindowClosesWhenEveryPartitionHasPassedIt()
     {
         var merger = new PartialMerger(Schema, EntropyEstimator.MaximumLikelihood);
         merger.Accept(Tumbling(start: 0), 0);
-        Assert.False(Assert.Single(merger.TakeChanged()).Closed); // its only partition has not closed it
-        merger.Accept(Tumbling(start: 1000) with { SourcePartition = 1 }, 0); // another partition is one window further
+        Assert.False(Assert.Single(merger.TakeChanged()).Closed);
+        merger.Accept(Tumbling(start: 1000) with { SourcePartition = 1 }, 0); // partition 1 is one window further
+        WindowSnapshot[] changed = [.. merger.TakeChanged()];
+        Assert.False(Assert.Single(changed).Closed); // only window 1000 changed; window 0 waits for partition 0
+        merger.Accept(Tumbling(start: 0) with { Events = 3, Closed = true, Field = new FieldPartial("country", 0, 0, ["DE"u8.ToArray()], [3]) }, 0);
+        WindowSnapshot closed = Assert.Single(merger.TakeChanged());
+        Assert.True(closed.Closed);
+        Assert.Equal(3, closed.Events);
+    }
+
+    [Fact]
+    public void TakeChanged_ExpectedPartitionThatSentNothing_HoldsWindowsOpenForAtMostInstancesKept()
+    {
+        var merger = new PartialMerger(Schema, EntropyEstimator.MaximumLikelihood, instancesKept: 2);
+        merger.ExpectSources([("in", 0), ("in", 1)]);
+        merger.Accept(Tumbling(start: 0), 0);
+        merger.Accept(Tumbling(start: 1000), 0);
+        Assert.All(merger.TakeChanged(), s => Assert.False(s.Closed)); // partition 1 (idle) has not passed window 0
+        merger.Accept(Tumbling(start: 2000), 0);
         WindowSnapshot[] changed = [.. merger.TakeChanged().OrderBy(s => s.Start)];
-        Assert.Equal(2, changed.Length);
-        Assert.True(changed[0].Closed);
-        Assert.False(changed[1].Closed);
-        merger.Accept(Tumbling(start: 0) with { Events = 3, Field = new FieldPartial("country", 0, 0, ["DE"u8.ToArray()], [3]) }, 0); // a late update
-        WindowSnapshot late = Assert.Single(merger.TakeChanged());
-        Assert.True(late.Closed);
-        Assert.Equal(3, late.Events);
+        Assert.True(changed[0].Closed); // two later windows exist: closed without partition 1
+        Assert.All(changed.Skip(1), s => Assert.False(s.Closed));
     }
 
     [Fact]
