@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
 # Scale-out throughput: 1, 2 and 3 worker instances in one consumer group (Scaling:Mode Group) consuming the same
-# pre-filled 4-partition topic on the embedded broker. Each run uses a fresh group, state and partials topic.
+# pre-filled topics (TOPICS, default 4, of 4 partitions each: the mock broker keeps only ~5 MiB per partition) on the
+# embedded broker. Each run uses a fresh group, state and partials topic.
 # The rate is taken between the first counted event and the last (summed over the instances' /metrics), so process
 # start-up is excluded but the group's rebalances are not. Usage: tests/StreamEntropy.Benchmarks/end-to-end/scale-out.sh
 # (needs kcat, curl, python3). On a 2-core machine the instances, the broker and the probes share two cores.
+# session.timeout.ms is 6 s as in the tests: the mock broker's group coordinator otherwise holds a rebalance for up to
+# the default 45 s session timeout while a second member joins.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
-events=${EVENTS:-140000}
+events=${EVENTS:-140000} # per topic
+topics=${TOPICS:-4}
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; [ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"' EXIT
 
 . "$here/common.sh" "$events"
-kcat -P -b "$bootstrap" -t scale-in -l "$work/events.jsonl" # the mock creates topics with 4 partitions
-got=$(kcat -C -b "$bootstrap" -t scale-in -o beginning -e -q | wc -l)
-echo "topic scale-in: $got events in 4 partitions"
+got=0; names=""
+for t in $(seq 1 "$topics"); do
+  kcat -P -b "$bootstrap" -t "scale-in$t" -l "$work/events.jsonl" # the mock creates topics with 4 partitions
+  got=$((got + $(kcat -C -b "$bootstrap" -t "scale-in$t" -o beginning -e -q | wc -l)))
+  names="$names\"scale-in$t\","
+done
+echo "topics: $topics × 4 partitions, $got events kept by the broker"
 
 consumed() { # sum of streamentropy_events_consumed_total over the instances
   local total=0 n
@@ -25,14 +33,15 @@ consumed() { # sum of streamentropy_events_consumed_total over the instances
   echo "$total"
 }
 
-for instances in 1 2 3; do
+for instances in ${INSTANCES:-1 2 3}; do
   run="r$instances"
   # Create the run's state and partials topics (4 partitions each) with one throw-away record that no key matches.
   echo "x" | kcat -P -b "$bootstrap" -t "$run-state" -k none
   echo "x" | kcat -P -b "$bootstrap" -t "$run-partials" -k none
   cat > "$work/$run.json" <<JSON
 {"StreamEntropy": {
-  "Kafka": {"BootstrapServers": "$bootstrap", "GroupId": "$run", "Topics": ["scale-in"], "OutputTopic": "$run-out", "DeadLetterTopic": "$run-dead", "AlertTopic": ""},
+  "Kafka": {"BootstrapServers": "$bootstrap", "GroupId": "$run", "Topics": [${names%,}], "OutputTopic": "$run-out", "DeadLetterTopic": "$run-dead", "AlertTopic": "",
+            "Client": {"session.timeout.ms": "6000"}},
   "Fields": [{"Name": "country", "Path": "user.country"}, {"Name": "device", "Path": "user.device"}, {"Name": "page"}, {"Name": "status"}],
   "Pairs": [{"X": "country", "Y": "device"}, {"X": "page", "Y": "status"}],
   "Windows": [{"Name": "all", "Kind": "Cumulative"}],
