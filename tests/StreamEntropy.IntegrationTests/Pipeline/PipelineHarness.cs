@@ -4,6 +4,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
 using StreamEntropy.Core.Estimation;
+using StreamEntropy.IntegrationTests.Infrastructure;
 using StreamEntropy.Kafka.Pipeline;
 using StreamEntropy.Streaming.Counting;
 using StreamEntropy.Streaming.Demo;
@@ -180,6 +181,46 @@ internal static class PipelineHarness
 
     public static string Header(Headers headers, string name) =>
         headers.TryGetLastBytes(name, out byte[] value) ? Encoding.UTF8.GetString(value) : "";
+
+    /// <summary>Writes a <c>run --config</c> file for the harness's fields and pairs, publishing and checkpointing
+    /// every few hundred milliseconds, with a 6 s session timeout (a killed member leaves the group quickly).</summary>
+    /// <param name="directory">Where to write the file.</param>
+    /// <param name="bootstrap">The broker.</param>
+    /// <param name="topic">The input topic.</param>
+    /// <param name="output">The output topic.</param>
+    /// <param name="alertTopic">The alert topic, or "" for none.</param>
+    /// <param name="windows">The <c>Windows</c> section.</param>
+    /// <param name="extra">More sections of <c>StreamEntropy</c> (Drift, Scaling), added or replacing.</param>
+    public static string WriteWorkerConfig(string directory, string bootstrap, string topic, string output, string alertTopic, object windows, IReadOnlyDictionary<string, object>? extra = null)
+    {
+        var section = new Dictionary<string, object>
+        {
+            ["Kafka"] = new
+            {
+                BootstrapServers = bootstrap,
+                GroupId = KafkaFixture.UniqueGroup("worker"),
+                Topics = new[] { topic },
+                OutputTopic = output,
+                DeadLetterTopic = KafkaFixture.UniqueTopic("dead"),
+                AlertTopic = alertTopic,
+                Client = new Dictionary<string, string> { ["session.timeout.ms"] = "6000" },
+            },
+            ["Fields"] = Fields.Select(f => f.BinWidth is double w ? (object)new { f.Name, f.Path, BinWidth = w } : new { f.Name, f.Path }),
+            ["Pairs"] = Pairs.Select(p => new { p.X, p.Y }),
+            ["Windows"] = windows,
+            ["Base"] = "e",
+            ["PublishInterval"] = "00:00:00.300",
+            ["Checkpoint"] = new { Directory = Path.Combine(directory, "state"), Interval = "00:00:00.200" },
+        };
+        foreach ((string key, object value) in extra ?? new Dictionary<string, object>())
+        {
+            section[key] = value;
+        }
+
+        string path = Path.Combine(directory, $"config-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, JsonSerializer.Serialize(new { StreamEntropy = section }));
+        return path;
+    }
 
     public static void AssertClose(double expected, double actual, string what)
     {

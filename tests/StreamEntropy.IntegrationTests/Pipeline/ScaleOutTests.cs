@@ -126,9 +126,12 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
 
         using (IProducer<Null, byte[]> producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers, LingerMs = 5 }).Build())
         {
-            foreach ((byte[] json, long t) in events)
+            // Round robin, so that every partition has events in every window and passes each one (a partition without
+            // events holds a merged window open for Scaling:MaxLagWindows windows, tested in PartialMergerTests).
+            for (int i = 0; i < events.Count; i++)
             {
-                producer.Produce(topic, new Message<Null, byte[]> { Value = json, Timestamp = new Timestamp(t, TimestampType.CreateTime) });
+                var message = new Message<Null, byte[]> { Value = events[i].Json, Timestamp = new Timestamp(events[i].T, TimestampType.CreateTime) };
+                producer.Produce(new TopicPartition(topic, new Partition(i % 4)), message);
             }
 
             Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
@@ -198,38 +201,11 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
             new($"no output record for {window}/{key}; worker logs: {string.Join(" | ", _workers.Select(w => w.Name + ": " + w.Tail()))}");
     }
 
-    private string WriteConfig(string topic, string output, string state, string partials, object[] windows, string alerts)
-    {
-        var fields = PipelineHarness.Fields.Select(f => f.BinWidth is double w
-            ? (object)new { f.Name, f.Path, BinWidth = w }
-            : new { f.Name, f.Path });
-        var config = new
+    private string WriteConfig(string topic, string output, string state, string partials, object[] windows, string alerts) =>
+        PipelineHarness.WriteWorkerConfig(_dir, kafka.BootstrapServers, topic, output, alerts, windows, new Dictionary<string, object>
         {
-            StreamEntropy = new
-            {
-                Kafka = new
-                {
-                    BootstrapServers = kafka.BootstrapServers,
-                    GroupId = KafkaFixture.UniqueGroup("scale"),
-                    Topics = new[] { topic },
-                    OutputTopic = output,
-                    DeadLetterTopic = KafkaFixture.UniqueTopic("scale-dead"),
-                    AlertTopic = alerts,
-                    Client = new Dictionary<string, string> { ["session.timeout.ms"] = "6000" },
-                },
-                Fields = fields,
-                Pairs = PipelineHarness.Pairs.Select(p => new { p.X, p.Y }),
-                Windows = windows,
-                Base = "e",
-                PublishInterval = "00:00:00.300",
-                Checkpoint = new { Directory = Path.Combine(_dir, "unused"), Interval = "00:00:00.300" },
-                Drift = new { Enabled = alerts.Length > 0 },
-                // Events arrive in a burst here, so one partition can be many windows ahead of another for a moment.
-                Scaling = new { Mode = "Group", StateTopic = state, PartialsTopic = partials, MaxLagWindows = 10 },
-            },
-        };
-        string path = Path.Combine(_dir, $"config-{Guid.NewGuid():N}.json");
-        File.WriteAllText(path, JsonSerializer.Serialize(config));
-        return path;
-    }
+            ["Drift"] = new { Enabled = alerts.Length > 0 },
+            // Events arrive in a burst here, so one partition can be many windows ahead of another for a moment.
+            ["Scaling"] = new { Mode = "Group", StateTopic = state, PartialsTopic = partials, MaxLagWindows = 10 },
+        });
 }

@@ -24,7 +24,8 @@ public sealed class WorkerProcessTests(KafkaFixture kafka) : IDisposable
         List<byte[]> events = PipelineHarness.Events(20_000, seed: 21);
         await PipelineHarness.ProduceAsync(kafka.BootstrapServers, topic, events);
         FrequencySet reference = PipelineHarness.Profile(events, out int valid);
-        string config = WriteConfig(topic, output);
+        string config = PipelineHarness.WriteWorkerConfig(
+            _dir, kafka.BootstrapServers, topic, output, KafkaFixture.UniqueTopic("alerts"), new[] { new { Name = "all", Kind = "Cumulative" } });
 
         // First life: runs until at least one checkpoint exists and part of the input is counted, then SIGKILL.
         using (WorkerProcess first = WorkerProcess.Start(config, "first"))
@@ -63,36 +64,4 @@ public sealed class WorkerProcessTests(KafkaFixture kafka) : IDisposable
 
     private static bool HasCheckpoint(string directory) =>
         Directory.Exists(directory) && Directory.EnumerateFiles(directory, "*.checkpoint").Any();
-
-    private string WriteConfig(string topic, string output)
-    {
-        var fields = PipelineHarness.Fields.Select(f => f.BinWidth is double w
-            ? (object)new { f.Name, f.Path, BinWidth = w }
-            : new { f.Name, f.Path });
-        var config = new
-        {
-            StreamEntropy = new
-            {
-                Kafka = new
-                {
-                    BootstrapServers = kafka.BootstrapServers,
-                    GroupId = KafkaFixture.UniqueGroup("kill"),
-                    Topics = new[] { topic },
-                    OutputTopic = output,
-                    DeadLetterTopic = KafkaFixture.UniqueTopic("dead"),
-                    AlertTopic = KafkaFixture.UniqueTopic("alerts"),
-                    Client = new Dictionary<string, string> { ["session.timeout.ms"] = "6000" },
-                },
-                Fields = fields,
-                Pairs = PipelineHarness.Pairs.Select(p => new { p.X, p.Y }),
-                Windows = new[] { new { Name = "all", Kind = "Cumulative" } },
-                Base = "e",
-                PublishInterval = "00:00:00.300",
-                Checkpoint = new { Directory = Path.Combine(_dir, "state"), Interval = "00:00:00.200" },
-            },
-        };
-        string path = Path.Combine(_dir, "config.json");
-        File.WriteAllText(path, JsonSerializer.Serialize(config));
-        return path;
-    }
 }
