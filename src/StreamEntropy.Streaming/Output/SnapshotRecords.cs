@@ -81,6 +81,10 @@ public static class SnapshotRecords
         w.WriteBoolean("closed", s.Closed);
         w.WriteNumber("windowEvents", s.Events);
         w.WriteNumber("late", s.Late);
+        if (s.Partitions is int partitions)
+        {
+            w.WriteNumber("partitions", partitions); // Group mode: how many input partitions the merge covers
+        }
     }
 
     private static void WriteTrailer(Utf8JsonWriter w, WindowSnapshot s, LogBase logBase, DateTimeOffset publishedAt)

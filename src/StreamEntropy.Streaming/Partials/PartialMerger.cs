@@ -254,6 +254,7 @@ public sealed class PartialMerger
                 Closed = same.All(s => s.Closed),
                 Events = same.Max(s => s.Events),
                 Late = same.Max(s => s.Late),
+                Partitions = same.Max(s => s.Partitions),
                 Fields = fields,
                 Pairs = pairs,
             });
@@ -356,7 +357,11 @@ public sealed class PartialMerger
             pairs = [MergePair(parts, score)];
         }
 
-        return new WindowSnapshot(first.Window, first.Kind, first.Start, end, closed, events, late, fields, pairs, _estimator.ToName());
+        int partitions = parts.Select(p => (p.SourceTopic, p.SourcePartition)).Distinct().Count();
+        return new WindowSnapshot(first.Window, first.Kind, first.Start, end, closed, events, late, fields, pairs, _estimator.ToName())
+        {
+            Partitions = partitions,
+        };
     }
 
     private static void CheckBudget(string subject, int partial, int configured)

@@ -180,6 +180,7 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
             FieldResult expected = ResultCalculator.Field(reference, f, EntropyEstimator.MaximumLikelihood);
             JsonElement actual = PipelineHarness.Latest(records, $"{window}/{expected.Name}") ?? throw Missing(expected.Name);
             Assert.Equal(valid, actual.GetProperty("windowEvents").GetInt64()); // not one event more: nothing counted twice
+            Assert.InRange(actual.GetProperty("partitions").GetInt32(), 1, 4); // the input partitions that sent counts
             Assert.Equal(expected.Count, actual.GetProperty("count").GetInt64());
             Assert.Equal(expected.Distinct, actual.GetProperty("distinct").GetInt32());
             Assert.Equal(expected.Missing, actual.GetProperty("missing").GetInt64());

@@ -43,6 +43,23 @@ public class SnapshotRecordsTests
     }
 
     [Fact]
+    public void Build_PartitionsWrittenOnlyForMergedWindows()
+    {
+        EntropyEngine engine = CreateEngine(0, All);
+        engine.Process(Event("DE", "u1"), 1);
+        WindowSnapshot single = Assert.Single(engine.Snapshot());
+        foreach (OutputRecord record in SnapshotRecords.Build(single, LogBase.Bits, DateTimeOffset.UnixEpoch))
+        {
+            Assert.False(JsonDocument.Parse(record.Json).RootElement.TryGetProperty("partitions", out _));
+        }
+
+        foreach (OutputRecord record in SnapshotRecords.Build(single with { Partitions = 3 }, LogBase.Bits, DateTimeOffset.UnixEpoch))
+        {
+            Assert.Equal(3, JsonDocument.Parse(record.Json).RootElement.GetProperty("partitions").GetInt32());
+        }
+    }
+
+    [Fact]
     public void Build_WithoutBudget_WritesExactTrueAndNoBrackets()
     {
         EntropyEngine engine = CreateEngine(0, All);

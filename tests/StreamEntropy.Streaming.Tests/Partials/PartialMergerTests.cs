@@ -95,6 +95,7 @@ public class PartialMergerTests
         WindowSnapshot[] first = MergeAll(partials);
         WindowSnapshot[] again = MergeAll([.. partials.AsEnumerable().Reverse(), .. partials]); // re-reading a partial counts nothing twice
         Assert.Equal(first.Length, again.Length);
+        Assert.All(first, s => Assert.Equal(4, s.Partitions)); // four partitions merged, each counted once
         for (int i = 0; i < first.Length; i++)
         {
             Assert.Equal(first[i].Events, again[i].Events);
