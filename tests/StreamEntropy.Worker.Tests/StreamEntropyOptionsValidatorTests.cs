@@ -35,6 +35,7 @@ public sealed class StreamEntropyOptionsValidatorTests
             Assert.Equal(["all", "1m", "10m", "5m-decay"], o.Windows.Select(w => w.Name));
             Assert.Equal(TimeSpan.FromSeconds(10), o.Windows[2].Step);
             Assert.Equal(TimeSpan.FromMinutes(5), o.Windows[3].HalfLife);
+            Assert.Equal((ScalingMode.Standalone, "entropy-state", "entropy-partials", 3), (o.Scaling.Mode, o.Scaling.StateTopic, o.Scaling.PartialsTopic, o.Scaling.MaxLagWindows));
             Assert.True(new StreamEntropyOptionsValidator().Validate(null, o).Succeeded);
         }
     }
