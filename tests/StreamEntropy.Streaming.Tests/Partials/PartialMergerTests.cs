@@ -169,6 +169,18 @@ public class PartialMergerTests
     }
 
     [Fact]
+    public void TakeChanged_InstancesKeptOne_ClosesAsSoonAsAnyPartitionBeginsALaterWindow()
+    {
+        var merger = new PartialMerger(Schema, EntropyEstimator.MaximumLikelihood, instancesKept: 1);
+        merger.ExpectSources([("in", 0), ("in", 1)]);
+        merger.Accept(Tumbling(start: 0), 0);
+        merger.Accept(Tumbling(start: 1000) with { SourcePartition = 1 }, 0);
+        WindowSnapshot[] changed = [.. merger.TakeChanged().OrderBy(s => s.Start)];
+        Assert.Equal([true, false], changed.Select(s => s.Closed)); // as a single instance's largest-time watermark would
+        Assert.False(merger.Accept(Tumbling(start: 0) with { Events = 5 }, 0)); // published and evicted: late
+    }
+
+    [Fact]
     public void Drop_ForgetsSubjectsOfThatSlot()
     {
         var merger = new PartialMerger(Schema, EntropyEstimator.MaximumLikelihood);
