@@ -30,7 +30,10 @@ internal sealed class GroupState
     private readonly ScaleOutSettings _scale;
     private readonly Func<EntropyEngine> _engineFactory;
     private readonly ILogger _logger;
+    private const int MaxUnsent = 100_000;
+
     private readonly Dictionary<TopicPartition, OwnedPartition> _owned = [];
+    private readonly List<SubjectPartial> _unsent = [];
     private int _partialsPartitions;
     private int _statePartitions;
     private long _failedDeliveries;
@@ -230,24 +233,37 @@ internal sealed class GroupState
                 p.SentAt = version;
             }
 
-            foreach (SubjectPartial partial in engine.TakePartials())
+            _unsent.AddRange(engine.TakePartials());
+        }
+
+        // Oldest first; when the producer's queue is full (broker away for long), keep the rest for the next round
+        // rather than drop a closed window's last partial.
+        int sent = 0;
+        for (; sent < _unsent.Count; sent++)
+        {
+            SubjectPartial partial = _unsent[sent];
+            string route = $"{_settings.GroupId}/{partial.Window}/{partial.Subject}";
+            var destination = new TopicPartition(_scale.PartialsTopic, new Partition(PartialsPartition(route)));
+            var message = new Message<string?, byte[]>
             {
-                string route = $"{_settings.GroupId}/{partial.Window}/{partial.Subject}";
-                var destination = new TopicPartition(_scale.PartialsTopic, new Partition(PartialsPartition(route)));
-                var message = new Message<string?, byte[]>
-                {
-                    Key = $"{route}/{partial.SourceTopic}/{partial.SourcePartition}",
-                    Value = PartialCodec.Write(partial),
-                };
-                try
-                {
-                    producer.Produce(destination, message, OnPartialDelivered);
-                }
-                catch (ProduceException<string?, byte[]> e)
-                {
-                    _logger.DeliveryFailed(_scale.PartialsTopic, e.Error.Reason); // the next partial of this key supersedes it
-                }
+                Key = $"{route}/{partial.SourceTopic}/{partial.SourcePartition}",
+                Value = PartialCodec.Write(partial),
+            };
+            try
+            {
+                producer.Produce(destination, message, OnPartialDelivered);
             }
+            catch (ProduceException<string?, byte[]> e)
+            {
+                _logger.DeliveryFailed(_scale.PartialsTopic, $"{e.Error.Reason}; {_unsent.Count - sent} partials wait for the next round");
+                break;
+            }
+        }
+
+        _unsent.RemoveRange(0, sent);
+        if (_unsent.Count > MaxUnsent)
+        {
+            _unsent.RemoveRange(0, _unsent.Count - MaxUnsent); // bounded: later partials of the same keys supersede these
         }
     }
 
