@@ -108,7 +108,7 @@ internal static class PipelineHarness
         }
     }
 
-    public static EntropyPipeline CreatePipeline(string bootstrap, string topic, string group, string output, string deadLetters, string stateDirectory, IReadOnlyList<WindowDefinition>? windows = null, bool useEventTime = true)
+    public static EntropyPipeline CreatePipeline(string bootstrap, string topic, string group, string output, string deadLetters, string stateDirectory, IReadOnlyList<WindowDefinition>? windows = null, bool useEventTime = true, ScaleOutSettings? scaleOut = null)
     {
         var settings = new PipelineSettings
         {
@@ -123,6 +123,7 @@ internal static class PipelineHarness
             CheckpointDirectory = stateDirectory,
             Base = LogBase.Nats,
             UseEventTime = useEventTime,
+            ScaleOut = scaleOut,
         };
         return new EntropyPipeline(
             settings,
