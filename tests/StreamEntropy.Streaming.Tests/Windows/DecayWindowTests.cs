@@ -12,14 +12,19 @@ public class DecayWindowTests
     private static DecayWindow Create() =>
         new(new WindowDefinition("d", WindowKind.Decay, HalfLife: TimeSpan.FromMilliseconds(HalfLifeMs)), new EventEncoder(Schema));
 
-    // The definition, computed naively: p_v ∝ Σ_i 2^(−(T − t_i)/HalfLife) over the events with value v.
+    // The definition, computed naively: p_v ∝ Σ_i 2^(−(T − t_i)/HalfLife) over the events with value v. Entropy and
+    // effective count do not change when every weight is scaled by one factor, so the weights are taken relative to the
+    // newest event (2^((t_i − t_max)/HalfLife)): relative to a watermark thousands of half-lives later they underflow,
+    // and total² / Σw² became 0 / 0 (a seed in CI found that).
     private static (double Entropy, double EffectiveCount) Naive(IEnumerable<(int Id, long T)> values, long watermark)
     {
+        (int Id, long T)[] all = [.. values];
+        long newest = all.Length == 0 ? watermark : all.Max(v => v.T);
         var weights = new Dictionary<int, double>();
         double sumSquares = 0;
-        foreach ((int id, long t) in values)
+        foreach ((int id, long t) in all)
         {
-            double w = Math.Pow(2, -(watermark - t) / HalfLifeMs);
+            double w = Math.Pow(2, -(newest - t) / HalfLifeMs);
             weights[id] = weights.GetValueOrDefault(id) + w;
             sumSquares += w * w;
         }
