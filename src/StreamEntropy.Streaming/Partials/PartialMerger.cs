@@ -79,8 +79,10 @@ public sealed class PartialMerger
     /// <summary>Takes <paramref name="partial"/> as the latest state of its source partition.</summary>
     /// <param name="partial">The partial.</param>
     /// <param name="slot">Where it was read from (the partials partition), so that <see cref="Drop"/> can forget it.</param>
-    /// <returns>False when the partial is older than every instance kept and was ignored.</returns>
-    /// <exception cref="InvalidDataException">The partial names a field or pair this configuration does not have.</exception>
+    /// <returns>False when the partial was ignored as late: its tumbling window was already closed, published and
+    /// evicted, or its sliding pane is older than every live pane kept.</returns>
+    /// <exception cref="InvalidDataException">The partial names a field, pair or sliding window this configuration does
+    /// not have, or was counted with another MaxDistinct budget.</exception>
     public bool Accept(SubjectPartial partial, int slot)
     {
         ArgumentNullException.ThrowIfNull(partial);
