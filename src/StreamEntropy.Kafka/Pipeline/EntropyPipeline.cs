@@ -194,34 +194,32 @@ public sealed class EntropyPipeline : IDisposable
     private void Count(IProducer<string?, byte[]> producer, ConsumeResult<Ignore, byte[]> result, DateTimeOffset now)
     {
         Message<Ignore, byte[]> message = result.Message;
-        EntropyEngine? engine = _engine;
-        if (_group is not null)
+        if (_group is not null && _group.IsPartials(result.Topic))
         {
-            if (_group.IsPartials(result.Topic))
-            {
-                _group.Accept(result.Topic, result.Partition.Value, result.Offset.Value, message.Value);
-                return;
-            }
-
-            engine = _group.Engine(result.TopicPartition);
-            if (engine is null)
-            {
-                return; // revoked meanwhile: its next owner reads it from its saved offset
-            }
+            _group.Accept(result.Topic, result.Partition.Value, result.Offset.Value, message.Value);
+            return;
         }
 
         long timestamp = _settings.UseEventTime && message.Timestamp.Type != TimestampType.NotAvailable
             ? message.Timestamp.UnixTimestampMs
             : now.ToUnixTimeMilliseconds();
         byte[]? value = message.Value;
-        DecodeError error = engine!.Process(value ?? [], timestamp);
+        EntropyEngine? engine = _engine;
+        DecodeError error;
+        if (_group is null)
+        {
+            error = engine!.Process(value ?? [], timestamp);
+            _offsets[result.TopicPartition] = result.Offset.Value + 1;
+        }
+        else if (!_group.TryProcess(result.TopicPartition, result.Offset.Value, value ?? [], timestamp, out engine, out error))
+        {
+            return;
+        }
+
         if (error != DecodeError.None)
         {
             DeadLetter(producer, result, error, value is null ? "the message has no value (tombstone)" : engine.LastErrorDetail);
         }
-
-        _offsets[result.TopicPartition] = result.Offset.Value + 1;
-        _group?.Counted(result.TopicPartition, result.Offset.Value + 1, error == DecodeError.None);
     }
 
     private void DeadLetter(IProducer<string?, byte[]> producer, ConsumeResult<Ignore, byte[]> result, DecodeError error, string detail)

@@ -1,8 +1,10 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using StreamEntropy.Core.Sketches;
 using StreamEntropy.Kafka.State;
+using StreamEntropy.Streaming.Decoding;
 using StreamEntropy.Streaming.Engine;
 using StreamEntropy.Streaming.Partials;
 using StreamEntropy.Streaming.Windows;
@@ -169,14 +171,21 @@ internal sealed class GroupState
         }
     }
 
-    /// <summary>Gets the engine of an owned input partition, or null.</summary>
-    public EntropyEngine? Engine(TopicPartition tp) => _owned.TryGetValue(tp, out OwnedPartition? p) ? p.Engine : null;
-
-    /// <summary>Records that everything before <paramref name="next"/> in <paramref name="tp"/> has been counted, the
-    /// last event <paramref name="accepted"/> or dead-lettered.</summary>
-    public void Counted(TopicPartition tp, long next, bool accepted)
+    /// <summary>Counts one event of input partition <paramref name="tp"/> at <paramref name="offset"/> in that
+    /// partition's engine and records that the partition is counted up to it.</summary>
+    /// <returns>False when the partition is not owned (revoked meanwhile: its next owner reads it from its saved offset).</returns>
+    public bool TryProcess(TopicPartition tp, long offset, ReadOnlySpan<byte> value, long timestampMs, [NotNullWhen(true)] out EntropyEngine? engine, out DecodeError error)
     {
-        if (accepted)
+        if (!_owned.TryGetValue(tp, out OwnedPartition? p))
+        {
+            engine = null;
+            error = DecodeError.None;
+            return false;
+        }
+
+        engine = p.Engine;
+        error = engine.Process(value, timestampMs);
+        if (error == DecodeError.None)
         {
             _processed++;
         }
@@ -185,10 +194,8 @@ internal sealed class GroupState
             _rejected++;
         }
 
-        if (_owned.TryGetValue(tp, out OwnedPartition? p))
-        {
-            p.Next = next;
-        }
+        p.Next = offset + 1;
+        return true;
     }
 
     /// <summary>Moves every engine's watermark to <paramref name="nowMs"/> (processing time).</summary>

@@ -23,9 +23,8 @@ public sealed class PartialMerger
 {
     private readonly EventSchema _schema;
     private readonly EntropyEstimator _estimator;
-    private readonly Dictionary<string, FieldDefinition> _fields = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, PairDefinition> _pairs = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int> _pairBudgets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _fieldIndexes = new(StringComparer.Ordinal); // name → schema index
+    private readonly Dictionary<string, int> _pairIndexes = new(StringComparer.Ordinal); // x,y → schema index
     private readonly Dictionary<(string Window, string Subject), SubjectState> _subjects = [];
     private readonly Dictionary<string, WindowDefinition> _sliding = new(StringComparer.Ordinal);
     private HashSet<(string Topic, int Partition)>? _expected;
@@ -44,15 +43,14 @@ public sealed class PartialMerger
         _schema = schema;
         _estimator = estimator;
         InstancesKept = instancesKept;
-        foreach (FieldDefinition f in schema.Fields)
+        for (int i = 0; i < schema.Fields.Count; i++)
         {
-            _fields[f.Name] = f;
+            _fieldIndexes[schema.Fields[i].Name] = i;
         }
 
         for (int i = 0; i < schema.Pairs.Count; i++)
         {
-            _pairs[schema.Pairs[i].Key] = schema.Pairs[i];
-            _pairBudgets[schema.Pairs[i].Key] = schema.PairMaxDistinct(i);
+            _pairIndexes[schema.Pairs[i].Key] = i;
         }
 
         foreach (WindowDefinition w in windows ?? [])
@@ -88,22 +86,22 @@ public sealed class PartialMerger
         ArgumentNullException.ThrowIfNull(partial);
         if (partial.Field is { } f)
         {
-            if (!_fields.TryGetValue(f.Name, out FieldDefinition? definition))
+            if (!_fieldIndexes.TryGetValue(f.Name, out int field))
             {
                 throw new InvalidDataException($"The partial is of field '{f.Name}', which is not configured here.");
             }
 
-            CheckBudget(f.Name, f.MaxDistinct, definition.MaxDistinct);
+            CheckBudget(f.Name, f.MaxDistinct, _schema.Fields[field].MaxDistinct);
         }
 
         if (partial.Pair is { } p)
         {
-            if (!_pairs.ContainsKey(p.Key))
+            if (!_pairIndexes.TryGetValue(p.Key, out int pair))
             {
                 throw new InvalidDataException($"The partial is of pair '{p.Key}', which is not configured here.");
             }
 
-            CheckBudget(p.Key, p.MaxDistinct, _pairBudgets[p.Key]);
+            CheckBudget(p.Key, p.MaxDistinct, _schema.PairMaxDistinct(pair));
         }
 
         WindowDefinition? sliding = null;
@@ -247,8 +245,8 @@ public sealed class PartialMerger
         {
             DateTimeOffset? start = parts.Max(s => s.Start);
             List<WindowSnapshot> same = [.. parts.Where(s => s.Start == start)];
-            var fields = same.SelectMany(s => s.Fields).OrderBy(r => FieldIndex(r.Name)).ToArray();
-            var pairs = same.SelectMany(s => s.Pairs).OrderBy(r => PairIndex(r.Key)).ToArray();
+            var fields = same.SelectMany(s => s.Fields).OrderBy(r => _fieldIndexes[r.Name]).ToArray();
+            var pairs = same.SelectMany(s => s.Pairs).OrderBy(r => _pairIndexes[r.Key]).ToArray();
             WindowSnapshot first = same[0];
             windows.Add(first with
             {
@@ -376,8 +374,8 @@ public sealed class PartialMerger
 
     private FieldResult MergeField(SubjectPartial[] parts, (string Window, long EndMs, long Events)? score)
     {
-        FieldDefinition definition = _fields[parts[0].Field!.Name];
-        int index = FieldIndex(definition.Name);
+        int index = _fieldIndexes[parts[0].Field!.Name];
+        FieldDefinition definition = _schema.Fields[index];
         if (definition.MaxDistinct > 0)
         {
             var merged = new BudgetedCounts(definition.MaxDistinct);
@@ -419,9 +417,9 @@ public sealed class PartialMerger
 
     private PairResult MergePair(SubjectPartial[] parts, (string Window, long EndMs, long Events)? score)
     {
-        PairDefinition definition = _pairs[parts[0].Pair!.Key];
-        int index = PairIndex(definition.Key);
-        int budget = _pairBudgets[definition.Key];
+        int index = _pairIndexes[parts[0].Pair!.Key];
+        PairDefinition definition = _schema.Pairs[index];
+        int budget = _schema.PairMaxDistinct(index);
         if (budget > 0)
         {
             var merged = new BudgetedPairCounts(budget);
@@ -453,32 +451,6 @@ public sealed class PartialMerger
         }
 
         return ResultCalculator.Pair(definition, table, _estimator);
-    }
-
-    private int FieldIndex(string name)
-    {
-        for (int i = 0; i < _schema.Fields.Count; i++)
-        {
-            if (_schema.Fields[i].Name == name)
-            {
-                return i;
-            }
-        }
-
-        return int.MaxValue;
-    }
-
-    private int PairIndex(string key)
-    {
-        for (int i = 0; i < _schema.Pairs.Count; i++)
-        {
-            if (_schema.Pairs[i].Key == key)
-            {
-                return i;
-            }
-        }
-
-        return int.MaxValue;
     }
 
     private sealed class SubjectState(WindowDefinition? sliding)
