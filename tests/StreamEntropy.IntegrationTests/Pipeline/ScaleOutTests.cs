@@ -8,7 +8,7 @@ namespace StreamEntropy.IntegrationTests.Pipeline;
 
 /// <summary>Scale-out on a consumer group: three real worker processes share a 4-partition topic through the state and
 /// partials topics; their merged output equals one reader's exact counts, also after one of them is killed with SIGKILL.</summary>
-[Collection(KafkaCollectionDefinition.Name)]
+[Collection(WorkerProcessCollectionDefinition.Name)]
 [Trait("Category", "Integration")]
 public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
 {

@@ -7,7 +7,7 @@ using StreamEntropy.Streaming.Counting;
 namespace StreamEntropy.IntegrationTests.Pipeline;
 
 /// <summary>The real executable as a child process: killed with SIGKILL mid-stream and restarted, it ends exact.</summary>
-[Collection(KafkaCollectionDefinition.Name)]
+[Collection(WorkerProcessCollectionDefinition.Name)]
 [Trait("Category", "Integration")]
 public sealed class WorkerProcessTests(KafkaFixture kafka) : IDisposable
 {
