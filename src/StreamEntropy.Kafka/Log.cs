@@ -44,6 +44,21 @@ internal static partial class Log
     [LoggerMessage(EventId = 131, Level = LogLevel.Error, Message = "Delivery to {Topic} failed: {Reason}")]
     public static partial void DeliveryFailed(this ILogger logger, string topic, string reason);
 
+    [LoggerMessage(EventId = 132, Level = LogLevel.Warning, Message = "Dead letter too large for {Topic} ({Reason}): written with its value cut from {Bytes} to {Kept} bytes and a 'truncated' header")]
+    public static partial void DeadLetterTruncated(this ILogger logger, string topic, int bytes, int kept, string reason);
+
+    [LoggerMessage(EventId = 133, Level = LogLevel.Debug, Message = "Malformed event at {Topic}[{Partition}]@{Offset} replayed: its dead letter was written before the crash, not again")]
+    public static partial void DeadLetterAlreadyWritten(this ILogger logger, string topic, int partition, long offset);
+
+    [LoggerMessage(EventId = 134, Level = LogLevel.Information, Message = "Dead-letter topic {Topic} read since the checkpoint: {Records} records, {Replayed} of them dead letters of events about to be replayed (not written again)")]
+    public static partial void DeadLettersScanned(this ILogger logger, string topic, long records, int replayed);
+
+    [LoggerMessage(EventId = 135, Level = LogLevel.Warning, Message = "Could not read the dead-letter topic {Topic} ({Reason}); dead letters of replayed events may be written twice")]
+    public static partial void DeadLetterScanFailed(this ILogger logger, string topic, string reason);
+
+    [LoggerMessage(EventId = 136, Level = LogLevel.Warning, Message = "Stopping with {Records} records not acknowledged by the broker ({DeadLetters} dead letters, the rest output, alerts or partials)")]
+    public static partial void FlushIncomplete(this ILogger logger, int records, long deadLetters);
+
     [LoggerMessage(EventId = 150, Level = LogLevel.Warning, Message = "Alert {State}: rule {Rule} on window {Window}, {Subject}: {Metric} = {Value} (threshold {Threshold})")]
     public static partial void Alert(this ILogger logger, AlertState state, string rule, string window, string subject, string metric, double value, double threshold);
 

@@ -23,12 +23,25 @@ namespace StreamEntropy.Kafka.Pipeline;
 /// <para>Exactly-once counting: the checkpoint holds the engine state and, per partition, the next offset it has not
 /// counted, written atomically. Only after it is durable are those offsets stored for Kafka's auto-commit. On start the
 /// state is restored and each assigned partition resumes at its checkpointed offset, so a crash replays exactly the
-/// events the restored state has not seen. Dead letters are flushed before a checkpoint covers them.</para>
+/// events the restored state has not seen. A checkpoint is written only once every dead letter of the events it covers
+/// is acknowledged, and it records where later dead letters can start, so a restart does not write those of replayed
+/// events twice (see <see cref="DeadLetterWriter"/>).</para>
+/// <para>Nothing on the consume thread waits for the broker for long: a checkpoint that finds dead letters still
+/// unacknowledged is skipped and tried again at the next interval (readiness reports it), and output records are
+/// never waited for.</para>
 /// </remarks>
 public sealed class EntropyPipeline : IDisposable
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan DeadLetterWait = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Test hook for crash tests of real processes: with a value N, the process kills itself (SIGKILL) during
+    /// its N-th checkpoint write, after the temporary file is complete and before it replaces the checkpoint.</summary>
+    internal const string KillDuringCheckpointVariable = "STREAMENTROPY_TEST_KILL_DURING_CHECKPOINT";
+
+    /// <summary>Room in a produced record, beyond the largest event, for its key, headers and our headers.</summary>
+    private const int RecordHeadroomBytes = 64 * 1024;
 
     private readonly PipelineSettings _settings;
     private readonly Func<EntropyEngine> _engineFactory;
@@ -43,8 +56,10 @@ public sealed class EntropyPipeline : IDisposable
     private IReadOnlyDictionary<(string Topic, int Partition), long> _lag = new Dictionary<(string, int), long>();
     private int _publishDue;
     private int _checkpointDue;
-    private long _deliveryFailures;
     private int _checkpointsWritten;
+    private DeadLetterWriter? _deadLetters;
+    private DeadLetterProgress? _restoredDeadLetters;
+    private bool _prepared;
     private readonly Lock _errorGate = new();
     private readonly Dictionary<ErrorCode, long> _lastLoggedErrors = [];
     private readonly Dictionary<string, DriftReport> _drift = new(StringComparer.Ordinal);
@@ -64,6 +79,19 @@ public sealed class EntropyPipeline : IDisposable
         _time = time;
         _scheduler = scheduler;
         Checkpoints = new CheckpointStore(settings.CheckpointDirectory, settings.GroupId);
+        if (int.TryParse(Environment.GetEnvironmentVariable(KillDuringCheckpointVariable), NumberStyles.None, CultureInfo.InvariantCulture, out int killAt) && killAt > 0)
+        {
+            int saves = 0;
+            Checkpoints.BeforeRename = () =>
+            {
+                if (++saves >= killAt)
+                {
+                    using var self = System.Diagnostics.Process.GetCurrentProcess();
+                    self.Kill(); // SIGKILL: no shutdown code, the temporary file stays
+                }
+            };
+        }
+
         _group = settings.ScaleOut is null ? null : new GroupState(settings, engineFactory, logger);
     }
 
@@ -82,23 +110,62 @@ public sealed class EntropyPipeline : IDisposable
     /// <summary>Gets the checkpoint store.</summary>
     public CheckpointStore Checkpoints { get; }
 
+    /// <summary>Gets how many dead letters were written with a truncated value because the event was too large for the
+    /// producer or the broker (monotonic since the process started).</summary>
+    public long DeadLettersTruncated => _deadLetters?.Truncated ?? 0;
+
     /// <summary>Gets or sets, for crash tests, after how many checkpoints the loop dies without its graceful stop (0: never).</summary>
     internal int CrashAfterCheckpoints { get; set; }
 
-    /// <summary>Runs the loop until <paramref name="cancellationToken"/> is cancelled, then publishes, checkpoints and closes.</summary>
-    /// <exception cref="InvalidDataException">The checkpoint on disk cannot be used (corrupt, or another configuration).</exception>
-    public void Run(CancellationToken cancellationToken)
+    /// <summary>Gets or sets, for crash tests, after how many counted events past the last checkpoint the loop dies
+    /// without its graceful stop, once at least one checkpoint was written (0: never).</summary>
+    internal int CrashAfterUncheckpointedEvents { get; set; }
+
+    /// <summary>Gets how many events were counted or dead-lettered since the last checkpoint (for crash tests).</summary>
+    internal long EventsSinceLastCheckpoint { get; private set; }
+
+    /// <summary>Gets how many events (counted and dead-lettered) the restored checkpoint held, 0 without one.</summary>
+    internal long RestoredEvents { get; private set; }
+
+    /// <summary>Checks that the checkpoint directory can be written and restores the checkpoint; <see cref="Run"/> does
+    /// it if it was not done. Call it before starting to report an unusable directory or checkpoint at once.</summary>
+    /// <exception cref="IOException">The checkpoint directory is a file or cannot be written (one-line message).</exception>
+    /// <exception cref="InvalidDataException">The checkpoint cannot be used: corrupt, truncated, another format or
+    /// another configuration (one-line message).</exception>
+    public void PrepareState()
     {
+        if (_prepared)
+        {
+            return;
+        }
+
+        Checkpoints.EnsureWritable();
         if (_group is null)
         {
             _engine = _engineFactory();
             Restore(_engine);
         }
 
+        _prepared = true;
+    }
+
+    /// <summary>Runs the loop until <paramref name="cancellationToken"/> is cancelled, then publishes, checkpoints and closes.</summary>
+    /// <exception cref="InvalidDataException">The checkpoint on disk cannot be used (corrupt, or another configuration).</exception>
+    /// <exception cref="IOException">The checkpoint directory cannot be written.</exception>
+    public void Run(CancellationToken cancellationToken)
+    {
+        PrepareState();
         Health.SetRunning(true);
         using IProducer<string?, byte[]> producer = BuildProducer();
-        _group?.Initialize(producer);
-        using IConsumer<Ignore, byte[]> consumer = BuildConsumer(producer);
+        using var deadLetters = new DeadLetterWriter(_settings, _logger, producer.Handle);
+        _deadLetters = deadLetters;
+        if (_group is null)
+        {
+            deadLetters.Scan(_restoredDeadLetters, _offsets.ToDictionary(o => (o.Key.Topic, o.Key.Partition.Value), o => o.Value));
+        }
+
+        _group?.Initialize(producer, deadLetters);
+        using IConsumer<byte[]?, byte[]?> consumer = BuildConsumer(producer);
         using IDisposable publishTimer = Observable.Interval(_settings.PublishInterval, _scheduler).Subscribe(_ => Volatile.Write(ref _publishDue, 1));
         using IDisposable checkpointTimer = Observable.Interval(_settings.CheckpointInterval, _scheduler).Subscribe(_ => Volatile.Write(ref _checkpointDue, 1));
         consumer.Subscribe(_group?.Topics ?? _settings.Topics);
@@ -121,7 +188,7 @@ public sealed class EntropyPipeline : IDisposable
         // Graceful stop: final snapshot, checkpoint, store offsets, leave the group, flush.
         PublishClosed(producer);
         Publish(producer);
-        Checkpoint(consumer, producer);
+        Checkpoint(consumer, producer, final: true);
         try
         {
             consumer.Close();
@@ -131,7 +198,12 @@ public sealed class EntropyPipeline : IDisposable
             _logger.ClientError(e.Error.Code.ToString(), e.Error.Reason);
         }
 
-        producer.Flush(FlushTimeout);
+        int undelivered = producer.Flush(FlushTimeout);
+        if (undelivered > 0)
+        {
+            _logger.FlushIncomplete(undelivered, deadLetters.Pending);
+        }
+
         Health.SetAssigned(0);
         Health.SetRunning(false);
         (long processed, long rejected) = Totals();
@@ -141,11 +213,11 @@ public sealed class EntropyPipeline : IDisposable
 
     public void Dispose() => _snapshots.Dispose();
 
-    private void Loop(IConsumer<Ignore, byte[]> consumer, IProducer<string?, byte[]> producer, CancellationToken cancellationToken)
+    private void Loop(IConsumer<byte[]?, byte[]?> consumer, IProducer<string?, byte[]> producer, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            ConsumeResult<Ignore, byte[]>? result = null;
+            ConsumeResult<byte[]?, byte[]?>? result = null;
             try
             {
                 result = consumer.Consume(PollTimeout);
@@ -165,7 +237,11 @@ public sealed class EntropyPipeline : IDisposable
             Health.Polled(now);
             if (result is { IsPartitionEOF: false, Message: not null })
             {
-                Count(producer, result, now);
+                Count(result, now);
+                if (CrashAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0 && EventsSinceLastCheckpoint >= CrashAfterUncheckpointedEvents)
+                {
+                    throw new SimulatedCrashException();
+                }
             }
 
             if (!_settings.UseEventTime)
@@ -182,7 +258,7 @@ public sealed class EntropyPipeline : IDisposable
 
             if (Interlocked.Exchange(ref _checkpointDue, 0) == 1)
             {
-                Checkpoint(consumer, producer);
+                Checkpoint(consumer, producer, final: false);
                 if (CrashAfterCheckpoints > 0 && _checkpointsWritten >= CrashAfterCheckpoints)
                 {
                     throw new SimulatedCrashException();
@@ -191,9 +267,9 @@ public sealed class EntropyPipeline : IDisposable
         }
     }
 
-    private void Count(IProducer<string?, byte[]> producer, ConsumeResult<Ignore, byte[]> result, DateTimeOffset now)
+    private void Count(ConsumeResult<byte[]?, byte[]?> result, DateTimeOffset now)
     {
-        Message<Ignore, byte[]> message = result.Message;
+        Message<byte[]?, byte[]?> message = result.Message;
         if (_group is not null && _group.IsPartials(result.Topic))
         {
             _group.Accept(result.Topic, result.Partition.Value, result.Offset.Value, message.Value);
@@ -216,35 +292,11 @@ public sealed class EntropyPipeline : IDisposable
             return;
         }
 
+        EventsSinceLastCheckpoint++;
         if (error != DecodeError.None)
         {
-            DeadLetter(producer, result, error, value is null ? "the message has no value (tombstone)" : engine.LastErrorDetail);
+            _deadLetters!.Write(result, error, value is null ? "the message has no value (tombstone)" : engine.LastErrorDetail);
         }
-    }
-
-    private void DeadLetter(IProducer<string?, byte[]> producer, ConsumeResult<Ignore, byte[]> result, DecodeError error, string detail)
-    {
-        _logger.DeadLettered(result.Topic, result.Partition.Value, result.Offset.Value, error, detail);
-        var headers = new Headers
-        {
-            { "error", Encoding.UTF8.GetBytes(error.ToString()) },
-            { "error.detail", Encoding.UTF8.GetBytes(detail) },
-            { "source.topic", Encoding.UTF8.GetBytes(result.Topic) },
-            { "source.partition", Encoding.UTF8.GetBytes(result.Partition.Value.ToString(CultureInfo.InvariantCulture)) },
-            { "source.offset", Encoding.UTF8.GetBytes(result.Offset.Value.ToString(CultureInfo.InvariantCulture)) },
-            { "source.timestamp", Encoding.UTF8.GetBytes(result.Message.Timestamp.UnixTimestampMs.ToString(CultureInfo.InvariantCulture)) },
-        };
-        producer.Produce(
-            _settings.DeadLetterTopic,
-            new Message<string?, byte[]> { Key = null, Value = result.Message.Value ?? [], Headers = headers },
-            report =>
-            {
-                if (report.Error.IsError)
-                {
-                    Interlocked.Increment(ref _deliveryFailures);
-                    _logger.DeliveryFailed(_settings.DeadLetterTopic, report.Error.Reason);
-                }
-            });
     }
 
     private void PublishClosed(IProducer<string?, byte[]> producer)
@@ -358,27 +410,36 @@ public sealed class EntropyPipeline : IDisposable
         }
     }
 
-    private void Checkpoint(IConsumer<Ignore, byte[]> consumer, IProducer<string?, byte[]> producer)
+    private void Checkpoint(IConsumer<byte[]?, byte[]?> consumer, IProducer<string?, byte[]> producer, bool final)
     {
         DateTimeOffset now = _time.GetUtcNow();
-        if (producer.Flush(FlushTimeout) > 0)
+        DeadLetterWriter deadLetters = _deadLetters!;
+        if (deadLetters.Pending > 0)
         {
-            _logger.CheckpointSkipped("the producer could not flush dead letters within 30 s");
+            // Only dead letters must be durable before a checkpoint covers their events; output records are not waited
+            // for. A short wait while running (counting goes on and the next interval tries again), a longer one at stop.
+            producer.Flush(final ? FlushTimeout : DeadLetterWait);
+        }
+
+        long pending = deadLetters.Pending;
+        if (pending > 0)
+        {
+            _logger.CheckpointSkipped($"{pending} dead letters are not yet acknowledged by the broker; the checkpoint is tried again at the next interval");
             Health.Checkpointed(now, ok: false);
             return;
         }
 
-        if (Interlocked.Read(ref _deliveryFailures) > 0)
+        if (deadLetters.Failures > 0)
         {
             // A dead letter was lost: do not let a checkpoint cover it. A restart replays from the last good checkpoint.
-            _logger.CheckpointSkipped("dead letters failed to deliver since the last checkpoint; restart to replay them");
+            _logger.CheckpointSkipped($"{deadLetters.Failures} dead letters failed to deliver; restart to replay them");
             Health.Checkpointed(now, ok: false);
             return;
         }
 
         if (_group is not null)
         {
-            List<TopicPartitionOffset>? covered = _group.SaveStates(producer);
+            List<TopicPartitionOffset>? covered = _group.SaveStates(producer, deadLetters.Progress());
             if (covered is null)
             {
                 _logger.CheckpointSkipped("partition states could not be written to the state topic; the last durable ones stand");
@@ -386,9 +447,7 @@ public sealed class EntropyPipeline : IDisposable
                 return;
             }
 
-            Health.Checkpointed(now, ok: true);
-            _checkpointsWritten++;
-            Health.CountCheckpoint();
+            Checkpointed(now);
             StoreOffsets(consumer, covered);
             return;
         }
@@ -399,24 +458,31 @@ public sealed class EntropyPipeline : IDisposable
             using var state = new MemoryStream();
             engine.Save(state);
             var offsets = _offsets.ToDictionary(o => (o.Key.Topic, o.Key.Partition.Value), o => o.Value);
-            Checkpoints.Save(new Checkpoint(offsets, state.ToArray()));
+            Checkpoints.Save(new Checkpoint(offsets, state.ToArray()) { DeadLetters = deadLetters.Progress() });
             _logger.CheckpointWritten(Checkpoints.FilePath, (int)state.Length, offsets.Count);
-            Health.Checkpointed(now, ok: true);
-            _checkpointsWritten++;
-            Health.CountCheckpoint();
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
         {
+            // Any write failure is a failed checkpoint, never a crash: readiness says so and the next interval retries.
             _logger.CheckpointFailed(Checkpoints.FilePath, e.Message);
             Health.Error(e.Message);
             Health.Checkpointed(now, ok: false);
             return;
         }
 
+        Checkpointed(now);
         StoreOffsets(consumer, _offsets.Select(o => new TopicPartitionOffset(o.Key, new Offset(o.Value))));
     }
 
-    private void StoreOffsets(IConsumer<Ignore, byte[]> consumer, IEnumerable<TopicPartitionOffset> offsets)
+    private void Checkpointed(DateTimeOffset now)
+    {
+        Health.Checkpointed(now, ok: true);
+        _checkpointsWritten++;
+        EventsSinceLastCheckpoint = 0;
+        Health.CountCheckpoint();
+    }
+
+    private void StoreOffsets(IConsumer<byte[]?, byte[]?> consumer, IEnumerable<TopicPartitionOffset> offsets)
     {
         foreach (TopicPartitionOffset offset in offsets)
         {
@@ -440,17 +506,31 @@ public sealed class EntropyPipeline : IDisposable
         try
         {
             checkpoint = Checkpoints.Load();
-            if (checkpoint is null)
-            {
-                return;
-            }
+        }
+        catch (InvalidDataException e)
+        {
+            _logger.CheckpointUnusable(Checkpoints.FilePath, e.Message);
+            throw; // the message names the file
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _logger.CheckpointUnusable(Checkpoints.FilePath, e.Message);
+            throw new IOException($"the checkpoint {Checkpoints.FilePath} cannot be read: {e.Message}", e);
+        }
 
+        if (checkpoint is null)
+        {
+            return;
+        }
+
+        try
+        {
             engine.Restore(new MemoryStream(checkpoint.EngineState, writable: false));
         }
         catch (InvalidDataException e)
         {
             _logger.CheckpointUnusable(Checkpoints.FilePath, e.Message);
-            throw;
+            throw new InvalidDataException($"{Checkpoints.FilePath}: {e.Message}", e);
         }
 
         foreach (((string topic, int partition), long offset) in checkpoint.Offsets)
@@ -458,6 +538,8 @@ public sealed class EntropyPipeline : IDisposable
             _offsets[new TopicPartition(topic, new Partition(partition))] = offset;
         }
 
+        _restoredDeadLetters = checkpoint.DeadLetters;
+        RestoredEvents = engine.Processed + engine.Rejected;
         _logger.CheckpointRestored(Checkpoints.FilePath, engine.Processed, checkpoint.Offsets);
     }
 
@@ -469,13 +551,23 @@ public sealed class EntropyPipeline : IDisposable
             EnableIdempotence = true,
             LingerMs = 5,
         };
+
+        // librdkafka's default limit (1 000 000 bytes) is below the default MaxEventBytes (1 MiB): an event the input
+        // topic accepted must fit in its dead letter, with room for its key and headers. (A broker whose limit is lower
+        // still refuses it; DeadLetterWriter then writes a truncated copy.)
+        int wanted = _settings.MaxEventBytes + RecordHeadroomBytes;
+        if (config.MessageMaxBytes is not int configured || configured < wanted)
+        {
+            config.MessageMaxBytes = wanted;
+        }
+
         return new ProducerBuilder<string?, byte[]>(config)
             .SetErrorHandler((_, e) => OnClientError(e))
             .SetLogHandler((_, m) => _logger.LibrdkafkaLog(m.Name, m.Facility, m.Message))
             .Build();
     }
 
-    private IConsumer<Ignore, byte[]> BuildConsumer(IProducer<string?, byte[]> producer)
+    private IConsumer<byte[]?, byte[]?> BuildConsumer(IProducer<string?, byte[]> producer)
     {
         var config = new ConsumerConfig(new Dictionary<string, string>(_settings.Client))
         {
@@ -487,7 +579,7 @@ public sealed class EntropyPipeline : IDisposable
             EnablePartitionEof = false,
             StatisticsIntervalMs = 2000,
         };
-        return new ConsumerBuilder<Ignore, byte[]>(config)
+        return new ConsumerBuilder<byte[]?, byte[]?>(config)
             .SetErrorHandler((_, e) => OnClientError(e))
             .SetLogHandler((_, m) => _logger.LibrdkafkaLog(m.Name, m.Facility, m.Message))
             .SetStatisticsHandler((_, json) =>
@@ -522,7 +614,7 @@ public sealed class EntropyPipeline : IDisposable
                 _group?.SendPartials(producer, current: true); // the merge has this owner's latest counts until the next one's
                 if (_engine is not null || _group is not null)
                 {
-                    Checkpoint(c, producer); // offsets of the revoked partitions can still be stored here
+                    Checkpoint(c, producer, final: false); // offsets of the revoked partitions can still be stored here
                 }
 
                 _group?.Revoke(partitions.Select(p => p.TopicPartition));

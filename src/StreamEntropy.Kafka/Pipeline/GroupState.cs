@@ -42,6 +42,7 @@ internal sealed class GroupState
     private long _processed;
     private long _rejected;
     private readonly long[] _missingOfRevoked;
+    private DeadLetterWriter? _deadLetters;
 
     public GroupState(PipelineSettings settings, Func<EntropyEngine> engineFactory, ILogger logger)
     {
@@ -73,8 +74,9 @@ internal sealed class GroupState
 
     /// <summary>Looks up the partition counts of the state, partials and input topics (all must exist).</summary>
     /// <exception cref="InvalidOperationException">A topic is missing; the message says how to create it.</exception>
-    public void Initialize(IProducer<string?, byte[]> producer)
+    public void Initialize(IProducer<string?, byte[]> producer, DeadLetterWriter deadLetters)
     {
+        _deadLetters = deadLetters;
         using IAdminClient admin = new DependentAdminClientBuilder(producer.Handle).Build();
         _statePartitions = PartitionCount(admin, _scale.StateTopic, compacted: true);
         _partialsPartitions = PartitionCount(admin, _scale.PartialsTopic, compacted: true);
@@ -114,6 +116,9 @@ internal sealed class GroupState
         }
 
         Dictionary<string, byte[]> states = ReadStates(inputs.Select(StateKey).ToHashSet(StringComparer.Ordinal));
+        var replayFrom = new Dictionary<(string, int), long>();
+        Dictionary<int, long>? scanFrom = null; // the lowest position over the restored states; null: from the beginning
+        bool everyStateHasProgress = inputs.Count > 0;
         foreach (TopicPartition tp in inputs)
         {
             EntropyEngine engine = _engineFactory();
@@ -138,10 +143,24 @@ internal sealed class GroupState
                     throw new InvalidDataException($"The state of {tp} holds no offset for it.");
                 }
 
+                replayFrom[(tp.Topic, tp.Partition.Value)] = next;
+                if (checkpoint.DeadLetters is { } progress && string.Equals(progress.Topic, _settings.DeadLetterTopic, StringComparison.Ordinal))
+                {
+                    scanFrom = scanFrom is null ? new Dictionary<int, long>(progress.ScanFrom) : Lowest(scanFrom, progress.ScanFrom);
+                }
+                else
+                {
+                    everyStateHasProgress = false;
+                }
+
                 owned.Next = next;
                 owned.SavedAt = (engine.Processed, engine.Rejected, engine.WatermarkMs);
                 start = new Offset(next);
                 _logger.PartitionRestored(tp.Topic, tp.Partition.Value, engine.Processed, next);
+            }
+            else
+            {
+                everyStateHasProgress = false; // read from the beginning: a crashed earlier owner may have dead-lettered any of it
             }
 
             engine.CapturePartials(tp.Topic, tp.Partition.Value);
@@ -149,7 +168,28 @@ internal sealed class GroupState
             result.Add(new TopicPartitionOffset(tp, start));
         }
 
+        if (inputs.Count > 0)
+        {
+            // Dead letters the previous owners wrote for events about to be replayed here are not written again.
+            _deadLetters!.Scan(everyStateHasProgress ? new DeadLetterProgress(_settings.DeadLetterTopic, scanFrom!) : null, replayFrom);
+        }
+
         return result;
+    }
+
+    // Per partition, the lower of two positions; a partition one of them lacks is read from its beginning (absent).
+    private static Dictionary<int, long> Lowest(Dictionary<int, long> a, IReadOnlyDictionary<int, long> b)
+    {
+        var lowest = new Dictionary<int, long>();
+        foreach ((int partition, long offset) in a)
+        {
+            if (b.TryGetValue(partition, out long other))
+            {
+                lowest[partition] = Math.Min(offset, other);
+            }
+        }
+
+        return lowest;
     }
 
     /// <summary>Forgets revoked or lost partitions (their state stays in the state topic for the next owner).</summary>
@@ -277,7 +317,7 @@ internal sealed class GroupState
     /// <summary>Writes the state of every owned partition that changed since its last state record and waits for the
     /// acknowledgements.</summary>
     /// <returns>The offsets now covered by durable states (to store for Kafka), or null when a write failed.</returns>
-    public List<TopicPartitionOffset>? SaveStates(IProducer<string?, byte[]> producer)
+    public List<TopicPartitionOffset>? SaveStates(IProducer<string?, byte[]> producer, DeadLetterProgress deadLetters)
     {
         long failuresBefore = Interlocked.Read(ref _failedDeliveries);
         var covered = new List<TopicPartitionOffset>();
@@ -295,7 +335,7 @@ internal sealed class GroupState
             {
                 using var state = new MemoryStream();
                 engine.Save(state);
-                var checkpoint = new Checkpoint(new Dictionary<(string, int), long> { [(tp.Topic, tp.Partition.Value)] = p.Next }, state.ToArray());
+                var checkpoint = new Checkpoint(new Dictionary<(string, int), long> { [(tp.Topic, tp.Partition.Value)] = p.Next }, state.ToArray()) { DeadLetters = deadLetters };
                 byte[] value = CheckpointStore.Serialize(checkpoint);
                 bytes += value.Length;
                 try

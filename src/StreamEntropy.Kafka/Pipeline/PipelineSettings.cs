@@ -32,6 +32,10 @@ public sealed record PipelineSettings
 
     public LogBase Base { get; init; } = LogBase.Bits;
 
+    /// <summary>Gets the largest event counted (larger ones are dead-lettered); the producer is sized so that its dead
+    /// letter fits.</summary>
+    public int MaxEventBytes { get; init; } = 1 << 20;
+
     /// <summary>Gets the scale-out settings: null to run as the only instance (one checkpoint file for all partitions),
     /// set to share the work with the other instances of the consumer group.</summary>
     public ScaleOutSettings? ScaleOut { get; init; }

@@ -5,19 +5,24 @@ using System.Text;
 namespace StreamEntropy.Kafka.State;
 
 /// <summary>Writes and reads checkpoint files atomically: temp file, fsync, rename, fsync of the directory.</summary>
-/// <remarks>Layout: "SECK", format version, the offsets, the engine state, then a SHA-256 of everything before it.
-/// A torn or corrupted file is detected on load and reported, never half-applied.</remarks>
+/// <remarks>
+/// <para>Layout: "SECK", format version, the offsets, (format 2) the dead-letter progress, the engine state, then a
+/// SHA-256 of everything before it. A torn or corrupted file is detected on load and reported, never half-applied.</para>
+/// <para>Format 2 added the dead-letter progress; format 1 files are still read (their <see cref="Checkpoint.DeadLetters"/>
+/// is null). Writing always uses the newest format.</para>
+/// </remarks>
 public sealed class CheckpointStore
 {
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2;
+    private const int FirstFormatVersion = 1;
     private static ReadOnlySpan<byte> Magic => "SECK"u8;
 
-    /// <summary>Creates a store for the file <paramref name="name"/> in <paramref name="directory"/> (created if needed).</summary>
+    /// <summary>Creates a store for the file <paramref name="name"/> in <paramref name="directory"/> (created by
+    /// <see cref="EnsureWritable"/> or the first <see cref="Save"/>; nothing is touched here).</summary>
     public CheckpointStore(string directory, string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        Directory.CreateDirectory(directory);
         DirectoryPath = Path.GetFullPath(directory);
         FilePath = Path.Combine(DirectoryPath, Sanitize(name) + ".checkpoint");
     }
@@ -25,19 +30,54 @@ public sealed class CheckpointStore
     /// <summary>Gets the full path of the checkpoint file.</summary>
     public string FilePath { get; }
 
-    private string DirectoryPath { get; }
+    /// <summary>Gets the full path of the directory of the checkpoint file.</summary>
+    public string DirectoryPath { get; }
+
+    /// <summary>Gets or sets, for crash tests, code run after the temporary file is durable and before it replaces the
+    /// checkpoint (the window in which a crash leaves a <c>.tmp</c> file and the previous checkpoint).</summary>
+    internal Action? BeforeRename { get; set; }
+
+    /// <summary>Creates the directory if needed and proves that a file can be created, written and removed in it.</summary>
+    /// <exception cref="IOException">The path is a file, or the directory cannot be created or written; the message
+    /// names the directory and the reason in one line.</exception>
+    public void EnsureWritable()
+    {
+        if (File.Exists(DirectoryPath))
+        {
+            throw new IOException($"the checkpoint directory {DirectoryPath} is a file, not a directory.");
+        }
+
+        string probe = Path.Combine(DirectoryPath, $".write-probe-{Environment.ProcessId}");
+        try
+        {
+            Directory.CreateDirectory(DirectoryPath);
+            using (var file = new FileStream(probe, FileMode.Create, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose))
+            {
+                file.WriteByte(0);
+                file.Flush(flushToDisk: true);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"the checkpoint directory {DirectoryPath} cannot be written: {e.Message}", e);
+        }
+    }
 
     /// <summary>Writes <paramref name="checkpoint"/> durably, replacing the previous one only once the new one is complete.</summary>
+    /// <exception cref="IOException">Writing failed (the previous checkpoint stands).</exception>
+    /// <exception cref="UnauthorizedAccessException">The directory or file may not be written (the previous checkpoint stands).</exception>
     public void Save(Checkpoint checkpoint)
     {
         byte[] bytes = Serialize(checkpoint);
         string temp = FilePath + ".tmp";
+        Directory.CreateDirectory(DirectoryPath); // deleted while running: write it again rather than fail every checkpoint
         using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         {
             file.Write(bytes);
             file.Flush(flushToDisk: true);
         }
 
+        BeforeRename?.Invoke();
         File.Move(temp, FilePath, overwrite: true);
         SyncDirectory(DirectoryPath);
     }
@@ -63,6 +103,7 @@ public sealed class CheckpointStore
                 w.Write(offset);
             }
 
+            WriteDeadLetters(w, checkpoint.DeadLetters);
             w.Write(checkpoint.EngineState.Length);
             w.Write(checkpoint.EngineState);
             w.Write(SHA256.HashData(body.GetBuffer().AsSpan(0, (int)body.Length)));
@@ -94,12 +135,17 @@ public sealed class CheckpointStore
             using var r = new BinaryReader(new MemoryStream(bytes, 0, body.Length), Encoding.UTF8);
             r.ReadBytes(Magic.Length);
             int version = r.ReadInt32();
-            if (version != FormatVersion)
+            if (version is < FirstFormatVersion or > FormatVersion)
             {
-                throw new InvalidDataException($"{source} has checkpoint format {version}; this version reads {FormatVersion}.");
+                throw new InvalidDataException($"{source} has checkpoint format {version}; this version reads formats {FirstFormatVersion} to {FormatVersion}.");
             }
 
             int count = r.ReadInt32();
+            if (count < 0)
+            {
+                throw new InvalidDataException($"{source} is corrupted (negative partition count).");
+            }
+
             var offsets = new Dictionary<(string, int), long>(count);
             for (int i = 0; i < count; i++)
             {
@@ -108,19 +154,76 @@ public sealed class CheckpointStore
                 offsets[(topic, partition)] = r.ReadInt64();
             }
 
+            DeadLetterProgress? deadLetters = version >= 2 ? ReadDeadLetters(r, source) : null;
             int length = r.ReadInt32();
+            if (length < 0)
+            {
+                throw new InvalidDataException($"{source} is corrupted (negative state length).");
+            }
+
             byte[] state = r.ReadBytes(length);
             if (state.Length != length)
             {
                 throw new InvalidDataException($"{source} is truncated.");
             }
 
-            return new Checkpoint(offsets, state);
+            if (r.BaseStream.Position != body.Length)
+            {
+                throw new InvalidDataException($"{source} is corrupted ({body.Length - r.BaseStream.Position} unexpected bytes after the state).");
+            }
+
+            return new Checkpoint(offsets, state) { DeadLetters = deadLetters };
         }
         catch (EndOfStreamException e)
         {
             throw new InvalidDataException($"{source} is truncated.", e);
         }
+        catch (Exception e) when (e is IOException or FormatException or ArgumentException or DecoderFallbackException)
+        {
+            throw new InvalidDataException($"{source} is corrupted ({e.Message}).", e);
+        }
+    }
+
+    // Format 2: a flag, then the dead-letter topic and its scan positions by partition, in partition order.
+    private static void WriteDeadLetters(BinaryWriter w, DeadLetterProgress? progress)
+    {
+        w.Write(progress is not null);
+        if (progress is null)
+        {
+            return;
+        }
+
+        w.Write(progress.Topic);
+        w.Write(progress.ScanFrom.Count);
+        foreach ((int partition, long offset) in progress.ScanFrom.OrderBy(p => p.Key))
+        {
+            w.Write(partition);
+            w.Write(offset);
+        }
+    }
+
+    private static DeadLetterProgress? ReadDeadLetters(BinaryReader r, string source)
+    {
+        if (!r.ReadBoolean())
+        {
+            return null;
+        }
+
+        string topic = r.ReadString();
+        int count = r.ReadInt32();
+        if (count < 0)
+        {
+            throw new InvalidDataException($"{source} is corrupted (negative dead-letter partition count).");
+        }
+
+        var scanFrom = new Dictionary<int, long>();
+        for (int i = 0; i < count; i++)
+        {
+            int partition = r.ReadInt32();
+            scanFrom[partition] = r.ReadInt64();
+        }
+
+        return new DeadLetterProgress(topic, scanFrom);
     }
 
     private static string Sanitize(string name)

@@ -23,6 +23,14 @@ internal static class CommandLineApp
         }
 
         var configuration = new InvocationConfiguration { Output = stdout, Error = stderr };
+        if (parse.CommandResult.Command.Name is "run" or "demo")
+        {
+            // The host handles SIGTERM and Ctrl-C itself and stops within its ShutdownTimeout (final publication,
+            // checkpoint, commit, leaving the group). System.CommandLine's own handler would end the process after its
+            // 2 s ProcessTerminationTimeout, cutting a large checkpoint in half.
+            configuration.ProcessTerminationTimeout = null;
+        }
+
         return parse.InvokeAsync(configuration, cancellationToken);
     }
 

@@ -31,6 +31,11 @@ internal static class RunCommand
                 return 2;
             }
 
+            if (await WorkerHost.ReportStateProblemAsync(app, stderr).ConfigureAwait(false) is false)
+            {
+                return 2;
+            }
+
             await app.RunAsync(cancellationToken).ConfigureAwait(false);
         }
 

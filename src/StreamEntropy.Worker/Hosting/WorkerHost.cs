@@ -71,6 +71,7 @@ internal static class WorkerHost
                 CheckpointDirectory = o.Checkpoint.Directory,
                 UseEventTime = o.Time == TimeMode.EventTime,
                 Base = OptionsMapper.ToBase(o),
+                MaxEventBytes = o.MaxEventBytes,
                 ScaleOut = group ? new ScaleOutSettings(o.Scaling.StateTopic, o.Scaling.PartialsTopic) { Drift = OptionsMapper.ToDrift(o), MaxLagWindows = o.Scaling.MaxLagWindows } : null,
             };
             return new EntropyPipeline(
@@ -132,5 +133,31 @@ internal static class WorkerHost
         }
 
         return problems.Count == 0;
+    }
+
+    /// <summary>Checks the checkpoint directory and restores the checkpoint before the host starts, so that an unusable
+    /// directory or checkpoint is one <c>error:</c> line (with what to do about it) instead of a failed consume loop.</summary>
+    /// <returns>True when the state is usable.</returns>
+    public static async Task<bool> ReportStateProblemAsync(WebApplication app, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(stderr);
+        try
+        {
+            app.Services.GetRequiredService<EntropyPipeline>().PrepareState();
+            return true;
+        }
+        catch (InvalidDataException e)
+        {
+            await stderr.WriteLineAsync(
+                $"error: {e.Message.TrimEnd('.')}. Move it away to start from the consumer group's committed offsets "
+                + "(with empty counts), or restore a backup of it.").ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            await stderr.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+        }
+
+        return false;
     }
 }

@@ -57,6 +57,7 @@ internal sealed class StreamEntropyMetrics
         meter.CreateObservableGauge("streamentropy.consumer.lag", Lag, "{message}", "Consumer lag per input partition, from librdkafka statistics.");
         meter.CreateObservableCounter("streamentropy.events.consumed", () => (Current()?.Processed ?? 0) + (Current()?.Rejected ?? 0), "{event}", "Events consumed from the input topics.");
         meter.CreateObservableCounter("streamentropy.events.dead_lettered", () => Current()?.Rejected ?? 0, "{event}", "Malformed events sent to the dead-letter topic.");
+        meter.CreateObservableCounter("streamentropy.dead_letters.truncated", () => _pipeline.DeadLettersTruncated, "{event}", "Dead letters written with their value cut to 16 KiB (and a 'truncated' header) because the event was too large for the producer or the broker.");
         meter.CreateObservableCounter("streamentropy.field.missing", Missing, "{event}", "Accepted events without the field (absent or null).");
         meter.CreateObservableCounter("streamentropy.checkpoints.written", () => _pipeline.Health.CheckpointsWritten, "{checkpoint}", "Checkpoints written.");
     }
