@@ -26,9 +26,6 @@ internal static partial class Log
     [LoggerMessage(EventId = 112, Level = LogLevel.Warning, Message = "Checkpoint skipped: {Reason}")]
     public static partial void CheckpointSkipped(this ILogger logger, string reason);
 
-    [LoggerMessage(EventId = 113, Level = LogLevel.Error, Message = "Checkpoint {Path} cannot be used: {Reason}")]
-    public static partial void CheckpointUnusable(this ILogger logger, string path, string reason);
-
     [LoggerMessage(EventId = 114, Level = LogLevel.Error, Message = "Writing checkpoint {Path} failed: {Reason}")]
     public static partial void CheckpointFailed(this ILogger logger, string path, string reason);
 

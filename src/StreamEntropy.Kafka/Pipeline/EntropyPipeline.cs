@@ -124,6 +124,12 @@ public sealed class EntropyPipeline : IDisposable
     /// <summary>Gets how many events were counted or dead-lettered since the last checkpoint (for crash tests).</summary>
     internal long EventsSinceLastCheckpoint { get; private set; }
 
+    /// <summary>Gets how many dead letters of replayed events were not written again because an earlier life had.</summary>
+    internal long DeadLettersSkipped => _deadLetters?.Skipped ?? 0;
+
+    /// <summary>Gets how many events this life counted or dead-lettered (for crash tests).</summary>
+    internal long EventsRead { get; private set; }
+
     /// <summary>Gets how many events (counted and dead-lettered) the restored checkpoint held, 0 without one.</summary>
     internal long RestoredEvents { get; private set; }
 
@@ -293,6 +299,7 @@ public sealed class EntropyPipeline : IDisposable
         }
 
         EventsSinceLastCheckpoint++;
+        EventsRead++;
         if (error != DecodeError.None)
         {
             _deadLetters!.Write(result, error, value is null ? "the message has no value (tombstone)" : engine.LastErrorDetail);
@@ -507,14 +514,9 @@ public sealed class EntropyPipeline : IDisposable
         {
             checkpoint = Checkpoints.Load();
         }
-        catch (InvalidDataException e)
-        {
-            _logger.CheckpointUnusable(Checkpoints.FilePath, e.Message);
-            throw; // the message names the file
-        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            _logger.CheckpointUnusable(Checkpoints.FilePath, e.Message);
+            // Not logged here: the caller reports it (`run` as one line before the host starts).
             throw new IOException($"the checkpoint {Checkpoints.FilePath} cannot be read: {e.Message}", e);
         }
 
@@ -529,7 +531,6 @@ public sealed class EntropyPipeline : IDisposable
         }
         catch (InvalidDataException e)
         {
-            _logger.CheckpointUnusable(Checkpoints.FilePath, e.Message);
             throw new InvalidDataException($"{Checkpoints.FilePath}: {e.Message}", e);
         }
 

@@ -161,11 +161,12 @@ public sealed class CheckpointStore
                 throw new InvalidDataException($"{source} is corrupted (negative state length).");
             }
 
-            byte[] state = r.ReadBytes(length);
-            if (state.Length != length)
+            if (length > body.Length - r.BaseStream.Position)
             {
-                throw new InvalidDataException($"{source} is truncated.");
+                throw new InvalidDataException($"{source} is truncated."); // checked before allocating a declared length
             }
+
+            byte[] state = r.ReadBytes(length);
 
             if (r.BaseStream.Position != body.Length)
             {

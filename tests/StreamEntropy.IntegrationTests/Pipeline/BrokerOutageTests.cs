@@ -74,6 +74,36 @@ public sealed class BrokerOutageTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Run_BrokerDownWithOnlyOutputPending_CheckpointsGoOnWithoutWaitingForAFlush()
+    {
+        using EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.Start(brokers: 1, groupInitialRebalanceDelay: TimeSpan.Zero);
+        cluster.CreateTopic("in", 2);
+        List<byte[]> events = PipelineHarness.Events(2000, seed: 33, malformedShare: 0); // no dead letters to wait for
+        await PipelineHarness.ProduceAsync(cluster.BootstrapServers, "in", events);
+
+        using EntropyPipeline pipeline = PipelineHarness.CreatePipeline(cluster.BootstrapServers, "in", "outage-flush", "out", "dead", _state);
+        using var cts = new CancellationTokenSource();
+        Task run = Task.Factory.StartNew(() => pipeline.Run(cts.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        await WaitAsync(() => pipeline.Health.CheckpointsWritten > 0 && pipeline.Latest is { } l && l.Processed == events.Count, "the events were not counted and checkpointed");
+
+        cluster.SetBrokerAvailable(1, available: false);
+        await WaitAsync(() => !pipeline.Health.BrokerReachable, "readiness did not report the lost broker");
+
+        // Publications keep queueing output records that cannot be delivered; they must not hold up the checkpoints
+        // (which used to flush the producer for 30 s each and then give up, blaming dead letters).
+        long before = pipeline.Health.CheckpointsWritten;
+        await WaitAsync(() => pipeline.Health.CheckpointsWritten >= before + 3, "no checkpoint was written while the broker was down", TimeSpan.FromSeconds(20));
+        Assert.True(pipeline.Health.CheckpointHealthy);
+        Assert.False(pipeline.Health.BrokerReachable);
+        Assert.False(run.IsCompleted);
+
+        cluster.SetBrokerAvailable(1, available: true);
+        cts.Cancel();
+        await run.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(events.Count, pipeline.Latest!.Processed);
+    }
+
     private static async Task WaitAsync(Func<bool> done, string failure, TimeSpan? timeout = null)
     {
         DateTime end = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(45));

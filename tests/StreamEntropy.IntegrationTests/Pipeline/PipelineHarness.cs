@@ -33,10 +33,10 @@ internal static class PipelineHarness
     /// <summary>Every record key suffix of a window: field names and pair keys (output records spread over partitions by key).</summary>
     public static IEnumerable<string> AllKeys => Fields.Select(f => f.Name).Concat(Pairs.Select(p => p.Key));
 
-    /// <summary>Demo events (with ~0.5 % malformed ones) as raw bytes.</summary>
-    public static List<byte[]> Events(int count, int seed)
+    /// <summary>Demo events (with ~0.5 % malformed ones, or <paramref name="malformedShare"/>) as raw bytes.</summary>
+    public static List<byte[]> Events(int count, int seed, double malformedShare = 0.005)
     {
-        var generator = new DemoEventGenerator(seed, malformedShare: 0.005);
+        var generator = new DemoEventGenerator(seed, malformedShare);
         var events = new List<byte[]>(count);
         for (int i = 0; i < count; i++)
         {
@@ -108,7 +108,7 @@ internal static class PipelineHarness
         }
     }
 
-    public static EntropyPipeline CreatePipeline(string bootstrap, string topic, string group, string output, string deadLetters, string stateDirectory, IReadOnlyList<WindowDefinition>? windows = null, bool useEventTime = true, ScaleOutSettings? scaleOut = null)
+    public static EntropyPipeline CreatePipeline(string bootstrap, string topic, string group, string output, string deadLetters, string stateDirectory, IReadOnlyList<WindowDefinition>? windows = null, bool useEventTime = true, ScaleOutSettings? scaleOut = null, int maxEventBytes = 1 << 20)
     {
         var settings = new PipelineSettings
         {
@@ -124,10 +124,11 @@ internal static class PipelineHarness
             Base = LogBase.Nats,
             UseEventTime = useEventTime,
             ScaleOut = scaleOut,
+            MaxEventBytes = maxEventBytes,
         };
         return new EntropyPipeline(
             settings,
-            () => new EntropyEngine(Schema, windows ?? [new WindowDefinition("all", WindowKind.Cumulative)], EntropyEstimator.MaximumLikelihood),
+            () => new EntropyEngine(Schema, windows ?? [new WindowDefinition("all", WindowKind.Cumulative)], EntropyEstimator.MaximumLikelihood, maxEventBytes),
             NullLogger.Instance,
             TimeProvider.System,
             DefaultScheduler.Instance);
@@ -164,6 +165,66 @@ internal static class PipelineHarness
 
         consumer.Close();
         return records;
+    }
+
+    /// <summary>Reads every record a topic holds now (from each partition's start to its current end).</summary>
+    public static List<ConsumeResult<string?, byte[]?>> ReadAll(string bootstrap, string topic)
+    {
+        using IAdminClient admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build();
+        int partitions = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions.Count;
+        using IConsumer<string?, byte[]?> consumer = new ConsumerBuilder<string?, byte[]?>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = $"reader-{Guid.NewGuid():N}",
+            EnableAutoCommit = false,
+        }).Build();
+        var ends = new Dictionary<int, long>();
+        var assignment = new List<TopicPartitionOffset>();
+        for (int p = 0; p < partitions; p++)
+        {
+            var tp = new TopicPartition(topic, new Partition(p));
+            WatermarkOffsets marks = consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10));
+            if (marks.High.Value > marks.Low.Value)
+            {
+                ends[p] = marks.High.Value;
+                assignment.Add(new TopicPartitionOffset(tp, marks.Low));
+            }
+        }
+
+        consumer.Assign(assignment);
+        var records = new List<ConsumeResult<string?, byte[]?>>();
+        DateTime deadline = DateTime.UtcNow + TestClients.Deadline;
+        while (ends.Count > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{topic} was not read to its end within {TestClients.Deadline}");
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { Message: not null } r)
+            {
+                records.Add(r);
+                if (r.Offset.Value + 1 >= ends[r.Partition.Value])
+                {
+                    ends.Remove(r.Partition.Value);
+                }
+            }
+        }
+
+        return records;
+    }
+
+    /// <summary>Asserts that the dead-letter records hold exactly one record per malformed event of
+    /// <paramref name="events"/> (which were produced to <paramref name="topic"/> in order, with no key, by
+    /// <see cref="ProduceAsync"/>): same count, no source offset twice, each value a malformed event.</summary>
+    public static void AssertOneDeadLetterEach(List<ConsumeResult<string?, byte[]?>> deadLetters, string topic, IReadOnlyList<byte[]> events)
+    {
+        int malformed = events.Count(e => !IsObject(e));
+        var sources = deadLetters.Select(d => (Header(d.Message.Headers, "source.topic"), Header(d.Message.Headers, "source.partition"), Header(d.Message.Headers, "source.offset"))).ToList();
+        var repeated = sources.GroupBy(s => s).Where(g => g.Count() > 1).Select(g => $"{g.Key} ×{g.Count()}").ToList();
+        Assert.True(repeated.Count == 0, $"dead letters written more than once: {string.Join(", ", repeated)}");
+        Assert.Equal(malformed, deadLetters.Count);
+        Assert.All(deadLetters, d =>
+        {
+            Assert.Equal(topic, Header(d.Message.Headers, "source.topic"));
+            Assert.False(d.Message.Value is { } v && IsObject(v));
+        });
     }
 
     /// <summary>The latest output record with key <paramref name="key"/>, parsed.</summary>
