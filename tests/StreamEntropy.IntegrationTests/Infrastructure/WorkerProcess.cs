@@ -20,10 +20,18 @@ internal sealed class WorkerProcess : IDisposable
     public Process Process { get; }
 
     /// <summary>Starts <c>stream-entropy run --config <paramref name="config"/></c> on a free loopback port.</summary>
-    public static WorkerProcess Start(string config, string name)
+    /// <param name="config">The configuration file.</param>
+    /// <param name="name">A name for messages.</param>
+    /// <param name="environment">Extra environment variables (test hooks).</param>
+    public static WorkerProcess Start(string config, string name, IReadOnlyDictionary<string, string>? environment = null)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "stream-entropy.dll");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach ((string variable, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[variable] = value;
+        }
+
         foreach (string arg in new[] { dll, "run", "--config", config, "--urls", "http://127.0.0.1:0" })
         {
             start.ArgumentList.Add(arg);
@@ -48,6 +56,32 @@ internal sealed class WorkerProcess : IDisposable
         Process.Kill(entireProcessTree: true);
         await Process.WaitForExitAsync();
     }
+
+    /// <summary>Sends SIGTERM, as systemd, Docker and Kubernetes do to stop a service.</summary>
+    public async Task TerminateAsync()
+    {
+        ChildProcess.Result result = await ChildProcess.RunAsync("kill", ["-TERM", Process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], stdin: null, TimeSpan.FromSeconds(10));
+        Assert.True(result.ExitCode == 0, $"kill -TERM failed: {result.Stderr}");
+    }
+
+    /// <summary>Waits until the process has exited and every line it wrote was read (false if it still runs after
+    /// <paramref name="timeout"/>).</summary>
+    public bool WaitForExit(TimeSpan timeout)
+    {
+        if (!Process.WaitForExit(timeout))
+        {
+            return false;
+        }
+
+        Process.WaitForExit(); // with a timeout, WaitForExit does not wait for the end of the redirected output
+        return true;
+    }
+
+    /// <summary>Whether any line logged so far contains <paramref name="text"/>.</summary>
+    public bool Logged(string text) => _lines.Any(l => l.Contains(text, StringComparison.Ordinal));
+
+    /// <summary>Gets the lines logged so far that contain <paramref name="text"/>.</summary>
+    public IReadOnlyList<string> Lines(string text) => [.. _lines.Where(l => l.Contains(text, StringComparison.Ordinal))];
 
     public string Tail() => string.Join(" / ", _lines.TakeLast(12));
 

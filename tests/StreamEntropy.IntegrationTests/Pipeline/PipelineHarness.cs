@@ -253,7 +253,8 @@ internal static class PipelineHarness
     /// <param name="alertTopic">The alert topic, or "" for none.</param>
     /// <param name="windows">The <c>Windows</c> section.</param>
     /// <param name="extra">More sections of <c>StreamEntropy</c> (Drift, Scaling), added or replacing.</param>
-    public static string WriteWorkerConfig(string directory, string bootstrap, string topic, string output, string alertTopic, object windows, IReadOnlyDictionary<string, object>? extra = null)
+    /// <param name="deadLetterTopic">The dead-letter topic; a fresh one if null.</param>
+    public static string WriteWorkerConfig(string directory, string bootstrap, string topic, string output, string alertTopic, object windows, IReadOnlyDictionary<string, object>? extra = null, string? deadLetterTopic = null)
     {
         var section = new Dictionary<string, object>
         {
@@ -263,7 +264,7 @@ internal static class PipelineHarness
                 GroupId = KafkaFixture.UniqueGroup("worker"),
                 Topics = new[] { topic },
                 OutputTopic = output,
-                DeadLetterTopic = KafkaFixture.UniqueTopic("dead"),
+                DeadLetterTopic = deadLetterTopic ?? KafkaFixture.UniqueTopic("dead"),
                 AlertTopic = alertTopic,
                 Client = new Dictionary<string, string> { ["session.timeout.ms"] = "6000" },
             },

@@ -1,12 +1,19 @@
+using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.IntegrationTests.Infrastructure;
+using StreamEntropy.Kafka.Pipeline;
+using StreamEntropy.Kafka.State;
 using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.Engine;
+using StreamEntropy.Streaming.Windows;
 
 namespace StreamEntropy.IntegrationTests.Pipeline;
 
-/// <summary>The real executable as a child process: killed with SIGKILL mid-stream and restarted, it ends exact.</summary>
+/// <summary>The real executable as a child process: killed with SIGKILL in the middle of a checkpoint write while it has
+/// counted events no checkpoint covers, restarted, it ends exact; stopped with SIGTERM with a large state, it finishes
+/// its final checkpoint, commits and leaves the group.</summary>
 [Collection(WorkerProcessCollectionDefinition.Name)]
 [Trait("Category", "Integration")]
 public sealed class WorkerProcessTests(KafkaFixture kafka) : IDisposable
@@ -16,41 +23,56 @@ public sealed class WorkerProcessTests(KafkaFixture kafka) : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     [Fact]
-    public async Task Run_ChildKilledWithSigkillAndRestarted_FinalCountsExact()
+    public async Task Run_ChildKilledDuringACheckpointWrite_SecondLifeReplaysWhatItHadCountedAndEndsExact()
     {
         string topic = KafkaFixture.UniqueTopic("kill");
         string output = KafkaFixture.UniqueTopic("out");
+        string dead = KafkaFixture.UniqueTopic("dead");
         await kafka.CreateTopicAsync(topic, 4);
-        List<byte[]> events = PipelineHarness.Events(20_000, seed: 21);
-        await PipelineHarness.ProduceAsync(kafka.BootstrapServers, topic, events);
-        FrequencySet reference = PipelineHarness.Profile(events, out int valid);
         string config = PipelineHarness.WriteWorkerConfig(
-            _dir, kafka.BootstrapServers, topic, output, KafkaFixture.UniqueTopic("alerts"), new[] { new { Name = "all", Kind = "Cumulative" } });
+            _dir, kafka.BootstrapServers, topic, output, KafkaFixture.UniqueTopic("alerts"), new[] { new { Name = "all", Kind = "Cumulative" } }, deadLetterTopic: dead);
+        string state = Path.Combine(_dir, "state");
 
-        // First life: runs until at least one checkpoint exists and part of the input is counted, then SIGKILL.
-        using (WorkerProcess first = WorkerProcess.Start(config, "first"))
+        // First life: events (5 % malformed) arrive all along; the test hook kills the process with SIGKILL inside its
+        // 6th checkpoint write, after the temporary file is complete and before the rename.
+        List<byte[]> pool = PipelineHarness.Events(100_000, seed: 21, malformedShare: 0.05);
+        var produced = new List<byte[]>();
+        using (WorkerProcess first = WorkerProcess.Start(config, "first", new Dictionary<string, string> { [EntropyPipeline.KillDuringCheckpointVariable] = "6" }))
         {
-            string checkpoint = Path.Combine(_dir, "state");
-            DateTime deadline = DateTime.UtcNow.AddSeconds(60);
-            while (DateTime.UtcNow < deadline && !first.Process.HasExited && !HasCheckpoint(checkpoint))
+            DateTime deadline = DateTime.UtcNow.AddSeconds(90);
+            while (!first.Process.HasExited && DateTime.UtcNow < deadline && produced.Count < pool.Count)
             {
-                await Task.Delay(50);
+                List<byte[]> batch = pool.GetRange(produced.Count, 100);
+                await PipelineHarness.ProduceAsync(kafka.BootstrapServers, topic, batch);
+                produced.AddRange(batch);
+                await Task.Delay(20); // a trickle: every checkpoint interval brings new events
             }
 
-            Assert.False(first.Process.HasExited, $"the worker exited with {(first.Process.HasExited ? first.Process.ExitCode : 0)} before it was killed: {first.Tail()}");
-            Assert.True(HasCheckpoint(checkpoint), "no checkpoint was written within 60 s");
-            await first.KillAsync(); // SIGKILL on Linux: no shutdown code runs
+            Assert.True(first.WaitForExit(TimeSpan.FromSeconds(30)), $"the test hook did not kill the worker: {first.Tail()}");
+            Assert.Equal(128 + 9, first.Process.ExitCode); // killed by SIGKILL
         }
 
-        // Second life: restores the checkpoint, replays exactly what it had not covered, and is stopped gracefully.
+        // What the kill left: the last complete checkpoint, and the temporary file of the interrupted one, which holds
+        // the offsets the first life had counted up to. The difference was counted and never covered by a checkpoint.
+        Checkpoint durable = Load(Directory.EnumerateFiles(state, "*.checkpoint").Single());
+        Checkpoint interrupted = Load(Directory.EnumerateFiles(state, "*.checkpoint.tmp").Single());
+        long covered = durable.Offsets.Values.Sum();
+        long counted = interrupted.Offsets.Values.Sum();
+        Assert.True(counted > covered, $"the first life had counted {counted} events, its checkpoint covers {covered}");
+        int malformedReplayed = produced.Skip((int)covered).Take((int)(counted - covered)).Count(e => !PipelineHarness.IsObject(e));
+
+        // Second life: restores the durable checkpoint, re-reads what it does not cover, ends exact.
+        FrequencySet reference = PipelineHarness.Profile(produced, out int valid);
         using WorkerProcess second = WorkerProcess.Start(config, "second");
         List<ConsumeResult<string?, byte[]>> records = PipelineHarness.ReadUntil(
             kafka.BootstrapServers,
             output,
             rs => PipelineHarness.AllKeys.All(k => PipelineHarness.Latest(rs, $"all/{k}") is { } r && r.GetProperty("windowEvents").GetInt64() >= valid),
             TimeSpan.FromSeconds(90));
-        await second.KillAsync();
+        await second.TerminateAsync();
+        Assert.True(second.WaitForExit(TimeSpan.FromSeconds(60)), $"the second life did not stop: {second.Tail()}");
 
+        Assert.Single(second.Lines("Restored checkpoint")); // the durable one: the leftover temporary file is ignored
         for (int f = 0; f < reference.Encoder.Schema.Fields.Count; f++)
         {
             FieldResult expected = ResultCalculator.Field(reference, f, EntropyEstimator.MaximumLikelihood);
@@ -60,8 +82,98 @@ public sealed class WorkerProcessTests(KafkaFixture kafka) : IDisposable
             Assert.Equal(expected.Distinct, actual.GetProperty("distinct").GetInt32());
             PipelineHarness.AssertClose(expected.Entropy, actual.GetProperty("entropy").GetDouble(), $"H({expected.Name})");
         }
+
+        // Malformed events in the replayed range were dead-lettered by the first life and not again by the second.
+        Assert.True(malformedReplayed > 0, "no malformed event in the replayed range");
+        PipelineHarness.AssertOneDeadLetterEach(PipelineHarness.ReadAll(kafka.BootstrapServers, dead), topic, produced);
+        Assert.Empty(Directory.EnumerateFiles(state, "*.tmp")); // the second life's checkpoints replaced the leftover
     }
 
-    private static bool HasCheckpoint(string directory) =>
-        Directory.Exists(directory) && Directory.EnumerateFiles(directory, "*.checkpoint").Any();
+    [Fact]
+    public async Task Run_SigtermWithLargeState_ExitsZeroAfterTheFinalCheckpointCommitAndGroupLeave()
+    {
+        // 400 000 distinct countries and pages, as many distinct pairs, in three windows: the graceful stop (a final
+        // publication and checkpoint) takes seconds. Twelve partitions, as the mock broker keeps ~5 MB per partition.
+        const int Count = 400_000;
+        const int Partitions = 12;
+        string topic = KafkaFixture.UniqueTopic("term");
+        await kafka.CreateTopicAsync(topic, Partitions);
+        var events = new List<byte[]>(Count);
+        for (int i = 0; i < Count; i++)
+        {
+            events.Add(Encoding.UTF8.GetBytes($"{{\"user\":{{\"country\":\"c{i}\",\"device\":\"d{i % 5}\"}},\"page\":\"p{i}\",\"status\":{200 + (i % 4)}}}"));
+        }
+
+        string config = PipelineHarness.WriteWorkerConfig(
+            _dir,
+            kafka.BootstrapServers,
+            topic,
+            KafkaFixture.UniqueTopic("out"),
+            "",
+            new object[]
+            {
+                new { Name = "all", Kind = "Cumulative" },
+                new { Name = "day", Kind = "Tumbling", Size = "1.00:00:00" },
+                new { Name = "hour", Kind = "Sliding", Size = "01:00:00", Step = "00:10:00" },
+            },
+            new Dictionary<string, object>
+            {
+                ["PublishInterval"] = "00:00:05",
+                ["Checkpoint"] = new { Directory = Path.Combine(_dir, "state"), Interval = "00:00:01" },
+            });
+        string group = JsonDocument.Parse(File.ReadAllText(config)).RootElement.GetProperty("StreamEntropy").GetProperty("Kafka").GetProperty("GroupId").GetString()!;
+        await PipelineHarness.ProduceAsync(kafka.BootstrapServers, topic, events);
+
+        using WorkerProcess worker = WorkerProcess.Start(config, "term");
+        string state = Path.Combine(_dir, "state");
+        DateTime deadline = DateTime.UtcNow.AddSeconds(120);
+        while (CheckpointedEvents(state) < Count)
+        {
+            Assert.False(worker.Process.HasExited, $"the worker exited: {worker.Tail()}");
+            Assert.True(DateTime.UtcNow < deadline, "the events were not all counted and checkpointed within 120 s");
+            await Task.Delay(500);
+        }
+
+        await worker.TerminateAsync();
+        Assert.True(worker.WaitForExit(TimeSpan.FromSeconds(60)), "the worker did not stop within 60 s of SIGTERM");
+
+        Assert.True(worker.Process.ExitCode == 0, $"exit code {worker.Process.ExitCode} (143: cut short by the 2 s termination timeout): {worker.Tail()}");
+        Assert.Empty(Directory.EnumerateFiles(state, "*.tmp")); // the final checkpoint was not cut in half
+        Assert.Equal(Count, CheckpointedEvents(state));
+        Assert.True(worker.Logged("Consumer stopped"), $"the graceful stop did not finish (consumer closed, group left): {worker.Tail()}");
+
+        // The final offsets are committed: a new member of the group resumes at the end, not at an older commit.
+        using IConsumer<Ignore, Ignore> probe = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = kafka.BootstrapServers, GroupId = group }).Build();
+        List<TopicPartitionOffset> committed = probe.Committed([.. Enumerable.Range(0, Partitions).Select(p => new TopicPartition(topic, p))], TimeSpan.FromSeconds(10));
+        Assert.Equal(Count, committed.Sum(c => c.Offset.Value));
+
+        // And the final checkpoint's state holds every event.
+        var engine = new EntropyEngine(
+            PipelineHarness.Schema,
+            [
+                new WindowDefinition("all", WindowKind.Cumulative),
+                new WindowDefinition("day", WindowKind.Tumbling, TimeSpan.FromDays(1)),
+                new WindowDefinition("hour", WindowKind.Sliding, TimeSpan.FromHours(1), TimeSpan.FromMinutes(10)),
+            ],
+            EntropyEstimator.MaximumLikelihood);
+        engine.Restore(new MemoryStream(Load(Directory.EnumerateFiles(state, "*.checkpoint").Single()).EngineState));
+        Assert.Equal(Count, engine.Processed);
+    }
+
+    private static Checkpoint Load(string path) => CheckpointStore.Deserialize(File.ReadAllBytes(path), path);
+
+    // Events covered by the checkpoint file in the directory (0 while there is none or it is being replaced).
+    private static long CheckpointedEvents(string directory)
+    {
+        try
+        {
+            return Directory.Exists(directory) && Directory.EnumerateFiles(directory, "*.checkpoint").SingleOrDefault() is { } path
+                ? Load(path).Offsets.Values.Sum()
+                : 0;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            return 0; // replaced while read: the next poll sees the new one
+        }
+    }
 }
