@@ -40,6 +40,11 @@ public sealed class EntropyPipeline : IDisposable
     /// its N-th checkpoint write, after the temporary file is complete and before it replaces the checkpoint.</summary>
     internal const string KillDuringCheckpointVariable = "STREAMENTROPY_TEST_KILL_DURING_CHECKPOINT";
 
+    /// <summary>Test hook for crash tests of real processes: with a value N, the process kills itself (SIGKILL) once it
+    /// has counted N events past its last checkpoint, after writing to stderr the next offset of each partition it
+    /// owns (the events it counted and no checkpoint covers are what the next owner must read again).</summary>
+    internal const string KillAfterUncheckpointedEventsVariable = "STREAMENTROPY_TEST_KILL_AFTER_UNCHECKPOINTED_EVENTS";
+
     /// <summary>Room in a produced record, beyond the largest event, for its key, headers and our headers.</summary>
     private const int RecordHeadroomBytes = 64 * 1024;
 
@@ -60,6 +65,7 @@ public sealed class EntropyPipeline : IDisposable
     private DeadLetterWriter? _deadLetters;
     private DeadLetterProgress? _restoredDeadLetters;
     private bool _prepared;
+    private readonly int _killAfterUncheckpointedEvents;
     private readonly Lock _errorGate = new();
     private readonly Dictionary<ErrorCode, long> _lastLoggedErrors = [];
     private readonly Dictionary<string, DriftReport> _drift = new(StringComparer.Ordinal);
@@ -86,10 +92,14 @@ public sealed class EntropyPipeline : IDisposable
             {
                 if (++saves >= killAt)
                 {
-                    using var self = System.Diagnostics.Process.GetCurrentProcess();
-                    self.Kill(); // SIGKILL: no shutdown code, the temporary file stays
+                    KillSelf("inside a checkpoint write"); // the temporary file stays
                 }
             };
+        }
+
+        if (int.TryParse(Environment.GetEnvironmentVariable(KillAfterUncheckpointedEventsVariable), NumberStyles.None, CultureInfo.InvariantCulture, out int killAfter))
+        {
+            _killAfterUncheckpointedEvents = killAfter;
         }
 
         _group = settings.ScaleOut is null ? null : new GroupState(settings, engineFactory, logger);
@@ -247,6 +257,13 @@ public sealed class EntropyPipeline : IDisposable
                 if (CrashAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0 && EventsSinceLastCheckpoint >= CrashAfterUncheckpointedEvents)
                 {
                     throw new SimulatedCrashException();
+                }
+
+                if (_killAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0 && EventsSinceLastCheckpoint >= _killAfterUncheckpointedEvents)
+                {
+                    IEnumerable<(string Topic, int Partition, long Next)> next = _group?.NextOffsets()
+                        ?? _offsets.Select(o => (o.Key.Topic, o.Key.Partition.Value, o.Value));
+                    KillSelf($"{EventsSinceLastCheckpoint} events counted past the last checkpoint; next offsets {string.Join(", ", next.Select(n => $"{n.Topic}[{n.Partition}]@{n.Next}"))}");
                 }
             }
 
@@ -479,6 +496,15 @@ public sealed class EntropyPipeline : IDisposable
 
         Checkpointed(now);
         StoreOffsets(consumer, _offsets.Select(o => new TopicPartitionOffset(o.Key, new Offset(o.Value))));
+    }
+
+    // The crash-test hooks' end: one line on stderr (written through at once, unlike the log), then SIGKILL.
+    private static void KillSelf(string why)
+    {
+        Console.Error.WriteLine($"test hook: SIGKILL {why}");
+        Console.Error.Flush();
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        self.Kill();
     }
 
     private void Checkpointed(DateTimeOffset now)

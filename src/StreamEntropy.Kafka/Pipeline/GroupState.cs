@@ -238,6 +238,10 @@ internal sealed class GroupState
         return true;
     }
 
+    /// <summary>Gets the next offset to read of every owned input partition that has read or restored one (crash tests).</summary>
+    public IEnumerable<(string Topic, int Partition, long Next)> NextOffsets() =>
+        [.. _owned.Where(o => o.Value.Next >= 0).Select(o => (o.Key.Topic, o.Key.Partition.Value, o.Value.Next))];
+
     /// <summary>Moves every engine's watermark to <paramref name="nowMs"/> (processing time).</summary>
     public void AdvanceTo(long nowMs)
     {

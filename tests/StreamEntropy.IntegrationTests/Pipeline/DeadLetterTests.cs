@@ -96,6 +96,40 @@ public sealed class DeadLetterTests(KafkaFixture kafka) : IDisposable
         Assert.StartsWith($"the value had {huge.Length} bytes; the first {DeadLetterWriter.TruncatedValueBytes} are kept", Last(cut.Headers, "truncated"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_EventsOverLibrdkafkasDefaultMessageSize_DeadLetteredWholeOrTruncatedNotACrashLoop()
+    {
+        // The case: MaxEventBytes at its default (1 MiB) is above librdkafka's default message.max.bytes
+        // (1 000 000), so the dead letter of a 1.05 MB event used to throw out of the consume loop, at every restart.
+        string topic = KafkaFixture.UniqueTopic("big");
+        string dead = KafkaFixture.UniqueTopic("dead");
+        await kafka.CreateTopicAsync(topic, 1);
+        byte[] over = JsonObjectOfSize(1_050_000); // over MaxEventBytes, within MaxEventBytes + 64 KiB: whole
+        byte[] huge = JsonObjectOfSize(1_500_000); // beyond: truncated
+        List<byte[]> valid = PipelineHarness.Events(100, seed: 73, malformedShare: 0);
+        await ProduceAsync(topic, [.. valid.Take(50).Select(e => new Message<byte[]?, byte[]?> { Value = e }), new() { Value = over }, new() { Value = huge }, .. valid.Skip(50).Select(e => new Message<byte[]?, byte[]?> { Value = e })]);
+
+        using EntropyPipeline pipeline = PipelineHarness.CreatePipeline(kafka.BootstrapServers, topic, KafkaFixture.UniqueGroup("big"), KafkaFixture.UniqueTopic("out"), dead, _state);
+        using var cts = new CancellationTokenSource();
+        Task run = Task.Factory.StartNew(() => pipeline.Run(cts.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        DateTime deadline = DateTime.UtcNow.AddSeconds(45);
+        while (!(pipeline.Latest is { } l && l.Processed + l.Rejected == valid.Count + 2) && DateTime.UtcNow < deadline && !run.IsCompleted)
+        {
+            await Task.Delay(100);
+        }
+
+        cts.Cancel();
+        await run.WaitAsync(TimeSpan.FromSeconds(60)); // rethrows if the loop died on the event
+
+        Assert.Equal(valid.Count, pipeline.Latest!.Processed);
+        Assert.Equal(2, pipeline.Latest.Rejected);
+        Assert.Equal(1, pipeline.DeadLettersTruncated);
+        Dictionary<long, Message<byte[]?, byte[]?>> letters = ReadDeadLetters(dead, 2);
+        Assert.Equal(over, letters[50].Value);
+        Assert.Equal(huge[..DeadLetterWriter.TruncatedValueBytes], letters[51].Value);
+        Assert.StartsWith($"the value had {huge.Length} bytes", Last(letters[51].Headers, "truncated"), StringComparison.Ordinal);
+    }
+
     private static byte[] JsonObjectOfSize(int bytes) => Encoding.UTF8.GetBytes("{\"page\":\"" + new string('x', bytes - 11) + "\"}");
 
     private async Task ProduceAsync(string topic, IEnumerable<Message<byte[]?, byte[]?>> messages)

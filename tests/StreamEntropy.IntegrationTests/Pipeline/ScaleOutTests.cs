@@ -2,6 +2,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.IntegrationTests.Infrastructure;
+using StreamEntropy.Kafka.Pipeline;
 using StreamEntropy.Streaming.Counting;
 
 namespace StreamEntropy.IntegrationTests.Pipeline;
@@ -31,12 +32,13 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
     }
 
     [Fact]
-    public async Task ThreeInstances_MergedOutputEqualsOneReader_AndStaysExactAfterSigkill()
+    public async Task ThreeInstances_MergedOutputEqualsOneReader_AndStaysExactAfterSigkillWithUncheckpointedEvents()
     {
         string topic = KafkaFixture.UniqueTopic("scale-in");
         string output = KafkaFixture.UniqueTopic("scale-out");
         string state = KafkaFixture.UniqueTopic("scale-state");
         string partials = KafkaFixture.UniqueTopic("scale-partials");
+        string dead = KafkaFixture.UniqueTopic("scale-dead");
         await kafka.CreateTopicAsync(topic, 4);
         await kafka.CreateTopicAsync(state, 3);
         await kafka.CreateTopicAsync(partials, 4);
@@ -46,9 +48,11 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
             new { Name = "minute", Kind = "Tumbling", Size = "00:01:00" },
             new { Name = "sliding", Kind = "Sliding", Size = "00:01:00", Step = "00:00:10" },
         };
-        string config = WriteConfig(topic, output, state, partials, windows, alerts: "");
+        string config = WriteConfig(topic, output, state, partials, windows, alerts: "", dead);
 
-        for (int i = 0; i < 3; i++)
+        // w0 kills itself with SIGKILL (test hook) once it has counted 300 events past its last state records.
+        _workers.Add(WorkerProcess.Start(config, "w0", new Dictionary<string, string> { [EntropyPipeline.KillAfterUncheckpointedEventsVariable] = "300" }));
+        for (int i = 1; i < 3; i++)
         {
             _workers.Add(WorkerProcess.Start(config, $"w{i}"));
         }
@@ -62,25 +66,70 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
 
         Assert.All(_workers, w => Assert.True(w.OwnsInput(topic), $"{w.Name} owns no input partition: {w.Tail()}"));
 
-        // 1. Three instances: the merged records equal the exact counts of every event, read by one reader.
-        List<byte[]> first = PipelineHarness.Events(12_000, seed: 61);
+        // 1. Events (5 % malformed) arrive; w0 dies among them. The other two take its partitions over, restore their
+        //    states from the state topic and resume at the saved offsets, so they read again what w0 had counted past
+        //    them: the merged records still equal the exact counts of every event, read by one reader.
+        WorkerProcess victim = _workers[0];
+        List<byte[]> first = PipelineHarness.Events(12_000, seed: 61, malformedShare: 0.05);
         await PipelineHarness.ProduceAsync(kafka.BootstrapServers, topic, first, EventTime);
+        Assert.True(victim.WaitForExit(TimeSpan.FromSeconds(60)), $"the test hook did not kill w0: {victim.Tail()}");
         FrequencySet reference = PipelineHarness.Profile(first, out int valid);
         List<ConsumeResult<string?, byte[]>> records = ReadComplete(output, valid);
         AssertExact(reference, valid, records);
-        Assert.All(_workers, w => Assert.False(w.Process.HasExited, $"{w.Name} exited early: {w.Tail()}"));
+        Assert.All(_workers.Skip(1), w => Assert.False(w.Process.HasExited, $"{w.Name} exited: {w.Tail()}"));
 
-        // 2. SIGKILL an instance that owns input partitions, add more events: the others take its partitions over,
-        //    restore their states from the state topic and resume at the saved offsets: nothing lost, nothing twice.
-        WorkerProcess victim = _workers.First(w => w.OwnsInput(topic));
-        await victim.KillAsync();
-        List<byte[]> second = PipelineHarness.Events(6_000, seed: 62);
+        long reread = 0;
+        foreach ((int partition, long next) in VictimNextOffsets(victim, topic))
+        {
+            long resumed = _workers.Skip(1).SelectMany(w => ResumeOffsets(w, topic, partition)).DefaultIfEmpty(0).Min(); // no state: from 0
+            Assert.True(resumed <= next, $"{topic}[{partition}] resumed at {resumed}, after w0's {next}");
+            reread += next - resumed;
+        }
+
+        Assert.True(reread >= 300, $"the survivors read again {reread} events w0 had counted past its checkpoints");
+        await AssertOneDeadLetterEachAsync(dead, topic, first);
+
+        // 2. More events for the two survivors: still exact, every malformed event still dead-lettered once.
+        List<byte[]> second = PipelineHarness.Events(6_000, seed: 62, malformedShare: 0.05);
         await PipelineHarness.ProduceAsync(kafka.BootstrapServers, topic, second, EventTime);
         List<byte[]> all = [.. first, .. second];
         reference = PipelineHarness.Profile(all, out valid);
         records = ReadComplete(output, valid);
         AssertExact(reference, valid, records);
-        Assert.All(_workers.Where(w => w != victim), w => Assert.False(w.Process.HasExited, $"{w.Name} exited: {w.Tail()}"));
+        Assert.All(_workers.Skip(1), w => Assert.False(w.Process.HasExited, $"{w.Name} exited: {w.Tail()}"));
+        await AssertOneDeadLetterEachAsync(dead, topic, all);
+    }
+
+    // The next offsets w0's test hook wrote before the kill: "… next offsets topic[0]@123, topic[2]@456".
+    private static List<(int Partition, long Next)> VictimNextOffsets(WorkerProcess victim, string topic)
+    {
+        string line = Assert.Single(victim.Lines("test hook: SIGKILL"));
+        List<(int, long)> offsets =
+        [
+            .. System.Text.RegularExpressions.Regex.Matches(line, System.Text.RegularExpressions.Regex.Escape(topic) + @"\[(\d+)\]@(\d+)")
+                .Select(m => (int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), long.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture))),
+        ];
+        Assert.NotEmpty(offsets);
+        return offsets;
+    }
+
+    // Where a survivor resumed a partition it restored from the state topic ("… resuming at offset N").
+    private static IEnumerable<long> ResumeOffsets(WorkerProcess worker, string topic, int partition) =>
+        worker.Lines($"Partition {topic}[{partition}] restored from the state topic")
+            .Select(l => long.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+
+    private async Task AssertOneDeadLetterEachAsync(string dead, string topic, List<byte[]> events)
+    {
+        int malformed = events.Count(e => !PipelineHarness.IsObject(e));
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        List<ConsumeResult<string?, byte[]?>> letters = PipelineHarness.ReadAll(kafka.BootstrapServers, dead);
+        while (letters.Count < malformed && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200); // the last dead letters may still be on their way
+            letters = PipelineHarness.ReadAll(kafka.BootstrapServers, dead);
+        }
+
+        PipelineHarness.AssertOneDeadLetterEach(letters, topic, events);
     }
 
     [Fact]
@@ -202,11 +251,19 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
             new($"no output record for {window}/{key}; worker logs: {string.Join(" | ", _workers.Select(w => w.Name + ": " + w.Tail()))}");
     }
 
-    private string WriteConfig(string topic, string output, string state, string partials, object[] windows, string alerts) =>
-        PipelineHarness.WriteWorkerConfig(_dir, kafka.BootstrapServers, topic, output, alerts, windows, new Dictionary<string, object>
-        {
-            ["Drift"] = new { Enabled = alerts.Length > 0 },
-            // Events arrive in a burst here, so one partition can be many windows ahead of another for a moment.
-            ["Scaling"] = new { Mode = "Group", StateTopic = state, PartialsTopic = partials, MaxLagWindows = 10 },
-        });
+    private string WriteConfig(string topic, string output, string state, string partials, object[] windows, string alerts, string? dead = null) =>
+        PipelineHarness.WriteWorkerConfig(
+            _dir,
+            kafka.BootstrapServers,
+            topic,
+            output,
+            alerts,
+            windows,
+            new Dictionary<string, object>
+            {
+                ["Drift"] = new { Enabled = alerts.Length > 0 },
+                // Events arrive in a burst here, so one partition can be many windows ahead of another for a moment.
+                ["Scaling"] = new { Mode = "Group", StateTopic = state, PartialsTopic = partials, MaxLagWindows = 10 },
+            },
+            dead);
 }
