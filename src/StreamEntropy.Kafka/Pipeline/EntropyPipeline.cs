@@ -124,9 +124,6 @@ public sealed class EntropyPipeline : IDisposable
     /// producer or the broker (monotonic since the process started).</summary>
     public long DeadLettersTruncated => _deadLetters?.Truncated ?? 0;
 
-    /// <summary>Gets or sets, for crash tests, after how many checkpoints the loop dies without its graceful stop (0: never).</summary>
-    internal int CrashAfterCheckpoints { get; set; }
-
     /// <summary>Gets or sets, for crash tests, after how many counted events past the last checkpoint the loop dies
     /// without its graceful stop, once at least one checkpoint was written (0: never).</summary>
     internal int CrashAfterUncheckpointedEvents { get; set; }
@@ -282,10 +279,11 @@ public sealed class EntropyPipeline : IDisposable
             if (Interlocked.Exchange(ref _checkpointDue, 0) == 1)
             {
                 Checkpoint(consumer, producer, final: false);
-                if (CrashAfterCheckpoints > 0 && _checkpointsWritten >= CrashAfterCheckpoints)
-                {
-                    throw new SimulatedCrashException();
-                }
+            }
+
+            if (_group is not null)
+            {
+                CompleteStateSave(consumer);
             }
         }
     }
@@ -434,6 +432,8 @@ public sealed class EntropyPipeline : IDisposable
         }
     }
 
+    // final: at the stop or a revocation, wait (bounded) for what must be durable, as offsets are stored now or never;
+    // otherwise nothing waits on the consume thread for more than a moment.
     private void Checkpoint(IConsumer<byte[]?, byte[]?> consumer, IProducer<string?, byte[]> producer, bool final)
     {
         DateTimeOffset now = _time.GetUtcNow();
@@ -463,16 +463,23 @@ public sealed class EntropyPipeline : IDisposable
 
         if (_group is not null)
         {
-            List<TopicPartitionOffset>? covered = _group.SaveStates(producer, deadLetters.Progress());
-            if (covered is null)
+            if (final)
             {
-                _logger.CheckpointSkipped("partition states could not be written to the state topic; the last durable ones stand");
-                Health.Checkpointed(now, ok: false);
-                return;
+                List<TopicPartitionOffset>? covered = _group.SaveStates(producer, deadLetters.Progress());
+                if (covered is null)
+                {
+                    StatesFailed(now);
+                    return;
+                }
+
+                Checkpointed(now);
+                StoreOffsets(consumer, covered);
+            }
+            else if (!_group.BeginSave(producer, deadLetters.Progress()))
+            {
+                StatesFailed(now); // completed by CompleteStateSave once acknowledged, without waiting here
             }
 
-            Checkpointed(now);
-            StoreOffsets(consumer, covered);
             return;
         }
 
@@ -505,6 +512,27 @@ public sealed class EntropyPipeline : IDisposable
         Console.Error.Flush();
         using var self = System.Diagnostics.Process.GetCurrentProcess();
         self.Kill();
+    }
+
+    // Group mode: stores the offsets of a state save once the broker acknowledged all its records.
+    private void CompleteStateSave(IConsumer<byte[]?, byte[]?> consumer)
+    {
+        List<TopicPartitionOffset>? covered = _group!.TryCompleteSave(out bool failed);
+        if (covered is not null)
+        {
+            Checkpointed(_time.GetUtcNow());
+            StoreOffsets(consumer, covered);
+        }
+        else if (failed)
+        {
+            StatesFailed(_time.GetUtcNow());
+        }
+    }
+
+    private void StatesFailed(DateTimeOffset now)
+    {
+        _logger.CheckpointSkipped("partition states could not be written to the state topic; the last durable ones stand");
+        Health.Checkpointed(now, ok: false);
     }
 
     private void Checkpointed(DateTimeOffset now)
@@ -641,7 +669,7 @@ public sealed class EntropyPipeline : IDisposable
                 _group?.SendPartials(producer, current: true); // the merge has this owner's latest counts until the next one's
                 if (_engine is not null || _group is not null)
                 {
-                    Checkpoint(c, producer, final: false); // offsets of the revoked partitions can still be stored here
+                    Checkpoint(c, producer, final: true); // offsets of the revoked partitions can still be stored here
                 }
 
                 _group?.Revoke(partitions.Select(p => p.TopicPartition));

@@ -43,6 +43,10 @@ internal sealed class GroupState
     private long _rejected;
     private readonly long[] _missingOfRevoked;
     private DeadLetterWriter? _deadLetters;
+    private List<TopicPartitionOffset>? _inFlight; // offsets covered by the states of the save in flight
+    private long _inFlightBytes;
+    private long _failuresAtSave;
+    private long _statesUnacknowledged;
 
     public GroupState(PipelineSettings settings, Func<EntropyEngine> engineFactory, ILogger logger)
     {
@@ -319,11 +323,45 @@ internal sealed class GroupState
     }
 
     /// <summary>Writes the state of every owned partition that changed since its last state record and waits for the
-    /// acknowledgements.</summary>
+    /// acknowledgements (at a revocation or the stop, when the offsets must be stored now or never).</summary>
     /// <returns>The offsets now covered by durable states (to store for Kafka), or null when a write failed.</returns>
     public List<TopicPartitionOffset>? SaveStates(IProducer<string?, byte[]> producer, DeadLetterProgress deadLetters)
     {
-        long failuresBefore = Interlocked.Read(ref _failedDeliveries);
+        if (_inFlight is not null)
+        {
+            producer.Flush(FlushTimeout); // settle the periodic save in flight first: its records precede these
+            _ = TryCompleteSave(out _);
+        }
+
+        if (!BeginSave(producer, deadLetters))
+        {
+            return null;
+        }
+
+        producer.Flush(FlushTimeout);
+        List<TopicPartitionOffset>? covered = TryCompleteSave(out bool failed);
+        if (covered is null && !failed)
+        {
+            // Not acknowledged within the timeout: give up on this save (the records may still arrive; the offsets
+            // are not stored, so a restart replays from the last acknowledged states, which is safe either way).
+            FailSave();
+        }
+
+        return covered;
+    }
+
+    /// <summary>Produces the state of every owned partition that changed since its last state record, without
+    /// waiting: <see cref="TryCompleteSave"/> later returns the offsets they cover once all are acknowledged. Does
+    /// nothing while an earlier save is still in flight (the next interval writes the newer states).</summary>
+    /// <returns>False when a record could not even be queued (the save failed).</returns>
+    public bool BeginSave(IProducer<string?, byte[]> producer, DeadLetterProgress deadLetters)
+    {
+        if (_inFlight is not null)
+        {
+            return true;
+        }
+
+        _failuresAtSave = Interlocked.Read(ref _failedDeliveries);
         var covered = new List<TopicPartitionOffset>();
         long bytes = 0;
         foreach ((TopicPartition tp, OwnedPartition p) in _owned)
@@ -342,14 +380,18 @@ internal sealed class GroupState
                 var checkpoint = new Checkpoint(new Dictionary<(string, int), long> { [(tp.Topic, tp.Partition.Value)] = p.Next }, state.ToArray()) { DeadLetters = deadLetters };
                 byte[] value = CheckpointStore.Serialize(checkpoint);
                 bytes += value.Length;
+                Interlocked.Increment(ref _statesUnacknowledged);
                 try
                 {
                     producer.Produce(_scale.StateTopic, new Message<string?, byte[]> { Key = StateKey(tp), Value = value }, OnStateDelivered);
                 }
                 catch (ProduceException<string?, byte[]> e)
                 {
+                    Interlocked.Decrement(ref _statesUnacknowledged);
                     _logger.DeliveryFailed(_scale.StateTopic, e.Error.Reason);
-                    return null;
+                    _inFlight = covered;
+                    FailSave();
+                    return false;
                 }
 
                 p.SavedAt = version;
@@ -358,18 +400,42 @@ internal sealed class GroupState
             covered.Add(new TopicPartitionOffset(tp, new Offset(p.Next)));
         }
 
-        if (producer.Flush(FlushTimeout) > 0 || Interlocked.Read(ref _failedDeliveries) != failuresBefore)
-        {
-            foreach (OwnedPartition p in _owned.Values)
-            {
-                p.SavedAt = default; // write them all again next time
-            }
+        _inFlight = covered;
+        _inFlightBytes = bytes;
+        return true;
+    }
 
+    /// <summary>Completes the save begun by <see cref="BeginSave"/> once every record of it is acknowledged.</summary>
+    /// <param name="failed">Set when a record of it failed: its partitions are written again at the next save.</param>
+    /// <returns>The offsets the save covers, to store for Kafka; null while it is in flight, failed, or none was begun.</returns>
+    public List<TopicPartitionOffset>? TryCompleteSave(out bool failed)
+    {
+        failed = false;
+        if (_inFlight is null || Interlocked.Read(ref _statesUnacknowledged) > 0)
+        {
             return null;
         }
 
-        _logger.PartitionStatesWritten(_scale.StateTopic, covered.Count, bytes);
+        if (Interlocked.Read(ref _failedDeliveries) != _failuresAtSave)
+        {
+            FailSave();
+            failed = true;
+            return null;
+        }
+
+        List<TopicPartitionOffset> covered = _inFlight;
+        _inFlight = null;
+        _logger.PartitionStatesWritten(_scale.StateTopic, covered.Count, _inFlightBytes);
         return covered;
+    }
+
+    private void FailSave()
+    {
+        _inFlight = null;
+        foreach (OwnedPartition p in _owned.Values)
+        {
+            p.SavedAt = default; // write them all again next time
+        }
     }
 
     private void OnStateDelivered(DeliveryReport<string?, byte[]> report)
@@ -379,6 +445,8 @@ internal sealed class GroupState
             Interlocked.Increment(ref _failedDeliveries);
             _logger.DeliveryFailed(_scale.StateTopic, report.Error.Reason);
         }
+
+        Interlocked.Decrement(ref _statesUnacknowledged); // after the failure is counted: a completed save sees it
     }
 
     private void OnPartialDelivered(DeliveryReport<string?, byte[]> report)
