@@ -96,7 +96,16 @@ internal static class WorkerHost
         builder.Services.AddSystemd(); // readiness notification and journald-friendly logs when run by systemd; no-op otherwise
 
         WebApplication app = builder.Build();
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        // One scrape reads one snapshot: the branch pins it around the exporter's collection. GET and HEAD only.
+        app.MapPrometheusScrapingEndpoint(
+            "/metrics",
+            meterProvider: null,
+            configureBranchedPipeline: branch => branch.Use(async (context, next) =>
+            {
+                using IDisposable pin = await context.RequestServices.GetRequiredService<StreamEntropyMetrics>().PinForScrapeAsync(context.RequestAborted).ConfigureAwait(false);
+                await next(context).ConfigureAwait(false);
+            }),
+            optionsName: null).WithMetadata(new Microsoft.AspNetCore.Routing.HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
         HttpEndpoints.Map(app);
         return app;
     }
