@@ -44,7 +44,11 @@ internal static class DemoCommand
                 return 2;
             }
 
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            if (!await WorkerHost.TryStartAsync(app, stderr, cancellationToken).ConfigureAwait(false))
+            {
+                return 2;
+            }
+
             string urls = string.Join(" ", app.Urls);
             await stderr.WriteLineAsync($"Worker running; HTTP on {urls}").ConfigureAwait(false);
             EntropyPipeline pipeline = app.Services.GetRequiredService<EntropyPipeline>();
