@@ -46,8 +46,12 @@ internal static class CompareCommand
             var encoder = new EventEncoder(schema);
             var reference = new FrequencySet(encoder);
             var current = new FrequencySet(encoder);
-            FileProfiler.Count(args.Reference, referenceFormat, reference);
-            FileProfiler.Count(args.Current, currentFormat, current);
+            var referenceInvalid = new InvalidValues();
+            var currentInvalid = new InvalidValues();
+            FileProfiler.Count(args.Reference, referenceFormat, reference, invalidValues: referenceInvalid);
+            FileProfiler.Count(args.Current, currentFormat, current, invalidValues: currentInvalid);
+            ProfileCommand.WarnInvalid(stderr, referenceInvalid, reference.Invalid);
+            ProfileCommand.WarnInvalid(stderr, currentInvalid, current.Invalid);
 
             var rows = new List<(string Name, Divergences D, double HRef, double HCur)>();
             for (int f = 0; f < schema.Fields.Count; f++)
