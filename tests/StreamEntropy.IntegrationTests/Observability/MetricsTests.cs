@@ -19,7 +19,7 @@ public sealed class MetricsTests(DemoWorkerFixture worker, ITestOutputHelper out
     [RequiresToolFact(Promtool)]
     public async Task Scrape_EventsConsumed_PassesPromtoolCheckMetrics()
     {
-        string promtool = ExternalTool.Require(Promtool);
+        string promtool = SystemTool.Require(Promtool);
         string scrape = await worker.ScrapeWhenCompleteAsync(Timeout);
 
         ChildProcess.Result check = await ChildProcess.RunAsync(promtool, ["check", "metrics"], scrape, PromtoolTimeout);

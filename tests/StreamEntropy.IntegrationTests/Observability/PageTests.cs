@@ -35,7 +35,7 @@ public sealed partial class PageTests(DemoWorkerFixture worker, ITestOutputHelpe
     [RequiresToolFact(Chromium)]
     public async Task LivePage_DemoWithDrift_DrawsCardsAndChartsAndShowsAlertWithoutScriptErrors()
     {
-        string chromium = ExternalTool.Require(Chromium); // Debian's wrapper script; Playwright launches it as is
+        string chromium = SystemTool.Require(Chromium); // Debian's wrapper script; Playwright launches it as is
         var clock = Stopwatch.StartNew();
         using IPlaywright playwright = await Playwright.CreateAsync();
         await using IBrowser browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
