@@ -42,6 +42,12 @@ internal static class CompareCommand
                 CommonOptions.ParseBinWidths(args.BinWidths),
                 () => FileProfiler.DiscoverFields(args.Reference, referenceFormat));
 
+            if (schema.Fields.Count == 0)
+            {
+                // A JSON Lines reference without lines names no field: comparing nothing would look like a success.
+                throw new InputDataException($"{args.Reference}: no fields to compare: the file has no rows; name them with --field.");
+            }
+
             // One encoder for both files: a value gets the same id in each, so the tables align.
             var encoder = new EventEncoder(schema);
             var reference = new FrequencySet(encoder);
