@@ -267,13 +267,20 @@ public sealed class BoundedProfileTests : IDisposable
     }
 
     [Fact]
-    public async Task MaxDistinct_NonNumericValueInBinnedField_ExitsOneLikeThePlainProfile()
+    public async Task MaxDistinct_NonNumericValueInBinnedField_CountedInvalidLikeThePlainProfile()
     {
         string file = _dir.WriteLines("amounts.csv", ["id,amount", "1,10", "2,abc", "3,30"]);
 
-        CliResult result = await Cli.RunAsync("profile", file, "--bin-width", "amount=10", "--max-distinct", "16");
+        CliResult bounded = await Cli.RunAsync("profile", file, "--bin-width", "amount=10", "--max-distinct", "16", "--format", "json");
+        CliResult plain = await Cli.RunAsync("profile", file, "--bin-width", "amount=10", "--format", "json");
 
-        result.AssertSingleError(1, file + ":3:", "'amount'", "'abc'");
+        Assert.True(bounded.ExitCode == 0, bounded.Stderr);
+        Assert.Equal(plain.StderrLines, bounded.StderrLines); // the same warning, naming line 3, the field and the value
+        Assert.Contains($"{file}:3: field 'amount' has bin width 10 but its value 'abc'", Assert.Single(bounded.StderrLines), StringComparison.Ordinal);
+        using JsonDocument b = JsonDocument.Parse(bounded.Stdout);
+        using JsonDocument p = JsonDocument.Parse(plain.Stdout);
+        Assert.Equal(1, b.Field("amount").GetProperty("invalid").GetInt64());
+        Assert.Equal(p.Field("amount").GetProperty("invalid").GetInt64(), b.Field("amount").GetProperty("invalid").GetInt64());
     }
 
     /// <summary>An inexact bracket contains the exact value; an exact (zero-width) one equals it up to rounding.</summary>

@@ -166,6 +166,67 @@ public sealed class CompareCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Compare_EmptyCsvFile_ExitsOneNamingTheFile(bool emptyIsCurrent)
+    {
+        string full = WriteCsv("full.csv", ReferenceC, ReferenceS);
+        string empty = _dir.Write("empty.csv", "");
+
+        CliResult result = emptyIsCurrent
+            ? await Cli.RunAsync("compare", full, empty)
+            : await Cli.RunAsync("compare", empty, full);
+
+        result.AssertSingleError(1, empty, "empty");
+    }
+
+    [Theory]
+    [InlineData("empty.jsonl", "")]
+    [InlineData("blank.jsonl", "\n\n")]
+    public async Task Compare_EmptyJsonLinesReference_ExitsOneNamingTheFileInsteadOfComparingNothing(string name, string content)
+    {
+        string empty = _dir.Write(name, content);
+        string current = _dir.Write("cur.jsonl", "{\"a\": 1}\n");
+
+        CliResult result = await Cli.RunAsync("compare", empty, current, "--format", "json");
+
+        result.AssertSingleError(1, empty, "no fields to compare");
+    }
+
+    [Fact]
+    public async Task Compare_HeaderOnlyCurrent_ZeroRowsAndNullDivergencesNextToTheReferenceEntropy()
+    {
+        string reference = WriteCsv("ref.csv", ReferenceC, ReferenceS);
+        string current = _dir.Write("header.csv", "c,s\n");
+
+        CliResult result = await Cli.RunAsync("compare", reference, current, "--format", "json");
+
+        using JsonDocument json = result.Json();
+        Assert.Equal(10, json.RootElement.GetProperty("referenceRows").GetInt64());
+        Assert.Equal(0, json.RootElement.GetProperty("currentRows").GetInt64());
+        Assert.Equal(["c", "s"], json.FieldNames());
+        JsonElement c = json.Field("c");
+        Assert.Equal(Naive.Entropy([.. ReferenceC.Values], "ml") / Math.Log(2), c.Number("entropyReference"), Tolerance);
+        foreach (string member in new[] { "entropyCurrent", "klDivergence", "jensenShannon", "psi" })
+        {
+            Assert.Equal(JsonValueKind.Null, c.GetProperty(member).ValueKind); // undefined over no rows, not 0
+        }
+    }
+
+    [Fact]
+    public async Task Compare_HeaderOnlyBoth_NullEverywhereAndExitZero()
+    {
+        string reference = _dir.Write("ref.csv", "c,s\n");
+        string current = _dir.Write("cur.csv", "c,s\n");
+
+        CliResult result = await Cli.RunAsync("compare", reference, current, "--format", "json");
+
+        using JsonDocument json = result.Json();
+        Assert.Equal(0, json.RootElement.GetProperty("referenceRows").GetInt64());
+        Assert.All(new[] { "c", "s" }, name => Assert.Equal(JsonValueKind.Null, json.Field(name).GetProperty("entropyReference").ValueKind));
+    }
+
+    [Theory]
     [InlineData("0")]
     [InlineData("1")]
     [InlineData("-0.1")]

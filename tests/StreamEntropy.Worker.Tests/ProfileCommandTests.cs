@@ -1,6 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using CsCheck;
+using StreamEntropy.Core.Estimation;
+using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.Engine;
+using StreamEntropy.Streaming.Windows;
 using StreamEntropy.Worker.Tests.Support;
 
 namespace StreamEntropy.Worker.Tests;
@@ -340,13 +344,65 @@ public sealed class ProfileCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Profile_NonNumericValueInBinnedField_ExitsOneNamingLineFieldAndValue()
+    public async Task Profile_NonNumericValueInBinnedField_CountsItInvalidAndWarnsWithLineFieldAndValue()
     {
-        string file = _dir.WriteLines("amounts.csv", ["id,amount", "1,10", "2,abc", "3,30"]);
+        string file = _dir.WriteLines("amounts.csv", ["id,amount", "1,10", "2,abc", "3,30", "4,xyz"]);
 
-        CliResult result = await Cli.RunAsync("profile", file, "--bin-width", "amount=10");
+        CliResult result = await Cli.RunAsync("profile", file, "--bin-width", "amount=10", "--format", "json");
 
-        result.AssertSingleError(1, file + ":3:", "'amount'", "'abc'");
+        Assert.Equal(0, result.ExitCode);
+        string warning = Assert.Single(result.StderrLines);
+        Assert.Equal($"warning: {file}:3: field 'amount' has bin width 10 but its value 'abc' is not a finite number whose bin fits in 64 bits; counted as invalid (2 in all).", warning);
+        using JsonDocument json = JsonDocument.Parse(result.Stdout);
+        JsonElement amount = json.Field("amount");
+        Assert.Equal(2, amount.GetProperty("invalid").GetInt64());
+        Assert.Equal(2, amount.GetProperty("count").GetInt64());
+    }
+
+    [Theory]
+    [InlineData("1e400")]
+    [InlineData("-1e400")]
+    [InlineData("\"NaN\"")] // JSON has no NaN literal: the text of a string, binned as in the worker
+    [InlineData("\"abc\"")]
+    [InlineData("1e300")] // finite, but its bin (1e300 / 0.5) is beyond 64 bits
+    public async Task Profile_OutOfRangeNumberInBinnedField_CountsInvalidExactlyAsTheWorker(string value)
+    {
+        string[] lines = ["{\"amount\": 3}", $"{{\"amount\": {value}}}", "{\"amount\": 4.5}", "{\"other\": 1}"];
+        string file = _dir.WriteLines("amounts.jsonl", lines);
+
+        CliResult result = await Cli.RunAsync("profile", file, "--field", "amount", "--bin-width", "amount=0.5", "--format", "json");
+
+        // The worker's engine on the same events, as they would arrive from Kafka.
+        var schema = new EventSchema([new FieldDefinition("amount", "amount", 0.5)], []);
+        var engine = new EntropyEngine(schema, [new WindowDefinition("all", WindowKind.Cumulative)], EntropyEstimator.MaximumLikelihood);
+        foreach (string line in lines)
+        {
+            engine.Process(System.Text.Encoding.UTF8.GetBytes(line), 0);
+        }
+
+        FieldResult worker = Assert.Single(Assert.Single(engine.Snapshot()).Fields);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains($"{file}:2: field 'amount'", Assert.Single(result.StderrLines), StringComparison.Ordinal);
+        using JsonDocument json = JsonDocument.Parse(result.Stdout);
+        JsonElement amount = json.Field("amount");
+        Assert.Equal(1, worker.Invalid);
+        Assert.Equal(worker.Invalid, amount.GetProperty("invalid").GetInt64());
+        Assert.Equal(worker.Missing, amount.GetProperty("missing").GetInt64());
+        Assert.Equal(worker.Count, amount.GetProperty("count").GetInt64());
+        Assert.Equal(LogBase.Bits.FromNats(worker.Entropy), amount.GetProperty("entropy").GetDouble(), 1e-12);
+    }
+
+    [Fact]
+    public async Task Profile_OutOfRangeNumberWithMaxDistinct_CountsInvalidToo()
+    {
+        string file = _dir.WriteLines("amounts.csv", ["id,amount", "1,10", "2,1e400", "3,30"]);
+
+        CliResult result = await Cli.RunAsync("profile", file, "--bin-width", "amount=10", "--max-distinct", "16", "--format", "json");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains($"{file}:3: field 'amount' has bin width 10 but its value '1e400'", Assert.Single(result.StderrLines), StringComparison.Ordinal);
+        using JsonDocument json = JsonDocument.Parse(result.Stdout);
+        Assert.Equal(1, json.Field("amount").GetProperty("invalid").GetInt64());
     }
 
     [Theory]

@@ -201,6 +201,121 @@ public sealed class WorkerHostTests : IDisposable
         Assert.Contains(lines, l => l.Contains("StreamEntropy:Kafka:Topics", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Validate_EmptyTopicsInConfigFile_IsAnErrorNotTheDefault()
+    {
+        // appsettings.json lists "events"; a file's [] cannot remove it (lists merge element by element).
+        string config = _dir.Write("config.json", """{ "StreamEntropy": { "Kafka": { "Topics": [] }, "Fields": [ { "Name": "a" } ] } }""");
+
+        WebApplication app = WorkerHost.Build([], config);
+        await using (app)
+        {
+            string problem = Assert.Single(WorkerHost.Validate(app));
+
+            Assert.StartsWith("StreamEntropy:Kafka:Topics is an empty list in config.json; list at least one input topic", problem, StringComparison.Ordinal);
+            Assert.Contains("appsettings.json", problem, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Validate_EmptyListOverSomeoneElsesEntries_NamesBothSources()
+    {
+        string config = _dir.Write("config.json", """{ "StreamEntropy": { "Kafka": { "Topics": [ "in" ] }, "Fields": [ { "Name": "a" } ], "Windows": [ { "Name": "w", "Kind": "Cumulative" } ] } }""");
+        // The higher-precedence source is the one the user means: here the extra settings, over --config's file.
+        WebApplication app = WorkerHost.Build([], config, new Dictionary<string, string?> { ["StreamEntropy:Windows"] = "" });
+        await using (app)
+        {
+            string problem = Assert.Single(WorkerHost.Validate(app));
+
+            Assert.StartsWith("StreamEntropy:Windows is an empty list in the built-in settings, but it cannot empty the list", problem, StringComparison.Ordinal);
+            Assert.Contains("the 1 from config.json", problem, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("--StreamEntropy:Feilds:0:Name=a", "StreamEntropy:Feilds is not a setting; did you mean StreamEntropy:Fields?")]
+    [InlineData("--StreamEntropy:Fields:0:Bin=2", "StreamEntropy:Fields:0:Bin is not a setting; did you mean StreamEntropy:Fields:0:BinWidth?")]
+    [InlineData("--StreamEntropy:Kafka:Topic=x", "StreamEntropy:Kafka:Topic is not a setting; did you mean StreamEntropy:Kafka:Topics?")]
+    [InlineData("--StreamEntropy:Checkpoint:Intervall=00:00:05", "StreamEntropy:Checkpoint:Intervall is not a setting; did you mean StreamEntropy:Checkpoint:Interval?")]
+    [InlineData("--StreamEntropy:Windows:Name=x", "StreamEntropy:Windows:Name is not a setting: Windows is a list, so its entries are numbered (StreamEntropy:Windows:0:Name).")]
+    [InlineData("--StreamEntropy:MaxEventBytes=1MB", "StreamEntropy:MaxEventBytes: '1MB' is not a whole number.")]
+    [InlineData("--StreamEntropy:Time=Wallclock", "StreamEntropy:Time: 'Wallclock' is not one of EventTime, ProcessingTime.")]
+    public async Task Validate_UnknownKeyOrBadValue_OneLineNamingTheKeyAndTheNearestSetting(string argument, string expected)
+    {
+        string config = _dir.Write("config.json", ValidConfig);
+
+        WebApplication app = WorkerHost.Build([argument], config);
+        await using (app)
+        {
+            Assert.Equal([expected], WorkerHost.Validate(app));
+        }
+    }
+
+    [Fact]
+    public async Task Validate_ClientSettingsAndEveryDocumentedKey_AreNotReported()
+    {
+        string config = _dir.Write("config.json", ValidConfig);
+
+        WebApplication app = WorkerHost.Build(["--StreamEntropy:Kafka:Client:sasl.mechanism=PLAIN", "--StreamEntropy:Fields:0:binwidth=2", "--StreamEntropy:Scaling:Mode=group"], config);
+        await using (app)
+        {
+            Assert.Empty(WorkerHost.Validate(app)); // any librdkafka key; keys and enum values case-insensitively, as bound
+        }
+    }
+
+    [Fact]
+    public async Task Validate_RangeRules_ArePlainLinesNamingTheKey()
+    {
+        string config = _dir.Write("config.json", ValidConfig);
+
+        WebApplication app = WorkerHost.Build(["--StreamEntropy:PublishInterval=00:00:00.010", "--StreamEntropy:MaxEventBytes=63"], config);
+        await using (app)
+        {
+            IReadOnlyList<string> problems = WorkerHost.Validate(app);
+
+            Assert.Equal(
+                ["StreamEntropy:PublishInterval must be between 100 ms and 1 day, not 00:00:00.0100000.", "StreamEntropy:MaxEventBytes must be between 64 and 67108864, not 63."],
+                problems);
+        }
+    }
+
+    [Fact]
+    public async Task Run_BrokenJsonConfig_ExitsTwoWithLineAndPosition()
+    {
+        string config = _dir.Write("broken.json", "{\n  \"StreamEntropy\": {\n    \"Kafka\": { \"Topics\": [ \"a\" ]\n    \"Fields\": []\n  }\n}\n");
+
+        CliResult result = await RunAsync("run", "--config", config);
+
+        result.AssertSingleError(2, "broken.json: line 4, position 5: invalid JSON: ");
+        Assert.DoesNotContain("LineNumber", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("notaurl", "--urls: 'notaurl' is not an address to listen on")]
+    [InlineData("http://127.0.0.1:70000", "--urls: 'http://127.0.0.1:70000': port 70000 is out of range")]
+    [InlineData("ftp://127.0.0.1:21", "--urls: 'ftp://127.0.0.1:21' has scheme 'ftp'")]
+    public async Task Run_BadUrls_ExitsTwoWithOneLine(string urls, string expected)
+    {
+        string config = _dir.Write("config.json", ValidConfig);
+
+        CliResult result = await RunAsync("run", "--config", config, "--urls", urls);
+
+        result.AssertSingleError(2, expected);
+    }
+
+    [Fact]
+    public async Task Run_PortInUse_ExitsTwoWithOneLine()
+    {
+        string config = _dir.Write("config.json", ValidConfig);
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        int port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+
+        CliResult result = await RunAsync("run", "--config", config, "--urls", $"http://127.0.0.1:{port}");
+
+        result.AssertSingleError(2, $"--urls: cannot listen on 'http://127.0.0.1:{port}': the port is already in use.");
+    }
+
     private static async Task<string> GroupIdAsync(string[] overrides, string configFile, Dictionary<string, string?>? extra)
     {
         WebApplication app = WorkerHost.Build(overrides, configFile, extra);

@@ -16,6 +16,9 @@ public static class NumericBinning
     /// <param name="destination">Room for at least <see cref="MaxBinTextLength"/> bytes.</param>
     /// <param name="written">The number of bytes written.</param>
     /// <returns>False when the text is not a finite number or its bin does not fit in 64 bits.</returns>
+    /// <remarks>The one rule for a binned field's value, in the worker's events and in <c>profile</c>/<c>compare</c>'s
+    /// files alike: a value this rejects (<c>abc</c>, <c>NaN</c>, <c>1e400</c>, which overflows to infinity, or
+    /// <c>1e300</c> with width 1) is counted as <c>invalid</c>, never as a bin, and never stops the count.</remarks>
     public static bool TryBin(ReadOnlySpan<byte> text, double width, Span<byte> destination, out int written)
     {
         written = 0;

@@ -350,6 +350,20 @@ public sealed class EntropyPipeline : IDisposable
         }
     }
 
+    /// <summary>The windows of <paramref name="previous"/>, each replaced by its namesake in <paramref name="published"/>
+    /// (in the previous order; windows new in <paramref name="published"/> are appended).</summary>
+    private static IReadOnlyList<WindowSnapshot> WithEveryWindow(IReadOnlyList<WindowSnapshot> previous, IReadOnlyList<WindowSnapshot> published)
+    {
+        if (published.Count >= previous.Count && previous.All(p => published.Any(w => w.Window == p.Window)))
+        {
+            return published;
+        }
+
+        var merged = previous.Select(p => published.FirstOrDefault(w => w.Window == p.Window) ?? p).ToList();
+        merged.AddRange(published.Where(w => !previous.Any(p => p.Window == w.Window)));
+        return merged;
+    }
+
     private void PublishAlert(IProducer<string?, byte[]> producer, AlertEvent alert)
     {
         _logger.Alert(alert.State, alert.Rule, alert.Window, alert.Subject, alert.Metric, alert.Value, alert.Threshold);
@@ -420,7 +434,12 @@ public sealed class EntropyPipeline : IDisposable
         IReadOnlyList<DriftReport> drift = merged is null ? [.. _drift.Values] : merged.Reports();
         IReadOnlyList<AlertEvent> active = merged?.Alerts.Active ?? _engine?.ActiveAlerts ?? [];
         var published = new PublishedSnapshot(now, view, processed, rejected, missing, drift, active, [.. _recentAlerts]);
-        Volatile.Write(ref _latest, published);
+
+        // Latest always holds every window: a publication of just-closed windows replaces those and keeps the others,
+        // so a reader (a /metrics scrape, /api/entropy) never sees the other windows vanish for a moment. Subscribers
+        // still get each publication as it was made.
+        PublishedSnapshot? previous = Volatile.Read(ref _latest);
+        Volatile.Write(ref _latest, previous is null ? published : published with { Windows = WithEveryWindow(previous.Windows, view) });
         _snapshots.OnNext(published);
     }
 

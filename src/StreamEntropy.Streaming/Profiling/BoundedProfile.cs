@@ -13,7 +13,7 @@ namespace StreamEntropy.Streaming.Profiling;
 /// path's values, while it has at most <see cref="MaxDistinct"/> distinct values; beyond that it becomes a
 /// <see cref="BoundedCountSummary"/> whose entropy is a certified bracket around the exact plug-in value with a point
 /// estimate (see <see cref="BudgetedCounts"/>). Only the plug-in (ml) entropy is bracketed.</para>
-/// <para>Fed by <see cref="FileProfiler.Count(string, InputFormat, BoundedProfile, IProgress{long})"/>. Single writer.</para>
+/// <para>Fed by <see cref="FileProfiler.Count(string, InputFormat, BoundedProfile, IProgress{long}, InvalidValues)"/>. Single writer.</para>
 /// </remarks>
 public sealed class BoundedProfile : IRowSink
 {

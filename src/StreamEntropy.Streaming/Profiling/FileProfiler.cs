@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
@@ -97,12 +96,14 @@ public static class FileProfiler
     /// <param name="format">Its format.</param>
     /// <param name="set">The tables to count into; its schema's paths name CSV columns or JSON paths.</param>
     /// <param name="progress">Told the bytes read so far, every 65 536 rows.</param>
-    /// <exception cref="InputDataException">The file is missing, a row is malformed (the message names the line), a
-    /// numeric field holds a non-number, or a field never occurs in the file.</exception>
-    public static long Count(string path, InputFormat format, FrequencySet set, IProgress<long>? progress = null)
+    /// <param name="invalidValues">Told where each binned field first had a value that is not a finite number (or whose
+    /// bin does not fit in 64 bits, such as <c>1e400</c>); such values are counted as invalid, as in the worker.</param>
+    /// <exception cref="InputDataException">The file is missing, a row is malformed (the message names the line), or a
+    /// field never occurs in the file.</exception>
+    public static long Count(string path, InputFormat format, FrequencySet set, IProgress<long>? progress = null, InvalidValues? invalidValues = null)
     {
         ArgumentNullException.ThrowIfNull(set);
-        return Count(path, format, new ExactRowSink(set), progress);
+        return Count(path, format, new ExactRowSink(set), progress, invalidValues);
     }
 
     /// <summary>Counts every row of the file into <paramref name="profile"/> (bounded memory per field and pair) and
@@ -111,20 +112,21 @@ public static class FileProfiler
     /// <param name="format">Its format.</param>
     /// <param name="profile">The budgeted counts; its schema's paths name CSV columns or JSON paths.</param>
     /// <param name="progress">Told the bytes read so far, every 65 536 rows.</param>
+    /// <param name="invalidValues">As for the exact overload.</param>
     /// <exception cref="InputDataException">As for the exact overload, with the same messages.</exception>
-    public static long Count(string path, InputFormat format, BoundedProfile profile, IProgress<long>? progress = null)
+    public static long Count(string path, InputFormat format, BoundedProfile profile, IProgress<long>? progress = null, InvalidValues? invalidValues = null)
     {
         ArgumentNullException.ThrowIfNull(profile);
-        return Count<IRowSink>(path, format, profile, progress);
+        return Count<IRowSink>(path, format, profile, progress, invalidValues);
     }
 
-    private static long Count<TSink>(string path, InputFormat format, TSink sink, IProgress<long>? progress)
+    private static long Count<TSink>(string path, InputFormat format, TSink sink, IProgress<long>? progress, InvalidValues? invalidValues)
         where TSink : IRowSink
     {
         using FileStream stream = Open(path);
         long rows = format == InputFormat.Csv
-            ? CountCsv(path, stream, sink, progress)
-            : CountJsonLines(path, stream, sink, progress);
+            ? CountCsv(path, stream, sink, progress, invalidValues)
+            : CountJsonLines(path, stream, sink, progress, invalidValues);
         EventSchema schema = sink.Schema;
         for (int f = 0; f < schema.Fields.Count; f++)
         {
@@ -137,7 +139,7 @@ public static class FileProfiler
         return rows;
     }
 
-    private static long CountCsv<TSink>(string path, FileStream stream, TSink sink, IProgress<long>? progress)
+    private static long CountCsv<TSink>(string path, FileStream stream, TSink sink, IProgress<long>? progress, InvalidValues? invalidValues)
         where TSink : IRowSink
     {
         EventSchema schema = sink.Schema;
@@ -159,7 +161,7 @@ public static class FileProfiler
             {
                 for (int f = 0; f < columns.Length; f++)
                 {
-                    AddOrThrow(sink, f, csv.GetField(columns[f]), path, csv.LineNumber);
+                    Add(sink, f, csv.GetField(columns[f]), path, csv.LineNumber, invalidValues);
                 }
 
                 sink.EndRow();
@@ -177,7 +179,7 @@ public static class FileProfiler
         }
     }
 
-    private static long CountJsonLines<TSink>(string path, FileStream stream, TSink sink, IProgress<long>? progress)
+    private static long CountJsonLines<TSink>(string path, FileStream stream, TSink sink, IProgress<long>? progress, InvalidValues? invalidValues)
         where TSink : IRowSink
     {
         EventSchema schema = sink.Schema;
@@ -211,7 +213,7 @@ public static class FileProfiler
             {
                 if (decoder.TryGetValue(f, out ReadOnlySpan<byte> text))
                 {
-                    AddOrThrow(sink, f, text, path, lines.LineNumber);
+                    Add(sink, f, text, path, lines.LineNumber, invalidValues);
                 }
                 else
                 {
@@ -229,19 +231,17 @@ public static class FileProfiler
         return rows;
     }
 
+    // A binned field's value that is not a finite number with a 64-bit bin is counted as invalid by the sink (the
+    // worker's rule for events, NumericBinning.TryBin for both), not an error: noted here so the command can say where.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddOrThrow<TSink>(TSink sink, int field, ReadOnlySpan<byte> text, string path, long line)
+    private static void Add<TSink>(TSink sink, int field, ReadOnlySpan<byte> text, string path, long line, InvalidValues? invalidValues)
         where TSink : IRowSink
     {
         if (!sink.TryAdd(field, text))
         {
-            ThrowNotANumber(sink.Schema.Fields[field], text, path, line);
+            invalidValues?.Note(sink.Schema.Fields[field], field, path, line, text);
         }
     }
-
-    [DoesNotReturn]
-    private static void ThrowNotANumber(FieldDefinition f, ReadOnlySpan<byte> text, string path, long line) =>
-        throw new InputDataException($"{path}:{line}: field '{f.Name}' has bin width {f.BinWidth} but its value '{Encoding.UTF8.GetString(text)}' is not a number.");
 
     private static void CollectLeaves(ref Utf8JsonReader reader, StringBuilder prefix, HashSet<string> seen, List<string> paths)
     {

@@ -42,12 +42,22 @@ internal static class CompareCommand
                 CommonOptions.ParseBinWidths(args.BinWidths),
                 () => FileProfiler.DiscoverFields(args.Reference, referenceFormat));
 
+            if (schema.Fields.Count == 0)
+            {
+                // A JSON Lines reference without lines names no field: comparing nothing would look like a success.
+                throw new InputDataException($"{args.Reference}: no fields to compare: the file has no rows; name them with --field.");
+            }
+
             // One encoder for both files: a value gets the same id in each, so the tables align.
             var encoder = new EventEncoder(schema);
             var reference = new FrequencySet(encoder);
             var current = new FrequencySet(encoder);
-            FileProfiler.Count(args.Reference, referenceFormat, reference);
-            FileProfiler.Count(args.Current, currentFormat, current);
+            var referenceInvalid = new InvalidValues();
+            var currentInvalid = new InvalidValues();
+            FileProfiler.Count(args.Reference, referenceFormat, reference, invalidValues: referenceInvalid);
+            FileProfiler.Count(args.Current, currentFormat, current, invalidValues: currentInvalid);
+            ProfileCommand.WarnInvalid(stderr, referenceInvalid, reference.Invalid);
+            ProfileCommand.WarnInvalid(stderr, currentInvalid, current.Invalid);
 
             var rows = new List<(string Name, Divergences D, double HRef, double HCur)>();
             for (int f = 0; f < schema.Fields.Count; f++)

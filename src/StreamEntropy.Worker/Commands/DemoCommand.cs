@@ -44,9 +44,14 @@ internal static class DemoCommand
                 return 2;
             }
 
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            if (!await WorkerHost.TryStartAsync(app, stderr, cancellationToken).ConfigureAwait(false))
+            {
+                return 2;
+            }
+
             string urls = string.Join(" ", app.Urls);
             await stderr.WriteLineAsync($"Worker running; HTTP on {urls}").ConfigureAwait(false);
+            await stderr.WriteLineAsync("Point the worker at a real cluster: stream-entropy run --config my.json --StreamEntropy:Kafka:BootstrapServers=broker:9092 --StreamEntropy:Kafka:Topics:0=events").ConfigureAwait(false);
             EntropyPipeline pipeline = app.Services.GetRequiredService<EntropyPipeline>();
             var logBase = OptionsMapper.ToBase(app.Services.GetRequiredService<IOptions<StreamEntropyOptions>>().Value);
             var producer = new DemoProducer(cluster.BootstrapServers, DemoConfiguration.InputTopic, args.Rate, args.DriftAfter);
@@ -61,13 +66,23 @@ internal static class DemoCommand
             if (terminal)
             {
                 IAnsiConsole console = TerminalOutput.Create(stdout);
+                var selector = new WindowSelector(RotateEvery);
                 await console.Live(LiveView.Render(null, producer, logBase, cluster.BootstrapServers, urls))
                     .StartAsync(async context =>
                     {
+                        long nextRender = 0;
                         while (!stop.IsCancellationRequested)
                         {
-                            context.UpdateTarget(LiveView.Render(pipeline.Latest, producer, logBase, cluster.BootstrapServers, urls));
-                            await Delay(TimeSpan.FromSeconds(1), stop.Token).ConfigureAwait(false);
+                            bool switched = ReadKeys(selector);
+                            long now = Environment.TickCount64;
+                            if (switched || now >= nextRender)
+                            {
+                                int windows = pipeline.Latest?.Windows.Count ?? 0;
+                                context.UpdateTarget(LiveView.Render(pipeline.Latest, producer, logBase, cluster.BootstrapServers, urls, selector.Current(windows, now)));
+                                nextRender = now + 1000;
+                            }
+
+                            await Delay(TimeSpan.FromMilliseconds(100), stop.Token).ConfigureAwait(false); // keys answer within 0.1 s
                         }
                     }).ConfigureAwait(false);
             }
@@ -96,6 +111,33 @@ internal static class DemoCommand
         }
 
         return Environment.ExitCode;
+    }
+
+    // The live view shows one window at a time so that it fits 24 lines; it moves on by itself unless a key chose one.
+    private static readonly TimeSpan RotateEvery = TimeSpan.FromSeconds(6);
+
+    /// <summary>← → (or h l) step through the windows, 1–9 pick one; returns true when the choice changed.</summary>
+    private static bool ReadKeys(WindowSelector selector)
+    {
+        if (Console.IsInputRedirected)
+        {
+            return false;
+        }
+
+        bool switched = false;
+        while (Console.KeyAvailable)
+        {
+            ConsoleKeyInfo key = Console.ReadKey(intercept: true);
+            switched |= key.Key switch
+            {
+                ConsoleKey.RightArrow or ConsoleKey.L or ConsoleKey.Tab => selector.Step(+1),
+                ConsoleKey.LeftArrow or ConsoleKey.H => selector.Step(-1),
+                _ when key.KeyChar is >= '1' and <= '9' => selector.Pick(key.KeyChar - '1'),
+                _ => false,
+            };
+        }
+
+        return switched;
     }
 
     private static async Task Delay(TimeSpan delay, CancellationToken cancellationToken)

@@ -60,9 +60,11 @@ internal static class ProfileCommand
             }
 
             var set = new FrequencySet(new EventEncoder(schema));
+            var invalid = new InvalidValues();
             using var progress = showProgress ? new ConsoleProgress(stderr, new FileInfo(args.File).Length) : null;
-            long rows = FileProfiler.Count(args.File, format, set, progress);
+            long rows = FileProfiler.Count(args.File, format, set, progress, invalid);
             progress?.Finish();
+            WarnInvalid(stderr, invalid, set.Invalid);
 
             if (args.SaveBaseline is { } baselinePath)
             {
@@ -91,6 +93,17 @@ internal static class ProfileCommand
         {
             stderr.WriteLine($"error: {e.Message}");
             return 1;
+        }
+    }
+
+    /// <summary>One <c>warning:</c> line per binned field with invalid values: where the first was, and how many.</summary>
+    /// <remarks>The worker counts such a value as <c>invalid</c> in an event; a file is counted the same way, so the
+    /// same events give the same numbers, and the count is in the output too.</remarks>
+    internal static void WarnInvalid(TextWriter stderr, InvalidValues invalid, Func<int, long> count)
+    {
+        foreach ((int field, string first) in invalid.First)
+        {
+            stderr.WriteLine(string.Create(CultureInfo.InvariantCulture, $"warning: {first}; counted as invalid ({count(field)} in all)."));
         }
     }
 
@@ -210,12 +223,15 @@ internal static class ProfileCommand
         ProfileArguments args, TextWriter stdout, TextWriter stderr, bool showProgress, LogBase logBase, bool json, InputFormat format, EventSchema schema, int maxDistinct)
     {
         var profile = new BoundedProfile(schema, maxDistinct);
+        var invalid = new InvalidValues();
         long rows;
         using (var progress = showProgress ? new ConsoleProgress(stderr, new FileInfo(args.File).Length) : null)
         {
-            rows = FileProfiler.Count(args.File, format, profile, progress);
+            rows = FileProfiler.Count(args.File, format, profile, progress, invalid);
             progress?.Finish();
         }
+
+        WarnInvalid(stderr, invalid, profile.Invalid);
 
         BoundedFieldResult[] fields = profile.Fields();
         BoundedPairResult[] pairs = profile.Pairs();

@@ -20,7 +20,7 @@ internal static class RunCommand
         }
         catch (InvalidDataException e)
         {
-            await stderr.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"error: {ConfigurationFileError.Describe(e)}").ConfigureAwait(false);
             return 2;
         }
 
@@ -31,12 +31,17 @@ internal static class RunCommand
                 return 2;
             }
 
-            if (await WorkerHost.ReportStateProblemAsync(app, stderr).ConfigureAwait(false) is false)
+            if (!await WorkerHost.ReportStateProblemAsync(app, stderr).ConfigureAwait(false))
             {
                 return 2;
             }
 
-            await app.RunAsync(cancellationToken).ConfigureAwait(false);
+            if (!await WorkerHost.TryStartAsync(app, stderr, cancellationToken).ConfigureAwait(false))
+            {
+                return 2;
+            }
+
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return Environment.ExitCode;

@@ -8,15 +8,23 @@ using StreamEntropy.Streaming.Windows;
 
 namespace StreamEntropy.Worker.Demo;
 
-/// <summary>Renders the latest published snapshot for the terminal: one table per window.</summary>
+/// <summary>Renders the latest published snapshot for the terminal.</summary>
+/// <remarks>It fits an 80×24 terminal: two status lines, the alerts (always shown, at most <see cref="MaxAlertLines"/>
+/// lines), then one window's table (the caller picks it: rotation or keys) and a key line. Every name is escaped:
+/// field, pair, window and rule names may hold Spectre markup such as <c>[red]</c>.</remarks>
 internal static class LiveView
 {
-    public static IRenderable Render(PublishedSnapshot? latest, DemoProducer producer, LogBase logBase, string bootstrap, string urls)
+    /// <summary>The alert lines shown before "… and N more".</summary>
+    public const int MaxAlertLines = 3;
+
+    /// <summary>Renders the status, the alerts and window <paramref name="selected"/> (modulo the number of windows).</summary>
+    public static IRenderable Render(PublishedSnapshot? latest, DemoProducer producer, LogBase logBase, string bootstrap, string urls, int selected = 0)
     {
+        ArgumentNullException.ThrowIfNull(producer);
         var rows = new List<IRenderable>
         {
-            new Markup($"[bold]StreamEntropy demo[/]  broker [blue]{Markup.Escape(bootstrap)}[/]  page [blue]{Markup.Escape(urls)}[/]  " +
-                       $"produced {producer.Produced:N0}  counted {latest?.Processed ?? 0:N0}  dead-lettered {latest?.Rejected ?? 0:N0}  " +
+            new Markup($"[bold]StreamEntropy demo[/]  page [blue]{Markup.Escape(urls)}[/]  broker [blue]{Markup.Escape(bootstrap)}[/]"),
+            new Markup(string.Create(CultureInfo.InvariantCulture, $"produced {producer.Produced:N0}  counted {latest?.Processed ?? 0:N0}  dead-lettered {latest?.Rejected ?? 0:N0}  ") +
                        (producer.Drifted ? "[red bold]drift injected[/]" : "[green]no drift yet[/]")),
         };
         if (latest is null)
@@ -25,49 +33,74 @@ internal static class LiveView
             return new Rows(rows);
         }
 
-        rows.Add(latest.ActiveAlerts.Count == 0
-            ? new Markup("[green]no active alerts[/] [grey](drift is scored on each closed 30s and 1m window)[/]")
-            : new Markup("[red bold]ALERTS[/] " + string.Join("  ", latest.ActiveAlerts.Select(a =>
-                Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{a.Window}/{a.Subject} {a.Rule} {a.Metric}={a.Value:0.000}"))))));
-
-        foreach (WindowSnapshot w in latest.Windows)
+        rows.Add(Alerts(latest));
+        if (latest.Windows.Count > 0)
         {
-            string span = w.Start is { } start ? $"{start:HH:mm:ss}–{w.End:HH:mm:ss}" : $"until {w.End:HH:mm:ss}";
-            var table = new Table().Border(TableBorder.Simple).Title($"[bold]{Markup.Escape(w.Window)}[/] ({w.Kind}, {span}, {w.Events:N0} events, {Markup.Escape(w.Estimator)}, {logBase.Unit})");
-            table.AddColumns("field / pair", "H", "± SE", "H/log K", "distinct", "H(Y|X)", "H(X|Y)", "I(X;Y)");
-            foreach (FieldResult f in w.Fields)
-            {
-                table.AddRow(
-                    Markup.Escape(f.Name),
-                    Format(logBase.FromNats(f.Entropy)),
-                    Format(logBase.FromNats(f.StandardError)),
-                    Format(f.NormalizedEntropy),
-                    f.Distinct.ToString("N0", CultureInfo.InvariantCulture),
-                    "",
-                    "",
-                    "");
-            }
-
-            foreach (PairResult p in w.Pairs)
-            {
-                table.AddRow(
-                    Markup.Escape($"{p.X} × {p.Y}"),
-                    Format(logBase.FromNats(p.Entropies.Joint)),
-                    Format(logBase.FromNats(p.Entropies.JointStandardError)),
-                    "",
-                    p.DistinctPairs.ToString("N0", CultureInfo.InvariantCulture),
-                    Format(logBase.FromNats(p.Entropies.ConditionalYGivenX)),
-                    Format(logBase.FromNats(p.Entropies.ConditionalXGivenY)),
-                    Format(logBase.FromNats(p.Entropies.MutualInformation)));
-            }
-
-            rows.Add(table);
+            int index = ((selected % latest.Windows.Count) + latest.Windows.Count) % latest.Windows.Count;
+            rows.Add(WindowTable(latest.Windows[index], index, latest.Windows.Count, logBase));
+            rows.Add(new Markup(string.Create(
+                CultureInfo.InvariantCulture,
+                $"[grey]← → or 1–{Math.Min(latest.Windows.Count, 9)}: window (else it rotates) · Ctrl-C stops[/]")));
         }
 
-        rows.Add(new Markup(
-            "[grey]Point the worker at a real cluster:[/] stream-entropy run --config my.json " +
-            "--StreamEntropy:Kafka:BootstrapServers=broker:9092 --StreamEntropy:Kafka:Topics:0=events   [grey]Ctrl-C stops.[/]"));
         return new Rows(rows);
+    }
+
+    private static Markup Alerts(PublishedSnapshot latest)
+    {
+        if (latest.ActiveAlerts.Count == 0)
+        {
+            return new Markup("[green]no active alerts[/] [grey](drift is scored on each closed window)[/]");
+        }
+
+        var text = new System.Text.StringBuilder(string.Create(CultureInfo.InvariantCulture, $"[red bold]ALERTS ({latest.ActiveAlerts.Count})[/]"));
+        foreach (StreamEntropy.Streaming.Drift.AlertEvent a in latest.ActiveAlerts.Take(MaxAlertLines))
+        {
+            text.Append("\n  ").Append(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{a.Window}/{a.Subject}: {a.Rule} {a.Metric}={a.Value:0.000}")));
+        }
+
+        if (latest.ActiveAlerts.Count > MaxAlertLines)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\n  [grey]… and {latest.ActiveAlerts.Count - MaxAlertLines} more on the page[/]");
+        }
+
+        return new Markup(text.ToString()) { Overflow = Overflow.Ellipsis };
+    }
+
+    private static Table WindowTable(WindowSnapshot w, int index, int count, LogBase logBase)
+    {
+        string span = w.Start is { } start ? $"{start:HH:mm:ss}–{w.End:HH:mm:ss}" : $"until {w.End:HH:mm:ss}";
+        var table = new Table().Border(TableBorder.Simple).Expand().Title(Markup.Escape(string.Create(
+            CultureInfo.InvariantCulture,
+            $"window {index + 1}/{count} {w.Window} ({w.Kind}, {span}, {w.Events:N0} events, {w.Estimator}, {logBase.Unit})")));
+        table.AddColumns("field / pair", "H", "± SE", "H/log K", "K", "H(Y|X)", "H(X|Y)", "I(X;Y)");
+        foreach (FieldResult f in w.Fields)
+        {
+            table.AddRow(
+                new Text(f.Name) { Overflow = Overflow.Ellipsis },
+                new Text(Format(logBase.FromNats(f.Entropy))),
+                new Text(Format(logBase.FromNats(f.StandardError))),
+                new Text(Format(f.NormalizedEntropy)),
+                new Text(f.Distinct.ToString("N0", CultureInfo.InvariantCulture)),
+                Text.Empty,
+                Text.Empty,
+                Text.Empty);
+        }
+
+        foreach (PairResult p in w.Pairs)
+        {
+            table.AddRow(
+                new Text($"{p.X} × {p.Y}") { Overflow = Overflow.Ellipsis },
+                new Text(Format(logBase.FromNats(p.Entropies.Joint))),
+                new Text(Format(logBase.FromNats(p.Entropies.JointStandardError))),
+                Text.Empty,
+                new Text(p.DistinctPairs.ToString("N0", CultureInfo.InvariantCulture)),
+                new Text(Format(logBase.FromNats(p.Entropies.ConditionalYGivenX))),
+                new Text(Format(logBase.FromNats(p.Entropies.ConditionalXGivenY))),
+                new Text(Format(logBase.FromNats(p.Entropies.MutualInformation))));
+        }
+
+        return table;
     }
 
     /// <summary>One line per window and measure, for a log or a redirected stdout.</summary>

@@ -6,6 +6,7 @@ using StreamEntropy.Streaming.Windows;
 using StreamEntropy.Worker.Options;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Worker.Telemetry;
@@ -13,13 +14,39 @@ using StreamEntropy.Worker.Telemetry;
 namespace StreamEntropy.Worker.Hosting;
 
 /// <summary>The worker's HTTP endpoints; they read only the latest immutable snapshot, never live tables.</summary>
+/// <remarks>Every endpoint answers GET and HEAD only (anything else is 405), and every response carries a strict
+/// Content-Security-Policy and <c>X-Content-Type-Options: nosniff</c>: names of fields, pairs, windows and rules come
+/// from configuration and may hold any character, so the page must never be able to run what they contain.</remarks>
 internal static class HttpEndpoints
 {
+    /// <summary>Only the page's own script, style and API; no inline script or style, no plugins, no framing.</summary>
+    public const string ContentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+    private static readonly string[] ReadMethods = [HttpMethods.Get, HttpMethods.Head];
+
+    // The page's embedded assets by name, each with its media type; any other name is 404.
+    private static readonly Dictionary<string, string> PageAssets = new(StringComparer.Ordinal)
+    {
+        ["index.html"] = "text/html; charset=utf-8",
+        ["app.js"] = "text/javascript; charset=utf-8",
+        ["style.css"] = "text/css; charset=utf-8",
+    };
+
     public static void Map(WebApplication app)
     {
-        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }); // alive: no check, no Kafka
-        app.MapGet("/", () => PageAsset("index.html", "text/html; charset=utf-8"));
-        app.MapGet("/page/{name}", (string name) => PageAsset(name, name.EndsWith(".js", StringComparison.Ordinal) ? "text/javascript; charset=utf-8" : "text/css; charset=utf-8"));
+        app.Use((context, next) =>
+        {
+            context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            return next(context);
+        });
+
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false }) // alive: no check, no Kafka
+            .WithMetadata(new HttpMethodMetadata(ReadMethods));
+        app.MapMethods("/", ReadMethods, () => PageAsset("index.html"));
+        app.MapMethods("/page/{name}", ReadMethods, (string name) => PageAsset(name));
 
         app.MapHealthChecks("/readyz", new HealthCheckOptions
         {
@@ -30,10 +57,15 @@ internal static class HttpEndpoints
                 string text = string.Join("; ", report.Entries.Values.Select(e => e.Description ?? e.Status.ToString()));
                 return context.Response.WriteAsync(text + "\n");
             },
-        });
+        }).WithMetadata(new HttpMethodMetadata(ReadMethods));
 
-        app.MapGet("/api/entropy/history", (SnapshotHistory history, IOptions<StreamEntropyOptions> options, string? window, string? field) =>
+        app.MapMethods("/api/entropy/history", ReadMethods, (SnapshotHistory history, IOptions<StreamEntropyOptions> options, string? window, string? field) =>
         {
+            if (UnknownFilter(options.Value, window, field) is { } unknown)
+            {
+                return unknown;
+            }
+
             LogBase logBase = OptionsMapper.ToBase(options.Value);
             using var buffer = new MemoryStream();
             using (var w = new Utf8JsonWriter(buffer))
@@ -84,7 +116,7 @@ internal static class HttpEndpoints
             return Results.Bytes(buffer.ToArray(), "application/json");
         });
 
-        app.MapGet("/api/alerts", (EntropyPipeline pipeline) =>
+        app.MapMethods("/api/alerts", ReadMethods, (EntropyPipeline pipeline) =>
         {
             PublishedSnapshot? latest = pipeline.Latest;
             using var buffer = new MemoryStream();
@@ -126,8 +158,13 @@ internal static class HttpEndpoints
             return Results.Bytes(buffer.ToArray(), "application/json");
         });
 
-        app.MapGet("/api/entropy", (EntropyPipeline pipeline, IOptions<StreamEntropyOptions> options, string? window, string? field) =>
+        app.MapMethods("/api/entropy", ReadMethods, (EntropyPipeline pipeline, IOptions<StreamEntropyOptions> options, string? window, string? field) =>
         {
+            if (UnknownFilter(options.Value, window, field) is { } unknown)
+            {
+                return unknown;
+            }
+
             PublishedSnapshot? latest = pipeline.Latest;
             var json = new StringBuilder("[");
             if (latest is not null)
@@ -195,9 +232,41 @@ internal static class HttpEndpoints
         w.WriteEndObject();
     }
 
-    // The page's assets are embedded in the executable: nothing is fetched from elsewhere.
-    private static IResult PageAsset(string name, string contentType)
+    /// <summary>A 404 naming the known windows (or fields) when a filter names none of them; null when both are known.</summary>
+    /// <remarks>An empty 200 would read as "no data yet" and hide a typo. Known names come from the configuration, so
+    /// the answer is the same before the first publication.</remarks>
+    private static IResult? UnknownFilter(StreamEntropyOptions options, string? window, string? field)
     {
+        if (window is not null)
+        {
+            string[] windows = [.. OptionsMapper.ToWindows(options).Select(w => w.Name)];
+            if (!windows.Contains(window, StringComparer.Ordinal))
+            {
+                return Results.Json(new UnknownName($"unknown window '{window}'", windows), statusCode: StatusCodes.Status404NotFound);
+            }
+        }
+
+        if (field is not null)
+        {
+            string[] fields = [.. options.Fields.Select(f => f.Name)];
+            string[] pairs = [.. options.Pairs.Select(p => $"{p.X},{p.Y}")];
+            if (!fields.Contains(field, StringComparer.Ordinal) && !pairs.Contains(field, StringComparer.Ordinal))
+            {
+                return Results.Json(new UnknownName($"unknown field '{field}'", [.. fields, .. pairs]), statusCode: StatusCodes.Status404NotFound);
+            }
+        }
+
+        return null;
+    }
+
+    // The page's assets are embedded in the executable: nothing is fetched from elsewhere.
+    private static IResult PageAsset(string name)
+    {
+        if (!PageAssets.TryGetValue(name, out string? contentType))
+        {
+            return Results.NotFound();
+        }
+
         using Stream? stream = typeof(HttpEndpoints).Assembly.GetManifestResourceStream("page/" + name);
         if (stream is null)
         {

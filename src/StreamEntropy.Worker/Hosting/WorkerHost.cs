@@ -48,8 +48,7 @@ internal static class WorkerHost
 
         builder.Services.AddOptions<StreamEntropyOptions>()
             .BindConfiguration(StreamEntropyOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+            .ValidateOnStart(); // every rule is in StreamEntropyOptionsValidator, each message naming its key
         builder.Services.AddSingleton<IValidateOptions<StreamEntropyOptions>, StreamEntropyOptionsValidator>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IScheduler>(DefaultScheduler.Instance);
@@ -97,28 +96,76 @@ internal static class WorkerHost
         builder.Services.AddSystemd(); // readiness notification and journald-friendly logs when run by systemd; no-op otherwise
 
         WebApplication app = builder.Build();
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        // One scrape reads one snapshot: the branch pins it around the exporter's collection. GET and HEAD only.
+        app.MapPrometheusScrapingEndpoint(
+            "/metrics",
+            meterProvider: null,
+            configureBranchedPipeline: branch => branch.Use(async (context, next) =>
+            {
+                using IDisposable pin = await context.RequestServices.GetRequiredService<StreamEntropyMetrics>().PinForScrapeAsync(context.RequestAborted).ConfigureAwait(false);
+                await next(context).ConfigureAwait(false);
+            }),
+            optionsName: null).WithMetadata(new Microsoft.AspNetCore.Routing.HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
         HttpEndpoints.Map(app);
         return app;
     }
 
-    /// <summary>Binds and validates the options now, so bad configuration is reported before anything starts.</summary>
+    /// <summary>Checks the raw settings, then binds and validates the options now, so bad configuration is reported
+    /// before anything starts.</summary>
     /// <returns>One line per problem, each naming the setting; empty when the configuration is valid.</returns>
     public static IReadOnlyList<string> Validate(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        var problems = new List<string>(ConfigurationChecks.Check(app.Configuration, out bool conversionFailed));
+        problems.AddRange(ListenAddresses.Check(app.Configuration["urls"] ?? DefaultUrls));
+        if (conversionFailed)
+        {
+            return problems; // binding would stop at the first of these, already reported with its key
+        }
+
         try
         {
             _ = app.Services.GetRequiredService<IOptions<StreamEntropyOptions>>().Value;
-            return [];
         }
         catch (OptionsValidationException e)
         {
-            return [.. e.Failures];
+            problems.AddRange(e.Failures);
         }
         catch (InvalidOperationException e)
         {
-            return [e.Message]; // a value that does not convert, e.g. "Failed to convert configuration value 'abc' at 'StreamEntropy:PublishInterval' to type 'System.TimeSpan'."
+            problems.Add(e.Message); // a value that does not convert and slipped past the checks above
+        }
+
+        return problems;
+    }
+
+    /// <summary>Starts the host after checking that its ports are free; a port in use (found then, or by Kestrel's
+    /// bind) is one <c>error:</c> line and false, with whatever had started stopped again.</summary>
+    public static async Task<bool> TryStartAsync(WebApplication app, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(stderr);
+        IReadOnlyList<string> busy = ListenAddresses.CheckFree(app.Configuration["urls"] ?? DefaultUrls);
+        foreach (string problem in busy)
+        {
+            await stderr.WriteLineAsync($"error: {problem}").ConfigureAwait(false);
+        }
+
+        if (busy.Count > 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (IOException e) when (e.Message.StartsWith("Failed to bind", StringComparison.Ordinal))
+        {
+            await stderr.WriteLineAsync($"error: --urls: {e.Message}").ConfigureAwait(false); // taken since the check above
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            return false;
         }
     }
 

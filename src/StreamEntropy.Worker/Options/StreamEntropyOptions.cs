@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace StreamEntropy.Worker.Options;
 
 /// <summary>The <c>StreamEntropy</c> configuration section: what to measure, over which windows, from which topics.</summary>
@@ -26,7 +24,6 @@ public sealed class StreamEntropyOptions
     public string Base { get; set; } = "2";
 
     /// <summary>Gets or sets how often every window's current values are published. The default is 5 seconds.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00", ErrorMessage = "StreamEntropy:PublishInterval must be between 100 ms and 1 day.")]
     public TimeSpan PublishInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Gets or sets which clock places events in windows: EventTime (the Kafka timestamp, default) or ProcessingTime.</summary>
@@ -48,7 +45,6 @@ public sealed class StreamEntropyOptions
     public int MaxDistinct { get; set; }
 
     /// <summary>Gets or sets the largest accepted event in bytes; larger events are dead-lettered. The default is 1 MiB.</summary>
-    [Range(64, 64 * 1024 * 1024, ErrorMessage = "StreamEntropy:MaxEventBytes must be between 64 and 67108864.")]
     public int MaxEventBytes { get; set; } = 1 << 20;
 }
 
@@ -138,7 +134,6 @@ public sealed class CheckpointOptions
     public string Directory { get; set; } = "state";
 
     /// <summary>Gets or sets how often a checkpoint is written. The default is 10 seconds.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00", ErrorMessage = "StreamEntropy:Checkpoint:Interval must be between 100 ms and 1 day.")]
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(10);
 }
 

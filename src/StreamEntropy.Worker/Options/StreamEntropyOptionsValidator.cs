@@ -55,6 +55,16 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
             }
         }
 
+        if (options.PublishInterval < TimeSpan.FromMilliseconds(100) || options.PublishInterval > TimeSpan.FromDays(1))
+        {
+            builder.AddError($"{S}:PublishInterval must be between 100 ms and 1 day, not {options.PublishInterval}.");
+        }
+
+        if (options.MaxEventBytes is < 64 or > 64 * 1024 * 1024)
+        {
+            builder.AddError($"{S}:MaxEventBytes must be between 64 and 67108864, not {options.MaxEventBytes}.");
+        }
+
         if (options.Checkpoint.Interval < TimeSpan.FromMilliseconds(100) || options.Checkpoint.Interval > TimeSpan.FromDays(1))
         {
             builder.AddError($"{S}:Checkpoint:Interval must be between 100 ms and 1 day, not {options.Checkpoint.Interval}.");

@@ -1,8 +1,29 @@
 // StreamEntropy live page: polls the worker's JSON API and draws SVG charts. No external assets.
+// Names of fields, pairs, windows, rules and metrics come from configuration and may hold any character, so the DOM
+// is built from elements and text nodes only: nothing from the API is ever parsed as HTML (see also the server's CSP).
 "use strict";
 const state = { window: null, windows: [], alerts: { active: [], recent: [], drift: [] } };
 const $ = (id) => document.getElementById(id);
 const fmt = (v, digits = 3) => (v === null || v === undefined || Number.isNaN(v)) ? "–" : Number(v).toFixed(digits);
+const SVG = "http://www.w3.org/2000/svg";
+
+// el("span", { class: "badge" }, "text", child…): an element with attributes and children (strings become text nodes).
+function el(tag, attributes, ...children) {
+  return build(document.createElement(tag), attributes, children);
+}
+
+function svgEl(tag, attributes, ...children) {
+  return build(document.createElementNS(SVG, tag), attributes, children);
+}
+
+function build(node, attributes, children) {
+  for (const [name, value] of Object.entries(attributes ?? {})) node.setAttribute(name, String(value));
+  for (const child of children) {
+    if (child === null || child === undefined) continue;
+    node.append(typeof child === "string" ? document.createTextNode(child) : child);
+  }
+  return node;
+}
 
 async function getJson(url) {
   const response = await fetch(url, { cache: "no-store" });
@@ -20,23 +41,28 @@ function chart(points, key, seKey, secondKey) {
     values.push(Math.max(0, v - 2 * se), v + 2 * se);
     if (secondKey && p[secondKey] !== null && p[secondKey] !== undefined) values.push(p[secondKey]);
   }
+  const svg = svgEl("svg", { viewBox: `0 0 ${w} ${h}`, role: "img", "aria-label": "chart" });
   if (points.length < 2 || values.length === 0) {
-    return `<svg viewBox="0 0 ${w} ${h}" role="img" aria-label="chart"><text class="axis" x="4" y="48">collecting points…</text></svg>`;
+    svg.append(svgEl("text", { class: "axis", x: 4, y: 48 }, "collecting points…"));
+    return svg;
   }
+  svg.setAttribute("preserveAspectRatio", "none");
   let lo = Math.min(...values), hi = Math.max(...values);
   if (hi - lo < 1e-9) { lo -= 0.5; hi += 0.5; }
   const x = (i) => pad + (w - 2 * pad) * i / (points.length - 1);
   const y = (v) => h - pad - (h - 2 * pad) * (v - lo) / (hi - lo);
   const line = (k) => points.map((p, i) => (p[k] === null || p[k] === undefined) ? "" : `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(p[k]).toFixed(1)}`).join(" ").replace(/^ *L/, "M");
-  let band = "";
   if (seKey) {
     const upper = points.map((p, i) => `${x(i).toFixed(1)},${y((p[key] ?? 0) + 2 * (p[seKey] ?? 0)).toFixed(1)}`);
     const lower = points.map((p, i) => `${x(i).toFixed(1)},${y(Math.max(0, (p[key] ?? 0) - 2 * (p[seKey] ?? 0))).toFixed(1)}`).reverse(); // entropy is never negative
-    band = `<polygon class="band" points="${upper.concat(lower).join(" ")}"/>`;
+    svg.append(svgEl("polygon", { class: "band", points: upper.concat(lower).join(" ") }));
   }
-  const second = secondKey ? `<path class="mi" d="${line(secondKey)}"/>` : "";
-  return `<svg viewBox="0 0 ${w} ${h}" preserveAspectRatio="none" role="img" aria-label="chart">${band}<path class="line" d="${line(key)}"/>${second}` +
-    `<text class="axis" x="${w - 2}" y="10" text-anchor="end">${fmt(hi, 2)}</text><text class="axis" x="${w - 2}" y="${h - 2}" text-anchor="end">${fmt(lo, 2)}</text></svg>`;
+  svg.append(svgEl("path", { class: "line", d: line(key) }));
+  if (secondKey) svg.append(svgEl("path", { class: "mi", d: line(secondKey) }));
+  svg.append(
+    svgEl("text", { class: "axis", x: w - 2, y: 10, "text-anchor": "end" }, fmt(hi, 2)),
+    svgEl("text", { class: "axis", x: w - 2, y: h - 2, "text-anchor": "end" }, fmt(lo, 2)));
+  return svg;
 }
 
 function driftFor(kind, subject) {
@@ -49,15 +75,25 @@ function alertFor(subject) {
 
 function badge(subject) {
   const alert = alertFor(subject);
-  if (alert) return `<span class="badge raised" title="${alert.rule}: ${alert.metric} = ${fmt(alert.value)}">ALERT ${alert.rule}</span>`;
-  return `<span class="badge ok">ok</span>`;
+  if (alert) return el("span", { class: "badge raised", title: `${alert.rule}: ${alert.metric} = ${fmt(alert.value)}` }, `ALERT ${alert.rule}`);
+  return el("span", { class: "badge ok" }, "ok");
 }
 
 function driftLine(kind, subject) {
   const d = driftFor(kind, subject);
-  if (!d) return `<div class="drift">drift: no reference yet</div>`;
+  if (!d) return el("div", { class: "drift" }, "drift: no reference yet");
   const mi = kind === "pair" ? ` · ΔI ${fmt(d.mutualInformationChange)}` : "";
-  return `<div class="drift">drift: PSI ${fmt(d.psi)} · JS ${fmt(d.jensenShannon, 4)} · G −log₁₀p ${fmt(d.gTestLog10P, 1)}${mi}</div>`;
+  return el("div", { class: "drift" }, `drift: PSI ${fmt(d.psi)} · JS ${fmt(d.jensenShannon, 4)} · G −log₁₀p ${fmt(d.gTestLog10P, 1)}${mi}`);
+}
+
+function card(kind, subject, title, value, muted, svg) {
+  const node = el("div", { class: alertFor(subject) ? "card alerting" : "card" },
+    el("h3", null, el("span", { class: "name" }, title), badge(subject)),
+    el("div", { class: "value" }, value, " ", el("span", { class: "muted" }, muted)),
+    svg,
+    driftLine(kind, subject));
+  node.dataset[kind] = subject; // data-field / data-pair, set as a property: never parsed
+  return node;
 }
 
 function render(history) {
@@ -66,27 +102,27 @@ function render(history) {
   for (const s of history.series) {
     const last = s.points[s.points.length - 1] || {};
     if (s.field !== undefined) {
-      const alerting = alertFor(s.field) ? " alerting" : "";
-      fields.push(`<div class="card${alerting}" data-field="${s.field}"><h3>${s.field} ${badge(s.field)}</h3>` +
-        `<div class="value">${fmt(last.entropy)} <span class="muted">± ${fmt(last.standardError, 4)}</span></div>` +
-        chart(s.points, "entropy", "standardError") + driftLine("field", s.field) + `</div>`);
+      fields.push(card("field", s.field, s.field, fmt(last.entropy), `± ${fmt(last.standardError, 4)}`,
+        chart(s.points, "entropy", "standardError")));
     } else {
-      const alerting = alertFor(s.pair) ? " alerting" : "";
-      const [x, y] = s.pair.split(",");
-      pairs.push(`<div class="card${alerting}" data-pair="${s.pair}"><h3>${y} | ${x} ${badge(s.pair)}</h3>` +
-        `<div class="value">${fmt(last.conditionalYGivenX)} <span class="muted">I ${fmt(last.mutualInformation)} · H(X,Y) ${fmt(last.joint)}</span></div>` +
-        chart(s.points, "conditionalYGivenX", null, "mutualInformation") + driftLine("pair", s.pair) + `</div>`);
+      const comma = s.pair.indexOf(",");
+      const x = s.pair.slice(0, comma), y = s.pair.slice(comma + 1);
+      pairs.push(card("pair", s.pair, `${y} | ${x}`, fmt(last.conditionalYGivenX), `I ${fmt(last.mutualInformation)} · H(X,Y) ${fmt(last.joint)}`,
+        chart(s.points, "conditionalYGivenX", null, "mutualInformation")));
     }
   }
-  $("fields").innerHTML = fields.join("");
-  $("pairs").innerHTML = pairs.join("");
+  $("fields").replaceChildren(...fields);
+  $("pairs").replaceChildren(...pairs);
   const banner = $("alerts");
   if (state.alerts.active.length > 0) {
     banner.hidden = false;
-    banner.innerHTML = `<strong>${state.alerts.active.length} active alert(s)</strong><ul>` +
-      state.alerts.active.map((a) => `<li>${a.window} / ${a.field ?? `${a.pair.x},${a.pair.y}`}: ${a.rule} (${a.metric} = ${fmt(a.value)}, threshold ${fmt(a.threshold)})</li>`).join("") + "</ul>";
+    banner.replaceChildren(
+      el("strong", null, `${state.alerts.active.length} active alert(s)`),
+      el("ul", null, ...state.alerts.active.map((a) =>
+        el("li", null, `${a.window} / ${a.field ?? `${a.pair.x},${a.pair.y}`}: ${a.rule} (${a.metric} = ${fmt(a.value)}, threshold ${fmt(a.threshold)})`))));
   } else {
     banner.hidden = true;
+    banner.replaceChildren();
   }
 }
 
@@ -94,10 +130,10 @@ async function refresh() {
   try {
     const all = await getJson("/api/entropy/history");
     const windows = [...new Set(all.series.map((s) => s.window))];
-    if (windows.join() !== state.windows.join()) {
+    if (windows.join("\u0000") !== state.windows.join("\u0000")) {
       state.windows = windows;
       const select = $("window");
-      select.innerHTML = windows.map((w) => `<option>${w}</option>`).join("");
+      select.replaceChildren(...windows.map((w) => { const option = el("option", null, w); option.value = w; return option; }));
       if (!state.window || !windows.includes(state.window)) state.window = windows[0] ?? null;
       select.value = state.window ?? "";
     }

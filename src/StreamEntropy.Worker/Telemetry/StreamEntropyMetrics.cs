@@ -12,16 +12,15 @@ namespace StreamEntropy.Worker.Telemetry;
 /// pipeline, never live tables. Tags are bounded: window, field and pair names, never values. Entropies are in the
 /// configured unit, which the instrument unit and so the Prometheus name carry in the singular: <c>_bit</c>, <c>_nat</c>,
 /// <c>_ban</c>. (promtool's lint reads <c>_bits</c> as a data size and asks for bytes; the singular passes it.)</remarks>
-internal sealed class StreamEntropyMetrics
+internal sealed class StreamEntropyMetrics : IDisposable
 {
     public const string MeterName = "StreamEntropy";
 
     private readonly EntropyPipeline _pipeline;
     private readonly LogBase _base;
     private readonly IReadOnlyList<string> _fieldNames;
-    private readonly Lock _pinGate = new();
-    private PublishedSnapshot? _pinned;
-    private long _pinnedAt;
+    private readonly SemaphoreSlim _scrapeGate = new(1, 1);
+    private volatile PublishedSnapshot? _pinned;
 
     public StreamEntropyMetrics(IMeterFactory meterFactory, EntropyPipeline pipeline, LogBase logBase, EventSchema schema)
     {
@@ -62,21 +61,24 @@ internal sealed class StreamEntropyMetrics
         meter.CreateObservableCounter("streamentropy.checkpoints.written", () => _pipeline.Health.CheckpointsWritten, "{checkpoint}", "Checkpoints written.");
     }
 
-    // One collection calls every callback in quick succession; pinning the snapshot for a moment keeps a scrape from
-    // mixing two publications (H(X) from one and H(X,Y) from the next).
-    private PublishedSnapshot? Current()
+    /// <summary>Pins the pipeline's latest snapshot until the returned scope is disposed, so every instrument of one
+    /// scrape reads the same publication (H(X) and H(X,Y) from one snapshot, never from two). Scrapes are serialised.</summary>
+    public async Task<IDisposable> PinForScrapeAsync(CancellationToken cancellationToken)
     {
-        long now = Environment.TickCount64;
-        lock (_pinGate)
-        {
-            if (now - _pinnedAt > 250 || _pinned is null)
-            {
-                _pinned = _pipeline.Latest;
-                _pinnedAt = now;
-            }
+        await _scrapeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _pinned = _pipeline.Latest;
+        return new ScrapeScope(this);
+    }
 
-            return _pinned;
-        }
+    // Outside a scrape (another MeterListener) each callback reads the latest snapshot on its own.
+    private PublishedSnapshot? Current() => _pinned ?? _pipeline.Latest;
+
+    public void Dispose() => _scrapeGate.Dispose();
+
+    internal void EndScrape()
+    {
+        _pinned = null;
+        _scrapeGate.Release();
     }
 
     private IEnumerable<Measurement<double>> Fields(Func<FieldResult, double> value)

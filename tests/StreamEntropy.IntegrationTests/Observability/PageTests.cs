@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using StreamEntropy.IntegrationTests.Infrastructure;
@@ -16,6 +17,14 @@ public sealed partial class PageTests(DemoWorkerFixture worker, ITestOutputHelpe
     private static readonly TimeSpan CardsTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan AlertTimeout = TimeSpan.FromSeconds(60);
 
+    // Names may hold any character (configuration does not restrict them). Each of these runs script if the page ever
+    // parses a name as HTML: an attribute break-out, an event handler, a script element.
+    private const string HostileField = "<img src=x onerror=\"window.__xss='field'\">";
+    private const string HostileX = "\"><svg onload=\"window.__xss='pair'\">";
+    private const string HostileY = "</h3><script>window.__xss='script'</script>";
+    private const string HostileWindow = "<img src=x onerror=\"window.__xss='window'\">w";
+    private const string HostileRule = "<img src=x onerror=\"window.__xss='rule'\">";
+
     // Root in a closed network: no sandbox, no GPU, nothing that phones home.
     private static readonly string[] ChromiumArgs =
     [
@@ -26,7 +35,7 @@ public sealed partial class PageTests(DemoWorkerFixture worker, ITestOutputHelpe
     [RequiresToolFact(Chromium)]
     public async Task LivePage_DemoWithDrift_DrawsCardsAndChartsAndShowsAlertWithoutScriptErrors()
     {
-        string chromium = ExternalTool.Require(Chromium); // Debian's wrapper script; Playwright launches it as is
+        string chromium = SystemTool.Require(Chromium); // Debian's wrapper script; Playwright launches it as is
         var clock = Stopwatch.StartNew();
         using IPlaywright playwright = await Playwright.CreateAsync();
         await using IBrowser browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -62,6 +71,7 @@ public sealed partial class PageTests(DemoWorkerFixture worker, ITestOutputHelpe
             }
         };
         page.SetDefaultTimeout((float)CardsTimeout.TotalMilliseconds);
+        await InjectHostileNamesAsync(page);
 
         string shot = Path.Combine(AppContext.BaseDirectory, "TestResults", "observability", "live-page.png");
         Directory.CreateDirectory(Path.GetDirectoryName(shot)!);
@@ -70,6 +80,8 @@ public sealed partial class PageTests(DemoWorkerFixture worker, ITestOutputHelpe
             IResponse? response = await page.GotoAsync(worker.BaseAddress.ToString());
             Assert.NotNull(response);
             Assert.Equal(200, response.Status);
+            Assert.Equal(HttpEndpointsCsp, await response.HeaderValueAsync("content-security-policy"));
+            Assert.Equal("nosniff", await response.HeaderValueAsync("x-content-type-options"));
             Assert.Equal("StreamEntropy", await page.TitleAsync());
 
             // Every field and pair of the demo gets a card (in the window the selector starts on).
@@ -84,7 +96,7 @@ public sealed partial class PageTests(DemoWorkerFixture worker, ITestOutputHelpe
             }
 
             // Order() on both sides: /api/entropy/history lists its series by key, so the selector is alphabetical.
-            Assert.Equal(DemoWorkerFixture.Windows.Order(StringComparer.Ordinal), (await page.Locator("#window option").AllTextContentsAsync()).Order(StringComparer.Ordinal));
+            Assert.Equal(DemoWorkerFixture.Windows.Append(HostileWindow).Order(StringComparer.Ordinal), (await page.Locator("#window option").AllTextContentsAsync()).Order(StringComparer.Ordinal));
             Assert.DoesNotContain("error", await page.Locator("#status").TextContentAsync() ?? "", StringComparison.OrdinalIgnoreCase);
 
             // The charts get points: every card's line has at least two path commands (an M and an L).
@@ -92,7 +104,7 @@ public sealed partial class PageTests(DemoWorkerFixture worker, ITestOutputHelpe
                 """
                 () => {
                   const lines = [...document.querySelectorAll('#fields .card svg path.line, #pairs .card svg path.line')];
-                  return lines.length === 7 && lines.every((p) => (p.getAttribute('d').match(/[ML]-?[0-9.]+,-?[0-9.]+/g) || []).length >= 2);
+                  return lines.length === 9 && lines.every((p) => (p.getAttribute('d').match(/[ML]-?[0-9.]+,-?[0-9.]+/g) || []).length >= 2);
                 }
                 """,
                 null,
@@ -119,6 +131,21 @@ public sealed partial class PageTests(DemoWorkerFixture worker, ITestOutputHelpe
             string badge = await page.Locator(".card.alerting .badge.raised").First.InnerTextAsync();
             Assert.StartsWith("ALERT ", badge, StringComparison.Ordinal);
             Assert.Contains("PSI", await page.Locator("#fields .card .drift").First.InnerTextAsync(), StringComparison.Ordinal);
+
+            // The hostile names are shown as text, in the cards, the selector and the banner, and none of them ran.
+            await page.Locator("#alerts li", new PageLocatorOptions { HasText = HostileRule }).WaitForAsync();
+            string[] shown = await page.EvaluateAsync<string[]>(
+                """
+                () => [
+                  ...[...document.querySelectorAll('#fields .card')].filter((c) => c.dataset.field.startsWith('<img')).map((c) => c.querySelector('h3 .name').textContent),
+                  ...[...document.querySelectorAll('#pairs .card')].filter((c) => c.dataset.pair.startsWith('"')).map((c) => c.querySelector('h3 .name').textContent),
+                  ...[...document.querySelectorAll('#fields .card.alerting')].filter((c) => c.dataset.field.startsWith('<img')).map((c) => c.querySelector('.badge.raised').textContent),
+                ]
+                """);
+            Assert.Equal([HostileField, $"{HostileY} | {HostileX}", "ALERT " + HostileRule], shown);
+            Assert.Contains(HostileWindow, await page.Locator("#window option").AllTextContentsAsync());
+            Assert.Equal(0, await page.Locator("main img, main script, main svg[onload], #alerts img, #window img").CountAsync());
+            Assert.Null(await page.EvaluateAsync<string?>("() => window.__xss ?? null"));
         }
         finally
         {
@@ -131,6 +158,64 @@ public sealed partial class PageTests(DemoWorkerFixture worker, ITestOutputHelpe
         {
             Assert.True(errors.Count == 0, "JavaScript errors on the page:\n" + string.Join("\n", errors));
         }
+    }
+
+    private const string HttpEndpointsCsp = StreamEntropy.Worker.Hosting.HttpEndpoints.ContentSecurityPolicy;
+
+    /// <summary>Adds, to the worker's real answers, a field, a pair and a window with hostile names in every window,
+    /// and once an alert is active, an alert of a hostile rule on the hostile field: names reach the page only
+    /// through these two endpoints.</summary>
+    private static async Task InjectHostileNamesAsync(IPage page)
+    {
+        await page.RouteAsync("**/api/entropy/history", async route =>
+        {
+            IAPIResponse real = await route.FetchAsync();
+            JsonNode history = JsonNode.Parse(await real.TextAsync())!;
+            JsonArray series = history["series"]!.AsArray();
+            foreach (JsonNode? s in series.ToList())
+            {
+                if (s?["field"]?.GetValue<string>() == DemoWorkerFixture.Fields[0])
+                {
+                    JsonNode field = s.DeepClone();
+                    field["field"] = HostileField;
+                    series.Add(field);
+                    if (s["window"]!.GetValue<string>() == DemoWorkerFixture.Windows[0])
+                    {
+                        JsonNode window = s.DeepClone();
+                        window["window"] = HostileWindow;
+                        series.Add(window);
+                    }
+                }
+                else if (s?["pair"]?.GetValue<string>() == DemoWorkerFixture.Pairs[0])
+                {
+                    JsonNode pair = s.DeepClone();
+                    pair["pair"] = $"{HostileX},{HostileY}";
+                    series.Add(pair);
+                }
+            }
+
+            await route.FulfillAsync(new RouteFulfillOptions { Response = real, Body = history.ToJsonString() });
+        });
+        await page.RouteAsync("**/api/alerts", async route =>
+        {
+            IAPIResponse real = await route.FetchAsync();
+            JsonNode alerts = JsonNode.Parse(await real.TextAsync())!;
+            JsonArray active = alerts["active"]!.AsArray();
+            if (active.Count > 0)
+            {
+                active.Add(new JsonObject
+                {
+                    ["window"] = active[0]!["window"]!.GetValue<string>(),
+                    ["field"] = HostileField,
+                    ["rule"] = HostileRule,
+                    ["metric"] = HostileRule,
+                    ["value"] = 1.0,
+                    ["threshold"] = 0.1,
+                });
+            }
+
+            await route.FulfillAsync(new RouteFulfillOptions { Response = real, Body = alerts.ToJsonString() });
+        });
     }
 
     [GeneratedRegex(@"[ML]-?[0-9.]+,-?[0-9.]+")]

@@ -17,7 +17,7 @@ public sealed class PrometheusRulesTests(DemoWorkerFixture worker)
     [RequiresToolFact(Promtool)]
     public async Task CheckRules_RulesFile_Succeeds()
     {
-        ChildProcess.Result result = await ChildProcess.RunAsync(ExternalTool.Require(Promtool), ["check", "rules", RepositoryPaths.Get(RulesPath)], null, PromtoolTimeout);
+        ChildProcess.Result result = await ChildProcess.RunAsync(SystemTool.Require(Promtool), ["check", "rules", RepositoryPaths.Get(RulesPath)], null, PromtoolTimeout);
 
         Assert.True(result.ExitCode == 0, $"promtool check rules exited with {result.ExitCode}:\n{result.Stdout}{result.Stderr}");
         Assert.Contains("SUCCESS", result.Stdout, StringComparison.Ordinal);
@@ -26,7 +26,7 @@ public sealed class PrometheusRulesTests(DemoWorkerFixture worker)
     [RequiresToolFact(Promtool)]
     public async Task TestRules_UnitTests_Pass()
     {
-        ChildProcess.Result result = await ChildProcess.RunAsync(ExternalTool.Require(Promtool), ["test", "rules", RepositoryPaths.Get(RuleTestsPath)], null, PromtoolTimeout);
+        ChildProcess.Result result = await ChildProcess.RunAsync(SystemTool.Require(Promtool), ["test", "rules", RepositoryPaths.Get(RuleTestsPath)], null, PromtoolTimeout);
 
         Assert.True(result.ExitCode == 0, $"promtool test rules exited with {result.ExitCode}:\n{result.Stdout}{result.Stderr}");
     }

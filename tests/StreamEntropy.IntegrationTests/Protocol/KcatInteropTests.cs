@@ -18,7 +18,7 @@ public sealed class KcatInteropTests(KafkaFixture kafka)
     [RequiresToolFact(Kcat)]
     public async Task KcatProduce_ConfluentConsume_SameKeyedMessagesInSendOrderPerKey()
     {
-        string kcat = ExternalTool.Require(Kcat);
+        string kcat = SystemTool.Require(Kcat);
         string topic = KafkaFixture.UniqueTopic("kcat-in");
         await kafka.CreateTopicAsync(topic, Partitions);
 
@@ -51,7 +51,7 @@ public sealed class KcatInteropTests(KafkaFixture kafka)
     [RequiresToolFact(Kcat)]
     public async Task ConfluentProduce_KcatConsume_SamePartitionOffsetKeyAndValue()
     {
-        string kcat = ExternalTool.Require(Kcat);
+        string kcat = SystemTool.Require(Kcat);
         string topic = KafkaFixture.UniqueTopic("kcat-out");
         await kafka.CreateTopicAsync(topic, Partitions);
 

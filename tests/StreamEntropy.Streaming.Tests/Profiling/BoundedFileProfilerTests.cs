@@ -104,7 +104,6 @@ public sealed class BoundedFileProfilerTests : IDisposable
     [Theory]
     [InlineData(InputFormat.Csv, "a,b\n1,x\n2,y\n", "nope", "unknown field 'nope'")]
     [InlineData(InputFormat.JsonLines, "{\"a\":1}\n{\"a\":2}\n", "nope", "unknown field 'nope': no line has it")]
-    [InlineData(InputFormat.Csv, "a,amount\n1,3\n2,abc\n", "amount", ":3: field 'amount' has bin width 2 but its value 'abc' is not a number")]
     public void Count_BadInput_ThrowsTheExactPathsMessage(InputFormat format, string content, string field, string message)
     {
         string path = Path.Combine(_dir, format == InputFormat.Csv ? "bad.csv" : "bad.jsonl");
@@ -116,6 +115,29 @@ public sealed class BoundedFileProfilerTests : IDisposable
 
         Assert.Contains(message, exact.Message, StringComparison.Ordinal);
         Assert.Equal(exact.Message, bounded.Message);
+    }
+
+    [Theory]
+    [InlineData(InputFormat.Csv, "a,amount\n1,3\n2,abc\n3,1e400\n4,5\n")]
+    [InlineData(InputFormat.JsonLines, "{\"amount\":3}\n{\"amount\":\"abc\"}\n{\"amount\":1e400}\n{\"amount\":5}\n")]
+    public void Count_InvalidNumbersInBinnedField_CountedInvalidByBothSinksAndFirstLineNoted(InputFormat format, string content)
+    {
+        string path = Path.Combine(_dir, format == InputFormat.Csv ? "invalid.csv" : "invalid.jsonl");
+        File.WriteAllText(path, content);
+        var schema = new EventSchema([new FieldDefinition("amount", "amount", 2)], []);
+        var set = new FrequencySet(new EventEncoder(schema));
+        var profile = new BoundedProfile(schema, 16);
+        var exactNotes = new InvalidValues();
+        var boundedNotes = new InvalidValues();
+
+        Assert.Equal(4, FileProfiler.Count(path, format, set, invalidValues: exactNotes));
+        Assert.Equal(4, FileProfiler.Count(path, format, profile, invalidValues: boundedNotes));
+
+        Assert.Equal(2, set.Invalid(0));
+        Assert.Equal(2, profile.Invalid(0));
+        int line = format == InputFormat.Csv ? 3 : 2; // the CSV header is line 1
+        Assert.Equal($"{path}:{line}: field 'amount' has bin width 2 but its value 'abc' is not a finite number whose bin fits in 64 bits", Assert.Single(exactNotes.First).Value);
+        Assert.Equal(exactNotes.First, boundedNotes.First);
     }
 
     [Theory]

@@ -172,14 +172,10 @@ public sealed class ComposeFileTests
         Assert.Equal("/var/lib/grafana/dashboards", MiniYaml.Str(dashboards, "providers", 0, "options", "path"));
     }
 
-    [Fact]
+    [RequiresToolFact("docker-compose")]
     public void DockerComposeConfig_AcceptsTheFileAndKeepsTheWorkerConfigurationValid()
     {
-        string? tool = DeployFiles.RequireTool("docker-compose", "docker-compose");
-        if (tool is null)
-        {
-            return;
-        }
+        string tool = SystemTool.Require("docker-compose");
 
         (int exit, string stdout, string stderr) = DeployFiles.Run(tool, DeployFiles.RepositoryRoot, "--file", DeployFiles.ComposeFile, "config");
 

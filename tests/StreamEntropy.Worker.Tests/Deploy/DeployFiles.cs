@@ -2,7 +2,8 @@ using System.Diagnostics;
 
 namespace StreamEntropy.Worker.Tests.Deploy;
 
-/// <summary>Paths of the deployment files, and the optional external validators (docker-compose, promtool, …).</summary>
+/// <summary>Paths of the deployment files, and running their external validators (docker-compose, systemd-analyze; found
+/// through <see cref="SystemTool"/>).</summary>
 internal static class DeployFiles
 {
     private static readonly Lazy<string> Root = new(() =>
@@ -36,39 +37,7 @@ internal static class DeployFiles
 
     public static string WorkerAppSettings => PathOf("src/StreamEntropy.Worker/appsettings.json");
 
-    public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
-
     public static string PathOf(string relative) => Path.Combine(RepositoryRoot, relative.Replace('/', Path.DirectorySeparatorChar));
-
-    /// <summary>Finds an executable on PATH.</summary>
-    public static string? FindTool(string name)
-    {
-        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            string candidate = Path.Combine(dir, name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>The tool's path; when it is missing, fails under CI=true (.ci/run installs it) and otherwise returns
-    /// <see langword="null"/> after saying so, so the test can return early.</summary>
-    public static string? RequireTool(string name, string aptPackage, bool requiredInCi = true)
-    {
-        string? path = FindTool(name);
-        if (path is null)
-        {
-            string message = $"{name} is not on PATH (apt-get install {aptPackage}); skipping this check.";
-            Assert.False(IsCi && requiredInCi, message);
-            Console.WriteLine(message);
-        }
-
-        return path;
-    }
 
     /// <summary>Runs a tool with a time limit and returns its exit code, stdout and stderr.</summary>
     public static (int ExitCode, string Stdout, string Stderr) Run(string tool, string workingDirectory, params string[] args)
