@@ -47,18 +47,27 @@ internal static class PipelineHarness
         return events;
     }
 
-    public static async Task ProduceAsync(string bootstrap, string topic, IReadOnlyList<byte[]> events, DateTimeOffset? timestamp = null)
+    /// <summary>Produces <paramref name="events"/> without keys: spread by librdkafka's partitioner, or round robin over
+    /// <paramref name="roundRobinPartitions"/> partitions when given (every partition then gets its share).</summary>
+    public static async Task ProduceAsync(string bootstrap, string topic, IReadOnlyList<byte[]> events, DateTimeOffset? timestamp = null, int roundRobinPartitions = 0)
     {
         using IProducer<Null, byte[]> producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = bootstrap, LingerMs = 5 }).Build();
-        foreach (byte[] e in events)
+        for (int i = 0; i < events.Count; i++)
         {
-            var message = new Message<Null, byte[]> { Value = e };
+            var message = new Message<Null, byte[]> { Value = events[i] };
             if (timestamp is { } t)
             {
                 message.Timestamp = new Timestamp(t);
             }
 
-            producer.Produce(topic, message);
+            if (roundRobinPartitions > 0)
+            {
+                producer.Produce(new TopicPartition(topic, new Partition(i % roundRobinPartitions)), message);
+            }
+            else
+            {
+                producer.Produce(topic, message);
+            }
         }
 
         Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));

@@ -48,7 +48,8 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
             new { Name = "minute", Kind = "Tumbling", Size = "00:01:00" },
             new { Name = "sliding", Kind = "Sliding", Size = "00:01:00", Step = "00:00:10" },
         };
-        string config = WriteConfig(topic, output, state, partials, windows, alerts: "", dead);
+        // State records every 2 s: w0 counts its 300 events past the last ones even on a busy machine.
+        string config = WriteConfig(topic, output, state, partials, windows, alerts: "", dead, checkpointInterval: "00:00:02");
 
         // w0 kills itself with SIGKILL (test hook) once it has counted 300 events past its last state records.
         _workers.Add(WorkerProcess.Start(config, "w0", new Dictionary<string, string> { [EntropyPipeline.KillAfterUncheckpointedEventsVariable] = "300" }));
@@ -71,7 +72,7 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
         //    them: the merged records still equal the exact counts of every event, read by one reader.
         WorkerProcess victim = _workers[0];
         List<byte[]> first = PipelineHarness.Events(12_000, seed: 61, malformedShare: 0.05);
-        await PipelineHarness.ProduceAsync(kafka.BootstrapServers, topic, first, EventTime);
+        await PipelineHarness.ProduceAsync(kafka.BootstrapServers, topic, first, EventTime, roundRobinPartitions: 4); // 3000 for each, w0's included
         Assert.True(victim.WaitForExit(TimeSpan.FromSeconds(60)), $"the test hook did not kill w0: {victim.Tail()}");
         FrequencySet reference = PipelineHarness.Profile(first, out int valid);
         List<ConsumeResult<string?, byte[]>> records = ReadComplete(output, valid);
@@ -148,6 +149,16 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
         {
             _workers.Add(WorkerProcess.Start(config, $"d{i}"));
         }
+
+        // The group settles first: a subject whose partials partition moves to another instance later is scored again
+        // there from scratch, which would raise its alerts a second time.
+        DateTime settle = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < settle && _workers.Count(w => w.OwnsInput(topic)) < 2)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.All(_workers, w => Assert.True(w.OwnsInput(topic), $"{w.Name} owns no input partition: {w.Tail()}"));
 
         // Eight 1-second windows of 2000 demo events; the generator drifts from the fifth on. The last window stays open.
         var generator = new StreamEntropy.Streaming.Demo.DemoEventGenerator(5, malformedShare: 0);
@@ -251,7 +262,7 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
             new($"no output record for {window}/{key}; worker logs: {string.Join(" | ", _workers.Select(w => w.Name + ": " + w.Tail()))}");
     }
 
-    private string WriteConfig(string topic, string output, string state, string partials, object[] windows, string alerts, string? dead = null) =>
+    private string WriteConfig(string topic, string output, string state, string partials, object[] windows, string alerts, string? dead = null, string checkpointInterval = "00:00:00.200") =>
         PipelineHarness.WriteWorkerConfig(
             _dir,
             kafka.BootstrapServers,
@@ -264,6 +275,7 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
                 ["Drift"] = new { Enabled = alerts.Length > 0 },
                 // Events arrive in a burst here, so one partition can be many windows ahead of another for a moment.
                 ["Scaling"] = new { Mode = "Group", StateTopic = state, PartialsTopic = partials, MaxLagWindows = 10 },
+                ["Checkpoint"] = new { Directory = Path.Combine(_dir, "state"), Interval = checkpointInterval },
             },
             dead);
 }

@@ -93,9 +93,9 @@ public sealed class WorkerProcessTests(KafkaFixture kafka) : IDisposable
     public async Task Run_SigtermWithLargeState_ExitsZeroAfterTheFinalCheckpointCommitAndGroupLeave()
     {
         // 400 000 distinct countries and pages, as many distinct pairs, in three windows: the graceful stop (a final
-        // publication and checkpoint) takes seconds. Twelve partitions, as the mock broker keeps ~5 MB per partition.
+        // publication and checkpoint) takes seconds. Sixteen partitions, as the mock broker keeps ~5 MB per partition.
         const int Count = 400_000;
-        const int Partitions = 12;
+        const int Partitions = 16;
         string topic = KafkaFixture.UniqueTopic("term");
         await kafka.CreateTopicAsync(topic, Partitions);
         var events = new List<byte[]>(Count);
@@ -122,11 +122,22 @@ public sealed class WorkerProcessTests(KafkaFixture kafka) : IDisposable
                 ["Checkpoint"] = new { Directory = Path.Combine(_dir, "state"), Interval = "00:00:01" },
             });
         string group = JsonDocument.Parse(File.ReadAllText(config)).RootElement.GetProperty("StreamEntropy").GetProperty("Kafka").GetProperty("GroupId").GetString()!;
-        await PipelineHarness.ProduceAsync(kafka.BootstrapServers, topic, events);
-
         using WorkerProcess worker = WorkerProcess.Start(config, "term");
-        string state = Path.Combine(_dir, "state");
         DateTime deadline = DateTime.UtcNow.AddSeconds(120);
+        while (!worker.OwnsInput(topic))
+        {
+            Assert.False(worker.Process.HasExited, $"the worker exited: {worker.Tail()}");
+            Assert.True(DateTime.UtcNow < deadline, "the worker was assigned no partition within 120 s");
+            await Task.Delay(100);
+        }
+
+        // Produced while the worker consumes, in chunks that fit the producer's local queue.
+        foreach (byte[][] chunk in events.Chunk(50_000))
+        {
+            await PipelineHarness.ProduceAsync(kafka.BootstrapServers, topic, chunk);
+        }
+
+        string state = Path.Combine(_dir, "state");
         while (CheckpointedEvents(state) < Count)
         {
             Assert.False(worker.Process.HasExited, $"the worker exited: {worker.Tail()}");
