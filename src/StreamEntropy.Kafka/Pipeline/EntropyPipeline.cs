@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reactive.Concurrency;
 using System.Reactive.Linq;
@@ -50,6 +51,7 @@ public sealed class EntropyPipeline : IDisposable
     private readonly Dictionary<string, DriftReport> _drift = new(StringComparer.Ordinal);
     private readonly Queue<AlertEvent> _recentAlerts = new();
     private readonly GroupState? _group;
+    private readonly ConcurrentQueue<(string Window, TaskCompletionSource<RecaptureOutcome> Done)> _recaptures = new();
 
     public EntropyPipeline(PipelineSettings settings, Func<EntropyEngine> engineFactory, ILogger logger, TimeProvider time, IScheduler scheduler)
     {
@@ -81,6 +83,19 @@ public sealed class EntropyPipeline : IDisposable
 
     /// <summary>Gets the checkpoint store.</summary>
     public CheckpointStore Checkpoints { get; }
+
+    /// <summary>Asks the consume loop to capture the drift reference of <paramref name="window"/> again (between two
+    /// polls, like every change of the tables): the captured reference and the window's alert states are dropped, raised
+    /// alerts are cleared, and the next complete closed window with enough events becomes the reference. In Group mode
+    /// only the subjects this instance scores are affected.</summary>
+    /// <returns>What was done, once the loop has served the request; cancelled if the loop stops first.</returns>
+    public Task<RecaptureOutcome> RecaptureAsync(string window)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        var done = new TaskCompletionSource<RecaptureOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _recaptures.Enqueue((window, done));
+        return done.Task;
+    }
 
     /// <summary>Gets or sets, for crash tests, after how many checkpoints the loop dies without its graceful stop (0: never).</summary>
     internal int CrashAfterCheckpoints { get; set; }
@@ -132,6 +147,11 @@ public sealed class EntropyPipeline : IDisposable
         }
 
         producer.Flush(FlushTimeout);
+        while (_recaptures.TryDequeue(out (string Window, TaskCompletionSource<RecaptureOutcome> Done) request))
+        {
+            request.Done.TrySetCanceled(cancellationToken);
+        }
+
         Health.SetAssigned(0);
         Health.SetRunning(false);
         (long processed, long rejected) = Totals();
@@ -174,6 +194,7 @@ public sealed class EntropyPipeline : IDisposable
                 _group?.AdvanceTo(now.ToUnixTimeMilliseconds());
             }
 
+            ServeRecaptures();
             PublishClosed(producer);
             if (Interlocked.Exchange(ref _publishDue, 0) == 1)
             {
@@ -188,6 +209,24 @@ public sealed class EntropyPipeline : IDisposable
                     throw new SimulatedCrashException();
                 }
             }
+        }
+    }
+
+    // Served on the consume thread, the tables' only writer; the clear events go out with the next PublishClosed (single
+    // instance) or Publish (Group mode), and a publication is brought forward so that /api/alerts shows the change.
+    private void ServeRecaptures()
+    {
+        while (_recaptures.TryDequeue(out (string Window, TaskCompletionSource<RecaptureOutcome> Done) request))
+        {
+            RecaptureOutcome outcome = _group?.Recapture(request.Window, _time.GetUtcNow().ToUnixTimeMilliseconds())
+                ?? _engine!.RecaptureReference(request.Window);
+            _logger.RecaptureRequested(request.Window, outcome);
+            if (outcome == RecaptureOutcome.Done)
+            {
+                Volatile.Write(ref _publishDue, 1);
+            }
+
+            request.Done.TrySetResult(outcome);
         }
     }
 
@@ -345,7 +384,10 @@ public sealed class EntropyPipeline : IDisposable
         MergedDrift? merged = _group?.Merger.Drift;
         IReadOnlyList<DriftReport> drift = merged is null ? [.. _drift.Values] : merged.Reports();
         IReadOnlyList<AlertEvent> active = merged?.Alerts.Active ?? _engine?.ActiveAlerts ?? [];
-        var published = new PublishedSnapshot(now, view, processed, rejected, missing, drift, active, [.. _recentAlerts]);
+        var published = new PublishedSnapshot(now, view, processed, rejected, missing, drift, active, [.. _recentAlerts])
+        {
+            References = merged?.DescribeReferences() ?? _engine?.DriftReferences() ?? [],
+        };
         Volatile.Write(ref _latest, published);
         _snapshots.OnNext(published);
     }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using StreamEntropy.Core.Sketches;
 using StreamEntropy.Kafka.State;
 using StreamEntropy.Streaming.Decoding;
+using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Engine;
 using StreamEntropy.Streaming.Partials;
 using StreamEntropy.Streaming.Windows;
@@ -21,6 +22,10 @@ namespace StreamEntropy.Kafka.Pipeline;
 /// <para>Partials are keyed <c>group/window/subject/topic/partition</c> and sent to the partials partition chosen by a
 /// stable hash of <c>group/window/subject</c>: every input partition's partial of one (window, field or pair) lands in
 /// one partials partition, and the group member that Kafka assigns it to merges them. Single writer: the consume thread.</para>
+/// <para>Drift of merged windows is scored by the owner of each subject's partials partition. Its state (captured
+/// references, alert states, the last window scored) goes to the state topic too, one record per partials partition
+/// (key <c>group/#drift/partition</c>: '#' cannot occur in a topic name, so it never meets an input partition's key;
+/// older builds read only the keys they want and skip it). Whoever is assigned that partials partition next restores it.</para>
 /// </remarks>
 internal sealed class GroupState
 {
@@ -42,6 +47,10 @@ internal sealed class GroupState
     private long _processed;
     private long _rejected;
     private readonly long[] _missingOfRevoked;
+    private readonly IReadOnlyList<WindowDefinition> _windows;
+    private readonly HashSet<int> _ownedPartials = [];
+    private readonly HashSet<int> _driftRestoredOnce = []; // with RecaptureOnStart: partials partitions whose saved drift state was passed over
+    private readonly Dictionary<int, byte[]> _driftSaved = [];
 
     public GroupState(PipelineSettings settings, Func<EntropyEngine> engineFactory, ILogger logger)
     {
@@ -52,6 +61,7 @@ internal sealed class GroupState
         EntropyEngine probe = engineFactory();
         Merger = new PartialMerger(probe.Schema, probe.Estimator, probe.Windows, _scale.MaxLagWindows, _scale.Drift);
         Schema = probe.Schema;
+        _windows = probe.Windows;
         _missingOfRevoked = new long[Schema.Fields.Count];
     }
 
@@ -100,12 +110,14 @@ internal sealed class GroupState
     public List<TopicPartitionOffset> Assign(IEnumerable<TopicPartition> partitions)
     {
         var inputs = new List<TopicPartition>();
+        var partials = new List<int>();
         var result = new List<TopicPartitionOffset>();
         foreach (TopicPartition tp in partitions)
         {
             if (IsPartials(tp.Topic))
             {
                 result.Add(new TopicPartitionOffset(tp, Offset.Beginning)); // partials are whole states: re-reading is harmless
+                partials.Add(tp.Partition.Value);
             }
             else
             {
@@ -113,7 +125,19 @@ internal sealed class GroupState
             }
         }
 
-        Dictionary<string, byte[]> states = ReadStates(inputs.Select(StateKey).ToHashSet(StringComparer.Ordinal));
+        HashSet<string> keys = inputs.Select(StateKey).ToHashSet(StringComparer.Ordinal);
+        if (Merger.Drift is not null)
+        {
+            keys.UnionWith(partials.Select(DriftKey));
+        }
+
+        Dictionary<string, byte[]> states = ReadStates(keys);
+        foreach (int partition in partials)
+        {
+            _ownedPartials.Add(partition);
+            RestoreDrift(partition, states);
+        }
+
         foreach (TopicPartition tp in inputs)
         {
             EntropyEngine engine = _engineFactory();
@@ -159,7 +183,11 @@ internal sealed class GroupState
         {
             if (IsPartials(tp.Topic))
             {
-                Merger.Drop(tp.Partition.Value);
+                int partition = tp.Partition.Value;
+                Merger.Drop(partition);
+                Merger.Drift?.Forget((window, subject) => PartialsPartition(Route(window, subject)) == partition);
+                _ownedPartials.Remove(partition);
+                _driftSaved.Remove(partition);
             }
             else if (_owned.Remove(tp, out OwnedPartition? p))
             {
@@ -249,7 +277,7 @@ internal sealed class GroupState
         for (; sent < _unsent.Count; sent++)
         {
             SubjectPartial partial = _unsent[sent];
-            string route = $"{_settings.GroupId}/{partial.Window}/{partial.Subject}";
+            string route = Route(partial.Window, partial.Subject);
             var destination = new TopicPartition(_scale.PartialsTopic, new Partition(PartialsPartition(route)));
             var message = new Message<string?, byte[]>
             {
@@ -314,6 +342,30 @@ internal sealed class GroupState
             covered.Add(new TopicPartitionOffset(tp, new Offset(p.Next)));
         }
 
+        // The merged drift state of each owned partials partition, when it changed since it was last written.
+        var driftWritten = new List<(int Partition, byte[] Value)>();
+        foreach (int partition in Merger.Drift is null ? [] : _ownedPartials)
+        {
+            byte[] value = Merger.Drift!.Export((window, subject) => PartialsPartition(Route(window, subject)) == partition);
+            if (_driftSaved.TryGetValue(partition, out byte[]? saved) && saved.AsSpan().SequenceEqual(value))
+            {
+                continue;
+            }
+
+            try
+            {
+                producer.Produce(_scale.StateTopic, new Message<string?, byte[]> { Key = DriftKey(partition), Value = value }, OnStateDelivered);
+            }
+            catch (ProduceException<string?, byte[]> e)
+            {
+                _logger.DeliveryFailed(_scale.StateTopic, e.Error.Reason);
+                return null;
+            }
+
+            bytes += value.Length;
+            driftWritten.Add((partition, value));
+        }
+
         if (producer.Flush(FlushTimeout) > 0 || Interlocked.Read(ref _failedDeliveries) != failuresBefore)
         {
             foreach (OwnedPartition p in _owned.Values)
@@ -321,7 +373,13 @@ internal sealed class GroupState
                 p.SavedAt = default; // write them all again next time
             }
 
+            _driftSaved.Clear();
             return null;
+        }
+
+        foreach ((int partition, byte[] value) in driftWritten)
+        {
+            _driftSaved[partition] = value;
         }
 
         _logger.PartitionStatesWritten(_scale.StateTopic, covered.Count, bytes);
@@ -344,6 +402,54 @@ internal sealed class GroupState
             _logger.DeliveryFailed(_scale.PartialsTopic, report.Error.Reason);
         }
     }
+
+    /// <summary>Captures the drift reference of <paramref name="window"/> again for the subjects this instance scores
+    /// (see <see cref="MergedDrift.Recapture"/>); the other instances keep theirs.</summary>
+    public RecaptureOutcome Recapture(string window, long nowMs)
+    {
+        WindowDefinition? definition = _windows.FirstOrDefault(w => string.Equals(w.Name, window, StringComparison.Ordinal));
+        if (definition is null)
+        {
+            return RecaptureOutcome.UnknownWindow;
+        }
+
+        // Group mode scores merged tumbling windows only.
+        return Merger.Drift is null || definition.Kind != WindowKind.Tumbling
+            ? RecaptureOutcome.NotScored
+            : Merger.Drift.Recapture(window, nowMs);
+    }
+
+    private void RestoreDrift(int partition, Dictionary<string, byte[]> states)
+    {
+        MergedDrift? drift = Merger.Drift;
+        string key = DriftKey(partition);
+        if (drift is null || !states.TryGetValue(key, out byte[]? value))
+        {
+            return;
+        }
+
+        if (_scale.Drift!.RecaptureOnStart && _driftRestoredOnce.Add(partition))
+        {
+            return; // asked to capture afresh: the state saved before this process started is passed over, once
+        }
+
+        try
+        {
+            drift.Import(value);
+        }
+        catch (InvalidDataException e)
+        {
+            _logger.PartitionStateUnusable(key, e.Message);
+            throw;
+        }
+
+        _driftSaved[partition] = value;
+        _logger.MergedDriftRestored(key, value.Length);
+    }
+
+    private string Route(string window, string subject) => $"{_settings.GroupId}/{window}/{subject}";
+
+    private string DriftKey(int partialsPartition) => $"{_settings.GroupId}/#drift/{partialsPartition}";
 
     private int PartialsPartition(string route) =>
         (int)(StableHash64.Hash(Encoding.UTF8.GetBytes(route)) % (ulong)_partialsPartitions);
