@@ -51,6 +51,7 @@ internal sealed class GroupState
     private readonly HashSet<int> _ownedPartials = [];
     private readonly HashSet<int> _driftRestoredOnce = []; // with RecaptureOnStart: partials partitions whose saved drift state was passed over
     private readonly Dictionary<int, byte[]> _driftSaved = [];
+    private long _driftVersionSaved = -1;
 
     public GroupState(PipelineSettings settings, Func<EntropyEngine> engineFactory, ILogger logger)
     {
@@ -137,6 +138,8 @@ internal sealed class GroupState
             _ownedPartials.Add(partition);
             RestoreDrift(partition, states);
         }
+
+        _driftVersionSaved = -1; // newly owned partials partitions: compare their states with what was saved
 
         foreach (TopicPartition tp in inputs)
         {
@@ -344,7 +347,8 @@ internal sealed class GroupState
 
         // The merged drift state of each owned partials partition, when it changed since it was last written.
         var driftWritten = new List<(int Partition, byte[] Value)>();
-        foreach (int partition in Merger.Drift is null ? [] : _ownedPartials)
+        long driftVersion = Merger.Drift?.Version ?? -1;
+        foreach (int partition in Merger.Drift is null || driftVersion == _driftVersionSaved ? [] : _ownedPartials)
         {
             byte[] value = Merger.Drift!.Export((window, subject) => PartialsPartition(Route(window, subject)) == partition);
             if (_driftSaved.TryGetValue(partition, out byte[]? saved) && saved.AsSpan().SequenceEqual(value))
@@ -374,8 +378,11 @@ internal sealed class GroupState
             }
 
             _driftSaved.Clear();
+            _driftVersionSaved = -1;
             return null;
         }
+
+        _driftVersionSaved = driftVersion;
 
         foreach ((int partition, byte[] value) in driftWritten)
         {

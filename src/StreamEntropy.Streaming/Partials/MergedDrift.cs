@@ -50,6 +50,10 @@ public sealed class MergedDrift
     /// <summary>Gets the encoder whose interners give the ids of merged tables (so they line up with the references).</summary>
     public EventEncoder Encoder { get; }
 
+    /// <summary>Gets a number that changes whenever the state <see cref="Export"/> writes may have changed (so that
+    /// unchanged states need not be serialised again).</summary>
+    public long Version { get; private set; }
+
     /// <summary>Gets the alert state machines of the subjects scored here.</summary>
     public AlertEvaluator Alerts { get; }
 
@@ -193,6 +197,7 @@ public sealed class MergedDrift
         }
 
         _alerts.AddRange(Alerts.Reset(window, null, timestampMs));
+        Version++;
         return RecaptureOutcome.Done;
     }
 
@@ -200,6 +205,7 @@ public sealed class MergedDrift
     public void Forget(Func<string, string, bool> include)
     {
         ArgumentNullException.ThrowIfNull(include);
+        Version++;
         foreach ((string window, string subject) in _progress.Keys.Where(k => include(k.Window, k.Subject)).ToArray())
         {
             _progress.Remove((window, subject));
@@ -363,6 +369,8 @@ public sealed class MergedDrift
                 Alerts.Import(track);
             }
         }
+
+        Version++;
     }
 
     // A reference by value text, so that any instance (with its own ids) can read it.
@@ -483,6 +491,7 @@ public sealed class MergedDrift
         }
 
         progress.LastScoredEndMs = endMs;
+        Version++;
         return true;
     }
 

@@ -152,7 +152,7 @@ internal static class HttpEndpoints
             {
                 outcome = await pipeline.RecaptureAsync(window).WaitAsync(RecaptureTimeout, context.RequestAborted);
             }
-            catch (Exception e) when (e is TimeoutException or TaskCanceledException)
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
             {
                 return Results.Text("the consume loop did not serve the request (not running?)\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable);
             }
