@@ -168,7 +168,9 @@ public sealed class DemoWorkerFixture : IAsyncLifetime, IDisposable
             "a snapshot with events in every window");
 
     /// <summary>Waits until the worker has consumer lag from librdkafka's statistics (every 5 s) and drift scores of a
-    /// closed window, then scrapes <c>/metrics</c>.</summary>
+    /// closed window, and until a scrape of <c>/metrics</c> shows them, then returns that scrape.</summary>
+    /// <remarks>The scrape is polled too: the exporter answers from a short-lived cache and the meter pins a snapshot
+    /// for 250 ms, so the first scrape after the pipeline has them may still be an older picture.</remarks>
     public async Task<string> ScrapeWhenCompleteAsync(TimeSpan timeout)
     {
         await WaitForSnapshotAsync(timeout);
@@ -176,11 +178,14 @@ public sealed class DemoWorkerFixture : IAsyncLifetime, IDisposable
             () => Task.FromResult(Pipeline.ConsumerLag.Count > 0 && Pipeline.Latest is { Drift.Count: > 0 } ? Pipeline : null),
             timeout,
             "consumer lag and a drift report");
-        return await Http.GetStringAsync(new Uri("metrics", UriKind.Relative));
+        return await ScrapeWhenAsync(
+            scrape => scrape["streamentropy_consumer_lag"].Any() && scrape["streamentropy_drift_score"].Any(s => s.Label("window") == TumblingWindow),
+            timeout,
+            "a scrape with consumer lag and drift scores");
     }
 
     /// <summary>Waits until, besides <see cref="ScrapeWhenCompleteAsync"/>, an alert has been raised (so
-    /// <c>streamentropy_alert_active</c> is exported too), then scrapes and parses <c>/metrics</c>.</summary>
+    /// <c>streamentropy_alert_active</c> is exported too), then scrapes and parses <c>/metrics</c> until it shows it.</summary>
     internal async Task<PrometheusText> ScrapeEveryFamilyAsync(TimeSpan timeout)
     {
         await ScrapeWhenCompleteAsync(timeout);
@@ -188,8 +193,21 @@ public sealed class DemoWorkerFixture : IAsyncLifetime, IDisposable
             () => Task.FromResult(Pipeline.Latest is { } latest && latest.ActiveAlerts.Count + latest.RecentAlerts.Count > 0 ? latest : null),
             timeout,
             "a raised alert");
-        return PrometheusText.Parse(await Http.GetStringAsync(new Uri("metrics", UriKind.Relative)));
+        return PrometheusText.Parse(await ScrapeWhenAsync(
+            scrape => scrape["streamentropy_alert_active"].Any() && scrape["streamentropy_consumer_lag"].Any() && scrape["streamentropy_drift_score"].Any(),
+            timeout,
+            "a scrape with every metric family"));
     }
+
+    private Task<string> ScrapeWhenAsync(Func<PrometheusText, bool> complete, TimeSpan timeout, string what) =>
+        WaitForAsync(
+            async () =>
+            {
+                string text = await Http.GetStringAsync(new Uri("metrics", UriKind.Relative));
+                return complete(PrometheusText.Parse(text)) ? text : null;
+            },
+            timeout,
+            what);
 
     public async Task DisposeAsync()
     {

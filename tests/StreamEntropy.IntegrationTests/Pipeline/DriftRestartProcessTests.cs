@@ -95,6 +95,86 @@ public sealed class DriftRestartProcessTests(KafkaFixture kafka) : IDisposable
         await second.KillAsync();
     }
 
+    [Fact]
+    public async Task GroupMode_OwnerOfTheAlertKilled_SurvivorTakesOverTheRaisedAlert_ClearsWhenTheStreamReturns()
+    {
+        string topic = KafkaFixture.UniqueTopic("drift-rebalance");
+        string alerts = KafkaFixture.UniqueTopic("drift-alerts");
+        string state = KafkaFixture.UniqueTopic("drift-state");
+        string partials = KafkaFixture.UniqueTopic("drift-partials");
+        await kafka.CreateTopicAsync(topic, 1);
+        await kafka.CreateTopicAsync(state, 1);
+        await kafka.CreateTopicAsync(partials, 4);
+        string config = PipelineHarness.WriteWorkerConfig(
+            _dir,
+            kafka.BootstrapServers,
+            topic,
+            KafkaFixture.UniqueTopic("drift-out"),
+            alerts,
+            new[] { new { Name = "second", Kind = "Tumbling", Size = "00:00:01" } },
+            new Dictionary<string, object>
+            {
+                ["Drift"] = new { Enabled = true },
+                ["Scaling"] = new { Mode = "Group", StateTopic = state, PartialsTopic = partials, MaxLagWindows = 3 },
+            });
+        var generator = new DemoEventGenerator(seed: 4, malformedShare: 0);
+        using WorkerProcess a = WorkerProcess.Start(config, "a");
+        using WorkerProcess b = WorkerProcess.Start(config, "b");
+        // Both in the group before any event, so that the partials partitions are spread over the two.
+        await WaitUntilAsync(() => a.OwnsInput(partials) && b.OwnsInput(partials), "both instances own partials partitions", a, b);
+
+        await ProduceAsync(topic, generator, 0, (6 * PerSecond) + 1);
+        PipelineHarness.ReadUntil(kafka.BootstrapServers, alerts, rs => rs.Any(r => r.Message.Key == AlertKey), TimeSpan.FromSeconds(90));
+        DateTime seen = DateTime.UtcNow;
+        PipelineHarness.ReadUntil(
+            kafka.BootstrapServers,
+            state,
+            rs => rs.Any(r => r.Message.Key?.Contains("/#drift/", StringComparison.Ordinal) == true && r.Message.Timestamp.UtcDateTime > seen),
+            TimeSpan.FromSeconds(60));
+
+        // The instance that scores country shows the alert; kill it. The other takes its partitions over.
+        WorkerProcess owner = await HasActiveAlertAsync(a) ? a : b;
+        WorkerProcess survivor = owner == a ? b : a;
+        Assert.True(await HasActiveAlertAsync(owner), $"neither instance shows the alert; a: {a.Tail()}; b: {b.Tail()}");
+        await owner.KillAsync();
+        JsonElement active = await WaitForActiveAlertAsync(survivor);
+        Assert.Equal("raised", active.GetProperty("state").GetString());
+
+        await ProduceAsync(topic, generator, (6 * PerSecond) + 1, (13 * PerSecond) + 1);
+        List<ConsumeResult<string?, byte[]>> records = PipelineHarness.ReadUntil(
+            kafka.BootstrapServers, alerts, rs => rs.Count(r => r.Message.Key == AlertKey) >= 2, TimeSpan.FromSeconds(90));
+        string[] transitions = [.. records.Where(r => r.Message.Key == AlertKey).Select(r => $"{State(r)} {Timestamp(r)}")];
+        Assert.Equal([$"raised {Iso(T0 + 5_000)}", $"cleared {Iso(T0 + 11_000)}"], transitions);
+        Assert.False(survivor.Process.HasExited, $"the survivor exited: {survivor.Tail()}");
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what, params WorkerProcess[] workers)
+    {
+        DateTime deadline = DateTime.UtcNow.AddSeconds(90);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline || workers.Any(w => w.Process.HasExited))
+            {
+                throw new Xunit.Sdk.XunitException($"not reached within 90 s: {what}; {string.Join("; ", workers.Select(w => $"{w.Name}: {w.Tail()}"))}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private static async Task<bool> HasActiveAlertAsync(WorkerProcess worker)
+    {
+        if (worker.ListeningOn() is not { } address)
+        {
+            return false;
+        }
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using JsonDocument doc = JsonDocument.Parse(await http.GetStringAsync(new Uri(address, "api/alerts")));
+        return doc.RootElement.GetProperty("active").EnumerateArray()
+            .Any(a => a.GetProperty("rule").GetString() == "field-psi" && a.TryGetProperty("field", out JsonElement f) && f.GetString() == "country");
+    }
+
     private static string State(ConsumeResult<string?, byte[]> r) => JsonDocument.Parse(r.Message.Value).RootElement.GetProperty("state").GetString()!;
 
     private static string Timestamp(ConsumeResult<string?, byte[]> r) => JsonDocument.Parse(r.Message.Value).RootElement.GetProperty("timestamp").GetString()!;
