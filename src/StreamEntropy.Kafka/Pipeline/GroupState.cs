@@ -450,6 +450,8 @@ internal sealed class GroupState
             throw;
         }
 
+        // Subjects routed elsewhere (the partials topic's partition count changed since) belong to their new owner.
+        drift.Forget((window, subject) => !_ownedPartials.Contains(PartialsPartition(Route(window, subject))));
         _driftSaved[partition] = value;
         _logger.MergedDriftRestored(key, value.Length);
     }
