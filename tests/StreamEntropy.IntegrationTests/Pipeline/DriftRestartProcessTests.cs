@@ -148,6 +148,89 @@ public sealed class DriftRestartProcessTests(KafkaFixture kafka) : IDisposable
         Assert.False(survivor.Process.HasExited, $"the survivor exited: {survivor.Tail()}");
     }
 
+    [Fact]
+    public async Task Sigkill_StationaryStream_RaisesNothing_AndKeepsItsReference()
+    {
+        string topic = KafkaFixture.UniqueTopic("drift-quiet");
+        await kafka.CreateTopicAsync(topic, 1);
+        string config = PipelineHarness.WriteWorkerConfig(
+            _dir,
+            kafka.BootstrapServers,
+            topic,
+            KafkaFixture.UniqueTopic("drift-out"),
+            KafkaFixture.UniqueTopic("drift-alerts"),
+            new[] { new { Name = "second", Kind = "Tumbling", Size = "00:00:01" } },
+            new Dictionary<string, object> { ["Drift"] = new { Enabled = true } });
+        var generator = new DemoEventGenerator(seed: 6, malformedShare: 0);
+
+        await ProduceAsync(topic, generator, 0, (6 * PerSecond) + 1, drift: false);
+        using (WorkerProcess first = WorkerProcess.Start(config, "first"))
+        {
+            JsonElement alerts = await WaitForScoredAsync(first, T0 + 6_000);
+            DateTime scored = DateTime.UtcNow;
+            Assert.Empty(alerts.GetProperty("recent").EnumerateArray());
+            string file = Path.Combine(_dir, "state");
+            DateTime deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!Directory.EnumerateFiles(file, "*.checkpoint").Any(f => File.GetLastWriteTimeUtc(f) > scored) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+
+            await first.KillAsync();
+        }
+
+        using WorkerProcess second = WorkerProcess.Start(config, "second");
+        // Restored and serving (the restored reference is published) before more events arrive.
+        await WaitForAlertsAsync(second, doc => doc.GetProperty("references").EnumerateArray().Any(r => r.GetProperty("origin").GetString() == "captured"), "the restored reference");
+        await ProduceAsync(topic, generator, (6 * PerSecond) + 1, (13 * PerSecond) + 1, drift: false);
+        JsonElement after = await WaitForScoredAsync(second, T0 + 13_000);
+
+        Assert.Empty(after.GetProperty("active").EnumerateArray());
+        Assert.Empty(after.GetProperty("recent").EnumerateArray());
+        JsonElement reference = Assert.Single(after.GetProperty("references").EnumerateArray());
+        Assert.Equal("captured", reference.GetProperty("origin").GetString());
+        Assert.Equal(Iso(T0), reference.GetProperty("windowStart").GetString()); // the first complete window, kept through the kill
+        Assert.Equal(PerSecond, reference.GetProperty("events").GetInt64());
+        await second.KillAsync();
+    }
+
+    // Polls /api/alerts until the drift scores are those of the window ending at endMs, and returns the document.
+    private static Task<JsonElement> WaitForScoredAsync(WorkerProcess worker, long endMs) =>
+        WaitForAlertsAsync(
+            worker,
+            doc => doc.GetProperty("drift").EnumerateArray().Any(d => d.GetProperty("windowEnd").GetString() == Iso(endMs)),
+            $"the scores of the window ending {Iso(endMs)}");
+
+    private static async Task<JsonElement> WaitForAlertsAsync(WorkerProcess worker, Func<JsonElement, bool> ready, string what)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        DateTime deadline = DateTime.UtcNow.AddSeconds(90);
+        string last = "";
+        while (DateTime.UtcNow < deadline && !worker.Process.HasExited)
+        {
+            if (worker.ListeningOn() is { } address)
+            {
+                try
+                {
+                    last = await http.GetStringAsync(new Uri(address, "api/alerts"));
+                    using JsonDocument doc = JsonDocument.Parse(last);
+                    if (ready(doc.RootElement))
+                    {
+                        return doc.RootElement.Clone();
+                    }
+                }
+                catch (HttpRequestException)
+                {
+                    // not serving yet
+                }
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new Xunit.Sdk.XunitException($"{worker.Name} did not show {what} within 90 s; last /api/alerts: {last}; log: {worker.Tail()}");
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition, string what, params WorkerProcess[] workers)
     {
         DateTime deadline = DateTime.UtcNow.AddSeconds(90);
@@ -182,13 +265,13 @@ public sealed class DriftRestartProcessTests(KafkaFixture kafka) : IDisposable
     private static string Iso(long ms) => Streaming.Output.SnapshotRecords.FormatTime(DateTimeOffset.FromUnixTimeMilliseconds(ms));
 
     // Demo events k = from … to − 1 of the stream: PerSecond per second from T0, drifted in seconds 3–8.
-    private async Task ProduceAsync(string topic, DemoEventGenerator generator, int from, int to)
+    private async Task ProduceAsync(string topic, DemoEventGenerator generator, int from, int to, bool drift = true)
     {
         using IProducer<Null, byte[]> producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers, LingerMs = 5 }).Build();
         for (int k = from; k < to; k++)
         {
             int second = k / PerSecond;
-            generator.Drifted = second is >= 3 and <= 8;
+            generator.Drifted = drift && second is >= 3 and <= 8;
             long t = T0 + (second * 1000L) + (k % PerSecond * 1000L / PerSecond);
             producer.Produce(topic, new Message<Null, byte[]> { Value = generator.Next().ToArray(), Timestamp = new Timestamp(t, TimestampType.CreateTime) });
         }
