@@ -76,4 +76,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 163, Level = LogLevel.Debug, Message = "Partition states written to {Topic}: {Partitions} partitions, {Bytes} bytes")]
     public static partial void PartitionStatesWritten(this ILogger logger, string topic, int partitions, long bytes);
+
+    [LoggerMessage(EventId = 164, Level = LogLevel.Information, Message = "Merged drift state {Key} restored from the state topic: {Bytes} bytes")]
+    public static partial void MergedDriftRestored(this ILogger logger, string key, int bytes);
+
+    [LoggerMessage(EventId = 170, Level = LogLevel.Warning, Message = "Drift reference of window {Window} re-capture requested: {Outcome}")]
+    public static partial void RecaptureRequested(this ILogger logger, string window, RecaptureOutcome outcome);
 }

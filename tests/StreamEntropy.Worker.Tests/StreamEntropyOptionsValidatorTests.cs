@@ -125,6 +125,25 @@ public sealed class StreamEntropyOptionsValidatorTests
         AssertSingleFailure(o => o.Drift.TopDrivers = value, "StreamEntropy:Drift:TopDrivers");
 
     [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    [InlineData(1_000_000_001)]
+    public void Validate_MinimumReferenceEventsOutOfRange_Fails(long value) =>
+        AssertSingleFailure(o => o.Drift.MinimumReferenceEvents = value, "StreamEntropy:Drift:MinimumReferenceEvents");
+
+    [Fact]
+    public void ToDrift_CarriesMinimumReferenceEventsAndRecaptureOnStart()
+    {
+        var options = new StreamEntropyOptions();
+        options.Drift.MinimumReferenceEvents = 5_000;
+        options.Drift.RecaptureOnStart = true;
+        StreamEntropy.Streaming.Engine.DriftSettings drift = OptionsMapper.ToDrift(options)!;
+        Assert.Equal(5_000, drift.Options!.MinimumReferenceEvents);
+        Assert.True(drift.RecaptureOnStart);
+        Assert.Equal(1_000, OptionsMapper.ToDrift(new StreamEntropyOptions())!.Options!.MinimumReferenceEvents);
+    }
+
+    [Theory]
     [InlineData("bogus")]
     [InlineData("1")]
     [InlineData("0.5")]

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reactive.Concurrency;
 using System.Reactive.Linq;
@@ -71,6 +72,7 @@ public sealed class EntropyPipeline : IDisposable
     private readonly Dictionary<string, DriftReport> _drift = new(StringComparer.Ordinal);
     private readonly Queue<AlertEvent> _recentAlerts = new();
     private readonly GroupState? _group;
+    private readonly ConcurrentQueue<(string Window, TaskCompletionSource<RecaptureOutcome> Done)> _recaptures = new();
 
     public EntropyPipeline(PipelineSettings settings, Func<EntropyEngine> engineFactory, ILogger logger, TimeProvider time, IScheduler scheduler)
     {
@@ -123,6 +125,22 @@ public sealed class EntropyPipeline : IDisposable
     /// <summary>Gets how many dead letters were written with a truncated value because the event was too large for the
     /// producer or the broker (monotonic since the process started).</summary>
     public long DeadLettersTruncated => _deadLetters?.Truncated ?? 0;
+
+    /// <summary>Asks the consume loop to capture the drift reference of <paramref name="window"/> again (between two
+    /// polls, like every change of the tables): the captured reference and the window's alert states are dropped, raised
+    /// alerts are cleared, and the next complete closed window with enough events becomes the reference. In Group mode
+    /// only the subjects this instance scores are affected.</summary>
+    /// <returns>What was done, once the loop has served the request; cancelled if the loop stops first.</returns>
+    public Task<RecaptureOutcome> RecaptureAsync(string window)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        var done = new TaskCompletionSource<RecaptureOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _recaptures.Enqueue((window, done));
+        return done.Task;
+    }
+
+    /// <summary>Gets or sets, for crash tests, after how many checkpoints the loop dies without its graceful stop (0: never).</summary>
+    internal int CrashAfterCheckpoints { get; set; }
 
     /// <summary>Gets or sets, for crash tests, after how many counted events past the last checkpoint the loop dies
     /// without its graceful stop, once at least one checkpoint was written (0: never).</summary>
@@ -217,6 +235,11 @@ public sealed class EntropyPipeline : IDisposable
             _logger.FlushIncomplete(undelivered, deadLetters.Pending);
         }
 
+        while (_recaptures.TryDequeue(out (string Window, TaskCompletionSource<RecaptureOutcome> Done) request))
+        {
+            request.Done.TrySetCanceled(cancellationToken);
+        }
+
         Health.SetAssigned(0);
         Health.SetRunning(false);
         (long processed, long rejected) = Totals();
@@ -270,6 +293,7 @@ public sealed class EntropyPipeline : IDisposable
                 _group?.AdvanceTo(now.ToUnixTimeMilliseconds());
             }
 
+            ServeRecaptures();
             PublishClosed(producer);
             if (Interlocked.Exchange(ref _publishDue, 0) == 1)
             {
@@ -285,6 +309,24 @@ public sealed class EntropyPipeline : IDisposable
             {
                 CompleteStateSave(consumer);
             }
+        }
+    }
+
+    // Served on the consume thread, the tables' only writer; the clear events go out with the next PublishClosed (single
+    // instance) or Publish (Group mode), and a publication is brought forward so that /api/alerts shows the change.
+    private void ServeRecaptures()
+    {
+        while (_recaptures.TryDequeue(out (string Window, TaskCompletionSource<RecaptureOutcome> Done) request))
+        {
+            RecaptureOutcome outcome = _group?.Recapture(request.Window, _time.GetUtcNow().ToUnixTimeMilliseconds())
+                ?? _engine!.RecaptureReference(request.Window);
+            _logger.RecaptureRequested(request.Window, outcome);
+            if (outcome == RecaptureOutcome.Done)
+            {
+                Volatile.Write(ref _publishDue, 1);
+            }
+
+            request.Done.TrySetResult(outcome);
         }
     }
 
@@ -433,7 +475,10 @@ public sealed class EntropyPipeline : IDisposable
         MergedDrift? merged = _group?.Merger.Drift;
         IReadOnlyList<DriftReport> drift = merged is null ? [.. _drift.Values] : merged.Reports();
         IReadOnlyList<AlertEvent> active = merged?.Alerts.Active ?? _engine?.ActiveAlerts ?? [];
-        var published = new PublishedSnapshot(now, view, processed, rejected, missing, drift, active, [.. _recentAlerts]);
+        var published = new PublishedSnapshot(now, view, processed, rejected, missing, drift, active, [.. _recentAlerts])
+        {
+            References = merged?.DescribeReferences() ?? _engine?.DriftReferences() ?? [],
+        };
 
         // Latest always holds every window: a publication of just-closed windows replaces those and keeps the others,
         // so a reader (a /metrics scrape, /api/entropy) never sees the other windows vanish for a moment. Subscribers

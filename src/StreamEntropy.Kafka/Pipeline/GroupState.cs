@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using StreamEntropy.Core.Sketches;
 using StreamEntropy.Kafka.State;
 using StreamEntropy.Streaming.Decoding;
+using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Engine;
 using StreamEntropy.Streaming.Partials;
 using StreamEntropy.Streaming.Windows;
@@ -21,6 +22,10 @@ namespace StreamEntropy.Kafka.Pipeline;
 /// <para>Partials are keyed <c>group/window/subject/topic/partition</c> and sent to the partials partition chosen by a
 /// stable hash of <c>group/window/subject</c>: every input partition's partial of one (window, field or pair) lands in
 /// one partials partition, and the group member that Kafka assigns it to merges them. Single writer: the consume thread.</para>
+/// <para>Drift of merged windows is scored by the owner of each subject's partials partition. Its state (captured
+/// references, alert states, the last window scored) goes to the state topic too, one record per partials partition
+/// (key <c>group/#drift/partition</c>: '#' cannot occur in a topic name, so it never meets an input partition's key;
+/// older builds read only the keys they want and skip it). Whoever is assigned that partials partition next restores it.</para>
 /// </remarks>
 internal sealed class GroupState
 {
@@ -47,6 +52,13 @@ internal sealed class GroupState
     private long _inFlightBytes;
     private long _failuresAtSave;
     private long _statesUnacknowledged;
+    private readonly IReadOnlyList<WindowDefinition> _windows;
+    private readonly HashSet<int> _ownedPartials = [];
+    private readonly HashSet<int> _driftRestoredOnce = []; // with RecaptureOnStart: partials partitions whose saved drift state was passed over
+    private readonly Dictionary<int, byte[]> _driftSaved = [];
+    private long _driftVersionSaved = -1;
+    private List<(int Partition, byte[] Value)>? _driftInFlight; // merged drift states of the save in flight
+    private long _driftVersionInFlight = -1;
 
     public GroupState(PipelineSettings settings, Func<EntropyEngine> engineFactory, ILogger logger)
     {
@@ -57,6 +69,7 @@ internal sealed class GroupState
         EntropyEngine probe = engineFactory();
         Merger = new PartialMerger(probe.Schema, probe.Estimator, probe.Windows, _scale.MaxLagWindows, _scale.Drift);
         Schema = probe.Schema;
+        _windows = probe.Windows;
         _missingOfRevoked = new long[Schema.Fields.Count];
     }
 
@@ -106,12 +119,14 @@ internal sealed class GroupState
     public List<TopicPartitionOffset> Assign(IEnumerable<TopicPartition> partitions)
     {
         var inputs = new List<TopicPartition>();
+        var partials = new List<int>();
         var result = new List<TopicPartitionOffset>();
         foreach (TopicPartition tp in partitions)
         {
             if (IsPartials(tp.Topic))
             {
                 result.Add(new TopicPartitionOffset(tp, Offset.Beginning)); // partials are whole states: re-reading is harmless
+                partials.Add(tp.Partition.Value);
             }
             else
             {
@@ -119,7 +134,21 @@ internal sealed class GroupState
             }
         }
 
-        Dictionary<string, byte[]> states = ReadStates(inputs.Select(StateKey).ToHashSet(StringComparer.Ordinal));
+        HashSet<string> keys = inputs.Select(StateKey).ToHashSet(StringComparer.Ordinal);
+        if (Merger.Drift is not null)
+        {
+            keys.UnionWith(partials.Select(DriftKey));
+        }
+
+        Dictionary<string, byte[]> states = ReadStates(keys);
+        foreach (int partition in partials)
+        {
+            _ownedPartials.Add(partition);
+            RestoreDrift(partition, states);
+        }
+
+        _driftVersionSaved = -1; // newly owned partials partitions: compare their states with what was saved
+
         var replayFrom = new Dictionary<(string, int), long>();
         Dictionary<int, long>? scanFrom = null; // the lowest position over the restored states; null: from the beginning
         bool everyStateHasProgress = inputs.Count > 0;
@@ -203,7 +232,11 @@ internal sealed class GroupState
         {
             if (IsPartials(tp.Topic))
             {
-                Merger.Drop(tp.Partition.Value);
+                int partition = tp.Partition.Value;
+                Merger.Drop(partition);
+                Merger.Drift?.Forget((window, subject) => PartialsPartition(Route(window, subject)) == partition);
+                _ownedPartials.Remove(partition);
+                _driftSaved.Remove(partition);
             }
             else if (_owned.Remove(tp, out OwnedPartition? p))
             {
@@ -297,7 +330,7 @@ internal sealed class GroupState
         for (; sent < _unsent.Count; sent++)
         {
             SubjectPartial partial = _unsent[sent];
-            string route = $"{_settings.GroupId}/{partial.Window}/{partial.Subject}";
+            string route = Route(partial.Window, partial.Subject);
             var destination = new TopicPartition(_scale.PartialsTopic, new Partition(PartialsPartition(route)));
             var message = new Message<string?, byte[]>
             {
@@ -400,8 +433,40 @@ internal sealed class GroupState
             covered.Add(new TopicPartitionOffset(tp, new Offset(p.Next)));
         }
 
+        // The merged drift state of each owned partials partition, when it changed since it was last written. These
+        // records cover no offsets; they travel with the save so that a takeover finds the alerts as they were.
+        var driftWritten = new List<(int Partition, byte[] Value)>();
+        long driftVersion = Merger.Drift?.Version ?? -1;
+        foreach (int partition in Merger.Drift is null || driftVersion == _driftVersionSaved ? [] : _ownedPartials)
+        {
+            byte[] value = Merger.Drift!.Export((window, subject) => PartialsPartition(Route(window, subject)) == partition);
+            if (_driftSaved.TryGetValue(partition, out byte[]? saved) && saved.AsSpan().SequenceEqual(value))
+            {
+                continue;
+            }
+
+            Interlocked.Increment(ref _statesUnacknowledged);
+            try
+            {
+                producer.Produce(_scale.StateTopic, new Message<string?, byte[]> { Key = DriftKey(partition), Value = value }, OnStateDelivered);
+            }
+            catch (ProduceException<string?, byte[]> e)
+            {
+                Interlocked.Decrement(ref _statesUnacknowledged);
+                _logger.DeliveryFailed(_scale.StateTopic, e.Error.Reason);
+                _inFlight = covered;
+                FailSave();
+                return false;
+            }
+
+            bytes += value.Length;
+            driftWritten.Add((partition, value));
+        }
+
         _inFlight = covered;
         _inFlightBytes = bytes;
+        _driftInFlight = driftWritten;
+        _driftVersionInFlight = driftVersion;
         return true;
     }
 
@@ -425,6 +490,13 @@ internal sealed class GroupState
 
         List<TopicPartitionOffset> covered = _inFlight;
         _inFlight = null;
+        _driftVersionSaved = _driftVersionInFlight;
+        foreach ((int partition, byte[] value) in _driftInFlight ?? [])
+        {
+            _driftSaved[partition] = value;
+        }
+
+        _driftInFlight = null;
         _logger.PartitionStatesWritten(_scale.StateTopic, covered.Count, _inFlightBytes);
         return covered;
     }
@@ -432,10 +504,14 @@ internal sealed class GroupState
     private void FailSave()
     {
         _inFlight = null;
+        _driftInFlight = null;
         foreach (OwnedPartition p in _owned.Values)
         {
             p.SavedAt = default; // write them all again next time
         }
+
+        _driftSaved.Clear();
+        _driftVersionSaved = -1;
     }
 
     private void OnStateDelivered(DeliveryReport<string?, byte[]> report)
@@ -456,6 +532,56 @@ internal sealed class GroupState
             _logger.DeliveryFailed(_scale.PartialsTopic, report.Error.Reason);
         }
     }
+
+    /// <summary>Captures the drift reference of <paramref name="window"/> again for the subjects this instance scores
+    /// (see <see cref="MergedDrift.Recapture"/>); the other instances keep theirs.</summary>
+    public RecaptureOutcome Recapture(string window, long nowMs)
+    {
+        WindowDefinition? definition = _windows.FirstOrDefault(w => string.Equals(w.Name, window, StringComparison.Ordinal));
+        if (definition is null)
+        {
+            return RecaptureOutcome.UnknownWindow;
+        }
+
+        // Group mode scores merged tumbling windows only.
+        return Merger.Drift is null || definition.Kind != WindowKind.Tumbling
+            ? RecaptureOutcome.NotScored
+            : Merger.Drift.Recapture(window, nowMs);
+    }
+
+    private void RestoreDrift(int partition, Dictionary<string, byte[]> states)
+    {
+        MergedDrift? drift = Merger.Drift;
+        string key = DriftKey(partition);
+        if (drift is null || !states.TryGetValue(key, out byte[]? value))
+        {
+            return;
+        }
+
+        if (_scale.Drift!.RecaptureOnStart && _driftRestoredOnce.Add(partition))
+        {
+            return; // asked to capture afresh: the state saved before this process started is passed over, once
+        }
+
+        try
+        {
+            drift.Import(value);
+        }
+        catch (InvalidDataException e)
+        {
+            _logger.PartitionStateUnusable(key, e.Message);
+            throw;
+        }
+
+        // Subjects routed elsewhere (the partials topic's partition count changed since) belong to their new owner.
+        drift.Forget((window, subject) => !_ownedPartials.Contains(PartialsPartition(Route(window, subject))));
+        _driftSaved[partition] = value;
+        _logger.MergedDriftRestored(key, value.Length);
+    }
+
+    private string Route(string window, string subject) => $"{_settings.GroupId}/{window}/{subject}";
+
+    private string DriftKey(int partialsPartition) => $"{_settings.GroupId}/#drift/{partialsPartition}";
 
     private int PartialsPartition(string route) =>
         (int)(StableHash64.Hash(Encoding.UTF8.GetBytes(route)) % (ulong)_partialsPartitions);

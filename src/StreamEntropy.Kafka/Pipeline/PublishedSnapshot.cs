@@ -20,4 +20,8 @@ public sealed record PublishedSnapshot(
     IReadOnlyList<long> MissingTotals,
     IReadOnlyList<DriftReport> Drift,
     IReadOnlyList<AlertEvent> ActiveAlerts,
-    IReadOnlyList<AlertEvent> RecentAlerts);
+    IReadOnlyList<AlertEvent> RecentAlerts)
+{
+    /// <summary>Gets where the reference of each scored window (in Group mode: of each subject scored here) came from.</summary>
+    public IReadOnlyList<DriftReference> References { get; init; } = [];
+}

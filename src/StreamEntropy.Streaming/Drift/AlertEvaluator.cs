@@ -104,6 +104,57 @@ public sealed class AlertEvaluator
     /// <summary>Forgets every state, as if no window had been evaluated (e.g. after the reference changed).</summary>
     public void Reset() => _tracks.Clear();
 
+    /// <summary>Forgets the states of one window (or of one of its subjects), e.g. when its reference is captured again.</summary>
+    /// <param name="window">The window's name.</param>
+    /// <param name="subject">One field name or pair key; null for every subject of the window.</param>
+    /// <param name="timestampMs">The time stamped on the clear events, Unix milliseconds.</param>
+    /// <returns>A clear event for every alert that was raised (its value undefined: no window caused it).</returns>
+    public IReadOnlyList<AlertEvent> Reset(string window, string? subject, long timestampMs)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        var cleared = new List<AlertEvent>();
+        foreach (var key in _tracks.Keys.Where(k => k.Window == window && (subject is null || k.Subject == subject)).ToArray())
+        {
+            if (_tracks[key].RaisedBy is { } raised)
+            {
+                double clear = _rules.FirstOrDefault(r => r.Name == key.Rule)?.EffectiveClearThreshold ?? double.NaN;
+                cleared.Add(raised with { State = AlertState.Cleared, Value = double.NaN, Threshold = clear, Consecutive = 0, TimestampMs = timestampMs });
+            }
+
+            _tracks.Remove(key);
+        }
+
+        cleared.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+        return cleared;
+    }
+
+    /// <summary>Gets every state machine that has seen a window, ordered by key (to save them).</summary>
+    internal IReadOnlyList<TrackState> Export()
+    {
+        var tracks = new List<TrackState>(_tracks.Count);
+        foreach (((string rule, string window, string subject), Track track) in _tracks)
+        {
+            tracks.Add(new TrackState(rule, window, subject, track.Streak, track.RaisedBy));
+        }
+
+        tracks.Sort(static (a, b) =>
+        {
+            int c = string.CompareOrdinal(a.Rule, b.Rule);
+            c = c != 0 ? c : string.CompareOrdinal(a.Window, b.Window);
+            return c != 0 ? c : string.CompareOrdinal(a.Subject, b.Subject);
+        });
+        return tracks;
+    }
+
+    /// <summary>Puts back a saved state machine; one of a rule that is no longer configured is ignored.</summary>
+    internal void Import(TrackState state)
+    {
+        if (_rules.Any(r => r.Name == state.Rule))
+        {
+            _tracks[(state.Rule, state.Window, state.Subject)] = new Track { Streak = state.Streak, RaisedBy = state.RaisedBy };
+        }
+    }
+
     private void Step(
         AlertRule rule,
         string window,

@@ -19,10 +19,17 @@ public sealed record DriftOptions
     /// <value>The default is 0. Computing them costs O(distinct pairs) per pair per window and allocates.</value>
     public int TopDrivers { get; init; }
 
-    /// <summary>Gets the fewest events a closed window must have to become a window's reference (when no baseline file
-    /// is given): a first window that began before the stream did is partial and usually small.</summary>
-    /// <value>The default is 1.</value>
-    public long MinimumReferenceEvents { get; init; } = 1;
+    /// <summary>The largest <see cref="MinimumReferenceEvents"/> accepted (10⁹): more than any window is expected to hold.</summary>
+    public const long MaxMinimumReferenceEvents = 1_000_000_000;
+
+    /// <summary>Gets the fewest events a complete closed window must have to become a window's reference (when no
+    /// baseline file is given).</summary>
+    /// <value>The default is 1 000. The default rules need a G-test −log₁₀ p ≥ 6 as well as PSI ≥ 0.1: for small
+    /// shifts G ≈ N·PSI with N = N_ref·N_win / (N_ref + N_win), and −log₁₀ p ≥ 6 takes G of about 24 (one degree of
+    /// freedom) to 45 (eleven), so N of a few hundred, which a reference of fewer than about 1 000 events cannot give
+    /// however large the windows are: a smaller reference makes the gate fail (no alert ever) or, without a gate,
+    /// makes PSI noise (about (K − 1)/N) look like drift.</value>
+    public long MinimumReferenceEvents { get; init; } = 1_000;
 
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
@@ -40,5 +47,6 @@ public sealed record DriftOptions
 
         ArgumentOutOfRangeException.ThrowIfNegative(TopDrivers);
         ArgumentOutOfRangeException.ThrowIfLessThan(MinimumReferenceEvents, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MinimumReferenceEvents, MaxMinimumReferenceEvents);
     }
 }

@@ -42,6 +42,7 @@ public sealed class EntropyEngine : IWindowCloseObserver
     private EventEncoder _encoder;
     private EntropyWindow[] _windows;
     private long _watermark = NoWatermark;
+    private long _streamStart = NoWatermark; // the first time seen: a window that began before it is partial
 
     /// <summary>Creates an engine with empty windows.</summary>
     /// <param name="schema">The fields and pairs to measure.</param>
@@ -135,13 +136,62 @@ public sealed class EntropyEngine : IWindowCloseObserver
             return snapshot;
         }
 
-        DriftEvaluation evaluation = _monitor.OnWindowClosed(snapshot.Window, counts, snapshot.End.ToUnixTimeMilliseconds());
+        // A window that began before the stream's first time (the first tumbling window, a sliding window's first
+        // steps) covers only part of its span: it is scored, but never becomes a reference.
+        long start = snapshot.Start?.ToUnixTimeMilliseconds() ?? long.MinValue;
+        bool complete = snapshot.Start is not null && start >= _streamStart;
+        DriftEvaluation evaluation = _monitor.OnWindowClosed(snapshot.Window, counts, start, snapshot.End.ToUnixTimeMilliseconds(), complete);
         _alerts.AddRange(evaluation.Alerts);
         return evaluation.Report is null ? snapshot : snapshot with { Drift = evaluation.Report };
     }
 
     private DriftMonitor? CreateMonitor(EventEncoder encoder) =>
         _drift is null ? null : new DriftMonitor(encoder, _drift.Rules, _drift.Options, _drift.Baseline);
+
+    /// <summary>Describes the drift reference of every window that is scored (tumbling and sliding windows), in
+    /// configuration order; empty without drift settings.</summary>
+    public IReadOnlyList<DriftReference> DriftReferences()
+    {
+        if (_monitor is null)
+        {
+            return [];
+        }
+
+        var references = new List<DriftReference>();
+        foreach (WindowDefinition d in _definitions)
+        {
+            if (d.Kind is WindowKind.Tumbling or WindowKind.Sliding)
+            {
+                references.Add(_monitor.DescribeReference(d.Name) ?? new DriftReference(d.Name, null, ReferenceOrigin.Pending, 0, null, null, null));
+            }
+        }
+
+        return references;
+    }
+
+    /// <summary>Captures the drift reference of <paramref name="window"/> again: drops the captured one and the
+    /// window's alert states (raised alerts are cleared, see <see cref="TakeAlerts"/>), so that the next complete closed
+    /// window with enough events becomes the reference.</summary>
+    /// <returns>What was done; nothing changes unless <see cref="RecaptureOutcome.Done"/>.</returns>
+    public RecaptureOutcome RecaptureReference(string window)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        WindowDefinition? definition = _definitions.FirstOrDefault(d => string.Equals(d.Name, window, StringComparison.Ordinal));
+        if (definition is null)
+        {
+            return RecaptureOutcome.UnknownWindow;
+        }
+
+        if (_monitor is null || definition.Kind is not (WindowKind.Tumbling or WindowKind.Sliding))
+        {
+            return RecaptureOutcome.NotScored;
+        }
+
+        long now = _watermark == NoWatermark ? 0 : _watermark;
+        RecaptureOutcome outcome = _monitor.Recapture(window, now, out IReadOnlyList<AlertEvent> cleared);
+        _alerts.AddRange(cleared);
+        return outcome;
+    }
 
     /// <summary>From now on, every snapshot (current or closed) also copies its counts into partials of the input
     /// partition <paramref name="topic"/>/<paramref name="partition"/>, for <see cref="TakePartials"/>.</summary>
@@ -300,9 +350,10 @@ public sealed class EntropyEngine : IWindowCloseObserver
         return snapshots;
     }
 
-    /// <summary>Writes the full state: configuration, dictionaries, every window's counts, watermark and counters.</summary>
+    /// <summary>Writes the full state: configuration, dictionaries, every window's counts, watermark and counters, and
+    /// the drift monitor's captured references and alert states (streaks, raised alerts).</summary>
     /// <remarks>
-    /// <para>The closed-window queue is not saved: take it (and publish it) before saving.</para>
+    /// <para>The closed-window queue and undrained alert events are not saved: take them (and publish them) before saving.</para>
     /// <para>Saving rebuilds every table in the canonical form that a restore produces, so that the restored engine
     /// reports bit-for-bit the same numbers as this one from here on; that can change this engine's results in the last
     /// bits (the running sums are re-based exactly). O(distinct values) time; allocates the serialised state.</para>
@@ -324,6 +375,10 @@ public sealed class EntropyEngine : IWindowCloseObserver
             writer.Write(Rejected);
             InternerState.Write(writer, _encoder);
             var scratch = new List<(int Id, long Count)>();
+            // Since format 2. Between the interners (whose ids the references use) and the windows.
+            writer.Write(_streamStart);
+            writer.Write(_monitor is not null);
+            _monitor?.Write(writer, scratch);
             foreach (EntropyWindow window in _windows)
             {
                 writer.Write((byte)window.Definition.Kind);
@@ -335,8 +390,13 @@ public sealed class EntropyEngine : IWindowCloseObserver
     }
 
     /// <summary>Loads a state written by <see cref="Save"/> into this freshly constructed engine.</summary>
-    /// <remarks>Reads exactly the bytes <see cref="Save"/> wrote. The whole state is parsed and checked before anything
-    /// is replaced, so on failure this engine is unchanged.</remarks>
+    /// <remarks>
+    /// <para>Reads exactly the bytes <see cref="Save"/> wrote. The whole state is parsed and checked before anything
+    /// is replaced, so on failure this engine is unchanged.</para>
+    /// <para>Drift: captured references and alert states are restored (unless <see cref="DriftSettings.RecaptureOnStart"/>;
+    /// a state saved without drift settings has none). A state of format 1 has none either: references are then
+    /// captured afresh, and since the stream's first time is not in it, the window open at the restore counts as partial.</para>
+    /// </remarks>
     /// <exception cref="InvalidDataException">The state was written for a different configuration (fields, paths, bin
     /// widths, pairs or windows; the message names the first difference), or is truncated, corrupt or of another format version.</exception>
     /// <exception cref="InvalidOperationException">This engine has already processed events or moved its watermark.</exception>
@@ -348,7 +408,7 @@ public sealed class EntropyEngine : IWindowCloseObserver
             throw new InvalidOperationException("Restore needs a freshly constructed engine; this one has already seen events or time.");
         }
 
-        using MemoryStream payload = StateEnvelope.Read(source);
+        using MemoryStream payload = StateEnvelope.Read(source, out int version);
         using var reader = new BinaryReader(payload, Encoding.UTF8, leaveOpen: true);
         try
         {
@@ -364,6 +424,24 @@ public sealed class EntropyEngine : IWindowCloseObserver
             (EventEncoder encoder, EntropyWindow[] windows) = CreateState();
             InternerState.Read(reader, encoder);
             var scratch = new List<(int Id, long Count)>();
+            DriftMonitor? monitor = CreateMonitor(encoder);
+            long streamStart = watermark; // format 1: unknown, so nothing open now is taken for complete
+            if (version >= 2)
+            {
+                streamStart = reader.ReadInt64();
+                if (streamStart != NoWatermark && (streamStart < EventTime.MinMs || streamStart > watermark))
+                {
+                    throw new InvalidDataException($"The stream's first time {streamStart} is out of range.");
+                }
+
+                if (reader.ReadBoolean())
+                {
+                    // Saved with drift settings: restored into this engine's monitor, or parsed and dropped when this
+                    // engine scores no drift or is told to capture its references again.
+                    (monitor ?? new DriftMonitor(encoder, [])).Read(reader, scratch, apply: monitor is not null && !_drift!.RecaptureOnStart);
+                }
+            }
+
             foreach (EntropyWindow window in windows)
             {
                 byte kind = reader.ReadByte();
@@ -382,8 +460,9 @@ public sealed class EntropyEngine : IWindowCloseObserver
 
             _encoder = encoder;
             _windows = windows;
-            _monitor = CreateMonitor(encoder); // references taken from first windows are captured again after a restart
+            _monitor = monitor;
             _watermark = watermark;
+            _streamStart = streamStart;
             Processed = processed;
             Rejected = rejected;
         }
@@ -395,6 +474,11 @@ public sealed class EntropyEngine : IWindowCloseObserver
 
     private void MoveWatermark(long t)
     {
+        if (_watermark == NoWatermark)
+        {
+            _streamStart = t;
+        }
+
         _watermark = t;
         foreach (EntropyWindow window in _windows)
         {

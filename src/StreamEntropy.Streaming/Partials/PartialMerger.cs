@@ -345,7 +345,7 @@ public sealed class PartialMerger
         }
 
         scored = mayScore && Drift is not null && first.Kind == WindowKind.Tumbling && closed;
-        (string Window, long EndMs, long Events)? score = scored ? (first.Window, end.ToUnixTimeMilliseconds(), events) : null;
+        (string Window, long StartMs, long EndMs, long Events)? score = scored ? (first.Window, first.Start?.ToUnixTimeMilliseconds() ?? long.MinValue, end.ToUnixTimeMilliseconds(), events) : null;
         IReadOnlyList<FieldResult> fields = [];
         IReadOnlyList<PairResult> pairs = [];
         if (first.Field is not null)
@@ -372,7 +372,7 @@ public sealed class PartialMerger
         }
     }
 
-    private FieldResult MergeField(SubjectPartial[] parts, (string Window, long EndMs, long Events)? score)
+    private FieldResult MergeField(SubjectPartial[] parts, (string Window, long StartMs, long EndMs, long Events)? score)
     {
         int index = _fieldIndexes[parts[0].Field!.Name];
         FieldDefinition definition = _schema.Fields[index];
@@ -409,13 +409,13 @@ public sealed class PartialMerger
 
         if (score is { } s)
         {
-            Drift!.FieldClosed(s.Window, s.EndMs, s.Events, index, table);
+            Drift!.FieldClosed(s.Window, s.StartMs, s.EndMs, s.Events, index, table);
         }
 
         return ResultCalculator.Field(definition, table, missing, invalid, _estimator);
     }
 
-    private PairResult MergePair(SubjectPartial[] parts, (string Window, long EndMs, long Events)? score)
+    private PairResult MergePair(SubjectPartial[] parts, (string Window, long StartMs, long EndMs, long Events)? score)
     {
         int index = _pairIndexes[parts[0].Pair!.Key];
         PairDefinition definition = _schema.Pairs[index];
@@ -447,7 +447,7 @@ public sealed class PartialMerger
 
         if (score is { } s)
         {
-            Drift!.PairClosed(s.Window, s.EndMs, s.Events, index, table);
+            Drift!.PairClosed(s.Window, s.StartMs, s.EndMs, s.Events, index, table);
         }
 
         return ResultCalculator.Pair(definition, table, _estimator);

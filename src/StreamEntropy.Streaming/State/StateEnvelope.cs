@@ -6,14 +6,19 @@ namespace StreamEntropy.Streaming.State;
 /// <summary>Frames a saved engine state: magic, format version, payload length, payload and its SHA-256.</summary>
 /// <remarks>
 /// Layout (integers little-endian): <c>"SEST"</c> · int32 version · int64 payload length · payload · SHA-256(payload).
+/// Version 2 (drift references and alert states in the payload) is written; versions 1 and 2 are read, and the
+/// engine is told which one it got.
 /// The reader consumes exactly these bytes, so a checkpoint file may hold other data after them. Any bit flip in the
 /// payload or the hash fails the hash check; one in the header fails the magic, version or length check, or moves the
 /// hash so that it no longer matches.
 /// </remarks>
 internal static class StateEnvelope
 {
-    /// <summary>The current format version.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The current format version: 2 adds the first event's time, drift references and alert states.</summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>The oldest format version still read: 1, written before drift state was saved.</summary>
+    public const int OldestReadableVersion = 1;
 
     /// <summary>The largest payload accepted, 2 GiB − 1 (a MemoryStream's limit).</summary>
     public const long MaxPayloadBytes = int.MaxValue;
@@ -40,7 +45,12 @@ internal static class StateEnvelope
     /// <summary>Reads one framed state and returns its verified payload.</summary>
     /// <exception cref="InvalidDataException">The bytes are not an engine state, have another format version, are
     /// truncated, or fail the hash check.</exception>
-    public static MemoryStream Read(Stream source)
+    public static MemoryStream Read(Stream source) => Read(source, out _);
+
+    /// <summary>Reads one framed state and returns its verified payload and its format version.</summary>
+    /// <exception cref="InvalidDataException">The bytes are not an engine state, have a format version this build does
+    /// not read, are truncated, or fail the hash check.</exception>
+    public static MemoryStream Read(Stream source, out int version)
     {
         Span<byte> header = stackalloc byte[HeaderLength];
         ReadExactly(source, header, "header");
@@ -49,10 +59,10 @@ internal static class StateEnvelope
             throw new InvalidDataException("The data is not a saved StreamEntropy engine state (wrong magic bytes).");
         }
 
-        int version = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
-        if (version != FormatVersion)
+        version = BinaryPrimitives.ReadInt32LittleEndian(header[4..]);
+        if (version < OldestReadableVersion || version > FormatVersion)
         {
-            throw new InvalidDataException($"The engine state has format version {version}; this build reads version {FormatVersion}.");
+            throw new InvalidDataException($"The engine state has format version {version}; this build reads versions {OldestReadableVersion} to {FormatVersion}.");
         }
 
         long length = BinaryPrimitives.ReadInt64LittleEndian(header[8..]);

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using StreamEntropy.Kafka.Pipeline;
 using StreamEntropy.Streaming.Drift;
@@ -14,7 +15,7 @@ using StreamEntropy.Worker.Telemetry;
 namespace StreamEntropy.Worker.Hosting;
 
 /// <summary>The worker's HTTP endpoints; they read only the latest immutable snapshot, never live tables.</summary>
-/// <remarks>Every endpoint answers GET and HEAD only (anything else is 405), and every response carries a strict
+/// <remarks>Every endpoint answers GET and HEAD only (anything else is 405), but the POST that re-captures a drift reference, and every response carries a strict
 /// Content-Security-Policy and <c>X-Content-Type-Options: nosniff</c>: names of fields, pairs, windows and rules come
 /// from configuration and may hold any character, so the page must never be able to run what they contain.</remarks>
 internal static class HttpEndpoints
@@ -152,10 +153,59 @@ internal static class HttpEndpoints
                 }
 
                 w.WriteEndArray();
+                w.WriteStartArray("references");
+                foreach (DriftReference reference in latest?.References ?? [])
+                {
+                    WriteReference(w, reference);
+                }
+
+                w.WriteEndArray();
                 w.WriteEndObject();
             }
 
             return Results.Bytes(buffer.ToArray(), "application/json");
+        });
+
+        // Changes what the monitor treats as normal, so only a local operator may ask (whatever --urls binds).
+        app.MapPost("/api/drift/recapture", async (HttpContext context, EntropyPipeline pipeline, string? window) =>
+        {
+            if (context.Connection.RemoteIpAddress is not { } remote || !IPAddress.IsLoopback(remote))
+            {
+                return Results.Text("re-capture is answered on loopback only\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status403Forbidden);
+            }
+
+            if (string.IsNullOrWhiteSpace(window))
+            {
+                return Results.Text("name the window: POST /api/drift/recapture?window=NAME\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            RecaptureOutcome outcome;
+            try
+            {
+                outcome = await pipeline.RecaptureAsync(window).WaitAsync(RecaptureTimeout, context.RequestAborted);
+            }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+            {
+                return Results.Text("the consume loop did not serve the request (not running?)\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
+
+            (int status, string name) = outcome switch
+            {
+                RecaptureOutcome.Done => (StatusCodes.Status200OK, "done"),
+                RecaptureOutcome.UnknownWindow => (StatusCodes.Status404NotFound, "unknownWindow"),
+                RecaptureOutcome.NotScored => (StatusCodes.Status409Conflict, "notScored"),
+                _ => (StatusCodes.Status409Conflict, "usesBaselineFile"),
+            };
+            using var buffer = new MemoryStream();
+            using (var w = new Utf8JsonWriter(buffer))
+            {
+                w.WriteStartObject();
+                w.WriteString("window", window);
+                w.WriteString("outcome", name);
+                w.WriteEndObject();
+            }
+
+            return Results.Text(Encoding.UTF8.GetString(buffer.ToArray()), "application/json", Encoding.UTF8, status);
         });
 
         app.MapMethods("/api/entropy", ReadMethods, (EntropyPipeline pipeline, IOptions<StreamEntropyOptions> options, string? window, string? field) =>
@@ -194,6 +244,59 @@ internal static class HttpEndpoints
             json.Append("\n]\n");
             return Results.Text(json.ToString(), "application/json");
         });
+    }
+
+    private static readonly TimeSpan RecaptureTimeout = TimeSpan.FromSeconds(10);
+
+    // {"window","subject"(Group mode, else null),"origin":"baseline"|"captured"|"pending","events",
+    //  "windowStart","windowEnd" (captured), "baselineSource" (baseline)}
+    private static void WriteReference(Utf8JsonWriter w, DriftReference reference)
+    {
+        w.WriteStartObject();
+        w.WriteString("window", reference.Window);
+        if (reference.Subject is null)
+        {
+            w.WriteNull("subject");
+        }
+        else
+        {
+            w.WriteString("subject", reference.Subject);
+        }
+
+        w.WriteString("origin", reference.Origin switch
+        {
+            ReferenceOrigin.BaselineFile => "baseline",
+            ReferenceOrigin.CapturedWindow => "captured",
+            _ => "pending",
+        });
+        w.WriteNumber("events", reference.Events);
+        WriteTime("windowStart", reference.CapturedStartMs);
+        WriteTime("windowEnd", reference.CapturedEndMs);
+        if (reference.Origin == ReferenceOrigin.BaselineFile)
+        {
+            if (reference.BaselineSource is null)
+            {
+                w.WriteNull("baselineSource");
+            }
+            else
+            {
+                w.WriteString("baselineSource", reference.BaselineSource);
+            }
+        }
+
+        w.WriteEndObject();
+
+        void WriteTime(string name, long? ms)
+        {
+            if (ms is long t)
+            {
+                w.WriteString(name, SnapshotRecords.FormatTime(DateTimeOffset.FromUnixTimeMilliseconds(t)));
+            }
+            else
+            {
+                w.WriteNull(name);
+            }
+        }
     }
 
     private static void WriteDrift(Utf8JsonWriter w, DriftReport report, string kind, string subject, FieldDrift d, PairDrift? pair)

@@ -55,7 +55,8 @@ internal static class OptionsMapper
                 MinimumSignificance = r.MinimumSignificance,
             });
         Baseline? baseline = string.IsNullOrWhiteSpace(options.Drift.Baseline) ? null : Baseline.Load(options.Drift.Baseline);
-        return new DriftSettings(rules, new DriftOptions { TopDrivers = options.Drift.TopDrivers }, baseline);
+        var scoring = new DriftOptions { TopDrivers = options.Drift.TopDrivers, MinimumReferenceEvents = options.Drift.MinimumReferenceEvents };
+        return new DriftSettings(rules, scoring, baseline) { RecaptureOnStart = options.Drift.RecaptureOnStart };
     }
 
     /// <summary>Parses a window kind by name only (Enum.TryParse would also take "2" or "Tumbling,Sliding").</summary>

@@ -153,6 +153,14 @@ public sealed class DriftDetectionOptions
     /// <summary>Gets or sets how many values of X that moved H(Y|X) most are reported per pair and closed window
     /// (from H(Y|X) = Σ p(x) H(Y|X=x)); 0 turns it off. The default is 3.</summary>
     public int TopDrivers { get; set; } = 3;
+
+    /// <summary>Gets or sets the fewest events a complete closed window needs to become a window's reference when no
+    /// baseline file is given (1 to 10⁹). The default is 1 000: fewer cannot pass the default rules' G-test gate.</summary>
+    public long MinimumReferenceEvents { get; set; } = 1_000;
+
+    /// <summary>Gets or sets a value indicating whether references and alert states saved in the checkpoint (or, in
+    /// Group mode, in the state topic) are discarded at start, so that references are captured afresh. The default is false.</summary>
+    public bool RecaptureOnStart { get; set; }
 }
 
 /// <summary>One alert rule: raise when a drift metric crosses a threshold for some consecutive windows.</summary>

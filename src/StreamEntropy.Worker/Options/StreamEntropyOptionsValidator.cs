@@ -131,6 +131,12 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
             return;
         }
 
+        if (options.Drift.MinimumReferenceEvents is < 1 or > DriftOptions.MaxMinimumReferenceEvents)
+        {
+            builder.AddError($"{At}:MinimumReferenceEvents must be between 1 and {DriftOptions.MaxMinimumReferenceEvents}, not {options.Drift.MinimumReferenceEvents}.");
+            return;
+        }
+
         try
         {
             DriftSettings? drift = OptionsMapper.ToDrift(options);

@@ -50,6 +50,12 @@ internal sealed class WorkerProcess : IDisposable
     public bool OwnsInput(string topic) =>
         _lines.LastOrDefault(l => l.Contains("Partitions assigned", StringComparison.Ordinal)) is { } last && last.Contains(topic, StringComparison.Ordinal);
 
+    /// <summary>Gets the HTTP address the worker logged ("Now listening on: …"), or null before it did.</summary>
+    public Uri? ListeningOn() =>
+        _lines.FirstOrDefault(l => l.Contains("Now listening on: ", StringComparison.Ordinal)) is { } line
+            ? new Uri(line[(line.IndexOf("Now listening on: ", StringComparison.Ordinal) + "Now listening on: ".Length)..].Trim().TrimEnd('/') + "/")
+            : null;
+
     /// <summary>Kills the process and its children with SIGKILL: no shutdown code runs.</summary>
     public async Task KillAsync()
     {

@@ -44,4 +44,48 @@ public sealed class AlertsApiTests(DemoWorkerFixture worker)
             previous = Math.Abs(change);
         }
     }
+
+    [Fact]
+    public async Task Alerts_ReferencesSayTheyComeFromTheBaselineFile()
+    {
+        JsonElement[] references = await worker.WaitForAsync(
+            async () =>
+            {
+                using JsonDocument doc = JsonDocument.Parse(await worker.Http.GetStringAsync(new Uri("api/alerts", UriKind.Relative)));
+                JsonElement[] all = [.. doc.RootElement.GetProperty("references").EnumerateArray().Select(r => r.Clone())];
+                return all.Length > 0 ? all : null;
+            },
+            TimeSpan.FromSeconds(60),
+            "drift references in /api/alerts");
+
+        // The scored windows (tumbling and sliding), each against the baseline file.
+        Assert.Equal([DemoWorkerFixture.TumblingWindow, "6s"], references.Select(r => r.GetProperty("window").GetString()));
+        Assert.All(references, r =>
+        {
+            Assert.Equal("baseline", r.GetProperty("origin").GetString());
+            Assert.Equal(DemoWorkerFixture.BaselineSource, r.GetProperty("baselineSource").GetString());
+            Assert.Equal(50_000, r.GetProperty("events").GetInt64());
+            Assert.Equal(JsonValueKind.Null, r.GetProperty("windowStart").ValueKind);
+        });
+    }
+
+    [Theory]
+    [InlineData("api/drift/recapture?window=3s", 409, "usesBaselineFile")] // a baseline file is not re-captured
+    [InlineData("api/drift/recapture?window=all", 409, "notScored")]
+    [InlineData("api/drift/recapture?window=nope", 404, "unknownWindow")]
+    public async Task Recapture_AnswersWhatItDid(string path, int status, string outcome)
+    {
+        await worker.WaitForSnapshotAsync(TimeSpan.FromSeconds(60));
+        using HttpResponseMessage response = await worker.Http.PostAsync(new Uri(path, UriKind.Relative), null);
+        Assert.Equal(status, (int)response.StatusCode);
+        using JsonDocument doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(outcome, doc.RootElement.GetProperty("outcome").GetString());
+    }
+
+    [Fact]
+    public async Task Recapture_WithoutWindow_IsABadRequest()
+    {
+        using HttpResponseMessage response = await worker.Http.PostAsync(new Uri("api/drift/recapture", UriKind.Relative), null);
+        Assert.Equal(400, (int)response.StatusCode);
+    }
 }

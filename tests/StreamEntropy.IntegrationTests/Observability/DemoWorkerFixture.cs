@@ -2,6 +2,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using StreamEntropy.Kafka.Broker;
 using StreamEntropy.Kafka.Pipeline;
+using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.Demo;
+using StreamEntropy.Streaming.Drift;
+using StreamEntropy.Streaming.Profiling;
 using StreamEntropy.Worker.Demo;
 using StreamEntropy.Worker.Hosting;
 
@@ -11,7 +15,10 @@ namespace StreamEntropy.IntegrationTests.Observability;
 /// The worker as <c>stream-entropy demo</c> runs it, in-process: an embedded Kafka mock cluster, the demo's field,
 /// pair and drift configuration, the <see cref="DemoProducer"/> with its drift, and HTTP on a free loopback port.
 /// Windows are shorter than the demo's (a 3 s tumbling and a 6 s/2 s sliding window, published every 0.5 s) so that
-/// the drift, switched on after <see cref="DriftAfter"/>, raises an alert within about 20 s.
+/// the drift, switched on after <see cref="DriftAfter"/>, raises an alert within about 20 s. Drift is scored against a
+/// baseline file profiled from the demo's events before the drift (<see cref="BaselineSource"/>), so every closed window
+/// is scored from the first on and the alert does not depend on which window the worker would have captured as its
+/// reference on a loaded machine (a late start can make that window small, partial or already drifted).
 /// </summary>
 public sealed class DemoWorkerFixture : IAsyncLifetime, IDisposable
 {
@@ -31,6 +38,9 @@ public sealed class DemoWorkerFixture : IAsyncLifetime, IDisposable
 
     /// <summary>How long after the producer starts the drift is switched on.</summary>
     public static readonly TimeSpan DriftAfter = TimeSpan.FromSeconds(8);
+
+    /// <summary>The <c>source</c> the fixture's baseline file names.</summary>
+    public const string BaselineSource = "demo events before the drift";
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
 
@@ -59,6 +69,8 @@ public sealed class DemoWorkerFixture : IAsyncLifetime, IDisposable
         _cluster.CreateTopic(DemoConfiguration.InputTopic, 2);
 
         Dictionary<string, string?> configuration = DemoConfiguration.Build(_cluster.BootstrapServers, _stateDirectory);
+        Directory.CreateDirectory(_stateDirectory);
+        configuration["StreamEntropy:Drift:Baseline"] = WriteBaseline(_stateDirectory);
         foreach (string key in configuration.Keys.Where(k => k.StartsWith("StreamEntropy:Windows:", StringComparison.Ordinal)).ToList())
         {
             configuration.Remove(key);
@@ -90,6 +102,31 @@ public sealed class DemoWorkerFixture : IAsyncLifetime, IDisposable
         Pipeline = _app.Services.GetRequiredService<EntropyPipeline>();
         Producer = new DemoProducer(_cluster.BootstrapServers, DemoConfiguration.InputTopic, Rate, DriftAfter);
         _producing = Task.Run(() => Producer.RunAsync(_stop.Token), CancellationToken.None);
+    }
+
+    // What `stream-entropy profile events.jsonl --save-baseline` gives for 50 000 demo events before the drift (another
+    // seed than the producer's), with the demo's fields and pairs.
+    private static string WriteBaseline(string directory)
+    {
+        var schema = new EventSchema(
+            [new("country", "user.country"), new("device", "user.device"), new("page", "page"), new("status", "status"), new("amount", "amount", 10)],
+            [new("country", "device"), new("page", "status")]);
+        string events = Path.Combine(directory, "baseline-events.jsonl");
+        var generator = new DemoEventGenerator(seed: 7, malformedShare: 0);
+        using (FileStream file = File.Create(events))
+        {
+            for (int i = 0; i < 50_000; i++)
+            {
+                file.Write(generator.Next());
+                file.WriteByte((byte)'\n');
+            }
+        }
+
+        var counts = new FrequencySet(new EventEncoder(schema));
+        FileProfiler.Count(events, InputFormat.JsonLines, counts);
+        string path = Path.Combine(directory, "demo-baseline.json");
+        Baseline.FromFrequencySet(counts, BaselineSource).Save(path);
+        return path;
     }
 
     /// <summary>Polls <paramref name="probe"/> until it returns a value, failing after <paramref name="timeout"/>.</summary>
@@ -131,7 +168,9 @@ public sealed class DemoWorkerFixture : IAsyncLifetime, IDisposable
             "a snapshot with events in every window");
 
     /// <summary>Waits until the worker has consumer lag from librdkafka's statistics (every 5 s) and drift scores of a
-    /// closed window, then scrapes <c>/metrics</c>.</summary>
+    /// closed window, and until a scrape of <c>/metrics</c> shows them, then returns that scrape.</summary>
+    /// <remarks>The scrape is polled too: the exporter answers from a short-lived cache and the meter pins a snapshot
+    /// for 250 ms, so the first scrape after the pipeline has them may still be an older picture.</remarks>
     public async Task<string> ScrapeWhenCompleteAsync(TimeSpan timeout)
     {
         await WaitForSnapshotAsync(timeout);
@@ -139,11 +178,14 @@ public sealed class DemoWorkerFixture : IAsyncLifetime, IDisposable
             () => Task.FromResult(Pipeline.ConsumerLag.Count > 0 && Pipeline.Latest is { Drift.Count: > 0 } ? Pipeline : null),
             timeout,
             "consumer lag and a drift report");
-        return await Http.GetStringAsync(new Uri("metrics", UriKind.Relative));
+        return await ScrapeWhenAsync(
+            scrape => scrape["streamentropy_consumer_lag"].Any() && scrape["streamentropy_drift_score"].Any(s => s.Label("window") == TumblingWindow),
+            timeout,
+            "a scrape with consumer lag and drift scores");
     }
 
     /// <summary>Waits until, besides <see cref="ScrapeWhenCompleteAsync"/>, an alert has been raised (so
-    /// <c>streamentropy_alert_active</c> is exported too), then scrapes and parses <c>/metrics</c>.</summary>
+    /// <c>streamentropy_alert_active</c> is exported too), then scrapes and parses <c>/metrics</c> until it shows it.</summary>
     internal async Task<PrometheusText> ScrapeEveryFamilyAsync(TimeSpan timeout)
     {
         await ScrapeWhenCompleteAsync(timeout);
@@ -151,8 +193,21 @@ public sealed class DemoWorkerFixture : IAsyncLifetime, IDisposable
             () => Task.FromResult(Pipeline.Latest is { } latest && latest.ActiveAlerts.Count + latest.RecentAlerts.Count > 0 ? latest : null),
             timeout,
             "a raised alert");
-        return PrometheusText.Parse(await Http.GetStringAsync(new Uri("metrics", UriKind.Relative)));
+        return PrometheusText.Parse(await ScrapeWhenAsync(
+            scrape => scrape["streamentropy_alert_active"].Any() && scrape["streamentropy_consumer_lag"].Any() && scrape["streamentropy_drift_score"].Any(),
+            timeout,
+            "a scrape with every metric family"));
     }
+
+    private Task<string> ScrapeWhenAsync(Func<PrometheusText, bool> complete, TimeSpan timeout, string what) =>
+        WaitForAsync(
+            async () =>
+            {
+                string text = await Http.GetStringAsync(new Uri("metrics", UriKind.Relative));
+                return complete(PrometheusText.Parse(text)) ? text : null;
+            },
+            timeout,
+            what);
 
     public async Task DisposeAsync()
     {

@@ -27,13 +27,14 @@ public class MergedDriftTests
             parts[p].CapturePartials("in", p);
         }
 
-        // Eight 1-second windows of 3000 events; from the fourth on, country C2 goes from about 10 % to 40 % and
-        // device follows country more closely (mutual information changes too).
+        // Eight seconds of 3000 events each, from the middle of a second (so the first window is partial: neither
+        // side takes it as the reference); from the fourth on, country C2 goes from about 10 % to 40 % and device
+        // follows country more closely (mutual information changes too).
         var random = new Random(seed);
         var wholeReports = new List<DriftReport>();
         for (int i = 0; i < 8 * 3000; i++)
         {
-            long t = 1_700_000_000_000 + (i / 3000 * 1000) + (i % 3000 / 3);
+            long t = 1_700_000_000_500 + (i / 3000 * 1000) + (i % 3000 / 3);
             bool shifted = i / 3000 >= 3;
             int country = shifted && random.NextDouble() < 0.4 ? 2 : random.Next(10);
             int device = shifted && random.NextDouble() < 0.7 ? country % 3 : random.Next(3);
@@ -82,6 +83,114 @@ public class MergedDriftTests
             Assert.Equal(last.Pairs[p].CurrentMutualInformation, merged.Pairs[p].CurrentMutualInformation, 1e-9);
             Assert.Equal(last.Pairs[p].Drivers.Select(d => d.X), merged.Pairs[p].Drivers.Select(d => d.X));
         }
+    }
+
+    [Fact]
+    public void ExportImport_InTheMiddleOfADrift_NewOwnerKeepsTheAlert_AndScoresNoWindowTwice()
+    {
+        var drift = new DriftSettings(AlertRule.Defaults);
+        var parts = new EntropyEngine[3];
+        for (int p = 0; p < parts.Length; p++)
+        {
+            parts[p] = new EntropyEngine(Schema, Windows, EntropyEstimator.MaximumLikelihood);
+            parts[p].CapturePartials("in", p);
+        }
+
+        // Twelve seconds of 3000 events; seconds 3–8 shifted. The partials up to second 6 (alert raised by then),
+        // and those after.
+        var random = new Random(4);
+        List<SubjectPartial> Phase(int fromSecond, int toSecond)
+        {
+            for (int i = fromSecond * 3000; i < toSecond * 3000; i++)
+            {
+                long t = 1_700_000_000_500 + (i / 3000 * 1000) + (i % 3000 / 3);
+                bool shifted = i / 3000 is >= 3 and <= 8;
+                int country = shifted && random.NextDouble() < 0.4 ? 2 : random.Next(10);
+                parts[random.Next(parts.Length)].Process(Event($"C{country}", $"D{random.Next(3)}", $"{random.Next(60)}", $"S{random.Next(2)}"), t);
+            }
+
+            var partials = new List<SubjectPartial>();
+            foreach (EntropyEngine part in parts)
+            {
+                _ = part.Snapshot();
+                partials.AddRange(part.TakePartials());
+            }
+
+            return partials;
+        }
+
+        List<SubjectPartial> first = Phase(0, 7);
+        List<SubjectPartial> second = Phase(7, 12);
+
+        // One owner throughout.
+        var whole = new PartialMerger(Schema, EntropyEstimator.MaximumLikelihood, Windows, instancesKept: 100, drift: drift);
+        first.ForEach(p => whole.Accept(p, 0));
+        _ = whole.TakeChanged();
+        second.ForEach(p => whole.Accept(p, 0));
+        _ = whole.TakeChanged();
+        List<AlertEvent> expected = [.. whole.Drift!.TakeAlerts()];
+        Assert.Contains(expected, a => a.Key == "second/country/field-psi" && a.State == AlertState.Raised);
+        Assert.Contains(expected, a => a.Key == "second/country/field-psi" && a.State == AlertState.Cleared);
+
+        // The old owner sees the first part, saves, and is gone; the new owner restores and re-reads the partials
+        // topic from its beginning.
+        var old = new PartialMerger(Schema, EntropyEstimator.MaximumLikelihood, Windows, instancesKept: 100, drift: drift);
+        first.ForEach(p => old.Accept(p, 0));
+        _ = old.TakeChanged();
+        List<AlertEvent> actual = [.. old.Drift!.TakeAlerts()];
+        Assert.Contains(old.Drift.Alerts.Active, a => a.Key == "second/country/field-psi");
+        byte[] saved = old.Drift.Export((_, _) => true);
+
+        var next = new PartialMerger(Schema, EntropyEstimator.MaximumLikelihood, Windows, instancesKept: 100, drift: drift);
+        next.Drift!.Import(saved);
+        Assert.Equal(old.Drift.Alerts.Active, next.Drift.Alerts.Active);
+        Assert.Equal(old.Drift.DescribeReferences(), next.Drift.DescribeReferences());
+        first.ForEach(p => next.Accept(p, 0));
+        _ = next.TakeChanged();
+        Assert.Empty(next.Drift.TakeAlerts()); // windows scored before are not scored again
+        second.ForEach(p => next.Accept(p, 0));
+        _ = next.TakeChanged();
+        actual.AddRange(next.Drift.TakeAlerts());
+
+        Assert.Equal(Describe(expected), Describe(actual));
+    }
+
+    [Fact]
+    public void FirstMergedWindow_IsNeverTheReference_Forget_DropsSubjects()
+    {
+        var drift = new DriftSettings(AlertRule.Defaults);
+        var part = new EntropyEngine(Schema, Windows, EntropyEstimator.MaximumLikelihood);
+        part.CapturePartials("in", 0);
+        var random = new Random(5);
+        for (int i = 0; i < 4 * 2000; i++)
+        {
+            part.Process(Event($"C{random.Next(10)}", $"D{random.Next(3)}", "1", "S0"), 1_700_000_000_000 + (i / 2));
+        }
+
+        var merger = new PartialMerger(Schema, EntropyEstimator.MaximumLikelihood, Windows, instancesKept: 100, drift: drift);
+        foreach (SubjectPartial partial in part.TakePartials())
+        {
+            merger.Accept(partial, 0);
+        }
+
+        _ = merger.TakeChanged();
+        DriftReference country = Assert.Single(merger.Drift!.DescribeReferences(), r => r.Subject == "country");
+        Assert.Equal(ReferenceOrigin.CapturedWindow, country.Origin);
+        Assert.Equal((1_700_000_001_000L, 1_700_000_002_000L, 2000L), (country.CapturedStartMs!.Value, country.CapturedEndMs!.Value, country.Events));
+
+        merger.Drift.Forget((_, subject) => subject == "country");
+        Assert.DoesNotContain(merger.Drift.DescribeReferences(), r => r.Subject == "country");
+        Assert.Contains(merger.Drift.DescribeReferences(), r => r.Subject == "device");
+    }
+
+    [Fact]
+    public void Import_CorruptState_ThrowsInvalidData()
+    {
+        var merger = new PartialMerger(Schema, EntropyEstimator.MaximumLikelihood, Windows, drift: new DriftSettings(AlertRule.Defaults));
+        byte[] state = merger.Drift!.Export((_, _) => true);
+        state[^1] ^= 1;
+        Assert.Throws<InvalidDataException>(() => merger.Drift.Import(state));
+        Assert.Throws<InvalidDataException>(() => merger.Drift.Import("SEMX"u8));
     }
 
     private static List<string> Describe(IEnumerable<AlertEvent> alerts) =>
