@@ -38,7 +38,9 @@ public sealed class EntropyPipeline : IDisposable
     private static readonly TimeSpan DeadLetterWait = TimeSpan.FromMilliseconds(200);
 
     /// <summary>Test hook for crash tests of real processes: with a value N, the process kills itself (SIGKILL) during
-    /// its N-th checkpoint write, after the temporary file is complete and before it replaces the checkpoint.</summary>
+    /// its N-th checkpoint write, or the first later one that covers at least 500 events the previous checkpoint does not
+    /// (so that what a restart must replay is never empty), after the temporary file is complete and before it replaces
+    /// the checkpoint.</summary>
     internal const string KillDuringCheckpointVariable = "STREAMENTROPY_TEST_KILL_DURING_CHECKPOINT";
 
     /// <summary>Test hook for crash tests of real processes: with a value N, the process kills itself (SIGKILL) once it
@@ -92,9 +94,9 @@ public sealed class EntropyPipeline : IDisposable
             int saves = 0;
             Checkpoints.BeforeRename = () =>
             {
-                if (++saves >= killAt)
+                if (++saves >= killAt && EventsSinceLastCheckpoint >= 500)
                 {
-                    KillSelf("inside a checkpoint write"); // the temporary file stays
+                    KillSelf($"inside a checkpoint write, {EventsSinceLastCheckpoint} events past the previous checkpoint"); // the temporary file stays
                 }
             };
         }

@@ -34,20 +34,29 @@ public sealed class WorkerProcessTests(KafkaFixture kafka) : IDisposable
         string state = Path.Combine(_dir, "state");
 
         // First life: events (5 % malformed) arrive all along; the test hook kills the process with SIGKILL inside its
-        // 6th checkpoint write, after the temporary file is complete and before the rename.
-        List<byte[]> pool = PipelineHarness.Events(100_000, seed: 21, malformedShare: 0.05);
+        // 20th checkpoint write (about 4 s in: well after it joined the group, even on a busy machine), or the first
+        // later one that covers 500 new events (about 25 malformed), after the temporary file is complete and before
+        // the rename.
+        List<byte[]> pool = PipelineHarness.Events(200_000, seed: 21, malformedShare: 0.05);
         var produced = new List<byte[]>();
-        using (WorkerProcess first = WorkerProcess.Start(config, "first", new Dictionary<string, string> { [EntropyPipeline.KillDuringCheckpointVariable] = "6" }))
+        var delivered = new System.Collections.Concurrent.ConcurrentDictionary<(int Partition, long Offset), byte[]>();
+        using (WorkerProcess first = WorkerProcess.Start(config, "first", new Dictionary<string, string> { [EntropyPipeline.KillDuringCheckpointVariable] = "20" }))
         {
+            using IProducer<Null, byte[]> producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers, LingerMs = 5 }).Build();
             DateTime deadline = DateTime.UtcNow.AddSeconds(90);
             while (!first.Process.HasExited && DateTime.UtcNow < deadline && produced.Count < pool.Count)
             {
-                List<byte[]> batch = pool.GetRange(produced.Count, 100);
-                await PipelineHarness.ProduceAsync(kafka.BootstrapServers, topic, batch);
-                produced.AddRange(batch);
-                await Task.Delay(20); // a trickle: every checkpoint interval brings new events
+                // A steady stream, about 5000 events a second: every 200 ms checkpoint interval brings new events.
+                foreach (byte[] e in pool.GetRange(produced.Count, 50))
+                {
+                    producer.Produce(topic, new Message<Null, byte[]> { Value = e }, r => delivered[(r.Partition.Value, r.Offset.Value)] = r.Message.Value);
+                    produced.Add(e);
+                }
+
+                await Task.Delay(10);
             }
 
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
             Assert.True(first.WaitForExit(TimeSpan.FromSeconds(30)), $"the test hook did not kill the worker: {first.Tail()}");
             Assert.Equal(128 + 9, first.Process.ExitCode); // killed by SIGKILL
         }
@@ -59,7 +68,10 @@ public sealed class WorkerProcessTests(KafkaFixture kafka) : IDisposable
         long covered = durable.Offsets.Values.Sum();
         long counted = interrupted.Offsets.Values.Sum();
         Assert.True(counted > covered, $"the first life had counted {counted} events, its checkpoint covers {covered}");
-        int malformedReplayed = produced.Skip((int)covered).Take((int)(counted - covered)).Count(e => !PipelineHarness.IsObject(e));
+        int malformedReplayed = delivered.Count(d =>
+            d.Key.Offset >= durable.Offsets.GetValueOrDefault((topic, d.Key.Partition))
+            && d.Key.Offset < interrupted.Offsets.GetValueOrDefault((topic, d.Key.Partition))
+            && !PipelineHarness.IsObject(d.Value));
 
         // Second life: restores the durable checkpoint, re-reads what it does not cover, ends exact.
         FrequencySet reference = PipelineHarness.Profile(produced, out int valid);
