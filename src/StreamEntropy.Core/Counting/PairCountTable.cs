@@ -93,6 +93,26 @@ public sealed class PairCountTable
         _marginalsStale = true;
     }
 
+    /// <summary>Adds every count of <paramref name="other"/>, whose value ids <c>x</c> and <c>y</c> are ids
+    /// <c>xMap[x]</c> and <c>yMap[y]</c> of this table's fields.</summary>
+    /// <remarks>For a pair counted with other interners (a part of a file counted in parallel). The other table's pairs
+    /// are interned here in its pair-id order, which is their order of first sight there: merging the parts of a file
+    /// in file order gives every pair the id that one sequential pass would have given it.</remarks>
+    public void MergeMapped(PairCountTable other, ReadOnlySpan<int> xMap, ReadOnlySpan<int> yMap)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        int pairs = other.Pairs.Count;
+        var pairMap = new int[pairs];
+        for (int pairId = 0; pairId < pairs; pairId++)
+        {
+            (int x, int y) = other.Pairs.GetPair(pairId);
+            pairMap[pairId] = Pairs.GetOrAdd(xMap[x], yMap[y]);
+        }
+
+        Joint.MergeMapped(other.Joint, pairMap);
+        _marginalsStale = true;
+    }
+
     /// <summary>Sets every count to zero, keeping the allocated room.</summary>
     public void Clear()
     {
