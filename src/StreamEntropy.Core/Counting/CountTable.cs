@@ -205,36 +205,48 @@ public sealed class CountTable
     public void Merge(CountTable other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        ReadOnlySpan<long> counts = other.Counts;
+        AddCounts(other.Counts);
+    }
+
+    /// <summary>Adds <paramref name="counts"/>[id] occurrences of every id at once, then re-bases the sums exactly.</summary>
+    /// <remarks>O(ids): how a batch of raw counts (a file's part, counted without the per-update bookkeeping) becomes a
+    /// table. The result depends only on the final counts, not on the order they were reached in.</remarks>
+    /// <exception cref="ArgumentException">A count is negative.</exception>
+    public void AddCounts(ReadOnlySpan<long> counts)
+    {
         if (counts.Length > _counts.Length)
         {
             Grow(counts.Length - 1);
         }
 
+        long added = 0;
         for (int id = 0; id < counts.Length; id++)
         {
             long c = counts[id];
             if (c != 0)
             {
+                if (c < 0)
+                {
+                    throw new ArgumentException($"The count of id {id} is negative.", nameof(counts));
+                }
+
                 long n = _counts[id];
                 _counts[id] = n + c;
                 Leave(id, n);
                 Enter(id, n + c);
+                added += c;
             }
         }
 
-        _total += other._total;
+        _total += added;
         Rebase();
     }
 
-    /// <summary>Adds every count of <paramref name="other"/>, whose id <c>i</c> is id <c>idMap[i]</c> here.</summary>
-    /// <remarks>For tables of one field counted with different interners (parts of a file counted in parallel); the
-    /// sums are re-based exactly afterwards, as in <see cref="Merge"/>.</remarks>
-    /// <exception cref="ArgumentException"><paramref name="idMap"/> is shorter than the ids counted in <paramref name="other"/>.</exception>
-    public void MergeMapped(CountTable other, ReadOnlySpan<int> idMap)
+    /// <summary>Adds <paramref name="counts"/>[i] occurrences of id <c>idMap[i]</c> for every i, then re-bases the sums exactly.</summary>
+    /// <exception cref="ArgumentException"><paramref name="idMap"/> has no entry for an i with a count, or a count is negative.</exception>
+    public void AddCounts(ReadOnlySpan<long> counts, ReadOnlySpan<int> idMap)
     {
-        ArgumentNullException.ThrowIfNull(other);
-        ReadOnlySpan<long> counts = other.Counts;
+        long added = 0;
         for (int id = 0; id < counts.Length; id++)
         {
             long c = counts[id];
@@ -243,9 +255,9 @@ public sealed class CountTable
                 continue;
             }
 
-            if (id >= idMap.Length || idMap[id] < 0)
+            if (id >= idMap.Length || idMap[id] < 0 || c < 0)
             {
-                throw new ArgumentException($"Id {id} has no mapping.", nameof(idMap));
+                throw new ArgumentException($"Id {id} has no mapping or a negative count.", nameof(idMap));
             }
 
             int target = idMap[id];
@@ -258,9 +270,10 @@ public sealed class CountTable
             _counts[target] = n + c;
             Leave(target, n);
             Enter(target, n + c);
+            added += c;
         }
 
-        _total += other._total;
+        _total += added;
         Rebase();
     }
 

@@ -93,23 +93,11 @@ public sealed class PairCountTable
         _marginalsStale = true;
     }
 
-    /// <summary>Adds every count of <paramref name="other"/>, whose value ids <c>x</c> and <c>y</c> are ids
-    /// <c>xMap[x]</c> and <c>yMap[y]</c> of this table's fields.</summary>
-    /// <remarks>For a pair counted with other interners (a part of a file counted in parallel). The other table's pairs
-    /// are interned here in its pair-id order, which is their order of first sight there: merging the parts of a file
-    /// in file order gives every pair the id that one sequential pass would have given it.</remarks>
-    public void MergeMapped(PairCountTable other, ReadOnlySpan<int> xMap, ReadOnlySpan<int> yMap)
+    /// <summary>Adds <paramref name="counts"/>[pairId] events of every pair id at once (ids from <see cref="Pairs"/>).</summary>
+    public void AddJointCounts(ReadOnlySpan<long> counts)
     {
-        ArgumentNullException.ThrowIfNull(other);
-        int pairs = other.Pairs.Count;
-        var pairMap = new int[pairs];
-        for (int pairId = 0; pairId < pairs; pairId++)
-        {
-            (int x, int y) = other.Pairs.GetPair(pairId);
-            pairMap[pairId] = Pairs.GetOrAdd(xMap[x], yMap[y]);
-        }
-
-        Joint.MergeMapped(other.Joint, pairMap);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(counts.Length, Pairs.Count, nameof(counts));
+        Joint.AddCounts(counts);
         _marginalsStale = true;
     }
 

@@ -174,45 +174,6 @@ public sealed class FrequencySet
         Events += sign * other.Events;
     }
 
-    /// <summary>Adds all counts of <paramref name="other"/>, counted with another encoder of the same schema.</summary>
-    /// <remarks>Each of the other encoder's values is interned here in its id order (its order of first sight), then
-    /// its counts are added under the mapped ids. Merging the parts of a file in file order therefore gives every value
-    /// and pair the id one sequential pass would have given it, and the same counts. Not for schemas with budgets.</remarks>
-    internal void MergeForeign(FrequencySet other)
-    {
-        ArgumentNullException.ThrowIfNull(other);
-        EventSchema schema = Encoder.Schema;
-        if (schema.HasBudgets || other.Encoder.Schema.Fields.Count != _fields.Length || other._pairs.Length != _pairs.Length)
-        {
-            throw new ArgumentException("Only sets of one schema without budgets can be merged across encoders.", nameof(other));
-        }
-
-        var maps = new int[_fields.Length][];
-        for (int f = 0; f < _fields.Length; f++)
-        {
-            var theirs = other.Encoder.Values[f];
-            var ours = Encoder.Values[f];
-            int[] map = new int[theirs.Count];
-            for (int id = 0; id < map.Length; id++)
-            {
-                map[id] = ours.GetOrAdd(theirs.GetValue(id));
-            }
-
-            maps[f] = map;
-            _fields[f].MergeMapped(other._fields[f], map);
-            _missing[f] += other._missing[f];
-            _invalid[f] += other._invalid[f];
-        }
-
-        for (int p = 0; p < _pairs.Length; p++)
-        {
-            (int xf, int yf) = _pairIndexes[p];
-            _pairs[p].MergeMapped(other._pairs[p], maps[xf], maps[yf]);
-        }
-
-        Events += other.Events;
-    }
-
     /// <summary>Replaces the budgeted counts with the merge of those of <paramref name="parts"/>, in order (a sliding
     /// window's live panes, oldest first, so that a saved and a restored window merge identically).</summary>
     internal void RebuildBounded(IEnumerable<FrequencySet> parts)
@@ -272,6 +233,18 @@ public sealed class FrequencySet
         Array.Clear(_missing);
         Array.Clear(_invalid);
         Events = 0;
+    }
+
+    /// <summary>Adds to the event, missing and invalid counters (raw counts of a batch, whose tables are added apart).</summary>
+    internal void AddCounters(long events, ReadOnlySpan<long> missing, ReadOnlySpan<long> invalid)
+    {
+        for (int f = 0; f < _missing.Length; f++)
+        {
+            _missing[f] += missing[f];
+            _invalid[f] += invalid[f];
+        }
+
+        Events += events;
     }
 
     /// <summary>Sets the event, missing and invalid counters, when a saved state is loaded (the tables are loaded separately).</summary>

@@ -396,9 +396,9 @@ public static class FileProfiler
             for (int k = 1; k < parts; k++)
             {
                 PartResult result = work[k].Result; // CountPart returns its error rather than throwing it
-                if (result.Error is null && result.Set is not null && position == starts[k])
+                if (result.Error is null && result.Counts is not null && position == starts[k])
                 {
-                    set.MergeForeign(result.Set);
+                    result.Counts.AddTo(set);
                     rows += result.Rows;
                     position = result.End;
                     line += result.Lines;
@@ -509,19 +509,24 @@ public static class FileProfiler
 
         public long FirstNextLine => first.NextLine;
 
-        public long CountFirst(FrequencySet set, long stopAt, PartProgress progress, CancellationToken cancel) =>
-            CountCsvRange(first, columns, new ExactRowSink(set), stopAt, input.Name, progress, 0, cancel);
+        public long CountFirst(FrequencySet set, long stopAt, PartProgress progress, CancellationToken cancel)
+        {
+            var batch = new BatchCounts(set.Encoder);
+            long rows = CountCsvRange(first, columns, new BatchRowSink(batch), stopAt, input.Name, progress, 0, cancel);
+            batch.AddTo(set);
+            return rows;
+        }
 
         public PartResult CountPart(EventSchema schema, long start, long stopAt, PartProgress progress, int part, CancellationToken cancel)
         {
             try
             {
-                var set = new FrequencySet(new EventEncoder(schema));
+                var batch = new BatchCounts(new EventEncoder(schema));
                 using Stream stream = input.OpenRead();
                 stream.Seek(start, SeekOrigin.Begin);
                 using var csv = new CsvReader(stream, leaveOpen: true, PartBufferBytes, first.Delimiter, columns: first.Header.Count, streamOffset: start);
-                long rows = CountCsvRange(csv, columns, new ExactRowSink(set), stopAt, input.Name, progress, part, cancel);
-                return new PartResult(set, rows, csv.NextRecordOffset, csv.NextLine - 1, null);
+                long rows = CountCsvRange(csv, columns, new BatchRowSink(batch), stopAt, input.Name, progress, part, cancel);
+                return new PartResult(batch, rows, csv.NextRecordOffset, csv.NextLine - 1, null);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -534,7 +539,9 @@ public static class FileProfiler
             using Stream stream = input.OpenRead();
             stream.Seek(start, SeekOrigin.Begin);
             using var csv = new CsvReader(stream, leaveOpen: true, PartBufferBytes, first.Delimiter, columns: first.Header.Count, streamOffset: start, startLine: line);
-            long rows = CountCsvRange(csv, columns, new ExactRowSink(set), stopAt, input.Name, progress, part, CancellationToken.None);
+            var batch = new BatchCounts(set.Encoder);
+            long rows = CountCsvRange(csv, columns, new BatchRowSink(batch), stopAt, input.Name, progress, part, CancellationToken.None);
+            batch.AddTo(set);
             return (rows, csv.NextRecordOffset, csv.NextLine);
         }
     }
@@ -546,19 +553,24 @@ public static class FileProfiler
 
         public long FirstNextLine => first.NextLine;
 
-        public long CountFirst(FrequencySet set, long stopAt, PartProgress progress, CancellationToken cancel) =>
-            CountJsonRange(first, firstDecoder, new ExactRowSink(set), stopAt, input.Name, progress, 0, cancel);
+        public long CountFirst(FrequencySet set, long stopAt, PartProgress progress, CancellationToken cancel)
+        {
+            var batch = new BatchCounts(set.Encoder);
+            long rows = CountJsonRange(first, firstDecoder, new BatchRowSink(batch), stopAt, input.Name, progress, 0, cancel);
+            batch.AddTo(set);
+            return rows;
+        }
 
         public PartResult CountPart(EventSchema schema, long start, long stopAt, PartProgress progress, int part, CancellationToken cancel)
         {
             try
             {
-                var set = new FrequencySet(new EventEncoder(schema));
+                var batch = new BatchCounts(new EventEncoder(schema));
                 using Stream stream = input.OpenRead();
                 stream.Seek(start, SeekOrigin.Begin);
                 using var lines = new JsonLinesReader(stream, leaveOpen: true, PartBufferBytes, streamOffset: start);
-                long rows = CountJsonRange(lines, CreateDecoder(schema, input.Name), new ExactRowSink(set), stopAt, input.Name, progress, part, cancel);
-                return new PartResult(set, rows, lines.NextLineOffset, lines.NextLine - 1, null);
+                long rows = CountJsonRange(lines, CreateDecoder(schema, input.Name), new BatchRowSink(batch), stopAt, input.Name, progress, part, cancel);
+                return new PartResult(batch, rows, lines.NextLineOffset, lines.NextLine - 1, null);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -571,7 +583,9 @@ public static class FileProfiler
             using Stream stream = input.OpenRead();
             stream.Seek(start, SeekOrigin.Begin);
             using var lines = new JsonLinesReader(stream, leaveOpen: true, PartBufferBytes, streamOffset: start, startLine: line);
-            long rows = CountJsonRange(lines, firstDecoder, new ExactRowSink(set), stopAt, input.Name, progress, part, CancellationToken.None);
+            var batch = new BatchCounts(set.Encoder);
+            long rows = CountJsonRange(lines, firstDecoder, new BatchRowSink(batch), stopAt, input.Name, progress, part, CancellationToken.None);
+            batch.AddTo(set);
             return (rows, lines.NextLineOffset, lines.NextLine);
         }
     }
