@@ -35,7 +35,7 @@ internal sealed class PairAccumulator
             ref Entry e = ref slots[slot];
             if (e.Count == 0)
             {
-                Insert(ref e, key);
+                Insert(slot, key);
                 return;
             }
 
@@ -82,18 +82,12 @@ internal sealed class PairAccumulator
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void Insert(ref Entry entry, ulong key)
+    private void Insert(int slot, ulong key)
     {
-        entry = new Entry { Key = key, Count = 1 };
+        _slots[slot] = new Entry { Key = key, Count = 1 };
         if (_count == _order.Length)
         {
             Array.Resize(ref _order, _order.Length * 2);
-        }
-
-        int slot = (int)((key * GoldenRatio) >> _shift);
-        while (!Unsafe.AreSame(ref _slots[slot], ref entry))
-        {
-            slot = (slot + 1) & (_slots.Length - 1);
         }
 
         _orderOfSlot[slot] = _count;
