@@ -24,7 +24,15 @@ public sealed class CountTable
     private const long MinRebaseInterval = 1 << 16;
 
     private long[] _counts;
-    private readonly double[] _fingerprint = new double[Limit]; // φⱼ for 1 ≤ j < Limit; doubles hold these integers exactly and feed TensorPrimitives.Dot
+    private const int InitialFingerprint = 16;
+
+    // φⱼ for 1 ≤ j < Limit; doubles hold these integers exactly and feed TensorPrimitives.Dot. It starts short and
+    // grows (up to Limit) with the largest count seen, so a table that counts a few events costs bytes, not 8 KiB: a
+    // file with 100 000 columns has 100 000 tables.
+    private double[] _fingerprint = new double[InitialFingerprint];
+
+    [ThreadStatic]
+    private static double[]? t_paddedFingerprint; // a short fingerprint copied out to Limit entries for Rebase
     private readonly HashSet<int> _large = []; // ids whose count is ≥ Limit
     private long _total;
     private int _distinct;
@@ -88,6 +96,11 @@ public sealed class CountTable
             else
             {
                 _fingerprint[n]--;
+            }
+
+            if (n + 1 >= _fingerprint.Length)
+            {
+                GrowFingerprint((int)n + 1);
             }
 
             _fingerprint[n + 1]++;
@@ -192,25 +205,75 @@ public sealed class CountTable
     public void Merge(CountTable other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        ReadOnlySpan<long> counts = other.Counts;
+        AddCounts(other.Counts);
+    }
+
+    /// <summary>Adds <paramref name="counts"/>[id] occurrences of every id at once, then re-bases the sums exactly.</summary>
+    /// <remarks>O(ids): how a batch of raw counts (a file's part, counted without the per-update bookkeeping) becomes a
+    /// table. The result depends only on the final counts, not on the order they were reached in.</remarks>
+    /// <exception cref="ArgumentException">A count is negative.</exception>
+    public void AddCounts(ReadOnlySpan<long> counts)
+    {
         if (counts.Length > _counts.Length)
         {
             Grow(counts.Length - 1);
         }
 
+        long added = 0;
         for (int id = 0; id < counts.Length; id++)
         {
             long c = counts[id];
             if (c != 0)
             {
+                if (c < 0)
+                {
+                    throw new ArgumentException($"The count of id {id} is negative.", nameof(counts));
+                }
+
                 long n = _counts[id];
                 _counts[id] = n + c;
                 Leave(id, n);
                 Enter(id, n + c);
+                added += c;
             }
         }
 
-        _total += other._total;
+        _total += added;
+        Rebase();
+    }
+
+    /// <summary>Adds <paramref name="counts"/>[i] occurrences of id <c>idMap[i]</c> for every i, then re-bases the sums exactly.</summary>
+    /// <exception cref="ArgumentException"><paramref name="idMap"/> has no entry for an i with a count, or a count is negative.</exception>
+    public void AddCounts(ReadOnlySpan<long> counts, ReadOnlySpan<int> idMap)
+    {
+        long added = 0;
+        for (int id = 0; id < counts.Length; id++)
+        {
+            long c = counts[id];
+            if (c == 0)
+            {
+                continue;
+            }
+
+            if (id >= idMap.Length || idMap[id] < 0 || c < 0)
+            {
+                throw new ArgumentException($"Id {id} has no mapping or a negative count.", nameof(idMap));
+            }
+
+            int target = idMap[id];
+            if (target >= _counts.Length)
+            {
+                Grow(target);
+            }
+
+            long n = _counts[target];
+            _counts[target] = n + c;
+            Leave(target, n);
+            Enter(target, n + c);
+            added += c;
+        }
+
+        _total += added;
         Rebase();
     }
 
@@ -236,9 +299,10 @@ public sealed class CountTable
         where TTerm : struct, ICountTerm
     {
         double sum = 0;
-        for (int j = 1; j < Limit; j++)
+        double[] fingerprint = _fingerprint;
+        for (int j = 1; j < fingerprint.Length; j++)
         {
-            double multiplicity = _fingerprint[j];
+            double multiplicity = fingerprint[j];
             if (multiplicity != 0)
             {
                 sum += multiplicity * term.Evaluate(j);
@@ -272,9 +336,20 @@ public sealed class CountTable
     /// <summary>Re-bases S1, S2 and SG exactly from the fingerprint.</summary>
     internal void Rebase()
     {
-        _s1 = new NeumaierSum(TensorPrimitives.Dot(new ReadOnlySpan<double>(_fingerprint), CountFunctionTables.NLogN.AsSpan(0, Limit)));
-        _s2 = new NeumaierSum(TensorPrimitives.Dot(new ReadOnlySpan<double>(_fingerprint), CountFunctionTables.NLog2N.AsSpan(0, Limit)));
-        _sg = new NeumaierSum(TensorPrimitives.Dot(new ReadOnlySpan<double>(_fingerprint), CountFunctionTables.NG.AsSpan(0, Limit)));
+        // Always a dot product of Limit terms: the vectorised sum's grouping depends on the length, and the sums must
+        // not depend on how far the fingerprint has grown.
+        ReadOnlySpan<double> fingerprint = _fingerprint;
+        if (fingerprint.Length < Limit)
+        {
+            double[] padded = t_paddedFingerprint ??= new double[Limit];
+            fingerprint.CopyTo(padded);
+            padded.AsSpan(fingerprint.Length).Clear();
+            fingerprint = padded;
+        }
+
+        _s1 = new NeumaierSum(TensorPrimitives.Dot(fingerprint, CountFunctionTables.NLogN.AsSpan(0, Limit)));
+        _s2 = new NeumaierSum(TensorPrimitives.Dot(fingerprint, CountFunctionTables.NLog2N.AsSpan(0, Limit)));
+        _sg = new NeumaierSum(TensorPrimitives.Dot(fingerprint, CountFunctionTables.NG.AsSpan(0, Limit)));
         _largeDirty = true;
         _updatesSinceRebase = 0;
     }
@@ -333,6 +408,11 @@ public sealed class CountTable
         if (n == Limit)
         {
             _large.Remove(id);
+            if (n - 1 >= _fingerprint.Length)
+            {
+                GrowFingerprint((int)n - 1); // the value may have jumped past the small range in one bulk step
+            }
+
             _fingerprint[n - 1]++;
             AddSmallTerms(n - 1, 1);
         }
@@ -370,6 +450,11 @@ public sealed class CountTable
 
         if (m < Limit)
         {
+            if (m >= _fingerprint.Length)
+            {
+                GrowFingerprint((int)m);
+            }
+
             _fingerprint[m]++;
         }
         else
@@ -378,6 +463,13 @@ public sealed class CountTable
         }
 
         _distinct++;
+    }
+
+    private void GrowFingerprint(int index)
+    {
+        Debug.Assert(index < Limit, "counts from Limit on are tracked in _large");
+        int size = Math.Min(Math.Max(_fingerprint.Length * 2, index + 1), Limit);
+        Array.Resize(ref _fingerprint, size);
     }
 
     private void Grow(int id)

@@ -93,6 +93,14 @@ public sealed class PairCountTable
         _marginalsStale = true;
     }
 
+    /// <summary>Adds <paramref name="counts"/>[pairId] events of every pair id at once (ids from <see cref="Pairs"/>).</summary>
+    public void AddJointCounts(ReadOnlySpan<long> counts)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(counts.Length, Pairs.Count, nameof(counts));
+        Joint.AddCounts(counts);
+        _marginalsStale = true;
+    }
+
     /// <summary>Sets every count to zero, keeping the allocated room.</summary>
     public void Clear()
     {

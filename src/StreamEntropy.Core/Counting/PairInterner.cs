@@ -27,6 +27,22 @@ public sealed class PairInterner
         _shift = 64 - 6;
     }
 
+    /// <summary>Makes room for <paramref name="pairs"/> distinct pairs in all, so that adding that many does not grow the
+    /// table step by step.</summary>
+    public void EnsureCapacity(int pairs)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(pairs);
+        if (pairs > _pairs.Length)
+        {
+            Array.Resize(ref _pairs, pairs);
+        }
+
+        if ((long)pairs * 2 > _keys.Length)
+        {
+            Grow((int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)pairs * 2), 1 << 30));
+        }
+    }
+
     /// <summary>Gets the number of distinct pairs seen.</summary>
     public int Count => _count;
 
@@ -109,15 +125,14 @@ public sealed class PairInterner
         _slotIds[slot] = id;
         if (_count * 2 > _keys.Length)
         {
-            Grow(); // load factor ≤ 1/2 keeps linear probes short
+            Grow(_keys.Length * 2); // load factor ≤ 1/2 keeps linear probes short
         }
 
         return id;
     }
 
-    private void Grow()
+    private void Grow(int capacity)
     {
-        int capacity = _keys.Length * 2;
         _keys = new ulong[capacity];
         _slotIds = new int[capacity];
         _keys.AsSpan().Fill(EmptySlot);

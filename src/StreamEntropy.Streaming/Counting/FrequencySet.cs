@@ -235,6 +235,18 @@ public sealed class FrequencySet
         Events = 0;
     }
 
+    /// <summary>Adds to the event, missing and invalid counters (raw counts of a batch, whose tables are added apart).</summary>
+    internal void AddCounters(long events, ReadOnlySpan<long> missing, ReadOnlySpan<long> invalid)
+    {
+        for (int f = 0; f < _missing.Length; f++)
+        {
+            _missing[f] += missing[f];
+            _invalid[f] += invalid[f];
+        }
+
+        Events += events;
+    }
+
     /// <summary>Sets the event, missing and invalid counters, when a saved state is loaded (the tables are loaded separately).</summary>
     internal void RestoreCounters(long events, ReadOnlySpan<long> missing, ReadOnlySpan<long> invalid)
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Text.Unicode;
@@ -5,8 +6,8 @@ using System.Text.Unicode;
 namespace StreamEntropy.Streaming.Decoding;
 
 /// <summary>
-/// Reads RFC 4180 CSV (UTF-8, comma-separated, first line a header) from a stream, one record at a
-/// time, without allocating per record.
+/// Reads RFC 4180 CSV (UTF-8, comma-separated or with another one-byte delimiter, first line a header)
+/// from a stream, one record at a time, without allocating per record.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -18,23 +19,37 @@ namespace StreamEntropy.Streaming.Decoding;
 /// quote and an unterminated quoted field are errors, as is invalid UTF-8.
 /// </para>
 /// <para>
-/// The reader keeps one buffer (64 KiB, doubled when a single record needs more), so memory does not
-/// grow with the number of records. After a <see cref="CsvFormatException"/> for a wrong field count
+/// The reader keeps one buffer (64 KiB, doubled when a single record needs more, up to
+/// <see cref="MaxRecordBytes"/>: a longer record throws <see cref="LineTooLongException"/>), so memory
+/// does not grow with the number of records. The header's column names must be distinct. After a <see cref="CsvFormatException"/> for a wrong field count
 /// or invalid UTF-8 the reader has skipped that record and can go on; after a quoting error it is
 /// faulted and every later <see cref="ReadRecord"/> throws the same error.
 /// </para>
 /// </remarks>
 public sealed class CsvReader : IDisposable
 {
+    /// <summary>The longest record read (16 MiB): a longer one throws <see cref="LineTooLongException"/>.</summary>
+    public const int MaxRecordBytes = 16 * 1024 * 1024;
+
     private const int InitialBufferBytes = 64 * 1024;
     private const byte Quote = (byte)'"';
     private const byte Comma = (byte)',';
+
+    // The delimiters that detection chooses from, in order of preference when the header has as many of each.
+    private static readonly byte[] DetectableDelimiters = [Comma, (byte)';', (byte)'\t', (byte)'|'];
     private const byte LineFeed = (byte)'\n';
     private const byte CarriageReturn = (byte)'\r';
 
     private readonly Stream _stream;
     private readonly bool _leaveOpen;
+    private readonly int _maxRecordBytes;
+    private readonly int _columns; // > 0: no header line; every record has this many fields
+    private byte _delimiter;
+    private SearchValues<byte> _stops = null!; // delimiter, line feed, quote
     private byte[] _buffer;
+    private long _bufferOffset; // the stream offset of _buffer[0]
+    private int _validatedTo; // _buffer[.._validatedTo] is known to be valid UTF-8 (whole lines)
+    private int _checkEachRecordTo; // invalid UTF-8 lies before this: validate record by record up to here
     private int _start;
     private int _end;
     private bool _endOfStream;
@@ -61,16 +76,65 @@ public sealed class CsvReader : IDisposable
     {
     }
 
-    // Tests use a tiny initial buffer to exercise refills and growth at every position.
-    internal CsvReader(Stream stream, bool leaveOpen, int initialBufferBytes)
+    /// <summary>Creates a reader with a given delimiter, or one detected from the header line, and reads the header line.</summary>
+    /// <param name="stream">The CSV input, UTF-8 encoded.</param>
+    /// <param name="delimiter">The field delimiter (an ASCII character other than a quote or a line break), or null to
+    /// take from the header line whichever of <c>,</c> <c>;</c> tab <c>|</c> it holds most of outside quotes (a comma
+    /// when it holds none).</param>
+    /// <param name="leaveOpen">Whether to leave <paramref name="stream"/> open when the reader is disposed.</param>
+    /// <exception cref="ArgumentException"><paramref name="delimiter"/> cannot delimit fields.</exception>
+    /// <exception cref="CsvFormatException">The input is empty or its header line is malformed.</exception>
+    public CsvReader(Stream stream, byte? delimiter, bool leaveOpen = false)
+        : this(stream, leaveOpen, InitialBufferBytes, delimiter)
+    {
+    }
+
+    // Tests use a tiny initial buffer to exercise refills and growth at every position, and a small record limit.
+    // With columns > 0 the reader starts at streamOffset in the middle of a file, on a record boundary, with no header
+    // (a part of a file counted in parallel): line numbers then count from startLine.
+    internal CsvReader(
+        Stream stream,
+        bool leaveOpen,
+        int initialBufferBytes,
+        byte? delimiter = Comma,
+        int maxRecordBytes = MaxRecordBytes,
+        int columns = 0,
+        long streamOffset = 0,
+        long startLine = 1)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(initialBufferBytes);
-        _buffer = new byte[initialBufferBytes];
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRecordBytes);
+        if (delimiter is byte d && !IsValidDelimiter(d))
+        {
+            throw new ArgumentException($"A CSV delimiter must be an ASCII character other than a quote or a line break, not 0x{d:X2}.", nameof(delimiter));
+        }
+
+        _buffer = new byte[Math.Min(initialBufferBytes, Math.Max(maxRecordBytes, 16))];
         _stream = stream;
         _leaveOpen = leaveOpen;
+        _maxRecordBytes = maxRecordBytes;
+        _columns = columns;
+        _bufferOffset = streamOffset;
+        _nextLine = startLine;
+        if (delimiter is byte known)
+        {
+            SetDelimiter(known);
+        }
+
         try
         {
+            if (columns > 0)
+            {
+                Header = new string[columns];
+                return;
+            }
+
+            if (delimiter is null)
+            {
+                SetDelimiter(DetectDelimiter());
+            }
+
             Header = ReadHeader();
         }
         catch
@@ -82,7 +146,20 @@ public sealed class CsvReader : IDisposable
     }
 
     /// <summary>Gets the column names from the first line.</summary>
-    public IReadOnlyList<string> Header { get; }
+    public IReadOnlyList<string> Header { get; } = [];
+
+    /// <summary>Gets the field delimiter in use (given, or detected from the header line).</summary>
+    public byte Delimiter => _delimiter;
+
+    /// <summary>Gets the stream offset at which the next record starts (after the one just read).</summary>
+    internal long NextRecordOffset => _bufferOffset + _start;
+
+    /// <summary>Gets the 1-based physical line on which the next record starts.</summary>
+    internal long NextLine => _nextLine;
+
+    /// <summary>Gets whether <paramref name="delimiter"/> can delimit CSV fields: ASCII, not a quote, CR or LF.</summary>
+    public static bool IsValidDelimiter(byte delimiter) =>
+        delimiter is > 0 and < 0x80 and not (Quote or LineFeed or CarriageReturn);
 
     /// <summary>Gets the 1-based physical line on which the current record (initially the header) starts.</summary>
     public long LineNumber { get; private set; }
@@ -165,12 +242,65 @@ public sealed class CsvReader : IDisposable
         }
 
         var header = new string[_fieldCount];
+        var seen = new Dictionary<string, int>(_fieldCount, StringComparer.Ordinal);
         for (int i = 0; i < header.Length; i++)
         {
             header[i] = Encoding.UTF8.GetString(GetField(i));
+            if (!seen.TryAdd(header[i], i))
+            {
+                // A field is chosen by its column's name: two columns of one name would make that choice arbitrary.
+                throw new CsvFormatException(LineNumber, $"the column name '{header[i]}' occurs twice (columns {seen[header[i]] + 1} and {i + 1})");
+            }
         }
 
         return header;
+    }
+
+    private void SetDelimiter(byte delimiter)
+    {
+        _delimiter = delimiter;
+        _stops = SearchValues.Create(delimiter, LineFeed, Quote);
+    }
+
+    // Picks the delimiter from the first line (read into the buffer, up to the record limit): the candidate that occurs
+    // most often outside quotes, a comma on a tie or when none occurs.
+    private byte DetectDelimiter()
+    {
+        while (true)
+        {
+            int newline = _buffer.AsSpan(0, _end).IndexOf(LineFeed);
+            if (newline >= 0 || _endOfStream)
+            {
+                ReadOnlySpan<byte> line = newline >= 0 ? _buffer.AsSpan(0, newline) : _buffer.AsSpan(0, _end);
+                Span<int> counts = stackalloc int[DetectableDelimiters.Length];
+                bool quoted = false;
+                foreach (byte b in line)
+                {
+                    if (b == Quote)
+                    {
+                        quoted = !quoted;
+                    }
+                    else if (!quoted)
+                    {
+                        int candidate = Array.IndexOf(DetectableDelimiters, b);
+                        if (candidate >= 0)
+                        {
+                            counts[candidate]++;
+                        }
+                    }
+                }
+
+                int best = 0;
+                for (int i = 1; i < counts.Length; i++)
+                {
+                    best = counts[i] > counts[best] ? i : best;
+                }
+
+                return DetectableDelimiters[best];
+            }
+
+            Fill();
+        }
     }
 
     // Parses the next record into the field arrays, refilling the buffer as needed; false at the end.
@@ -195,15 +325,37 @@ public sealed class CsvReader : IDisposable
 
             // ASCII delimiters cannot split a multi-byte sequence, so the raw record is valid UTF-8
             // exactly when every cell is.
-            ReadOnlySpan<byte> raw = _buffer.AsSpan(recordStart, recordEnd - recordStart);
-            if (!Utf8.IsValid(raw))
+            if (recordEnd > _validatedTo && !IsValidUtf8(recordStart, recordEnd))
             {
                 _fieldCount = 0;
-                throw InvalidUtf8(raw);
+                throw InvalidUtf8(_buffer.AsSpan(recordStart, recordEnd - recordStart));
             }
 
             return true;
         }
+    }
+
+    // Validates the record [start, end) — in practice every whole line buffered from start on, in one vectorised pass,
+    // so that short records do not pay a call each. Where that finds invalid bytes, records up to the last line end
+    // checked are validated one at a time instead, so the error names the right record.
+    private bool IsValidUtf8(int start, int end)
+    {
+        if (end > _checkEachRecordTo)
+        {
+            int lastLineEnd = _buffer.AsSpan(start, _end - start).LastIndexOf(LineFeed) + start + 1;
+            if (lastLineEnd >= end)
+            {
+                if (Utf8.IsValid(_buffer.AsSpan(start, lastLineEnd - start)))
+                {
+                    _validatedTo = lastLineEnd;
+                    return true;
+                }
+
+                _checkEachRecordTo = lastLineEnd;
+            }
+        }
+
+        return Utf8.IsValid(_buffer.AsSpan(start, end - start));
     }
 
     private CsvFormatException InvalidUtf8(ReadOnlySpan<byte> record)
@@ -215,7 +367,7 @@ public sealed class CsvReader : IDisposable
         }
 
         ReadOnlySpan<byte> before = record[..position];
-        int column = before.Count(Comma) + 1; // approximate when a quoted field before it holds commas
+        int column = before.Count(_delimiter) + 1; // approximate when a quoted field before it holds delimiters
         long line = LineNumber + before.Count(LineFeed);
         return new CsvFormatException(line, $"invalid UTF-8 near column {column}");
     }
@@ -229,12 +381,21 @@ public sealed class CsvReader : IDisposable
         {
             _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
             _end -= _start;
+            _bufferOffset += _start;
+            _validatedTo = Math.Max(_validatedTo - _start, 0);
+            _checkEachRecordTo = Math.Max(_checkEachRecordTo - _start, 0);
             _start = 0;
+        }
+
+        if (_end >= _maxRecordBytes)
+        {
+            // The buffer holds one unfinished record (or header line) of at least the limit.
+            throw FaultTooLong();
         }
 
         if (_end > _buffer.Length / 2)
         {
-            Array.Resize(ref _buffer, checked(_buffer.Length * 2));
+            Array.Resize(ref _buffer, (int)Math.Min(_buffer.Length * 2L, _maxRecordBytes + 2L));
         }
 
         while (_end < _buffer.Length)
@@ -326,11 +487,15 @@ public sealed class CsvReader : IDisposable
                     return ParseResult.Complete;
                 }
 
-                switch (data[pos])
+                byte after = data[pos];
+                if (after == _delimiter)
                 {
-                    case Comma:
-                        pos++;
-                        continue;
+                    pos++;
+                    continue;
+                }
+
+                switch (after)
+                {
                     case LineFeed:
                         recordEnd = pos + 1;
                         lineBreaks++;
@@ -352,7 +517,7 @@ public sealed class CsvReader : IDisposable
                 }
             }
 
-            int delimiter = data[pos..].IndexOfAny(",\n\""u8);
+            int delimiter = data[pos..].IndexOfAny(_stops);
             if (delimiter < 0)
             {
                 if (!isFinal)
@@ -373,12 +538,16 @@ public sealed class CsvReader : IDisposable
             }
 
             int at = pos + delimiter;
-            switch (data[at])
+            byte stop = data[at];
+            if (stop == _delimiter)
             {
-                case Comma:
-                    AddField(pos, at - pos);
-                    pos = at + 1;
-                    break;
+                AddField(pos, at - pos);
+                pos = at + 1;
+                continue;
+            }
+
+            switch (stop)
+            {
                 case LineFeed:
                     int end = at > pos && data[at - 1] == CarriageReturn ? at - 1 : at;
                     AddField(pos, end - pos);
@@ -438,6 +607,14 @@ public sealed class CsvReader : IDisposable
             Array.Resize(ref _fieldStart, _fieldStart.Length * 2);
             Array.Resize(ref _fieldLength, _fieldLength.Length * 2);
         }
+    }
+
+    private LineTooLongException FaultTooLong()
+    {
+        _fieldCount = 0;
+        var exception = new LineTooLongException(_nextLine, _maxRecordBytes);
+        _fault = ExceptionDispatchInfo.Capture(exception);
+        return exception;
     }
 
     // Quoting errors leave no reliable place to resume, so the reader stays faulted.

@@ -15,22 +15,33 @@ public static class FileProfiler
 {
     private const int ProgressEveryRows = 1 << 16;
 
+    /// <summary>The smallest share of a file worth a core of its own when counting in parallel.</summary>
+    internal const long MinPartBytes = 4 << 20;
+
+    private const int PartBufferBytes = 1 << 20;
+
     /// <summary>Tells CSV from JSON Lines by extension (.csv, .jsonl, .ndjson, .json) or else by the first non-blank byte.</summary>
-    /// <exception cref="InputDataException">The file does not exist or cannot be read.</exception>
+    /// <exception cref="InputDataException">The file does not exist, is a directory or cannot be read.</exception>
     public static InputFormat DetectFormat(string path)
     {
-        string extension = Path.GetExtension(path).ToUpperInvariant();
+        using ProfileInput input = ProfileInput.Open(path);
+        return DetectFormat(input);
+    }
+
+    /// <summary>Tells CSV from JSON Lines by extension (.csv, .jsonl, .ndjson, .json) or else by the first non-blank byte.</summary>
+    public static InputFormat DetectFormat(ProfileInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        string extension = Path.GetExtension(input.Name).ToUpperInvariant();
         switch (extension)
         {
             case ".CSV":
-                EnsureExists(path);
                 return InputFormat.Csv;
             case ".JSONL" or ".NDJSON" or ".JSON":
-                EnsureExists(path);
                 return InputFormat.JsonLines;
         }
 
-        using FileStream stream = Open(path);
+        using Stream stream = input.OpenPeek();
         Span<byte> head = stackalloc byte[256];
         int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         foreach (byte b in head[..read])
@@ -51,25 +62,43 @@ public static class FileProfiler
     /// dotted path cannot name (empty, or containing a dot) are left out, with everything below them.</remarks>
     public static IReadOnlyList<string> DiscoverFields(string path, InputFormat format)
     {
-        using FileStream stream = Open(path);
+        using ProfileInput input = ProfileInput.Open(path);
+        return DiscoverFields(input, format);
+    }
+
+    /// <summary>Lists the fields an input offers (see <see cref="DiscoverFields(string, InputFormat)"/>).</summary>
+    /// <param name="input">The input; JSON Lines from a pipe is copied to a temporary file first, since it is read twice.</param>
+    /// <param name="format">Its format.</param>
+    /// <param name="csvDelimiter">The CSV delimiter, or null to detect it from the header line.</param>
+    public static IReadOnlyList<string> DiscoverFields(ProfileInput input, InputFormat format, byte? csvDelimiter = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        string path = input.Name;
         if (format == InputFormat.Csv)
         {
+            using Stream peek = input.OpenPeek();
             try
             {
-                using var csv = new CsvReader(stream, leaveOpen: true);
+                using var csv = new CsvReader(peek, csvDelimiter, leaveOpen: true);
                 return csv.Header;
             }
             catch (CsvFormatException e)
             {
                 throw new InputDataException($"{path}: {e.Message}", e);
             }
+            catch (LineTooLongException e)
+            {
+                throw new InputDataException($"{path}: {e.Message}", e) { ExceedsLimit = true };
+            }
         }
 
+        input.MakeSeekable();
+        using Stream stream = input.OpenRead();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var paths = new List<string>();
         using var lines = new JsonLinesReader(stream, leaveOpen: true);
         var prefix = new StringBuilder();
-        while (lines.ReadLine())
+        while (ReadLine(lines, long.MaxValue, path))
         {
             var reader = new Utf8JsonReader(lines.Line, new JsonReaderOptions { MaxDepth = 64 });
             try
@@ -102,8 +131,48 @@ public static class FileProfiler
     /// field never occurs in the file.</exception>
     public static long Count(string path, InputFormat format, FrequencySet set, IProgress<long>? progress = null, InvalidValues? invalidValues = null)
     {
+        using ProfileInput input = ProfileInput.Open(path);
+        return Count(input, format, set, progress, invalidValues: invalidValues);
+    }
+
+    /// <summary>Counts every row of an input into <paramref name="set"/> and returns the number of rows.</summary>
+    /// <remarks>A regular file of several MiB is split at line boundaries over the cores, each part counted with its
+    /// own interners, and the parts merged in file order: the same ids, counts and results as one pass (see
+    /// <see cref="FrequencySet"/>). A CSV part that started inside a quoted field is detected (the part before it
+    /// does not end where it starts) and counted again from the right place.</remarks>
+    /// <param name="input">The input.</param>
+    /// <param name="format">Its format.</param>
+    /// <param name="set">The tables to count into.</param>
+    /// <param name="progress">Told the bytes read so far, every 65 536 rows.</param>
+    /// <param name="csvDelimiter">The CSV delimiter, or null to detect it from the header line.</param>
+    /// <param name="invalidValues">As for the path overload.</param>
+    public static long Count(
+        ProfileInput input, InputFormat format, FrequencySet set, IProgress<long>? progress = null, byte? csvDelimiter = null, InvalidValues? invalidValues = null)
+    {
         ArgumentNullException.ThrowIfNull(set);
-        return Count(path, format, new ExactRowSink(set), progress, invalidValues);
+        return Count(input, format, set, progress, csvDelimiter, Environment.ProcessorCount, MinPartBytes, invalidValues);
+    }
+
+    // Tests choose the number of parts and a small minimum part size to exercise the parallel path on small files.
+    internal static long Count(
+        ProfileInput input, InputFormat format, FrequencySet set, IProgress<long>? progress, byte? csvDelimiter, int parts, long minPartBytes, InvalidValues? invalidValues = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(set);
+        if (set.Encoder.Schema.HasBudgets || !input.IsSeekable)
+        {
+            parts = 1; // budgeted counts merge inexactly; a pipe cannot be split
+        }
+        else
+        {
+            parts = (int)Math.Clamp((input.Length ?? 0) / Math.Max(minPartBytes, 1), 1, Math.Max(parts, 1));
+        }
+
+        var sink = new ExactRowSink(set);
+        invalidValues ??= new InvalidValues();
+        return Finish(input.Name, sink, format == InputFormat.Csv
+            ? CountCsv(input, sink, progress, csvDelimiter, parts, invalidValues)
+            : CountJsonLines(input, sink, progress, parts, invalidValues));
     }
 
     /// <summary>Counts every row of the file into <paramref name="profile"/> (bounded memory per field and pair) and
@@ -116,17 +185,25 @@ public static class FileProfiler
     /// <exception cref="InputDataException">As for the exact overload, with the same messages.</exception>
     public static long Count(string path, InputFormat format, BoundedProfile profile, IProgress<long>? progress = null, InvalidValues? invalidValues = null)
     {
-        ArgumentNullException.ThrowIfNull(profile);
-        return Count<IRowSink>(path, format, profile, progress, invalidValues);
+        using ProfileInput input = ProfileInput.Open(path);
+        return Count(input, format, profile, progress, invalidValues: invalidValues);
     }
 
-    private static long Count<TSink>(string path, InputFormat format, TSink sink, IProgress<long>? progress, InvalidValues? invalidValues)
+    /// <summary>Counts every row of an input into <paramref name="profile"/> (bounded memory), in one pass.</summary>
+    public static long Count(
+        ProfileInput input, InputFormat format, BoundedProfile profile, IProgress<long>? progress = null, byte? csvDelimiter = null, InvalidValues? invalidValues = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(profile);
+        invalidValues ??= new InvalidValues();
+        return Finish(input.Name, profile, format == InputFormat.Csv
+            ? CountCsv<IRowSink>(input, profile, progress, csvDelimiter, 1, invalidValues)
+            : CountJsonLines<IRowSink>(input, profile, progress, 1, invalidValues));
+    }
+
+    private static long Finish<TSink>(string path, TSink sink, long rows)
         where TSink : IRowSink
     {
-        using FileStream stream = Open(path);
-        long rows = format == InputFormat.Csv
-            ? CountCsv(path, stream, sink, progress, invalidValues)
-            : CountJsonLines(path, stream, sink, progress, invalidValues);
         EventSchema schema = sink.Schema;
         for (int f = 0; f < schema.Fields.Count; f++)
         {
@@ -139,69 +216,114 @@ public static class FileProfiler
         return rows;
     }
 
-    private static long CountCsv<TSink>(string path, FileStream stream, TSink sink, IProgress<long>? progress, InvalidValues? invalidValues)
+    private static long CountCsv<TSink>(ProfileInput input, TSink sink, IProgress<long>? progress, byte? delimiter, int parts, InvalidValues invalid)
         where TSink : IRowSink
     {
+        string path = input.Name;
         EventSchema schema = sink.Schema;
+        using Stream stream = input.OpenRead();
         try
         {
-            using var csv = new CsvReader(stream, leaveOpen: true);
+            using var csv = new CsvReader(stream, leaveOpen: true, PartBufferBytes, delimiter);
+            var byName = new Dictionary<string, int>(csv.Header.Count, StringComparer.Ordinal);
+            for (int i = 0; i < csv.Header.Count; i++)
+            {
+                byName[csv.Header[i]] = i; // names are distinct: the reader checked
+            }
+
             var columns = new int[schema.Fields.Count];
             for (int f = 0; f < columns.Length; f++)
             {
-                columns[f] = IndexOf(csv.Header, schema.Fields[f].Path);
-                if (columns[f] < 0)
+                if (!byName.TryGetValue(schema.Fields[f].Path, out columns[f]))
                 {
                     throw new InputDataException($"{path}: unknown field '{schema.Fields[f].Path}'; the columns are {string.Join(", ", csv.Header)}.");
                 }
             }
 
-            long rows = 0;
-            while (csv.ReadRecord())
+            if (parts > 1 && sink is ExactRowSink exact)
             {
-                for (int f = 0; f < columns.Length; f++)
-                {
-                    Add(sink, f, csv.GetField(columns[f]), path, csv.LineNumber, invalidValues);
-                }
-
-                sink.EndRow();
-                if ((++rows % ProgressEveryRows) == 0)
-                {
-                    progress?.Report(stream.Position);
-                }
+                var reader = new CsvPartReader(input, csv, columns, invalid);
+                return CountInParts(input, exact.Set, reader, csv.NextRecordOffset, csv.NextLine, parts, progress, invalid);
             }
 
-            return rows;
+            var state = new PartProgress(progress, 1);
+            return CountCsvRange(csv, columns, sink, long.MaxValue, path, state, 0, invalid, CancellationToken.None);
         }
         catch (CsvFormatException e)
         {
             throw new InputDataException($"{path}: {e.Message}", e);
         }
+        catch (LineTooLongException e)
+        {
+            throw new InputDataException($"{path}: {e.Message}", e) { ExceedsLimit = true };
+        }
     }
 
-    private static long CountJsonLines<TSink>(string path, FileStream stream, TSink sink, IProgress<long>? progress, InvalidValues? invalidValues)
+    // The row loop over CSV records that start before stopAt.
+    private static long CountCsvRange<TSink>(
+        CsvReader csv, int[] columns, TSink sink, long stopAt, string path, PartProgress progress, int part, InvalidValues invalid, CancellationToken cancel)
         where TSink : IRowSink
     {
-        EventSchema schema = sink.Schema;
+        long rows = 0;
+        while (csv.NextRecordOffset < stopAt && csv.ReadRecord())
+        {
+            for (int f = 0; f < columns.Length; f++)
+            {
+                Add(sink, f, csv.GetField(columns[f]), path, csv.LineNumber, invalid);
+            }
+
+            sink.EndRow();
+            if ((++rows % ProgressEveryRows) == 0)
+            {
+                cancel.ThrowIfCancellationRequested();
+                progress.Report(part, csv.NextRecordOffset);
+            }
+        }
+
+        return rows;
+    }
+
+    private static long CountJsonLines<TSink>(ProfileInput input, TSink sink, IProgress<long>? progress, int parts, InvalidValues invalid)
+        where TSink : IRowSink
+    {
+        string path = input.Name;
+        JsonEventDecoder decoder = CreateDecoder(sink.Schema, path);
+        using Stream stream = input.OpenRead();
+        using var lines = new JsonLinesReader(stream, leaveOpen: true, PartBufferBytes);
+        if (parts > 1 && sink is ExactRowSink exact)
+        {
+            return CountInParts(input, exact.Set, new JsonPartReader(input, lines, decoder, invalid), 0, 1, parts, progress, invalid);
+        }
+
+        return CountJsonRange(lines, decoder, sink, long.MaxValue, path, new PartProgress(progress, 1), 0, invalid, CancellationToken.None);
+    }
+
+    private static JsonEventDecoder CreateDecoder(EventSchema schema, string path)
+    {
         var paths = new string[schema.Fields.Count];
         for (int f = 0; f < paths.Length; f++)
         {
             paths[f] = schema.Fields[f].Path;
         }
 
-        JsonEventDecoder decoder;
         try
         {
-            decoder = new JsonEventDecoder(paths);
+            return new JsonEventDecoder(paths);
         }
         catch (ArgumentException e)
         {
             throw new InputDataException($"{path}: {e.Message.Split(" (Parameter", 2)[0]} JSON fields are dotted paths such as user.country.", e);
         }
+    }
 
-        using var lines = new JsonLinesReader(stream, leaveOpen: true);
+    // The row loop over JSON lines that start before stopAt.
+    private static long CountJsonRange<TSink>(
+        JsonLinesReader lines, JsonEventDecoder decoder, TSink sink, long stopAt, string path, PartProgress progress, int part, InvalidValues invalid, CancellationToken cancel)
+        where TSink : IRowSink
+    {
+        int fields = sink.Schema.Fields.Count;
         long rows = 0;
-        while (lines.ReadLine())
+        while (ReadLine(lines, stopAt, path))
         {
             DecodeError error = decoder.Decode(lines.Line);
             if (error != DecodeError.None)
@@ -209,11 +331,11 @@ public static class FileProfiler
                 throw new InputDataException($"{path}:{lines.LineNumber}: {decoder.LastErrorDetail}");
             }
 
-            for (int f = 0; f < paths.Length; f++)
+            for (int f = 0; f < fields; f++)
             {
                 if (decoder.TryGetValue(f, out ReadOnlySpan<byte> text))
                 {
-                    Add(sink, f, text, path, lines.LineNumber, invalidValues);
+                    Add(sink, f, text, path, lines.LineNumber, invalid);
                 }
                 else
                 {
@@ -224,22 +346,129 @@ public static class FileProfiler
             sink.EndRow();
             if ((++rows % ProgressEveryRows) == 0)
             {
-                progress?.Report(stream.Position);
+                cancel.ThrowIfCancellationRequested();
+                progress.Report(part, lines.NextLineOffset);
             }
         }
 
         return rows;
     }
 
+    private static bool ReadLine(JsonLinesReader lines, long stopAt, string path)
+    {
+        try
+        {
+            return lines.ReadLine(stopAt);
+        }
+        catch (LineTooLongException e)
+        {
+            throw new InputDataException($"{path}: {e.Message}", e) { ExceedsLimit = true };
+        }
+    }
+
+    // Splits [dataStart, end of file) into parts at line starts, counts part 0 on this thread into set (with the reader
+    // that is already there) and the others in parallel into sets of their own, then merges them in file order. A part
+    // is used only when the part before it ended exactly where it began and it met no error; otherwise the range is
+    // counted again here, continuing from where the previous part really ended, so a part that began inside a quoted
+    // CSV field, and any error, come out as from one sequential pass (with the right line numbers).
+    private static long CountInParts(
+        ProfileInput input, FrequencySet set, IPartReader reader, long dataStart, long dataLine, int parts, IProgress<long>? progress, InvalidValues invalid)
+    {
+        long length = input.Length ?? 0;
+        var starts = new long[parts + 1];
+        starts[0] = dataStart;
+        for (int k = 1; k < parts; k++)
+        {
+            starts[k] = Math.Max(starts[k - 1], NextLineStart(input, dataStart + ((length - dataStart) * k / parts)));
+        }
+
+        starts[parts] = long.MaxValue;
+        var state = new PartProgress(progress, parts);
+        using var cancel = new CancellationTokenSource();
+        var work = new Task<PartResult>[parts];
+        for (int k = 1; k < parts; k++)
+        {
+            int part = k;
+            work[k] = Task.Factory.StartNew(
+                () => reader.CountPart(set.Encoder.Schema, starts[part], starts[part + 1], state, part, cancel.Token),
+                cancel.Token,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default);
+        }
+
+        try
+        {
+            long rows = reader.CountFirst(set, starts[1], state, cancel.Token);
+            long position = reader.FirstEnd;
+            long line = reader.FirstNextLine;
+            for (int k = 1; k < parts; k++)
+            {
+                PartResult result = work[k].Result; // CountPart returns its error rather than throwing it
+                if (result.Error is null && result.Counts is not null && position == starts[k])
+                {
+                    result.Counts.AddTo(set);
+                    invalid.AddFrom(result.Invalid!, line - 1); // the part numbered its lines from 1
+                    rows += result.Rows;
+                    position = result.End;
+                    line += result.Lines;
+                }
+                else
+                {
+                    (long more, position, line) = reader.CountAgain(set, position, line, starts[k + 1], state, k);
+                    rows += more;
+                }
+            }
+
+            return rows;
+        }
+        finally
+        {
+            cancel.Cancel();
+            try
+            {
+                Task.WaitAll(work.AsSpan(1));
+            }
+            catch (AggregateException)
+            {
+                // Parts cancelled or failed after the result was decided: nothing of theirs is used.
+            }
+        }
+    }
+
+    // The offset just after the first line feed at or after offset (the file's end when there is none).
+    private static long NextLineStart(ProfileInput input, long offset)
+    {
+        using Stream stream = input.OpenRead();
+        stream.Seek(offset, SeekOrigin.Begin);
+        byte[] buffer = new byte[1 << 16];
+        long position = offset;
+        while (true)
+        {
+            int read = stream.Read(buffer);
+            if (read == 0)
+            {
+                return position;
+            }
+
+            int newline = buffer.AsSpan(0, read).IndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                return position + newline + 1;
+            }
+
+            position += read;
+        }
+    }
+
     // A binned field's value that is not a finite number with a 64-bit bin is counted as invalid by the sink (the
     // worker's rule for events, NumericBinning.TryBin for both), not an error: noted here so the command can say where.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Add<TSink>(TSink sink, int field, ReadOnlySpan<byte> text, string path, long line, InvalidValues? invalidValues)
+    private static void Add<TSink>(TSink sink, int field, ReadOnlySpan<byte> text, string path, long line, InvalidValues invalid)
         where TSink : IRowSink
     {
         if (!sink.TryAdd(field, text))
         {
-            invalidValues?.Note(sink.Schema.Fields[field], field, path, line, text);
+            invalid.Note(sink.Schema.Fields[field], field, path, line, text);
         }
     }
 
@@ -280,37 +509,93 @@ public static class FileProfiler
         prefix.Length = length;
     }
 
-    private static int IndexOf(IReadOnlyList<string> header, string name)
+    /// <summary>The CSV parts: part 0 continues the reader that read the header; the others start on a line start.</summary>
+    private sealed class CsvPartReader(ProfileInput input, CsvReader first, int[] columns, InvalidValues invalid) : IPartReader
     {
-        for (int i = 0; i < header.Count; i++)
+        public long FirstEnd => first.NextRecordOffset;
+
+        public long FirstNextLine => first.NextLine;
+
+        public long CountFirst(FrequencySet set, long stopAt, PartProgress progress, CancellationToken cancel)
         {
-            if (string.Equals(header[i], name, StringComparison.Ordinal))
+            var batch = new BatchCounts(set.Encoder);
+            long rows = CountCsvRange(first, columns, new BatchRowSink(batch), stopAt, input.Name, progress, 0, invalid, cancel);
+            batch.AddTo(set);
+            return rows;
+        }
+
+        public PartResult CountPart(EventSchema schema, long start, long stopAt, PartProgress progress, int part, CancellationToken cancel)
+        {
+            try
             {
-                return i;
+                var batch = new BatchCounts(new EventEncoder(schema));
+                using Stream stream = input.OpenRead();
+                stream.Seek(start, SeekOrigin.Begin);
+                using var csv = new CsvReader(stream, leaveOpen: true, PartBufferBytes, first.Delimiter, columns: first.Header.Count, streamOffset: start);
+                var partInvalid = new InvalidValues();
+                long rows = CountCsvRange(csv, columns, new BatchRowSink(batch), stopAt, input.Name, progress, part, partInvalid, cancel);
+                return new PartResult(batch, rows, csv.NextRecordOffset, csv.NextLine - 1, null, partInvalid);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return new PartResult(null, 0, 0, 0, e, null);
             }
         }
 
-        return -1;
-    }
-
-    private static void EnsureExists(string path)
-    {
-        if (!File.Exists(path))
+        public (long Rows, long End, long NextLine) CountAgain(FrequencySet set, long start, long line, long stopAt, PartProgress progress, int part)
         {
-            throw new InputDataException($"{path}: no such file.");
+            using Stream stream = input.OpenRead();
+            stream.Seek(start, SeekOrigin.Begin);
+            using var csv = new CsvReader(stream, leaveOpen: true, PartBufferBytes, first.Delimiter, columns: first.Header.Count, streamOffset: start, startLine: line);
+            var batch = new BatchCounts(set.Encoder);
+            long rows = CountCsvRange(csv, columns, new BatchRowSink(batch), stopAt, input.Name, progress, part, invalid, CancellationToken.None);
+            batch.AddTo(set);
+            return (rows, csv.NextRecordOffset, csv.NextLine);
         }
     }
 
-    private static FileStream Open(string path)
+    /// <summary>The JSON Lines parts: one decoder per part (a decoder holds the current line's values).</summary>
+    private sealed class JsonPartReader(ProfileInput input, JsonLinesReader first, JsonEventDecoder firstDecoder, InvalidValues invalid) : IPartReader
     {
-        EnsureExists(path);
-        try
+        public long FirstEnd => first.NextLineOffset;
+
+        public long FirstNextLine => first.NextLine;
+
+        public long CountFirst(FrequencySet set, long stopAt, PartProgress progress, CancellationToken cancel)
         {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+            var batch = new BatchCounts(set.Encoder);
+            long rows = CountJsonRange(first, firstDecoder, new BatchRowSink(batch), stopAt, input.Name, progress, 0, invalid, cancel);
+            batch.AddTo(set);
+            return rows;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+
+        public PartResult CountPart(EventSchema schema, long start, long stopAt, PartProgress progress, int part, CancellationToken cancel)
         {
-            throw new InputDataException($"{path}: cannot read: {e.Message}", e);
+            try
+            {
+                var batch = new BatchCounts(new EventEncoder(schema));
+                using Stream stream = input.OpenRead();
+                stream.Seek(start, SeekOrigin.Begin);
+                using var lines = new JsonLinesReader(stream, leaveOpen: true, PartBufferBytes, streamOffset: start);
+                var partInvalid = new InvalidValues();
+                long rows = CountJsonRange(lines, CreateDecoder(schema, input.Name), new BatchRowSink(batch), stopAt, input.Name, progress, part, partInvalid, cancel);
+                return new PartResult(batch, rows, lines.NextLineOffset, lines.NextLine - 1, null, partInvalid);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                return new PartResult(null, 0, 0, 0, e, null);
+            }
+        }
+
+        public (long Rows, long End, long NextLine) CountAgain(FrequencySet set, long start, long line, long stopAt, PartProgress progress, int part)
+        {
+            using Stream stream = input.OpenRead();
+            stream.Seek(start, SeekOrigin.Begin);
+            using var lines = new JsonLinesReader(stream, leaveOpen: true, PartBufferBytes, streamOffset: start, startLine: line);
+            var batch = new BatchCounts(set.Encoder);
+            long rows = CountJsonRange(lines, firstDecoder, new BatchRowSink(batch), stopAt, input.Name, progress, part, invalid, CancellationToken.None);
+            batch.AddTo(set);
+            return (rows, lines.NextLineOffset, lines.NextLine);
         }
     }
 }

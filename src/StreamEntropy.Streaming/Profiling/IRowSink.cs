@@ -40,6 +40,9 @@ internal readonly struct ExactRowSink : IRowSink
 
     public EventSchema Schema => _encoder.Schema;
 
+    /// <summary>Gets the set counted into.</summary>
+    public FrequencySet Set => _set;
+
     public bool TryAdd(int field, ReadOnlySpan<byte> text)
     {
         int id = _encoder.Encode(field, text);

@@ -16,4 +16,8 @@ public sealed class InputDataException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>Gets whether the input exceeds a limit of the reader (a line longer than it reads) rather than being
+    /// malformed; the commands exit with code 2 for it, as for an option out of range.</summary>
+    public bool ExceedsLimit { get; init; }
 }

@@ -70,6 +70,11 @@ internal static class CommandLineApp
         Description = "A field to profile: a CSV column or a dotted JSON path (repeatable). Default: every field.",
     };
 
+    private static Option<string?> DelimiterOption() => new("--delimiter")
+    {
+        Description = "The CSV field delimiter: one ASCII character, or tab, comma, semicolon or pipe. Default: whichever of , ; tab | the header line holds most of.",
+    };
+
     private static Option<string[]> BinWidthOption() => new("--bin-width")
     {
         Description = "NAME=WIDTH: treat a field as numeric, counted in bins floor(value / WIDTH) (repeatable).",
@@ -111,13 +116,14 @@ internal static class CommandLineApp
 
     private static Command BuildProfile(TextWriter stdout, TextWriter stderr)
     {
-        var file = new Argument<string>("FILE") { Description = "A CSV file with a header row, or JSON Lines." };
+        var file = new Argument<string>("FILE") { Description = "A CSV file with a header row, or JSON Lines; - reads standard input." };
         var field = FieldOption();
         var pair = new Option<string[]>("--pair") { Description = "X,Y: a pair of fields for joint and conditional entropy and mutual information (repeatable)." };
         var binWidth = BinWidthOption();
         var logBase = BaseOption();
         var estimator = EstimatorOption();
         var format = FormatOption();
+        var delimiter = DelimiterOption();
         var saveBaseline = new Option<string?>("--save-baseline") { Description = "Also write the counts to PATH as a drift baseline (StreamEntropy:Drift:Baseline)." };
         var maxDistinct = new Option<string?>("--max-distinct")
         {
@@ -127,7 +133,7 @@ internal static class CommandLineApp
         };
         var command = new Command("profile", "Entropy of each field, and joint/conditional entropy and mutual information of pairs, in a file.")
         {
-            file, field, pair, binWidth, logBase, estimator, format, saveBaseline, maxDistinct,
+            file, field, pair, binWidth, logBase, estimator, format, saveBaseline, maxDistinct, delimiter,
         };
         command.SetAction(parse => ProfileCommand.Run(
             new ProfileArguments(
@@ -139,7 +145,8 @@ internal static class CommandLineApp
                 parse.GetValue(estimator)!,
                 parse.GetValue(format)!,
                 parse.GetValue(saveBaseline),
-                parse.GetValue(maxDistinct)),
+                parse.GetValue(maxDistinct),
+                parse.GetValue(delimiter)),
             stdout,
             stderr,
             showProgress: ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected));
@@ -148,7 +155,7 @@ internal static class CommandLineApp
 
     private static Command BuildCompare(TextWriter stdout, TextWriter stderr)
     {
-        var reference = new Argument<string>("REFERENCE") { Description = "The reference file (CSV or JSON Lines)." };
+        var reference = new Argument<string>("REFERENCE") { Description = "The reference file (CSV or JSON Lines); - reads standard input." };
         var current = new Argument<string>("CURRENT") { Description = "The current file to compare with the reference." };
         var field = FieldOption();
         var binWidth = BinWidthOption();
@@ -160,9 +167,10 @@ internal static class CommandLineApp
             DefaultValueFactory = _ => Divergences.DefaultEpsilon,
         };
         var format = FormatOption();
+        var delimiter = DelimiterOption();
         var command = new Command("compare", "KL divergence, Jensen–Shannon and PSI of each field between a reference and a current file.")
         {
-            reference, current, field, binWidth, logBase, estimator, epsilon, format,
+            reference, current, field, binWidth, logBase, estimator, epsilon, format, delimiter,
         };
         command.SetAction(parse => CompareCommand.Run(
             new CompareArguments(
@@ -173,7 +181,8 @@ internal static class CommandLineApp
                 parse.GetValue(logBase)!,
                 parse.GetValue(estimator)!,
                 parse.GetValue(epsilon),
-                parse.GetValue(format)!),
+                parse.GetValue(format)!,
+                parse.GetValue(delimiter)),
             stdout,
             stderr));
         return command;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.Decoding;
 
 namespace StreamEntropy.Worker.Commands;
 
@@ -107,5 +108,29 @@ internal static class CommonOptions
         {
             throw new UsageException(e.Message.Split(" (Parameter", 2)[0], e);
         }
+    }
+
+    /// <summary>Parses <c>--delimiter</c>: null (detect from the header line), one ASCII character, or a name.</summary>
+    public static byte? ParseDelimiter(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        string character = text.ToUpperInvariant() switch
+        {
+            "TAB" or "\\T" => "\t",
+            "COMMA" => ",",
+            "SEMICOLON" => ";",
+            "PIPE" => "|",
+            _ => text,
+        };
+        if (character.Length != 1 || character[0] > 0x7F || !CsvReader.IsValidDelimiter((byte)character[0]))
+        {
+            throw new UsageException($"--delimiter: '{text}' is not a delimiter; give one ASCII character other than a quote or a line break, or tab, comma, semicolon or pipe.");
+        }
+
+        return (byte)character[0];
     }
 }

@@ -17,7 +17,8 @@ internal sealed record CompareArguments(
     string Base,
     string Estimator,
     double Epsilon,
-    string Format);
+    string Format,
+    string? Delimiter = null);
 
 /// <summary><c>stream-entropy compare REFERENCE CURRENT</c>: how far each field's distribution moved.</summary>
 internal static class CompareCommand
@@ -34,13 +35,21 @@ internal static class CompareCommand
                 throw new UsageException($"--epsilon: must be in (0, 1), not {args.Epsilon.ToString(CultureInfo.InvariantCulture)}.");
             }
 
-            InputFormat referenceFormat = FileProfiler.DetectFormat(args.Reference);
-            InputFormat currentFormat = FileProfiler.DetectFormat(args.Current);
+            byte? delimiter = CommonOptions.ParseDelimiter(args.Delimiter);
+            if (args.Reference == "-" && args.Current == "-")
+            {
+                throw new UsageException("REFERENCE and CURRENT cannot both be - (standard input can be read once).");
+            }
+
+            using ProfileInput referenceInput = ProfileInput.Open(args.Reference);
+            using ProfileInput currentInput = ProfileInput.Open(args.Current);
+            InputFormat referenceFormat = FileProfiler.DetectFormat(referenceInput);
+            InputFormat currentFormat = FileProfiler.DetectFormat(currentInput);
             EventSchema schema = CommonOptions.BuildSchema(
                 args.Fields,
                 [],
                 CommonOptions.ParseBinWidths(args.BinWidths),
-                () => FileProfiler.DiscoverFields(args.Reference, referenceFormat));
+                () => FileProfiler.DiscoverFields(referenceInput, referenceFormat, delimiter));
 
             if (schema.Fields.Count == 0)
             {
@@ -54,8 +63,8 @@ internal static class CompareCommand
             var current = new FrequencySet(encoder);
             var referenceInvalid = new InvalidValues();
             var currentInvalid = new InvalidValues();
-            FileProfiler.Count(args.Reference, referenceFormat, reference, invalidValues: referenceInvalid);
-            FileProfiler.Count(args.Current, currentFormat, current, invalidValues: currentInvalid);
+            FileProfiler.Count(referenceInput, referenceFormat, reference, csvDelimiter: delimiter, invalidValues: referenceInvalid);
+            FileProfiler.Count(currentInput, currentFormat, current, csvDelimiter: delimiter, invalidValues: currentInvalid);
             ProfileCommand.WarnInvalid(stderr, referenceInvalid, reference.Invalid);
             ProfileCommand.WarnInvalid(stderr, currentInvalid, current.Invalid);
 
@@ -88,7 +97,7 @@ internal static class CompareCommand
         catch (InputDataException e)
         {
             stderr.WriteLine($"error: {e.Message}");
-            return 1;
+            return e.ExceedsLimit ? 2 : 1;
         }
     }
 

@@ -21,7 +21,8 @@ internal sealed record ProfileArguments(
     string Estimator,
     string Format,
     string? SaveBaseline = null,
-    string? MaxDistinct = null);
+    string? MaxDistinct = null,
+    string? Delimiter = null);
 
 /// <summary><c>stream-entropy profile FILE</c>: entropies of the fields and pairs of a CSV or JSON Lines file.</summary>
 internal static class ProfileCommand
@@ -47,22 +48,24 @@ internal static class ProfileCommand
                 }
             }
 
-            InputFormat format = FileProfiler.DetectFormat(args.File);
+            byte? delimiter = CommonOptions.ParseDelimiter(args.Delimiter);
+            using ProfileInput input = ProfileInput.Open(args.File);
+            InputFormat format = FileProfiler.DetectFormat(input);
             EventSchema schema = CommonOptions.BuildSchema(
                 args.Fields,
                 CommonOptions.ParsePairs(args.Pairs),
                 CommonOptions.ParseBinWidths(args.BinWidths),
-                () => FileProfiler.DiscoverFields(args.File, format));
+                () => FileProfiler.DiscoverFields(input, format, delimiter));
             if (maxDistinct is int budget)
             {
-                RunBounded(args, stdout, stderr, showProgress, logBase, json, format, schema, budget);
+                RunBounded(args, input, delimiter, stdout, stderr, showProgress, logBase, json, format, schema, budget);
                 return 0;
             }
 
             var set = new FrequencySet(new EventEncoder(schema));
             var invalid = new InvalidValues();
-            using var progress = showProgress ? new ConsoleProgress(stderr, new FileInfo(args.File).Length) : null;
-            long rows = FileProfiler.Count(args.File, format, set, progress, invalid);
+            using var progress = showProgress ? new ConsoleProgress(stderr, input.Length ?? 0) : null;
+            long rows = FileProfiler.Count(input, format, set, progress, delimiter, invalid);
             progress?.Finish();
             WarnInvalid(stderr, invalid, set.Invalid);
 
@@ -92,7 +95,7 @@ internal static class ProfileCommand
         catch (InputDataException e)
         {
             stderr.WriteLine($"error: {e.Message}");
-            return 1;
+            return e.ExceedsLimit ? 2 : 1;
         }
     }
 
@@ -220,14 +223,14 @@ internal static class ProfileCommand
     }
 
     private static void RunBounded(
-        ProfileArguments args, TextWriter stdout, TextWriter stderr, bool showProgress, LogBase logBase, bool json, InputFormat format, EventSchema schema, int maxDistinct)
+        ProfileArguments args, ProfileInput input, byte? delimiter, TextWriter stdout, TextWriter stderr, bool showProgress, LogBase logBase, bool json, InputFormat format, EventSchema schema, int maxDistinct)
     {
         var profile = new BoundedProfile(schema, maxDistinct);
         var invalid = new InvalidValues();
         long rows;
-        using (var progress = showProgress ? new ConsoleProgress(stderr, new FileInfo(args.File).Length) : null)
+        using (var progress = showProgress ? new ConsoleProgress(stderr, input.Length ?? 0) : null)
         {
-            rows = FileProfiler.Count(args.File, format, profile, progress, invalid);
+            rows = FileProfiler.Count(input, format, profile, progress, delimiter, invalid);
             progress?.Finish();
         }
 
