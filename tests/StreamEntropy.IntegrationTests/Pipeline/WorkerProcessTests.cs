@@ -105,7 +105,9 @@ public sealed class WorkerProcessTests(KafkaFixture kafka) : IDisposable
     public async Task Run_SigtermWithLargeState_ExitsZeroAfterTheFinalCheckpointCommitAndGroupLeave()
     {
         // 400 000 distinct countries and pages, as many distinct pairs, in three windows: the graceful stop (a final
-        // publication and checkpoint) takes seconds. Sixteen partitions, as the mock broker keeps ~5 MB per partition.
+        // publication and checkpoint) takes seconds. Sixteen partitions filled round robin (25 000 events each): the mock
+        // broker keeps ~5 MB per partition and silently drops older records, and the sticky partitioner piled up to a
+        // third of the events into one partition.
         const int Count = 400_000;
         const int Partitions = 16;
         string topic = KafkaFixture.UniqueTopic("term");
@@ -146,7 +148,7 @@ public sealed class WorkerProcessTests(KafkaFixture kafka) : IDisposable
         // Produced while the worker consumes, in chunks that fit the producer's local queue.
         foreach (byte[][] chunk in events.Chunk(50_000))
         {
-            await PipelineHarness.ProduceAsync(kafka.BootstrapServers, topic, chunk);
+            await PipelineHarness.ProduceAsync(kafka.BootstrapServers, topic, chunk, roundRobinPartitions: Partitions);
         }
 
         string state = Path.Combine(_dir, "state");
