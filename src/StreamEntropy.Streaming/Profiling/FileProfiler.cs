@@ -377,9 +377,14 @@ public static class FileProfiler
         long length = input.Length ?? 0;
         var starts = new long[parts + 1];
         starts[0] = dataStart;
+
+        // Part 0 runs on this thread and builds its tables before the others are merged, so it gets a smaller share
+        // (weight 0.8 against 1 for each other part): its tables are then built while the other parts still count.
+        double weights = 0.8 + (parts - 1);
         for (int k = 1; k < parts; k++)
         {
-            starts[k] = Math.Max(starts[k - 1], NextLineStart(input, dataStart + ((length - dataStart) * k / parts)));
+            long target = dataStart + (long)((length - dataStart) * ((0.8 + (k - 1)) / weights));
+            starts[k] = Math.Max(starts[k - 1], NextLineStart(input, target));
         }
 
         starts[parts] = long.MaxValue;
