@@ -30,9 +30,11 @@ internal static class DemoConfiguration
         ["StreamEntropy:Windows:1:Kind"] = "Sliding",
         ["StreamEntropy:Windows:1:Size"] = "00:00:30",
         ["StreamEntropy:Windows:1:Step"] = "00:00:05",
-        ["StreamEntropy:Windows:2:Name"] = "1m",
+        // 20 s, not a minute: the first (partial) window is never a drift reference, so the reference is the next one,
+        // which must end before the drift the demo injects after 45 s.
+        ["StreamEntropy:Windows:2:Name"] = "20s",
         ["StreamEntropy:Windows:2:Kind"] = "Tumbling",
-        ["StreamEntropy:Windows:2:Size"] = "00:01:00",
+        ["StreamEntropy:Windows:2:Size"] = "00:00:20",
         ["StreamEntropy:Windows:3:Name"] = "decay-20s",
         ["StreamEntropy:Windows:3:Kind"] = "Decay",
         ["StreamEntropy:Windows:3:HalfLife"] = "00:00:20",
