@@ -184,15 +184,23 @@ public class BoundedCountSummaryTests
             summary.Add(SketchTestData.Key(zipf.Next())); // warm-up: JIT tiers
         }
 
-        before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 200_000; i++)
+        // The runtime may allocate on this thread while it recompiles the loop (tiering, on-stack replacement), so a
+        // run can see a few KiB that are not ours; an Add that allocated would show in every run.
+        long fewest = long.MaxValue;
+        for (int run = 0; run < 5 && fewest > 0; run++)
         {
-            int v = zipf.Next();
-            BitConverter.TryWriteBytes(buffer, v);
-            summary.Add(buffer[..4]);
+            before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 200_000; i++)
+            {
+                int v = zipf.Next();
+                BitConverter.TryWriteBytes(buffer, v);
+                summary.Add(buffer[..4]);
+            }
+
+            fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, fewest);
     }
 
     [Fact]
