@@ -413,17 +413,8 @@ internal sealed class GroupState
                 var checkpoint = new Checkpoint(new Dictionary<(string, int), long> { [(tp.Topic, tp.Partition.Value)] = p.Next }, state.ToArray()) { DeadLetters = deadLetters };
                 byte[] value = CheckpointStore.Serialize(checkpoint);
                 bytes += value.Length;
-                Interlocked.Increment(ref _statesUnacknowledged);
-                try
+                if (!TryQueueState(producer, StateKey(tp), value))
                 {
-                    producer.Produce(_scale.StateTopic, new Message<string?, byte[]> { Key = StateKey(tp), Value = value }, OnStateDelivered);
-                }
-                catch (ProduceException<string?, byte[]> e)
-                {
-                    Interlocked.Decrement(ref _statesUnacknowledged);
-                    _logger.DeliveryFailed(_scale.StateTopic, e.Error.Reason);
-                    _inFlight = covered;
-                    FailSave();
                     return false;
                 }
 
@@ -445,17 +436,8 @@ internal sealed class GroupState
                 continue;
             }
 
-            Interlocked.Increment(ref _statesUnacknowledged);
-            try
+            if (!TryQueueState(producer, DriftKey(partition), value))
             {
-                producer.Produce(_scale.StateTopic, new Message<string?, byte[]> { Key = DriftKey(partition), Value = value }, OnStateDelivered);
-            }
-            catch (ProduceException<string?, byte[]> e)
-            {
-                Interlocked.Decrement(ref _statesUnacknowledged);
-                _logger.DeliveryFailed(_scale.StateTopic, e.Error.Reason);
-                _inFlight = covered;
-                FailSave();
                 return false;
             }
 
@@ -499,6 +481,24 @@ internal sealed class GroupState
         _driftInFlight = null;
         _logger.PartitionStatesWritten(_scale.StateTopic, covered.Count, _inFlightBytes);
         return covered;
+    }
+
+    // Queues one record of the save being begun; when it cannot even be queued the whole save fails.
+    private bool TryQueueState(IProducer<string?, byte[]> producer, string key, byte[] value)
+    {
+        Interlocked.Increment(ref _statesUnacknowledged);
+        try
+        {
+            producer.Produce(_scale.StateTopic, new Message<string?, byte[]> { Key = key, Value = value }, OnStateDelivered);
+            return true;
+        }
+        catch (ProduceException<string?, byte[]> e)
+        {
+            Interlocked.Decrement(ref _statesUnacknowledged);
+            _logger.DeliveryFailed(_scale.StateTopic, e.Error.Reason);
+            FailSave();
+            return false;
+        }
     }
 
     private void FailSave()

@@ -133,7 +133,9 @@ public sealed partial class PageTests(DemoWorkerFixture worker, ITestOutputHelpe
             Assert.Contains("PSI", await page.Locator("#fields .card .drift").First.InnerTextAsync(), StringComparison.Ordinal);
 
             // The hostile names are shown as text, in the cards, the selector and the banner, and none of them ran.
-            await page.Locator("#alerts li", new PageLocatorOptions { HasText = HostileRule }).WaitForAsync();
+            // The banner and the cards are refreshed by separate requests: wait for both to show the hostile alert.
+            await page.Locator("#alerts li", new PageLocatorOptions { HasText = HostileRule }).First.WaitForAsync();
+            await page.Locator("#fields .card.alerting .badge.raised", new PageLocatorOptions { HasText = HostileRule }).First.WaitForAsync();
             string[] shown = await page.EvaluateAsync<string[]>(
                 """
                 () => [
@@ -201,11 +203,12 @@ public sealed partial class PageTests(DemoWorkerFixture worker, ITestOutputHelpe
             IAPIResponse real = await route.FetchAsync();
             JsonNode alerts = JsonNode.Parse(await real.TextAsync())!;
             JsonArray active = alerts["active"]!.AsArray();
-            if (active.Count > 0)
+            // One on every window with an active alert, so the window the test selects has it whichever alert is first.
+            foreach (string window in active.Select(a => a!["window"]!.GetValue<string>()).Distinct().ToList())
             {
                 active.Add(new JsonObject
                 {
-                    ["window"] = active[0]!["window"]!.GetValue<string>(),
+                    ["window"] = window,
                     ["field"] = HostileField,
                     ["rule"] = HostileRule,
                     ["metric"] = HostileRule,

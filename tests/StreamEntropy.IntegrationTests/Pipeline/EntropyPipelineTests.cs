@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.IntegrationTests.Infrastructure;
 using StreamEntropy.Kafka.Pipeline;
+using StreamEntropy.Kafka.State;
 using StreamEntropy.Streaming.Counting;
 
 namespace StreamEntropy.IntegrationTests.Pipeline;
@@ -112,6 +113,15 @@ public sealed class EntropyPipelineTests(KafkaFixture kafka) : IDisposable
         }
 
         Assert.True(uncheckpointed >= 1000, $"the crash came {uncheckpointed} events after the last checkpoint");
+
+        // The dead letters of replayed events that reached the broker before the crash (a crash loses those still in
+        // the producer's queue, so how many did depends on timing): exactly these must not be written again.
+        string checkpointPath = Directory.EnumerateFiles(_state, "*.checkpoint").Single();
+        IReadOnlyDictionary<(string Topic, int Partition), long> covered = CheckpointStore.Deserialize(File.ReadAllBytes(checkpointPath), checkpointPath).Offsets;
+        int landedInReplay = PipelineHarness.ReadAll(kafka.BootstrapServers, dead).Count(d =>
+            PipelineHarness.Header(d.Message.Headers, "source.topic") == topic
+            && long.Parse(PipelineHarness.Header(d.Message.Headers, "source.offset"), System.Globalization.CultureInfo.InvariantCulture)
+                >= covered.GetValueOrDefault((topic, int.Parse(PipelineHarness.Header(d.Message.Headers, "source.partition"), System.Globalization.CultureInfo.InvariantCulture))));
         FrequencySet reference = PipelineHarness.Profile(all, out int valid);
 
         using EntropyPipeline restarted = PipelineHarness.CreatePipeline(kafka.BootstrapServers, topic, group, output, dead, _state);
@@ -120,7 +130,7 @@ public sealed class EntropyPipelineTests(KafkaFixture kafka) : IDisposable
         // The second life restored less than the first had counted, so it read those events again ...
         long replayed = firstLifeRead - restarted.RestoredEvents;
         Assert.True(replayed >= uncheckpointed, $"the second life restored {restarted.RestoredEvents} of the {firstLifeRead} events the first had counted");
-        Assert.True(restarted.DeadLettersSkipped > 0, "no replayed malformed event was recognised as already dead-lettered");
+        Assert.Equal(landedInReplay, restarted.DeadLettersSkipped);
 
         // ... and still ends exact: nothing lost, nothing counted twice, every malformed event dead-lettered once.
         Assert.Equal(valid, restarted.Latest!.Processed);
