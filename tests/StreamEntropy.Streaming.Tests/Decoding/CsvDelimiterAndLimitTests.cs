@@ -110,32 +110,6 @@ public sealed class CsvDelimiterAndLimitTests
         Assert.Throws<LineTooLongException>(() => reader.ReadLine());
     }
 
-    private static byte[] Write(string[] header, string[][] rows, char delimiter)
-    {
-        var text = new StringBuilder();
-        void Row(string[] cells)
-        {
-            for (int i = 0; i < cells.Length; i++)
-            {
-                if (i > 0)
-                {
-                    text.Append(delimiter);
-                }
-
-                string cell = cells[i];
-                bool quote = cell.IndexOfAny([delimiter, '"', '\n', '\r']) >= 0;
-                text.Append(quote ? "\"" + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : cell);
-            }
-
-            text.Append('\n');
-        }
-
-        Row(header);
-        foreach (string[] row in rows)
-        {
-            Row(row);
-        }
-
-        return Encoding.UTF8.GetBytes(text.ToString());
-    }
+    private static byte[] Write(string[] header, string[][] rows, char delimiter) =>
+        Encoding.UTF8.GetBytes(CsvText.Write(header, rows, delimiter, "\n"));
 }

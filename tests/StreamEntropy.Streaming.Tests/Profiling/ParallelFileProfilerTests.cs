@@ -3,6 +3,7 @@ using CsCheck;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Streaming.Counting;
 using StreamEntropy.Streaming.Profiling;
+using StreamEntropy.Streaming.Tests.Decoding;
 
 namespace StreamEntropy.Streaming.Tests.Profiling;
 
@@ -253,32 +254,8 @@ public sealed class ParallelFileProfilerTests : IDisposable
     // Quotes a cell that holds the delimiter, a quote or a line break (and an empty cell of a one-column table).
     private string WriteCsv(string[] header, IEnumerable<string[]> rows, char delimiter, string lineBreak)
     {
-        var text = new StringBuilder();
-        void Row(string[] cells)
-        {
-            for (int i = 0; i < cells.Length; i++)
-            {
-                if (i > 0)
-                {
-                    text.Append(delimiter);
-                }
-
-                string cell = cells[i];
-                bool quote = cell.IndexOfAny([delimiter, '"', '\n', '\r']) >= 0;
-                text.Append(quote ? "\"" + cell.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : cell);
-            }
-
-            text.Append(lineBreak);
-        }
-
-        Row(header);
-        foreach (string[] row in rows)
-        {
-            Row(row);
-        }
-
         string path = Path.Combine(_dir, $"data-{Guid.NewGuid():N}.csv"); // samples run in parallel
-        File.WriteAllText(path, text.ToString(), new UTF8Encoding(false));
+        File.WriteAllText(path, CsvText.Write(header, rows, delimiter, lineBreak), new UTF8Encoding(false));
         return path;
     }
 }
