@@ -10,8 +10,8 @@ using StreamEntropy.Kafka.State;
 using StreamEntropy.Streaming.Decoding;
 using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Engine;
+using StreamEntropy.Streaming.Merging;
 using StreamEntropy.Streaming.Output;
-using StreamEntropy.Streaming.Partials;
 using StreamEntropy.Streaming.Windows;
 
 namespace StreamEntropy.Kafka.Pipeline;

@@ -7,6 +7,7 @@ using StreamEntropy.Kafka.State;
 using StreamEntropy.Streaming.Decoding;
 using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Engine;
+using StreamEntropy.Streaming.Merging;
 using StreamEntropy.Streaming.Partials;
 using StreamEntropy.Streaming.Windows;
 

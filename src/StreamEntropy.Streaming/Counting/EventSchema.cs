@@ -1,5 +1,4 @@
 using StreamEntropy.Core.Estimation;
-using StreamEntropy.Streaming.Profiling;
 
 namespace StreamEntropy.Streaming.Counting;
 
@@ -12,7 +11,7 @@ public sealed class EventSchema
     /// <summary>Validates and builds a schema.</summary>
     /// <exception cref="ArgumentException">A name is empty or repeated, a pair names an unknown field or the same
     /// field twice, a bin width is not a finite positive number, or a MaxDistinct budget is neither 0 nor in
-    /// [<see cref="BoundedProfile.MinMaxDistinct"/>, <see cref="BoundedProfile.MaxMaxDistinct"/>]. The message names the offending entry.</exception>
+    /// [<see cref="FieldDefinition.MinMaxDistinct"/>, <see cref="FieldDefinition.MaxMaxDistinct"/>]. The message names the offending entry.</exception>
     public EventSchema(IReadOnlyList<FieldDefinition> fields, IReadOnlyList<PairDefinition> pairs)
     {
         ArgumentNullException.ThrowIfNull(fields);
@@ -36,10 +35,10 @@ public sealed class EventSchema
                 throw new ArgumentException($"Fields[{i}] '{f.Name}': the bin width must be a finite number > 0, not {w}.", nameof(fields));
             }
 
-            if (f.MaxDistinct != 0 && (f.MaxDistinct < BoundedProfile.MinMaxDistinct || f.MaxDistinct > BoundedProfile.MaxMaxDistinct))
+            if (f.MaxDistinct != 0 && (f.MaxDistinct < FieldDefinition.MinMaxDistinct || f.MaxDistinct > FieldDefinition.MaxMaxDistinct))
             {
                 throw new ArgumentException(
-                    $"Fields[{i}] '{f.Name}': MaxDistinct must be 0 (unlimited) or from {BoundedProfile.MinMaxDistinct} to {BoundedProfile.MaxMaxDistinct}, not {f.MaxDistinct}.",
+                    $"Fields[{i}] '{f.Name}': MaxDistinct must be 0 (unlimited) or from {FieldDefinition.MinMaxDistinct} to {FieldDefinition.MaxMaxDistinct}, not {f.MaxDistinct}.",
                     nameof(fields));
             }
 

@@ -7,4 +7,11 @@ namespace StreamEntropy.Streaming.Counting;
 /// <param name="MaxDistinct">A budget of distinct values per window: 0 (the default) counts exactly without limit; N
 /// counts exactly up to N distinct values and then in a bounded summary with a certified entropy bracket, keying the
 /// values by hash instead of interning them.</param>
-public sealed record FieldDefinition(string Name, string Path, double? BinWidth = null, int MaxDistinct = 0);
+public sealed record FieldDefinition(string Name, string Path, double? BinWidth = null, int MaxDistinct = 0)
+{
+    /// <summary>The smallest budget accepted.</summary>
+    public const int MinMaxDistinct = 16;
+
+    /// <summary>The largest budget accepted (2²⁴; a summary of this size holds about 0.8 GB, per field, pair and pair marginal).</summary>
+    public const int MaxMaxDistinct = 1 << 24;
+}

@@ -1,5 +1,4 @@
 using StreamEntropy.Core.Counting;
-using StreamEntropy.Streaming.Profiling;
 
 namespace StreamEntropy.Streaming.Counting;
 

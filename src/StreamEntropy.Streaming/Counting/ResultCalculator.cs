@@ -1,7 +1,6 @@
 using StreamEntropy.Core.Counting;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Core.Sketches;
-using StreamEntropy.Streaming.Profiling;
 
 namespace StreamEntropy.Streaming.Counting;
 

@@ -177,7 +177,7 @@ public sealed class DriftMonitor
     /// since a streak against another reference means nothing.</remarks>
     internal void Read(BinaryReader reader, List<(int Id, long Count)> scratch, bool apply)
     {
-        int count = TableState.ReadCount(reader, 1 << 20);
+        int count = TableFormat.ReadCount(reader, 1 << 20);
         var references = new Dictionary<string, Captured>(StringComparer.Ordinal);
         for (int i = 0; i < count; i++)
         {

@@ -513,7 +513,7 @@ public sealed class EntropyEngine : IWindowCloseObserver
 
     private void CheckConfiguration(BinaryReader reader)
     {
-        int count = TableState.ReadCount(reader, 1 << 20);
+        int count = TableFormat.ReadCount(reader, 1 << 20);
         var saved = new string[count];
         for (int i = 0; i < count; i++)
         {

@@ -1,5 +1,5 @@
 using System.Text;
-using StreamEntropy.Streaming.Profiling;
+using StreamEntropy.Streaming.Counting;
 
 namespace StreamEntropy.Streaming.Partials;
 
@@ -58,7 +58,7 @@ internal static class PartialSummaries
     }
 
     private static int CheckBudget(int maxDistinct) =>
-        maxDistinct is >= BoundedProfile.MinMaxDistinct and <= BoundedProfile.MaxMaxDistinct
+        maxDistinct is >= FieldDefinition.MinMaxDistinct and <= FieldDefinition.MaxMaxDistinct
             ? maxDistinct
             : throw new InvalidDataException($"A MaxDistinct budget of {maxDistinct} is out of range.");
 }

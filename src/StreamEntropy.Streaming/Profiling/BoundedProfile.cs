@@ -17,12 +17,6 @@ namespace StreamEntropy.Streaming.Profiling;
 /// </remarks>
 public sealed class BoundedProfile : IRowSink
 {
-    /// <summary>The smallest budget accepted.</summary>
-    public const int MinMaxDistinct = 16;
-
-    /// <summary>The largest budget accepted (2²⁴; a summary of this size holds about 0.8 GB, per field, pair and pair marginal).</summary>
-    public const int MaxMaxDistinct = 1 << 24;
-
     private readonly BudgetedCounts[] _fields;
     private readonly double[] _binWidths; // NaN for categorical fields
     private readonly long[] _missing;
@@ -34,12 +28,12 @@ public sealed class BoundedProfile : IRowSink
 
     /// <summary>Creates empty counts for <paramref name="schema"/>, each exact up to <paramref name="maxDistinct"/> distinct values.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDistinct"/> is outside
-    /// [<see cref="MinMaxDistinct"/>, <see cref="MaxMaxDistinct"/>].</exception>
+    /// [<see cref="FieldDefinition.MinMaxDistinct"/>, <see cref="FieldDefinition.MaxMaxDistinct"/>].</exception>
     public BoundedProfile(EventSchema schema, int maxDistinct)
     {
         ArgumentNullException.ThrowIfNull(schema);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxDistinct, MinMaxDistinct);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxDistinct, MaxMaxDistinct);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDistinct, FieldDefinition.MinMaxDistinct);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxDistinct, FieldDefinition.MaxMaxDistinct);
         Schema = schema;
         MaxDistinct = maxDistinct;
         int fields = schema.Fields.Count;

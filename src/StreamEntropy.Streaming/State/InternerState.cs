@@ -40,10 +40,10 @@ internal static class InternerState
         for (int f = 0; f < schema.Fields.Count; f++)
         {
             ValueInterner values = encoder.Values[f];
-            int count = TableState.ReadCount(reader, (int)Math.Min(int.MaxValue, remaining / sizeof(int)));
+            int count = TableFormat.ReadCount(reader, (int)Math.Min(int.MaxValue, remaining / sizeof(int)));
             for (int id = 0; id < count; id++)
             {
-                int length = TableState.ReadCount(reader, (int)Math.Min(int.MaxValue, reader.BaseStream.Length - reader.BaseStream.Position));
+                int length = TableFormat.ReadCount(reader, (int)Math.Min(int.MaxValue, reader.BaseStream.Length - reader.BaseStream.Position));
                 byte[] value = reader.ReadBytes(length);
                 if (value.Length != length)
                 {
@@ -63,7 +63,7 @@ internal static class InternerState
             int xLimit = encoder.Values[xf].Count;
             int yLimit = encoder.Values[yf].Count;
             PairInterner pairs = encoder.Pairs[p];
-            int count = TableState.ReadCount(reader, (int)Math.Min((long)xLimit * yLimit, int.MaxValue));
+            int count = TableFormat.ReadCount(reader, (int)Math.Min((long)xLimit * yLimit, int.MaxValue));
             for (int id = 0; id < count; id++)
             {
                 int x = reader.ReadInt32();

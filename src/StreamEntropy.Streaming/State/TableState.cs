@@ -9,18 +9,15 @@ namespace StreamEntropy.Streaming.State;
 /// <para>Integer tables are written as (id, count) pairs of their non-zero entries in id order; pair tables as joint
 /// counts by pair id (their marginals are rebuilt with <see cref="PairCountTable.AddPairCount(int, long)"/>); weighted tables
 /// as (id, weight) pairs, marginals included, since re-summing weights would round differently. A field or pair with a
-/// MaxDistinct budget is followed by its budgeted counts (<see cref="Profiling.BudgetedCounts.Write"/>); without budgets
+/// MaxDistinct budget is followed by its budgeted counts (<see cref="BudgetedCounts.Write"/>); without budgets
 /// nothing is added, so the format of unbudgeted states is unchanged.</para>
 /// <para>A table's running sums depend on the order of its updates in the last bits. To make a restored engine report
 /// bit-for-bit the same numbers as the engine that was saved, saving rebuilds every live table through the very
-/// procedure that restoring uses (<see cref="Load(CountTable, List{ValueTuple{int, long}})"/>), which leaves the
+/// procedure that restoring uses (<see cref="TableFormat.Load(CountTable, List{ValueTuple{int, long}})"/>), which leaves the
 /// counts unchanged and the sums re-based exactly.</para>
 /// </remarks>
 internal static class TableState
 {
-    // Never written to: Merge(Empty) adds nothing and re-bases the running sums from the fingerprint.
-    private static readonly CountTable Empty = new();
-
     /// <summary>Writes <paramref name="set"/>, then rebuilds its tables in canonical form.</summary>
     public static void Write(BinaryWriter writer, FrequencySet set, List<(int Id, long Count)> scratch)
     {
@@ -31,18 +28,18 @@ internal static class TableState
             writer.Write(set.Missing(f));
             writer.Write(set.Invalid(f));
             CountTable table = set.Field(f);
-            Extract(table.Counts, scratch);
+            TableFormat.Extract(table.Counts, scratch);
             WriteEntries(writer, scratch);
-            Load(table, scratch);
+            TableFormat.Load(table, scratch);
             set.BoundedField(f)?.Write(writer, scratch); // only with a budget: unbudgeted states keep their format
         }
 
         for (int p = 0; p < schema.Pairs.Count; p++)
         {
             PairCountTable table = set.Pair(p);
-            Extract(table.Joint.Counts, scratch);
+            TableFormat.Extract(table.Joint.Counts, scratch);
             WriteEntries(writer, scratch);
-            Load(table, scratch);
+            TableFormat.Load(table, scratch);
             set.BoundedPair(p)?.Write(writer, scratch);
         }
     }
@@ -62,7 +59,7 @@ internal static class TableState
             invalid[f] = ReadNonNegative(reader, "invalid count");
             ReadEntries(reader, encoder.Values[f].Count, scratch);
             CountTable table = set.Field(f);
-            Load(table, scratch);
+            TableFormat.Load(table, scratch);
             long counted = table.Total;
             if (set.BoundedField(f) is { } bounded)
             {
@@ -80,7 +77,7 @@ internal static class TableState
         {
             ReadEntries(reader, encoder.Pairs[p].Count, scratch);
             PairCountTable table = set.Pair(p);
-            Load(table, scratch);
+            TableFormat.Load(table, scratch);
             long counted = table.Total;
             if (set.BoundedPair(p) is { } bounded)
             {
@@ -103,21 +100,14 @@ internal static class TableState
         EventSchema schema = set.Encoder.Schema;
         for (int f = 0; f < schema.Fields.Count; f++)
         {
-            Canonicalize(set.Field(f), scratch);
+            TableFormat.Canonicalize(set.Field(f), scratch);
         }
 
         for (int p = 0; p < schema.Pairs.Count; p++)
         {
-            Extract(set.Pair(p).Joint.Counts, scratch);
-            Load(set.Pair(p), scratch);
+            TableFormat.Extract(set.Pair(p).Joint.Counts, scratch);
+            TableFormat.Load(set.Pair(p), scratch);
         }
-    }
-
-    /// <summary>Rebuilds <paramref name="table"/> in canonical form (same counts, re-based sums).</summary>
-    public static void Canonicalize(CountTable table, List<(int Id, long Count)> scratch)
-    {
-        Extract(table.Counts, scratch);
-        Load(table, scratch);
     }
 
     /// <summary>Writes the weights and Σ δ² of <paramref name="table"/>, after re-basing it (its canonical form).</summary>
@@ -147,7 +137,7 @@ internal static class TableState
     /// <summary>Reads weights and Σ δ² into <paramref name="table"/>.</summary>
     public static void Read(BinaryReader reader, WeightedCountTable table, int idLimit)
     {
-        int n = ReadCount(reader, idLimit);
+        int n = TableFormat.ReadCount(reader, idLimit);
         var ids = new int[n];
         var weights = new double[n];
         for (int i = 0; i < n; i++)
@@ -169,18 +159,6 @@ internal static class TableState
         table.Restore(ids, weights, sumOfSquares);
     }
 
-    /// <summary>Reads a count of items that cannot exceed <paramref name="limit"/>.</summary>
-    public static int ReadCount(BinaryReader reader, int limit)
-    {
-        int n = reader.ReadInt32();
-        if (n < 0 || n > limit)
-        {
-            throw new InvalidDataException($"A list claims {n} entries where at most {limit} can exist.");
-        }
-
-        return n;
-    }
-
     /// <summary>Reads a 64-bit counter that must not be negative.</summary>
     public static long ReadNonNegative(BinaryReader reader, string what)
     {
@@ -191,18 +169,6 @@ internal static class TableState
         }
 
         return value;
-    }
-
-    private static void Extract(ReadOnlySpan<long> counts, List<(int Id, long Count)> entries)
-    {
-        entries.Clear();
-        for (int id = 0; id < counts.Length; id++)
-        {
-            if (counts[id] != 0)
-            {
-                entries.Add((id, counts[id]));
-            }
-        }
     }
 
     private static void WriteEntries(BinaryWriter writer, List<(int Id, long Count)> entries)
@@ -218,7 +184,7 @@ internal static class TableState
     private static void ReadEntries(BinaryReader reader, int idLimit, List<(int Id, long Count)> entries)
     {
         entries.Clear();
-        int n = ReadCount(reader, idLimit);
+        int n = TableFormat.ReadCount(reader, idLimit);
         int previous = -1;
         for (int i = 0; i < n; i++)
         {
@@ -232,30 +198,5 @@ internal static class TableState
             entries.Add((id, count));
             previous = id;
         }
-    }
-
-    /// <summary>The one procedure that gives a table its canonical form, used both when saving and when restoring.</summary>
-    public static void Load(CountTable table, List<(int Id, long Count)> entries)
-    {
-        table.Clear();
-        foreach ((int id, long count) in entries)
-        {
-            table.Add(id, count);
-        }
-
-        table.Merge(Empty);
-    }
-
-    private static void Load(PairCountTable table, List<(int Id, long Count)> entries)
-    {
-        table.Clear();
-        foreach ((int id, long count) in entries)
-        {
-            table.AddPairCount(id, count);
-        }
-
-        table.Joint.Merge(Empty);
-        table.X.Merge(Empty);
-        table.Y.Merge(Empty);
     }
 }

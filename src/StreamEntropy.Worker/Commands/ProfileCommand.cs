@@ -211,12 +211,12 @@ internal static class ProfileCommand
         }
 
         if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n)
-            || n < BoundedProfile.MinMaxDistinct
-            || n > BoundedProfile.MaxMaxDistinct)
+            || n < FieldDefinition.MinMaxDistinct
+            || n > FieldDefinition.MaxMaxDistinct)
         {
             throw new UsageException(string.Create(
                 CultureInfo.InvariantCulture,
-                $"--max-distinct: '{text}' is not a whole number from {BoundedProfile.MinMaxDistinct} to {BoundedProfile.MaxMaxDistinct}."));
+                $"--max-distinct: '{text}' is not a whole number from {FieldDefinition.MinMaxDistinct} to {FieldDefinition.MaxMaxDistinct}."));
         }
 
         return n;

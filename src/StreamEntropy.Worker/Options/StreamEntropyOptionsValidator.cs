@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
 using StreamEntropy.Core.Estimation;
+using StreamEntropy.Streaming.Counting;
 using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Engine;
-using StreamEntropy.Streaming.Profiling;
 using StreamEntropy.Streaming.Windows;
 
 namespace StreamEntropy.Worker.Options;
@@ -242,9 +242,9 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
 
         void CheckRange(int value, string setting)
         {
-            if (value != 0 && (value < BoundedProfile.MinMaxDistinct || value > BoundedProfile.MaxMaxDistinct))
+            if (value != 0 && (value < FieldDefinition.MinMaxDistinct || value > FieldDefinition.MaxMaxDistinct))
             {
-                builder.AddError($"{setting} must be 0 (unlimited) or from {BoundedProfile.MinMaxDistinct} to {BoundedProfile.MaxMaxDistinct}, not {value}.");
+                builder.AddError($"{setting} must be 0 (unlimited) or from {FieldDefinition.MinMaxDistinct} to {FieldDefinition.MaxMaxDistinct}, not {value}.");
             }
         }
     }

@@ -86,7 +86,7 @@ public class AlertEvaluatorTests
 
         IReadOnlyList<AlertEvent> events = evaluator.Evaluate(report, 1);
         Assert.Equal(["w/g/g", "w/f,g/mi"], events.Select(e => e.Key));
-        Assert.Equal(new Counting.PairDefinition("f", "g"), events[1].Pair);
+        Assert.Equal(new Streaming.Counting.PairDefinition("f", "g"), events[1].Pair);
         Assert.Equal(0.2, events[1].Value, 12); // |0.1 − 0.3|
         Assert.DoesNotContain(evaluator.Evaluate(report with { Window = "other" }, 2), e => e.Rule == "g");
     }

@@ -310,7 +310,7 @@ public class DriftRestartTests
     private static Baseline BaselineOf(EntropyEngine engine)
     {
         // The cumulative window's counts, by value text, as `profile --save-baseline` would write them.
-        var counts = new Counting.FrequencySet(engine.Encoder);
+        var counts = new Streaming.Counting.FrequencySet(engine.Encoder);
         counts.Add(((CumulativeWindow)engine.WindowStates[0]).Counts);
         return Baseline.FromFrequencySet(counts, "profiled.jsonl");
     }

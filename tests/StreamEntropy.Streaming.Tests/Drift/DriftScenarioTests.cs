@@ -1,5 +1,6 @@
 using StreamEntropy.Streaming.Counting;
 using StreamEntropy.Streaming.Drift;
+using StreamEntropy.Streaming.Output;
 
 namespace StreamEntropy.Streaming.Tests.Drift;
 

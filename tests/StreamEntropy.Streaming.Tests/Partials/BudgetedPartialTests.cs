@@ -1,6 +1,7 @@
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Streaming.Counting;
 using StreamEntropy.Streaming.Engine;
+using StreamEntropy.Streaming.Merging;
 using StreamEntropy.Streaming.Partials;
 using StreamEntropy.Streaming.Windows;
 using StreamEntropy.Streaming.Tests.Engine;

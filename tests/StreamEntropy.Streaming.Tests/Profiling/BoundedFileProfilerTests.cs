@@ -143,7 +143,7 @@ public sealed class BoundedFileProfilerTests : IDisposable
     [Theory]
     [InlineData(15)]
     [InlineData(0)]
-    [InlineData(BoundedProfile.MaxMaxDistinct + 1)]
+    [InlineData(FieldDefinition.MaxMaxDistinct + 1)]
     public void Constructor_BudgetOutOfRange_Throws(int maxDistinct)
     {
         var schema = new EventSchema([new FieldDefinition("a", "a")], []);

@@ -6,7 +6,7 @@ using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Engine;
 using StreamEntropy.Streaming.State;
 
-namespace StreamEntropy.Streaming.Partials;
+namespace StreamEntropy.Streaming.Merging;
 
 /// <summary>Drift scoring of merged windows in Group mode, one field or pair at a time: the owner of a (window,
 /// subject) scores each closed tumbling window of it against that subject's reference and evaluates the alert rules.</summary>
@@ -308,7 +308,7 @@ public sealed class MergedDrift
     private void Read(BinaryReader reader)
     {
         EventSchema schema = Encoder.Schema;
-        int count = TableState.ReadCount(reader, 1 << 20);
+        int count = TableFormat.ReadCount(reader, 1 << 20);
         var progress = new List<((string, string) Key, SubjectProgress Progress, CountTable? Field, PairCountTable? Pair)>();
         for (int i = 0; i < count; i++)
         {
@@ -417,7 +417,7 @@ public sealed class MergedDrift
     {
         EventSchema schema = Encoder.Schema;
         bool isPair = reader.ReadBoolean();
-        int n = TableState.ReadCount(reader, 1 << 28);
+        int n = TableFormat.ReadCount(reader, 1 << 28);
         int index = isPair
             ? schema.Pairs.Select((q, i) => (q, i)).FirstOrDefault(x => x.q.Key == subject, (null!, -1)).i
             : schema.Fields.Select((f, i) => (f, i)).FirstOrDefault(x => x.f.Name == subject, (null!, -1)).i;

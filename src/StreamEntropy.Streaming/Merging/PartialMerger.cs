@@ -2,10 +2,10 @@ using StreamEntropy.Core.Counting;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Streaming.Counting;
 using StreamEntropy.Streaming.Engine;
-using StreamEntropy.Streaming.Profiling;
+using StreamEntropy.Streaming.Partials;
 using StreamEntropy.Streaming.Windows;
 
-namespace StreamEntropy.Streaming.Partials;
+namespace StreamEntropy.Streaming.Merging;
 
 /// <summary>Keeps the latest partial of every input partition for each (window, field or pair) and merges them into
 /// the global measures.</summary>

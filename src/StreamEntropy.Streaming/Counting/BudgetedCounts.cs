@@ -1,9 +1,8 @@
 using StreamEntropy.Core.Counting;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Core.Sketches;
-using StreamEntropy.Streaming.State;
 
-namespace StreamEntropy.Streaming.Profiling;
+namespace StreamEntropy.Streaming.Counting;
 
 /// <summary>The counts of one field (or of pair keys) under a budget of distinct values: exact while the values fit,
 /// then a <see cref="BoundedCountSummary"/> with a certified entropy bracket.</summary>
@@ -164,7 +163,7 @@ internal sealed class BudgetedCounts
                 writer.Write(exact[id]);
             }
 
-            TableState.Canonicalize(exact, scratch);
+            TableFormat.Canonicalize(exact, scratch);
         }
         else
         {
@@ -184,7 +183,7 @@ internal sealed class BudgetedCounts
         byte mode = reader.ReadByte();
         if (mode == ExactMode)
         {
-            int n = TableState.ReadCount(reader, MaxDistinct);
+            int n = TableFormat.ReadCount(reader, MaxDistinct);
             scratch.Clear();
             for (int id = 0; id < n; id++)
             {
@@ -198,7 +197,7 @@ internal sealed class BudgetedCounts
                 scratch.Add((id, count));
             }
 
-            TableState.Load(_exact!, scratch);
+            TableFormat.Load(_exact!, scratch);
         }
         else if (mode == SummaryMode)
         {

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
-using StreamEntropy.Streaming.Output;
+using StreamEntropy.Streaming.Drift;
 
-namespace StreamEntropy.Streaming.Drift;
+namespace StreamEntropy.Streaming.Output;
 
 /// <summary>Writes alert events as the JSON records of the alerts topic, the log and the HTTP API.</summary>
 /// <remarks>

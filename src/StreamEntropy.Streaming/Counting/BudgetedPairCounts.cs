@@ -1,6 +1,6 @@
 using StreamEntropy.Core.Sketches;
 
-namespace StreamEntropy.Streaming.Profiling;
+namespace StreamEntropy.Streaming.Counting;
 
 /// <summary>The counts of one pair of fields under a budget of distinct values: the joint counts of (x, y), keyed by
 /// <see cref="StableHash64.Pair"/> of the two value hashes, and both marginals over the same events.</summary>

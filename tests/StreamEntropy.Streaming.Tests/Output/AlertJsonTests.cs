@@ -1,8 +1,9 @@
 using System.Text;
 using StreamEntropy.Streaming.Counting;
 using StreamEntropy.Streaming.Drift;
+using StreamEntropy.Streaming.Output;
 
-namespace StreamEntropy.Streaming.Tests.Drift;
+namespace StreamEntropy.Streaming.Tests.Output;
 
 public class AlertJsonTests
 {

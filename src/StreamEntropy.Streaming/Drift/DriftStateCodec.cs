@@ -1,7 +1,6 @@
 using StreamEntropy.Streaming.Counting;
-using StreamEntropy.Streaming.Drift;
 
-namespace StreamEntropy.Streaming.State;
+namespace StreamEntropy.Streaming.Drift;
 
 /// <summary>Writes and reads the parts of a drift state that single engines and Group-mode merges share: alert state
 /// machines (streaks and raised alerts) and alert events.</summary>
@@ -30,7 +29,7 @@ internal static class DriftStateCodec
 
     public static List<TrackState> ReadTracks(BinaryReader reader)
     {
-        int count = TableState.ReadCount(reader, MaxItems);
+        int count = TableFormat.ReadCount(reader, MaxItems);
         var tracks = new List<TrackState>(Math.Min(count, 1024));
         for (int i = 0; i < count; i++)
         {

@@ -1,11 +1,12 @@
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Engine;
+using StreamEntropy.Streaming.Merging;
 using StreamEntropy.Streaming.Partials;
 using StreamEntropy.Streaming.Windows;
 using static StreamEntropy.Streaming.Tests.Engine.EngineTestKit;
 
-namespace StreamEntropy.Streaming.Tests.Partials;
+namespace StreamEntropy.Streaming.Tests.Merging;
 
 /// <summary>Drift in Group mode: scoring the merged closed windows subject by subject raises the same alerts, with the
 /// same scores, as one engine with the same drift settings that read every event.</summary>

@@ -2,11 +2,12 @@ using CsCheck;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Streaming.Counting;
 using StreamEntropy.Streaming.Engine;
+using StreamEntropy.Streaming.Merging;
 using StreamEntropy.Streaming.Partials;
 using StreamEntropy.Streaming.Windows;
 using static StreamEntropy.Streaming.Tests.Engine.EngineTestKit;
 
-namespace StreamEntropy.Streaming.Tests.Partials;
+namespace StreamEntropy.Streaming.Tests.Merging;
 
 public class PartialMergerTests
 {

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace StreamEntropy.Streaming.Profiling;
+namespace StreamEntropy.Streaming.Counting;
 
 /// <summary>Dense ids 0, 1, 2, … for 64-bit value hashes, in order of first sight, up to a fixed number of keys.</summary>
 /// <remarks>Open addressing with linear probing on the low bits of the key (the keys are <c>StableHash64</c> outputs,

@@ -1,8 +1,8 @@
 using CsCheck;
 using StreamEntropy.Core.Sketches;
-using StreamEntropy.Streaming.Profiling;
+using StreamEntropy.Streaming.Counting;
 
-namespace StreamEntropy.Streaming.Tests.Profiling;
+namespace StreamEntropy.Streaming.Tests.Counting;
 
 public class BudgetedCountsTests
 {
