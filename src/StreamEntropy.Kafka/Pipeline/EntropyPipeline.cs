@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using System.Reactive.Subjects;
-using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using StreamEntropy.Kafka.State;
@@ -52,28 +51,23 @@ public sealed class EntropyPipeline : IDisposable
     private const int RecordHeadroomBytes = 64 * 1024;
 
     private readonly PipelineSettings _settings;
-    private readonly Func<EntropyEngine> _engineFactory;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly IScheduler _scheduler;
     private readonly Subject<PublishedSnapshot> _snapshots = new();
-    private readonly Dictionary<TopicPartition, long> _offsets = [];
     private readonly HashSet<TopicPartition> _assigned = [];
-    private EntropyEngine? _engine;
     private PublishedSnapshot? _latest;
     private IReadOnlyDictionary<(string Topic, int Partition), long> _lag = new Dictionary<(string, int), long>();
     private int _publishDue;
     private int _checkpointDue;
     private int _checkpointsWritten;
-    private DeadLetterWriter? _deadLetters;
-    private DeadLetterProgress? _restoredDeadLetters;
+    private DeadLetterWriter? _deadLetters; // while Run runs
     private bool _prepared;
     private readonly int _killAfterUncheckpointedEvents;
     private readonly Lock _errorGate = new();
     private readonly Dictionary<ErrorCode, long> _lastLoggedErrors = [];
-    private readonly Dictionary<string, DriftReport> _drift = new(StringComparer.Ordinal);
     private readonly Queue<AlertEvent> _recentAlerts = new();
-    private readonly GroupState? _group;
+    private readonly IPartitionMode _mode;
     private readonly ConcurrentQueue<(string Window, TaskCompletionSource<RecaptureOutcome> Done)> _recaptures = new();
 
     public EntropyPipeline(PipelineSettings settings, Func<EntropyEngine> engineFactory, ILogger logger, TimeProvider time, IScheduler scheduler)
@@ -84,7 +78,6 @@ public sealed class EntropyPipeline : IDisposable
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(scheduler);
         _settings = settings;
-        _engineFactory = engineFactory;
         _logger = logger;
         _time = time;
         _scheduler = scheduler;
@@ -106,7 +99,10 @@ public sealed class EntropyPipeline : IDisposable
             _killAfterUncheckpointedEvents = killAfter;
         }
 
-        _group = settings.ScaleOut is null ? null : new GroupState(settings, engineFactory, logger);
+        // The one place the mode is chosen: everything below talks to IPartitionMode.
+        _mode = settings.ScaleOut is { } scaleOut
+            ? new GroupMode(settings, scaleOut, engineFactory, logger, time, new KafkaGroupBroker(settings, logger))
+            : new StandaloneMode(settings, engineFactory, Checkpoints, logger);
     }
 
     /// <summary>Gets every publication, pushed from the consume thread (subscribers must be quick and must not block).</summary>
@@ -115,7 +111,7 @@ public sealed class EntropyPipeline : IDisposable
     /// <summary>Gets the latest publication, or null before the first one (an immutable reference, swapped atomically).</summary>
     public PublishedSnapshot? Latest => Volatile.Read(ref _latest);
 
-    /// <summary>Gets the consumer lag per assigned partition, from librdkafka's statistics (refreshed every 5 s).</summary>
+    /// <summary>Gets the consumer lag per assigned partition, from librdkafka's statistics (refreshed every 2 s).</summary>
     public IReadOnlyDictionary<(string Topic, int Partition), long> ConsumerLag => Volatile.Read(ref _lag);
 
     /// <summary>Gets the health of the loop, for readiness checks.</summary>
@@ -158,7 +154,7 @@ public sealed class EntropyPipeline : IDisposable
     internal long EventsRead { get; private set; }
 
     /// <summary>Gets how many events (counted and dead-lettered) the restored checkpoint held, 0 without one.</summary>
-    internal long RestoredEvents { get; private set; }
+    internal long RestoredEvents => _mode.RestoredEvents;
 
     /// <summary>Checks that the checkpoint directory can be written and restores the checkpoint; <see cref="Run"/> does
     /// it if it was not done. Call it before starting to report an unusable directory or checkpoint at once.</summary>
@@ -173,12 +169,7 @@ public sealed class EntropyPipeline : IDisposable
         }
 
         Checkpoints.EnsureWritable();
-        if (_group is null)
-        {
-            _engine = _engineFactory();
-            Restore(_engine);
-        }
-
+        _mode.Prepare();
         _prepared = true;
     }
 
@@ -192,19 +183,18 @@ public sealed class EntropyPipeline : IDisposable
         using IProducer<string?, byte[]> producer = BuildProducer();
         using var deadLetters = new DeadLetterWriter(_settings, _logger, producer.Handle);
         _deadLetters = deadLetters;
-        if (_group is null)
+        if (_mode.Start(producer) is { } replay)
         {
-            deadLetters.Scan(_restoredDeadLetters, _offsets.ToDictionary(o => (o.Key.Topic, o.Key.Partition.Value), o => o.Value));
+            deadLetters.Scan(replay.DeadLetters, replay.ResumeAt);
         }
 
-        _group?.Initialize(producer, deadLetters);
-        using IConsumer<byte[]?, byte[]?> consumer = BuildConsumer(producer);
+        using IConsumer<byte[]?, byte[]?> consumer = BuildConsumer(producer, deadLetters);
         using IDisposable publishTimer = Observable.Interval(_settings.PublishInterval, _scheduler).Subscribe(_ => Volatile.Write(ref _publishDue, 1));
         using IDisposable checkpointTimer = Observable.Interval(_settings.CheckpointInterval, _scheduler).Subscribe(_ => Volatile.Write(ref _checkpointDue, 1));
-        consumer.Subscribe(_group?.Topics ?? _settings.Topics);
+        consumer.Subscribe(_mode.Topics);
         try
         {
-            Loop(consumer, producer, cancellationToken);
+            Loop(consumer, producer, deadLetters, cancellationToken);
         }
         catch (SimulatedCrashException)
         {
@@ -221,7 +211,7 @@ public sealed class EntropyPipeline : IDisposable
         // Graceful stop: final snapshot, checkpoint, store offsets, leave the group, flush.
         PublishClosed(producer);
         Publish(producer);
-        Checkpoint(consumer, producer, final: true);
+        Checkpoint(consumer, producer, deadLetters, final: true);
         try
         {
             consumer.Close();
@@ -244,14 +234,14 @@ public sealed class EntropyPipeline : IDisposable
 
         Health.SetAssigned(0);
         Health.SetRunning(false);
-        (long processed, long rejected) = Totals();
+        (long processed, long rejected) = _mode.Totals();
         _logger.Stopped(processed, rejected);
         _snapshots.OnCompleted();
     }
 
     public void Dispose() => _snapshots.Dispose();
 
-    private void Loop(IConsumer<byte[]?, byte[]?> consumer, IProducer<string?, byte[]> producer, CancellationToken cancellationToken)
+    private void Loop(IConsumer<byte[]?, byte[]?> consumer, IProducer<string?, byte[]> producer, DeadLetterWriter deadLetters, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -275,7 +265,7 @@ public sealed class EntropyPipeline : IDisposable
             Health.Polled(now);
             if (result is { IsPartitionEOF: false, Message: not null })
             {
-                Count(result, now);
+                Count(result, deadLetters, now);
                 if (CrashAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0 && EventsSinceLastCheckpoint >= CrashAfterUncheckpointedEvents)
                 {
                     throw new SimulatedCrashException();
@@ -283,16 +273,14 @@ public sealed class EntropyPipeline : IDisposable
 
                 if (_killAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0 && EventsSinceLastCheckpoint >= _killAfterUncheckpointedEvents)
                 {
-                    IEnumerable<(string Topic, int Partition, long Next)> next = _group?.NextOffsets()
-                        ?? _offsets.Select(o => (o.Key.Topic, o.Key.Partition.Value, o.Value));
+                    IEnumerable<(string Topic, int Partition, long Next)> next = _mode.NextOffsets();
                     KillSelf($"{EventsSinceLastCheckpoint} events counted past the last checkpoint; next offsets {string.Join(", ", next.Select(n => $"{n.Topic}[{n.Partition}]@{n.Next}"))}");
                 }
             }
 
             if (!_settings.UseEventTime)
             {
-                _engine?.AdvanceTo(now.ToUnixTimeMilliseconds());
-                _group?.AdvanceTo(now.ToUnixTimeMilliseconds());
+                _mode.AdvanceTo(now.ToUnixTimeMilliseconds());
             }
 
             ServeRecaptures();
@@ -304,13 +292,10 @@ public sealed class EntropyPipeline : IDisposable
 
             if (Interlocked.Exchange(ref _checkpointDue, 0) == 1)
             {
-                Checkpoint(consumer, producer, final: false);
+                Checkpoint(consumer, producer, deadLetters, final: false);
             }
 
-            if (_group is not null)
-            {
-                CompleteStateSave(consumer);
-            }
+            Saved(consumer, _mode.CompleteSave());
         }
     }
 
@@ -320,8 +305,7 @@ public sealed class EntropyPipeline : IDisposable
     {
         while (_recaptures.TryDequeue(out (string Window, TaskCompletionSource<RecaptureOutcome> Done) request))
         {
-            RecaptureOutcome outcome = _group?.Recapture(request.Window, _time.GetUtcNow().ToUnixTimeMilliseconds())
-                ?? _engine!.RecaptureReference(request.Window);
+            RecaptureOutcome outcome = _mode.Recapture(request.Window, _time.GetUtcNow().ToUnixTimeMilliseconds());
             _logger.RecaptureRequested(request.Window, outcome);
             if (outcome == RecaptureOutcome.Done)
             {
@@ -332,27 +316,13 @@ public sealed class EntropyPipeline : IDisposable
         }
     }
 
-    private void Count(ConsumeResult<byte[]?, byte[]?> result, DateTimeOffset now)
+    private void Count(ConsumeResult<byte[]?, byte[]?> result, DeadLetterWriter deadLetters, DateTimeOffset now)
     {
         Message<byte[]?, byte[]?> message = result.Message;
-        if (_group is not null && _group.IsPartials(result.Topic))
-        {
-            _group.Accept(result.Topic, result.Partition.Value, result.Offset.Value, message.Value);
-            return;
-        }
-
         long timestamp = _settings.UseEventTime && message.Timestamp.Type != TimestampType.NotAvailable
             ? message.Timestamp.UnixTimestampMs
             : now.ToUnixTimeMilliseconds();
-        byte[]? value = message.Value;
-        EntropyEngine? engine = _engine;
-        DecodeError error;
-        if (_group is null)
-        {
-            error = engine!.Process(value ?? [], timestamp);
-            _offsets[result.TopicPartition] = result.Offset.Value + 1;
-        }
-        else if (!_group.TryProcess(result.TopicPartition, result.Offset.Value, value ?? [], timestamp, out engine, out error))
+        if (!_mode.TryCount(result, timestamp, out EntropyEngine? engine, out DecodeError error))
         {
             return;
         }
@@ -361,36 +331,21 @@ public sealed class EntropyPipeline : IDisposable
         EventsRead++;
         if (error != DecodeError.None)
         {
-            _deadLetters!.Write(result, error, value is null ? "the message has no value (tombstone)" : engine.LastErrorDetail);
+            deadLetters.Write(result, error, message.Value is null ? "the message has no value (tombstone)" : engine.LastErrorDetail);
         }
     }
 
     private void PublishClosed(IProducer<string?, byte[]> producer)
     {
-        if (_group is not null)
-        {
-            _group.SendPartials(producer, current: false);
-            return;
-        }
-
-        EntropyEngine engine = _engine!;
-        IReadOnlyList<WindowSnapshot> closed = engine.TakeClosed();
-        foreach (WindowSnapshot window in closed)
-        {
-            if (window.Drift is { } report)
-            {
-                _drift[window.Window] = report;
-            }
-        }
-
-        foreach (AlertEvent alert in engine.TakeAlerts())
+        Publication closed = _mode.TakeClosed();
+        foreach (AlertEvent alert in closed.Alerts)
         {
             PublishAlert(producer, alert);
         }
 
-        if (closed.Count > 0)
+        if (closed.Records.Count > 0)
         {
-            Emit(producer, closed, closed);
+            Emit(producer, closed.Records, closed.View);
         }
     }
 
@@ -425,26 +380,14 @@ public sealed class EntropyPipeline : IDisposable
 
     private void Publish(IProducer<string?, byte[]> producer)
     {
-        if (_group is null)
-        {
-            IReadOnlyList<WindowSnapshot> windows = _engine!.Snapshot();
-            Emit(producer, windows, windows);
-            return;
-        }
-
-        // Scale-out: send this instance's partials, then publish the merges of the partials it owns (read back from
-        // the partials topic, so the ones sent now are merged at a later publication).
-        _group.SendPartials(producer, current: true);
-        IReadOnlyList<WindowSnapshot> changed = _group.Merger.TakeChanged();
-        foreach (AlertEvent alert in _group.Merger.Drift?.TakeAlerts() ?? [])
+        Publication current = _mode.TakeCurrent();
+        foreach (AlertEvent alert in current.Alerts)
         {
             PublishAlert(producer, alert);
         }
 
-        Emit(producer, changed, _group.Merger.Current());
+        Emit(producer, current.Records, current.View);
     }
-
-    private (long Processed, long Rejected) Totals() => _group?.Totals() ?? (_engine?.Processed ?? 0, _engine?.Rejected ?? 0);
 
     /// <summary>Produces the records of <paramref name="records"/> and publishes <paramref name="view"/> to this process.</summary>
     private void Emit(IProducer<string?, byte[]> producer, IReadOnlyList<WindowSnapshot> records, IReadOnlyList<WindowSnapshot> view)
@@ -467,19 +410,10 @@ public sealed class EntropyPipeline : IDisposable
             }
         }
 
-        var missing = new long[(_engine?.Schema ?? _group!.Schema).Fields.Count];
-        for (int f = 0; f < missing.Length; f++)
+        (long processed, long rejected) = _mode.Totals();
+        var published = new PublishedSnapshot(now, view, processed, rejected, _mode.MissingTotals(), _mode.DriftReports(), _mode.ActiveAlerts(), [.. _recentAlerts])
         {
-            missing[f] = _engine?.MissingTotal(f) ?? _group!.MissingTotal(f);
-        }
-
-        (long processed, long rejected) = Totals();
-        MergedDrift? merged = _group?.Merger.Drift;
-        IReadOnlyList<DriftReport> drift = merged is null ? [.. _drift.Values] : merged.Reports();
-        IReadOnlyList<AlertEvent> active = merged?.Alerts.Active ?? _engine?.ActiveAlerts ?? [];
-        var published = new PublishedSnapshot(now, view, processed, rejected, missing, drift, active, [.. _recentAlerts])
-        {
-            References = merged?.DescribeReferences() ?? _engine?.DriftReferences() ?? [],
+            References = _mode.DriftReferences(),
         };
 
         // Latest always holds every window: a publication of just-closed windows replaces those and keeps the others,
@@ -500,10 +434,9 @@ public sealed class EntropyPipeline : IDisposable
 
     // final: at the stop or a revocation, wait (bounded) for what must be durable, as offsets are stored now or never;
     // otherwise nothing waits on the consume thread for more than a moment.
-    private void Checkpoint(IConsumer<byte[]?, byte[]?> consumer, IProducer<string?, byte[]> producer, bool final)
+    private void Checkpoint(IConsumer<byte[]?, byte[]?> consumer, IProducer<string?, byte[]> producer, DeadLetterWriter deadLetters, bool final)
     {
         DateTimeOffset now = _time.GetUtcNow();
-        DeadLetterWriter deadLetters = _deadLetters!;
         if (deadLetters.Pending > 0)
         {
             // Only dead letters must be durable before a checkpoint covers their events; output records are not waited
@@ -527,48 +460,7 @@ public sealed class EntropyPipeline : IDisposable
             return;
         }
 
-        if (_group is not null)
-        {
-            if (final)
-            {
-                List<TopicPartitionOffset>? covered = _group.SaveStates(producer, deadLetters.Progress());
-                if (covered is null)
-                {
-                    StatesFailed(now);
-                    return;
-                }
-
-                Checkpointed(now);
-                StoreOffsets(consumer, covered);
-            }
-            else if (!_group.BeginSave(producer, deadLetters.Progress()))
-            {
-                StatesFailed(now); // completed by CompleteStateSave once acknowledged, without waiting here
-            }
-
-            return;
-        }
-
-        EntropyEngine engine = _engine!;
-        try
-        {
-            using var state = new MemoryStream();
-            engine.Save(state);
-            var offsets = _offsets.ToDictionary(o => (o.Key.Topic, o.Key.Partition.Value), o => o.Value);
-            Checkpoints.Save(new Checkpoint(offsets, state.ToArray()) { DeadLetters = deadLetters.Progress() });
-            _logger.CheckpointWritten(Checkpoints.FilePath, (int)state.Length, offsets.Count);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
-        {
-            // Any write failure is a failed checkpoint, never a crash: readiness says so and the next interval retries.
-            _logger.CheckpointFailed(Checkpoints.FilePath, e.Message);
-            Health.Error(e.Message);
-            Health.Checkpointed(now, ok: false);
-            return;
-        }
-
-        Checkpointed(now);
-        StoreOffsets(consumer, _offsets.Select(o => new TopicPartitionOffset(o.Key, new Offset(o.Value))));
+        Saved(consumer, _mode.Save(deadLetters.Progress(), final), now);
     }
 
     // The crash-test hooks' end: one line on stderr (written through at once, unlike the log), then SIGKILL.
@@ -580,33 +472,27 @@ public sealed class EntropyPipeline : IDisposable
         self.Kill();
     }
 
-    // Group mode: stores the offsets of a state save once the broker acknowledged all its records.
-    private void CompleteStateSave(IConsumer<byte[]?, byte[]?> consumer)
+    // A durable save: its offsets are stored for Kafka's auto-commit. A failed one: readiness says so, and the next
+    // interval tries again.
+    private void Saved(IConsumer<byte[]?, byte[]?> consumer, SaveOutcome outcome, DateTimeOffset? at = null)
     {
-        List<TopicPartitionOffset>? covered = _group!.TryCompleteSave(out bool failed);
-        if (covered is not null)
+        if (outcome.Covered is { } covered)
         {
-            Checkpointed(_time.GetUtcNow());
+            Health.Checkpointed(at ?? _time.GetUtcNow(), ok: true);
+            _checkpointsWritten++;
+            EventsSinceLastCheckpoint = 0;
+            Health.CountCheckpoint();
             StoreOffsets(consumer, covered);
         }
-        else if (failed)
+        else if (outcome.Failed)
         {
-            StatesFailed(_time.GetUtcNow());
+            if (outcome.Error is { } error)
+            {
+                Health.Error(error);
+            }
+
+            Health.Checkpointed(at ?? _time.GetUtcNow(), ok: false);
         }
-    }
-
-    private void StatesFailed(DateTimeOffset now)
-    {
-        _logger.CheckpointSkipped("partition states could not be written to the state topic; the last durable ones stand");
-        Health.Checkpointed(now, ok: false);
-    }
-
-    private void Checkpointed(DateTimeOffset now)
-    {
-        Health.Checkpointed(now, ok: true);
-        _checkpointsWritten++;
-        EventsSinceLastCheckpoint = 0;
-        Health.CountCheckpoint();
     }
 
     private void StoreOffsets(IConsumer<byte[]?, byte[]?> consumer, IEnumerable<TopicPartitionOffset> offsets)
@@ -625,43 +511,6 @@ public sealed class EntropyPipeline : IDisposable
                 }
             }
         }
-    }
-
-    private void Restore(EntropyEngine engine)
-    {
-        Checkpoint? checkpoint;
-        try
-        {
-            checkpoint = Checkpoints.Load();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Not logged here: the caller reports it (`run` as one line before the host starts).
-            throw new IOException($"the checkpoint {Checkpoints.FilePath} cannot be read: {e.Message}", e);
-        }
-
-        if (checkpoint is null)
-        {
-            return;
-        }
-
-        try
-        {
-            engine.Restore(new MemoryStream(checkpoint.EngineState, writable: false));
-        }
-        catch (InvalidDataException e)
-        {
-            throw new InvalidDataException($"{Checkpoints.FilePath}: {e.Message}", e);
-        }
-
-        foreach (((string topic, int partition), long offset) in checkpoint.Offsets)
-        {
-            _offsets[new TopicPartition(topic, new Partition(partition))] = offset;
-        }
-
-        _restoredDeadLetters = checkpoint.DeadLetters;
-        RestoredEvents = engine.Processed + engine.Rejected;
-        _logger.CheckpointRestored(Checkpoints.FilePath, engine.Processed, checkpoint.Offsets);
     }
 
     private IProducer<string?, byte[]> BuildProducer()
@@ -688,7 +537,7 @@ public sealed class EntropyPipeline : IDisposable
             .Build();
     }
 
-    private IConsumer<byte[]?, byte[]?> BuildConsumer(IProducer<string?, byte[]> producer)
+    private IConsumer<byte[]?, byte[]?> BuildConsumer(IProducer<string?, byte[]> producer, DeadLetterWriter deadLetters)
     {
         var config = new ConsumerConfig(new Dictionary<string, string>(_settings.Client))
         {
@@ -720,25 +569,21 @@ public sealed class EntropyPipeline : IDisposable
                 }
 
                 Health.SetAssigned(_assigned.Count);
-                if (_group is not null)
+                IReadOnlyList<TopicPartitionOffset> start = _mode.Assign(partitions, out StateRestore? replay);
+                if (replay is not null)
                 {
-                    return _group.Assign(partitions);
+                    // Dead letters the previous owners wrote for events about to be replayed here are not written again.
+                    deadLetters.Scan(replay.DeadLetters, replay.ResumeAt);
                 }
 
-                // Resume each partition where the restored state stops; partitions it never saw start at the
-                // committed offset (or the earliest one).
-                return partitions.Select(tp => new TopicPartitionOffset(tp, _offsets.TryGetValue(tp, out long next) ? new Offset(next) : Offset.Unset));
+                return start;
             })
             .SetPartitionsRevokedHandler((c, partitions) =>
             {
                 _logger.PartitionsRevoked(partitions);
-                _group?.SendPartials(producer, current: true); // the merge has this owner's latest counts until the next one's
-                if (_engine is not null || _group is not null)
-                {
-                    Checkpoint(c, producer, final: true); // offsets of the revoked partitions can still be stored here
-                }
-
-                _group?.Revoke(partitions.Select(p => p.TopicPartition));
+                _mode.Revoking();
+                Checkpoint(c, producer, deadLetters, final: true); // offsets of the revoked partitions can still be stored here
+                _mode.Revoke(partitions.Select(p => p.TopicPartition));
 
                 foreach (TopicPartitionOffset tpo in partitions)
                 {
@@ -750,7 +595,7 @@ public sealed class EntropyPipeline : IDisposable
             .SetPartitionsLostHandler((_, partitions) =>
             {
                 _logger.PartitionsRevoked(partitions);
-                _group?.Revoke(partitions.Select(p => p.TopicPartition)); // another member may own them already: write nothing
+                _mode.Revoke(partitions.Select(p => p.TopicPartition)); // another member may own them already: write nothing
                 foreach (TopicPartitionOffset tpo in partitions)
                 {
                     _assigned.Remove(tpo.TopicPartition);

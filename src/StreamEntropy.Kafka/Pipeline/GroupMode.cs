@@ -1,9 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
-using StreamEntropy.Core.Sketches;
 using StreamEntropy.Kafka.State;
+using StreamEntropy.Streaming.Counting;
 using StreamEntropy.Streaming.Decoding;
 using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Engine;
@@ -13,47 +12,45 @@ using StreamEntropy.Streaming.Windows;
 
 namespace StreamEntropy.Kafka.Pipeline;
 
-/// <summary>The scale-out half of the pipeline: one engine per owned input partition, its state in a compacted state
-/// topic, its counts sent as partials to a compacted partials topic, and the merge of the partials this instance owns.</summary>
+/// <summary>One member of a consumer group that shares the work: one engine per owned input partition, its state in a
+/// compacted state topic, its counts sent as partials to a compacted partials topic, and the merge of the partials
+/// this instance owns.</summary>
 /// <remarks>
 /// <para>A partition's state record (key <c>group/topic/partition</c>) holds the engine state and the next offset to
 /// read, in one value. When a partition is assigned, the newest record of its key is restored and the partition
 /// resumes at that offset, so a partition that moves between instances continues exactly where the last durable state
 /// of its previous owner ends. Offsets are stored for Kafka only after the state records covering them are acknowledged.</para>
-/// <para>Partials are keyed <c>group/window/subject/topic/partition</c> and sent to the partials partition chosen by a
-/// stable hash of <c>group/window/subject</c>: every input partition's partial of one (window, field or pair) lands in
-/// one partials partition, and the group member that Kafka assigns it to merges them. Single writer: the consume thread.</para>
+/// <para>Partials go where <see cref="PartialRouter"/> sends them; the group member that Kafka assigns a partials
+/// partition merges what lands there. Single writer: the consume thread.</para>
 /// <para>Drift of merged windows is scored by the owner of each subject's partials partition. Its state (captured
 /// references, alert states, the last window scored) goes to the state topic too, one record per partials partition
 /// (key <c>group/#drift/partition</c>: '#' cannot occur in a topic name, so it never meets an input partition's key;
 /// older builds read only the keys they want and skip it). Whoever is assigned that partials partition next restores it.</para>
 /// </remarks>
-internal sealed class GroupState
+internal sealed class GroupMode : IPartitionMode
 {
-    private static readonly TimeSpan MetadataTimeout = TimeSpan.FromSeconds(15);
-    private static readonly TimeSpan StateReadTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(30);
 
     private readonly PipelineSettings _settings;
     private readonly ScaleOutSettings _scale;
     private readonly Func<EntropyEngine> _engineFactory;
     private readonly ILogger _logger;
-    private const int MaxUnsent = 100_000;
+    private readonly IGroupBroker _broker;
+    private readonly CompactedTopicReader _stateReader;
 
     private readonly Dictionary<TopicPartition, OwnedPartition> _owned = [];
-    private readonly List<SubjectPartial> _unsent = [];
-    private int _partialsPartitions;
+    private readonly IReadOnlyList<WindowDefinition> _windows;
+    private readonly long[] _missingOfRevoked;
+    private IProducer<string?, byte[]>? _producer;
+    private PartialRouter? _router;
     private int _statePartitions;
     private long _failedDeliveries;
     private long _processed;
     private long _rejected;
-    private readonly long[] _missingOfRevoked;
-    private DeadLetterWriter? _deadLetters;
     private List<TopicPartitionOffset>? _inFlight; // offsets covered by the states of the save in flight
     private long _inFlightBytes;
     private long _failuresAtSave;
     private long _statesUnacknowledged;
-    private readonly IReadOnlyList<WindowDefinition> _windows;
     private readonly HashSet<int> _ownedPartials = [];
     private readonly HashSet<int> _driftRestoredOnce = []; // with RecaptureOnStart: partials partitions whose saved drift state was passed over
     private readonly Dictionary<int, byte[]> _driftSaved = [];
@@ -61,14 +58,22 @@ internal sealed class GroupState
     private List<(int Partition, byte[] Value)>? _driftInFlight; // merged drift states of the save in flight
     private long _driftVersionInFlight = -1;
 
-    public GroupState(PipelineSettings settings, Func<EntropyEngine> engineFactory, ILogger logger)
+    /// <param name="settings">The pipeline's settings.</param>
+    /// <param name="scale">How the group shares the work (the pipeline's <see cref="PipelineSettings.ScaleOut"/>).</param>
+    /// <param name="engineFactory">Creates the engine of each partition taken over.</param>
+    /// <param name="logger">Where restores, saves and delivery failures are reported.</param>
+    /// <param name="time">The clock of the state topic's read deadline.</param>
+    /// <param name="broker">Topic metadata and the state-topic reader.</param>
+    public GroupMode(PipelineSettings settings, ScaleOutSettings scale, Func<EntropyEngine> engineFactory, ILogger logger, TimeProvider time, IGroupBroker broker)
     {
         _settings = settings;
-        _scale = settings.ScaleOut!;
+        _scale = scale;
         _engineFactory = engineFactory;
         _logger = logger;
+        _broker = broker;
+        _stateReader = new CompactedTopicReader(broker.CreateStateReader, time);
         EntropyEngine probe = engineFactory();
-        Merger = new PartialMerger(probe.Schema, probe.Estimator, probe.Windows, _scale.MaxLagWindows, _scale.Drift);
+        Merger = new PartialMerger(probe.Schema, probe.Estimator, probe.Windows, scale.MaxLagWindows, scale.Drift);
         Schema = probe.Schema;
         _windows = probe.Windows;
         _missingOfRevoked = new long[Schema.Fields.Count];
@@ -78,31 +83,36 @@ internal sealed class GroupState
     public PartialMerger Merger { get; }
 
     /// <summary>Gets the fields and pairs measured.</summary>
-    public Streaming.Counting.EventSchema Schema { get; }
+    public EventSchema Schema { get; }
 
     /// <summary>Gets the topics to subscribe to: the input topics and the partials topic.</summary>
     public IReadOnlyList<string> Topics => [.. _settings.Topics, _scale.PartialsTopic];
 
-    /// <summary>Gets the events this process has counted and rejected since it started (monotonic, for counters; a
-    /// partition taken over replays from its saved offset, so after a takeover these exceed the events in the state).</summary>
-    public (long Processed, long Rejected) Totals() => (_processed, _rejected);
+    // Each partition's state is restored when it is assigned, not at start.
+    public long RestoredEvents => 0;
 
-    /// <summary>Gets how many events this process counted without field <paramref name="field"/> since it started.</summary>
-    public long MissingTotal(int field) => _missingOfRevoked[field] + _owned.Values.Sum(p => p.Engine.MissingTotal(field));
+    private IProducer<string?, byte[]> Producer => _producer ?? throw new InvalidOperationException("Group mode is not started yet.");
+
+    private PartialRouter Router => _router ?? throw new InvalidOperationException("Group mode is not started yet.");
+
+    public void Prepare()
+    {
+        // Nothing to restore before partitions are assigned.
+    }
 
     /// <summary>Looks up the partition counts of the state, partials and input topics (all must exist).</summary>
     /// <exception cref="InvalidOperationException">A topic is missing; the message says how to create it.</exception>
-    public void Initialize(IProducer<string?, byte[]> producer, DeadLetterWriter deadLetters)
+    public StateRestore? Start(IProducer<string?, byte[]> producer)
     {
-        _deadLetters = deadLetters;
-        using IAdminClient admin = new DependentAdminClientBuilder(producer.Handle).Build();
-        _statePartitions = PartitionCount(admin, _scale.StateTopic, compacted: true);
-        _partialsPartitions = PartitionCount(admin, _scale.PartialsTopic, compacted: true);
+        _producer = producer;
+        _statePartitions = PartitionCount(producer, _scale.StateTopic, compacted: true);
+        _router = new PartialRouter(_settings.GroupId, _scale.PartialsTopic, PartitionCount(producer, _scale.PartialsTopic, compacted: true), _logger);
+
         // A merged window closes once every input partition has passed it: name them all.
         var sources = new List<(string, int)>();
         foreach (string topic in _settings.Topics)
         {
-            int partitions = PartitionCount(admin, topic, compacted: false);
+            int partitions = PartitionCount(producer, topic, compacted: false);
             for (int p = 0; p < partitions; p++)
             {
                 sources.Add((topic, p));
@@ -110,6 +120,7 @@ internal sealed class GroupState
         }
 
         Merger.ExpectSources(sources);
+        return null; // the dead letters of replayed events are learnt as their partitions are assigned
     }
 
     /// <summary>Gets whether <paramref name="topic"/> is the partials topic.</summary>
@@ -117,7 +128,7 @@ internal sealed class GroupState
 
     /// <summary>Takes over newly assigned partitions: input partitions are restored from the state topic and resume at
     /// their saved offset (from the beginning when there is no state); partials partitions are read from the beginning.</summary>
-    public List<TopicPartitionOffset> Assign(IEnumerable<TopicPartition> partitions)
+    public IReadOnlyList<TopicPartitionOffset> Assign(IReadOnlyList<TopicPartition> partitions, out StateRestore? replay)
     {
         var inputs = new List<TopicPartition>();
         var partials = new List<int>();
@@ -141,7 +152,7 @@ internal sealed class GroupState
             keys.UnionWith(partials.Select(DriftKey));
         }
 
-        Dictionary<string, byte[]> states = ReadStates(keys);
+        Dictionary<string, byte[]> states = _stateReader.Read(_scale.StateTopic, _statePartitions, keys);
         foreach (int partition in partials)
         {
             _ownedPartials.Add(partition);
@@ -150,9 +161,7 @@ internal sealed class GroupState
 
         _driftVersionSaved = -1; // newly owned partials partitions: compare their states with what was saved
 
-        var replayFrom = new Dictionary<(string, int), long>();
-        Dictionary<int, long>? scanFrom = null; // the lowest position over the restored states; null: from the beginning
-        bool everyStateHasProgress = inputs.Count > 0;
+        var restore = new StateRestore(_settings.DeadLetterTopic);
         foreach (TopicPartition tp in inputs)
         {
             EntropyEngine engine = _engineFactory();
@@ -164,7 +173,7 @@ internal sealed class GroupState
                 try
                 {
                     checkpoint = CheckpointStore.Deserialize(value, $"the state of {tp}");
-                    engine.Restore(new MemoryStream(checkpoint.EngineState, writable: false));
+                    restore.Restore(engine, checkpoint);
                 }
                 catch (InvalidDataException e)
                 {
@@ -177,16 +186,6 @@ internal sealed class GroupState
                     throw new InvalidDataException($"The state of {tp} holds no offset for it.");
                 }
 
-                replayFrom[(tp.Topic, tp.Partition.Value)] = next;
-                if (checkpoint.DeadLetters is { } progress && string.Equals(progress.Topic, _settings.DeadLetterTopic, StringComparison.Ordinal))
-                {
-                    scanFrom = scanFrom is null ? new Dictionary<int, long>(progress.ScanFrom) : Lowest(scanFrom, progress.ScanFrom);
-                }
-                else
-                {
-                    everyStateHasProgress = false;
-                }
-
                 owned.Next = next;
                 owned.SavedAt = (engine.Processed, engine.Rejected, engine.WatermarkMs);
                 start = new Offset(next);
@@ -194,7 +193,7 @@ internal sealed class GroupState
             }
             else
             {
-                everyStateHasProgress = false; // read from the beginning: a crashed earlier owner may have dead-lettered any of it
+                restore.FromBeginning();
             }
 
             engine.CapturePartials(tp.Topic, tp.Partition.Value);
@@ -202,29 +201,13 @@ internal sealed class GroupState
             result.Add(new TopicPartitionOffset(tp, start));
         }
 
-        if (inputs.Count > 0)
-        {
-            // Dead letters the previous owners wrote for events about to be replayed here are not written again.
-            _deadLetters!.Scan(everyStateHasProgress ? new DeadLetterProgress(_settings.DeadLetterTopic, scanFrom!) : null, replayFrom);
-        }
-
+        // Dead letters the previous owners wrote for events about to be replayed here are not written again.
+        replay = inputs.Count > 0 ? restore : null;
         return result;
     }
 
-    // Per partition, the lower of two positions; a partition one of them lacks is read from its beginning (absent).
-    private static Dictionary<int, long> Lowest(Dictionary<int, long> a, IReadOnlyDictionary<int, long> b)
-    {
-        var lowest = new Dictionary<int, long>();
-        foreach ((int partition, long offset) in a)
-        {
-            if (b.TryGetValue(partition, out long other))
-            {
-                lowest[partition] = Math.Min(offset, other);
-            }
-        }
-
-        return lowest;
-    }
+    // The merge has this owner's latest counts until the next one's.
+    public void Revoking() => SendPartials(current: true);
 
     /// <summary>Forgets revoked or lost partitions (their state stays in the state topic for the next owner).</summary>
     public void Revoke(IEnumerable<TopicPartition> partitions)
@@ -235,7 +218,7 @@ internal sealed class GroupState
             {
                 int partition = tp.Partition.Value;
                 Merger.Drop(partition);
-                Merger.Drift?.Forget((window, subject) => PartialsPartition(Route(window, subject)) == partition);
+                Merger.Drift?.Forget((window, subject) => Router.PartitionOf(window, subject) == partition);
                 _ownedPartials.Remove(partition);
                 _driftSaved.Remove(partition);
             }
@@ -249,20 +232,27 @@ internal sealed class GroupState
         }
     }
 
-    /// <summary>Counts one event of input partition <paramref name="tp"/> at <paramref name="offset"/> in that
-    /// partition's engine and records that the partition is counted up to it.</summary>
-    /// <returns>False when the partition is not owned (revoked meanwhile: its next owner reads it from its saved offset).</returns>
-    public bool TryProcess(TopicPartition tp, long offset, ReadOnlySpan<byte> value, long timestampMs, [NotNullWhen(true)] out EntropyEngine? engine, out DecodeError error)
+    /// <summary>Counts an event of an owned input partition in that partition's engine and records that the partition
+    /// is counted up to it; reads a record of the partials topic into the merger.</summary>
+    /// <returns>False for a partials record, and for an input partition not owned (revoked meanwhile: its next owner
+    /// reads it from its saved offset).</returns>
+    public bool TryCount(ConsumeResult<byte[]?, byte[]?> record, long timestampMs, [NotNullWhen(true)] out EntropyEngine? engine, out DecodeError error)
     {
-        if (!_owned.TryGetValue(tp, out OwnedPartition? p))
+        engine = null;
+        error = DecodeError.None;
+        if (IsPartials(record.Topic))
         {
-            engine = null;
-            error = DecodeError.None;
+            Accept(record.Topic, record.Partition.Value, record.Offset.Value, record.Message.Value);
+            return false;
+        }
+
+        if (!_owned.TryGetValue(record.TopicPartition, out OwnedPartition? p))
+        {
             return false;
         }
 
         engine = p.Engine;
-        error = engine.Process(value, timestampMs);
+        error = engine.Process(record.Message.Value ?? [], timestampMs);
         if (error == DecodeError.None)
         {
             _processed++;
@@ -272,15 +262,13 @@ internal sealed class GroupState
             _rejected++;
         }
 
-        p.Next = offset + 1;
+        p.Next = record.Offset.Value + 1;
         return true;
     }
 
-    /// <summary>Gets the next offset to read of every owned input partition that has read or restored one (crash tests).</summary>
     public IEnumerable<(string Topic, int Partition, long Next)> NextOffsets() =>
         [.. _owned.Where(o => o.Value.Next >= 0).Select(o => (o.Key.Topic, o.Key.Partition.Value, o.Value.Next))];
 
-    /// <summary>Moves every engine's watermark to <paramref name="nowMs"/> (processing time).</summary>
     public void AdvanceTo(long nowMs)
     {
         foreach (OwnedPartition p in _owned.Values)
@@ -289,8 +277,88 @@ internal sealed class GroupState
         }
     }
 
-    /// <summary>Reads one record of the partials topic into the merger; a record that cannot be used is logged and skipped.</summary>
-    public void Accept(string topic, int partition, long offset, byte[]? value)
+    // The closed windows' partials go to their owners; what this instance publishes comes from the merge (TakeCurrent).
+    public Publication TakeClosed()
+    {
+        SendPartials(current: false);
+        return Publication.None;
+    }
+
+    // Send this instance's partials, then publish the merges of the partials it owns (read back from the partials
+    // topic, so the ones sent now are merged at a later publication).
+    public Publication TakeCurrent()
+    {
+        SendPartials(current: true);
+        IReadOnlyList<WindowSnapshot> changed = Merger.TakeChanged();
+        IReadOnlyList<AlertEvent> alerts = Merger.Drift?.TakeAlerts() ?? [];
+        return new Publication(changed, Merger.Current(), alerts);
+    }
+
+    /// <summary>Gets the events this process has counted and rejected since it started (monotonic, for counters; a
+    /// partition taken over replays from its saved offset, so after a takeover these exceed the events in the state).</summary>
+    public (long Processed, long Rejected) Totals() => (_processed, _rejected);
+
+    /// <summary>Gets, per field, how many events this process counted without it since it started.</summary>
+    public long[] MissingTotals()
+    {
+        var missing = new long[Schema.Fields.Count];
+        for (int f = 0; f < missing.Length; f++)
+        {
+            missing[f] = _missingOfRevoked[f] + _owned.Values.Sum(p => p.Engine.MissingTotal(f));
+        }
+
+        return missing;
+    }
+
+    public IReadOnlyList<DriftReport> DriftReports() => Merger.Drift?.Reports() ?? [];
+
+    public IReadOnlyList<AlertEvent> ActiveAlerts() => Merger.Drift?.Alerts.Active ?? [];
+
+    public IReadOnlyList<DriftReference> DriftReferences() => Merger.Drift?.DescribeReferences() ?? [];
+
+    /// <summary>Captures the drift reference of <paramref name="window"/> again for the subjects this instance scores
+    /// (see <see cref="MergedDrift.Recapture"/>); the other instances keep theirs.</summary>
+    public RecaptureOutcome Recapture(string window, long nowMs)
+    {
+        WindowDefinition? definition = _windows.FirstOrDefault(w => string.Equals(w.Name, window, StringComparison.Ordinal));
+        if (definition is null)
+        {
+            return RecaptureOutcome.UnknownWindow;
+        }
+
+        // Group mode scores merged tumbling windows only.
+        return Merger.Drift is null || definition.Kind != WindowKind.Tumbling
+            ? RecaptureOutcome.NotScored
+            : Merger.Drift.Recapture(window, nowMs);
+    }
+
+    public SaveOutcome Save(DeadLetterProgress deadLetters, bool final)
+    {
+        if (final)
+        {
+            List<TopicPartitionOffset>? covered = SaveStates(deadLetters);
+            return covered is null ? StatesFailed() : SaveOutcome.Durable(covered);
+        }
+
+        // Completed by CompleteSave once acknowledged, without waiting here.
+        return BeginSave(deadLetters) ? SaveOutcome.Pending : StatesFailed();
+    }
+
+    /// <summary>Stores nothing until every record of the save in flight is acknowledged.</summary>
+    public SaveOutcome CompleteSave()
+    {
+        List<TopicPartitionOffset>? covered = TryCompleteSave(out bool failed);
+        return covered is not null ? SaveOutcome.Durable(covered) : failed ? StatesFailed() : SaveOutcome.Pending;
+    }
+
+    private SaveOutcome StatesFailed()
+    {
+        _logger.CheckpointSkipped("partition states could not be written to the state topic; the last durable ones stand");
+        return SaveOutcome.Failure();
+    }
+
+    // Reads one record of the partials topic into the merger; a record that cannot be used is logged and skipped.
+    private void Accept(string topic, int partition, long offset, byte[]? value)
     {
         if (value is null)
         {
@@ -307,10 +375,11 @@ internal sealed class GroupState
         }
     }
 
-    /// <summary>Sends the partials of windows closed since the last call and, when <paramref name="current"/>, of every
-    /// open window whose partition counted or moved since its last partial.</summary>
-    public void SendPartials(IProducer<string?, byte[]> producer, bool current)
+    // Sends the partials of windows closed since the last call and, when current, of every open window whose partition
+    // counted or moved since its last partial.
+    private void SendPartials(bool current)
     {
+        var partials = new List<SubjectPartial>();
         foreach (OwnedPartition p in _owned.Values)
         {
             EntropyEngine engine = p.Engine;
@@ -322,52 +391,25 @@ internal sealed class GroupState
                 p.SentAt = version;
             }
 
-            _unsent.AddRange(engine.TakePartials());
+            partials.AddRange(engine.TakePartials());
         }
 
-        // Oldest first; when the producer's queue is full (broker away for long), keep the rest for the next round
-        // rather than drop a closed window's last partial.
-        int sent = 0;
-        for (; sent < _unsent.Count; sent++)
-        {
-            SubjectPartial partial = _unsent[sent];
-            string route = Route(partial.Window, partial.Subject);
-            var destination = new TopicPartition(_scale.PartialsTopic, new Partition(PartialsPartition(route)));
-            var message = new Message<string?, byte[]>
-            {
-                Key = $"{route}/{partial.SourceTopic}/{partial.SourcePartition}",
-                Value = PartialCodec.Write(partial),
-            };
-            try
-            {
-                producer.Produce(destination, message, OnPartialDelivered);
-            }
-            catch (ProduceException<string?, byte[]> e)
-            {
-                _logger.DeliveryFailed(_scale.PartialsTopic, $"{e.Error.Reason}; {_unsent.Count - sent} partials wait for the next round");
-                break;
-            }
-        }
-
-        _unsent.RemoveRange(0, sent);
-        if (_unsent.Count > MaxUnsent)
-        {
-            _unsent.RemoveRange(0, _unsent.Count - MaxUnsent); // bounded: later partials of the same keys supersede these
-        }
+        Router.Send(Producer, partials);
     }
 
-    /// <summary>Writes the state of every owned partition that changed since its last state record and waits for the
-    /// acknowledgements (at a revocation or the stop, when the offsets must be stored now or never).</summary>
-    /// <returns>The offsets now covered by durable states (to store for Kafka), or null when a write failed.</returns>
-    public List<TopicPartitionOffset>? SaveStates(IProducer<string?, byte[]> producer, DeadLetterProgress deadLetters)
+    // Writes the state of every owned partition that changed since its last state record and waits for the
+    // acknowledgements (at a revocation or the stop, when the offsets must be stored now or never). Returns the offsets
+    // now covered by durable states (to store for Kafka), or null when a write failed.
+    private List<TopicPartitionOffset>? SaveStates(DeadLetterProgress deadLetters)
     {
+        IProducer<string?, byte[]> producer = Producer;
         if (_inFlight is not null)
         {
             producer.Flush(FlushTimeout); // settle the periodic save in flight first: its records precede these
             _ = TryCompleteSave(out _);
         }
 
-        if (!BeginSave(producer, deadLetters))
+        if (!BeginSave(deadLetters))
         {
             return null;
         }
@@ -384,11 +426,11 @@ internal sealed class GroupState
         return covered;
     }
 
-    /// <summary>Produces the state of every owned partition that changed since its last state record, without
-    /// waiting: <see cref="TryCompleteSave"/> later returns the offsets they cover once all are acknowledged. Does
-    /// nothing while an earlier save is still in flight (the next interval writes the newer states).</summary>
-    /// <returns>False when a record could not even be queued (the save failed).</returns>
-    public bool BeginSave(IProducer<string?, byte[]> producer, DeadLetterProgress deadLetters)
+    // Produces the state of every owned partition that changed since its last state record, without waiting:
+    // TryCompleteSave later returns the offsets they cover once all are acknowledged. Does nothing while an earlier
+    // save is still in flight (the next interval writes the newer states). False when a record could not even be
+    // queued (the save failed).
+    private bool BeginSave(DeadLetterProgress deadLetters)
     {
         if (_inFlight is not null)
         {
@@ -414,7 +456,7 @@ internal sealed class GroupState
                 var checkpoint = new Checkpoint(new Dictionary<(string, int), long> { [(tp.Topic, tp.Partition.Value)] = p.Next }, state.ToArray()) { DeadLetters = deadLetters };
                 byte[] value = CheckpointStore.Serialize(checkpoint);
                 bytes += value.Length;
-                if (!TryQueueState(producer, StateKey(tp), value))
+                if (!TryQueueState(StateKey(tp), value))
                 {
                     return false;
                 }
@@ -428,22 +470,26 @@ internal sealed class GroupState
         // The merged drift state of each owned partials partition, when it changed since it was last written. These
         // records cover no offsets; they travel with the save so that a takeover finds the alerts as they were.
         var driftWritten = new List<(int Partition, byte[] Value)>();
-        long driftVersion = Merger.Drift?.Version ?? -1;
-        foreach (int partition in Merger.Drift is null || driftVersion == _driftVersionSaved ? [] : _ownedPartials)
+        MergedDrift? drift = Merger.Drift;
+        long driftVersion = drift?.Version ?? -1;
+        if (drift is not null && driftVersion != _driftVersionSaved)
         {
-            byte[] value = Merger.Drift!.Export((window, subject) => PartialsPartition(Route(window, subject)) == partition);
-            if (_driftSaved.TryGetValue(partition, out byte[]? saved) && saved.AsSpan().SequenceEqual(value))
+            foreach (int partition in _ownedPartials)
             {
-                continue;
-            }
+                byte[] value = drift.Export((window, subject) => Router.PartitionOf(window, subject) == partition);
+                if (_driftSaved.TryGetValue(partition, out byte[]? saved) && saved.AsSpan().SequenceEqual(value))
+                {
+                    continue;
+                }
 
-            if (!TryQueueState(producer, DriftKey(partition), value))
-            {
-                return false;
-            }
+                if (!TryQueueState(DriftKey(partition), value))
+                {
+                    return false;
+                }
 
-            bytes += value.Length;
-            driftWritten.Add((partition, value));
+                bytes += value.Length;
+                driftWritten.Add((partition, value));
+            }
         }
 
         _inFlight = covered;
@@ -453,10 +499,10 @@ internal sealed class GroupState
         return true;
     }
 
-    /// <summary>Completes the save begun by <see cref="BeginSave"/> once every record of it is acknowledged.</summary>
-    /// <param name="failed">Set when a record of it failed: its partitions are written again at the next save.</param>
-    /// <returns>The offsets the save covers, to store for Kafka; null while it is in flight, failed, or none was begun.</returns>
-    public List<TopicPartitionOffset>? TryCompleteSave(out bool failed)
+    // Completes the save begun by BeginSave once every record of it is acknowledged. Returns the offsets the save
+    // covers, to store for Kafka; null while it is in flight, failed (failed set: its partitions are written again at
+    // the next save), or none was begun.
+    private List<TopicPartitionOffset>? TryCompleteSave(out bool failed)
     {
         failed = false;
         if (_inFlight is null || Interlocked.Read(ref _statesUnacknowledged) > 0)
@@ -485,12 +531,12 @@ internal sealed class GroupState
     }
 
     // Queues one record of the save being begun; when it cannot even be queued the whole save fails.
-    private bool TryQueueState(IProducer<string?, byte[]> producer, string key, byte[] value)
+    private bool TryQueueState(string key, byte[] value)
     {
         Interlocked.Increment(ref _statesUnacknowledged);
         try
         {
-            producer.Produce(_scale.StateTopic, new Message<string?, byte[]> { Key = key, Value = value }, OnStateDelivered);
+            Producer.Produce(_scale.StateTopic, new Message<string?, byte[]> { Key = key, Value = value }, OnStateDelivered);
             return true;
         }
         catch (ProduceException<string?, byte[]> e)
@@ -515,6 +561,7 @@ internal sealed class GroupState
         _driftVersionSaved = -1;
     }
 
+    // On librdkafka's poll thread: only the counters.
     private void OnStateDelivered(DeliveryReport<string?, byte[]> report)
     {
         if (report.Error.IsError)
@@ -526,30 +573,6 @@ internal sealed class GroupState
         Interlocked.Decrement(ref _statesUnacknowledged); // after the failure is counted: a completed save sees it
     }
 
-    private void OnPartialDelivered(DeliveryReport<string?, byte[]> report)
-    {
-        if (report.Error.IsError)
-        {
-            _logger.DeliveryFailed(_scale.PartialsTopic, report.Error.Reason);
-        }
-    }
-
-    /// <summary>Captures the drift reference of <paramref name="window"/> again for the subjects this instance scores
-    /// (see <see cref="MergedDrift.Recapture"/>); the other instances keep theirs.</summary>
-    public RecaptureOutcome Recapture(string window, long nowMs)
-    {
-        WindowDefinition? definition = _windows.FirstOrDefault(w => string.Equals(w.Name, window, StringComparison.Ordinal));
-        if (definition is null)
-        {
-            return RecaptureOutcome.UnknownWindow;
-        }
-
-        // Group mode scores merged tumbling windows only.
-        return Merger.Drift is null || definition.Kind != WindowKind.Tumbling
-            ? RecaptureOutcome.NotScored
-            : Merger.Drift.Recapture(window, nowMs);
-    }
-
     private void RestoreDrift(int partition, Dictionary<string, byte[]> states)
     {
         MergedDrift? drift = Merger.Drift;
@@ -559,7 +582,7 @@ internal sealed class GroupState
             return;
         }
 
-        if (_scale.Drift!.RecaptureOnStart && _driftRestoredOnce.Add(partition))
+        if (_scale.Drift is { RecaptureOnStart: true } && _driftRestoredOnce.Add(partition))
         {
             return; // asked to capture afresh: the state saved before this process started is passed over, once
         }
@@ -575,93 +598,18 @@ internal sealed class GroupState
         }
 
         // Subjects routed elsewhere (the partials topic's partition count changed since) belong to their new owner.
-        drift.Forget((window, subject) => !_ownedPartials.Contains(PartialsPartition(Route(window, subject))));
+        drift.Forget((window, subject) => !_ownedPartials.Contains(Router.PartitionOf(window, subject)));
         _driftSaved[partition] = value;
         _logger.MergedDriftRestored(key, value.Length);
     }
 
-    private string Route(string window, string subject) => $"{_settings.GroupId}/{window}/{subject}";
-
     private string DriftKey(int partialsPartition) => $"{_settings.GroupId}/#drift/{partialsPartition}";
-
-    private int PartialsPartition(string route) =>
-        (int)(StableHash64.Hash(Encoding.UTF8.GetBytes(route)) % (ulong)_partialsPartitions);
 
     private string StateKey(TopicPartition tp) => $"{_settings.GroupId}/{tp.Topic}/{tp.Partition.Value}";
 
-    // Reads the state topic from its start to its current end and keeps the newest value of each wanted key.
-    // O(size of the state topic) per rebalance; compaction keeps that about one record per input partition.
-    private Dictionary<string, byte[]> ReadStates(HashSet<string> keys)
+    private int PartitionCount(IProducer<string?, byte[]> producer, string topic, bool compacted)
     {
-        var found = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        if (keys.Count == 0)
-        {
-            return found;
-        }
-
-        var config = new ConsumerConfig(new Dictionary<string, string>(_settings.Client))
-        {
-            BootstrapServers = _settings.BootstrapServers,
-            GroupId = _settings.GroupId + ".state-reader", // never joins: partitions are assigned by hand, nothing is committed
-            EnableAutoCommit = false,
-            EnablePartitionEof = false,
-        };
-        using IConsumer<string?, byte[]> reader = new ConsumerBuilder<string?, byte[]>(config)
-            .SetLogHandler((_, m) => _logger.LibrdkafkaLog(m.Name, m.Facility, m.Message))
-            .Build();
-        var ends = new Dictionary<int, long>();
-        var assignment = new List<TopicPartitionOffset>();
-        for (int partition = 0; partition < _statePartitions; partition++)
-        {
-            var tp = new TopicPartition(_scale.StateTopic, new Partition(partition));
-            WatermarkOffsets marks = reader.QueryWatermarkOffsets(tp, MetadataTimeout);
-            if (marks.High.Value > marks.Low.Value)
-            {
-                ends[partition] = marks.High.Value;
-                assignment.Add(new TopicPartitionOffset(tp, marks.Low));
-            }
-        }
-
-        reader.Assign(assignment);
-        DateTime deadline = DateTime.UtcNow + StateReadTimeout;
-        while (ends.Count > 0)
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new KafkaException(new Error(ErrorCode.Local_TimedOut, $"Reading the state topic '{_scale.StateTopic}' did not reach its end within {StateReadTimeout.TotalSeconds:0} s."));
-            }
-
-            ConsumeResult<string?, byte[]>? r = reader.Consume(TimeSpan.FromMilliseconds(200));
-            if (r?.Message is null)
-            {
-                continue;
-            }
-
-            if (r.Message.Key is { } key && keys.Contains(key))
-            {
-                if (r.Message.Value is { } value)
-                {
-                    found[key] = value;
-                }
-                else
-                {
-                    found.Remove(key); // a tombstone deletes the state
-                }
-            }
-
-            if (r.Offset.Value + 1 >= ends[r.Partition.Value])
-            {
-                ends.Remove(r.Partition.Value);
-            }
-        }
-
-        return found;
-    }
-
-    private static int PartitionCount(IAdminClient admin, string topic, bool compacted)
-    {
-        Metadata metadata = admin.GetMetadata(topic, MetadataTimeout);
-        TopicMetadata? t = metadata.Topics.FirstOrDefault(m => m.Topic == topic);
+        TopicMetadata? t = _broker.Describe(producer, topic);
         if (t is null || t.Error.IsError || t.Partitions.Count == 0)
         {
             string reason = t is null ? "no metadata" : t.Error.IsError ? t.Error.Reason : "no partitions";

@@ -1,0 +1,182 @@
+using System.Diagnostics.CodeAnalysis;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
+using StreamEntropy.Kafka.State;
+using StreamEntropy.Streaming.Decoding;
+using StreamEntropy.Streaming.Drift;
+using StreamEntropy.Streaming.Engine;
+using StreamEntropy.Streaming.Windows;
+
+namespace StreamEntropy.Kafka.Pipeline;
+
+/// <summary>The only instance of its group: one engine counts every assigned partition, and one checkpoint file holds
+/// its state and each partition's next offset.</summary>
+/// <remarks>On start the checkpoint is restored and each assigned partition resumes at its checkpointed offset, so a
+/// crash replays exactly the events the restored state has not seen.</remarks>
+internal sealed class StandaloneMode : IPartitionMode
+{
+    private readonly PipelineSettings _settings;
+    private readonly Func<EntropyEngine> _engineFactory;
+    private readonly CheckpointStore _checkpoints;
+    private readonly ILogger _logger;
+    private readonly Dictionary<TopicPartition, long> _offsets = [];
+    private readonly Dictionary<string, DriftReport> _drift = new(StringComparer.Ordinal);
+    private readonly StateRestore _restore;
+    private EntropyEngine? _engine;
+
+    /// <param name="settings">The pipeline's settings.</param>
+    /// <param name="engineFactory">Creates the engine (once, in <see cref="Prepare"/>).</param>
+    /// <param name="checkpoints">The checkpoint file.</param>
+    /// <param name="logger">Where restores and checkpoints are reported.</param>
+    public StandaloneMode(PipelineSettings settings, Func<EntropyEngine> engineFactory, CheckpointStore checkpoints, ILogger logger)
+    {
+        _settings = settings;
+        _engineFactory = engineFactory;
+        _checkpoints = checkpoints;
+        _logger = logger;
+        _restore = new StateRestore(settings.DeadLetterTopic);
+    }
+
+    public IReadOnlyList<string> Topics => _settings.Topics;
+
+    public long RestoredEvents { get; private set; }
+
+    private EntropyEngine Engine => _engine ?? throw new InvalidOperationException("The state is not prepared yet.");
+
+    public void Prepare()
+    {
+        EntropyEngine engine = _engineFactory();
+        Checkpoint? checkpoint;
+        try
+        {
+            checkpoint = _checkpoints.Load();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Not logged here: the caller reports it (`run` as one line before the host starts).
+            throw new IOException($"the checkpoint {_checkpoints.FilePath} cannot be read: {e.Message}", e);
+        }
+
+        if (checkpoint is not null)
+        {
+            try
+            {
+                _restore.Restore(engine, checkpoint);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"{_checkpoints.FilePath}: {e.Message}", e);
+            }
+
+            foreach (((string topic, int partition), long offset) in _restore.ResumeAt)
+            {
+                _offsets[new TopicPartition(topic, new Partition(partition))] = offset;
+            }
+
+            RestoredEvents = engine.Processed + engine.Rejected;
+            _logger.CheckpointRestored(_checkpoints.FilePath, engine.Processed, checkpoint.Offsets);
+        }
+
+        _engine = engine;
+    }
+
+    // The dead letters of the events after the checkpoint are learnt once, before any partition is assigned.
+    public StateRestore? Start(IProducer<string?, byte[]> producer) => _restore;
+
+    public IReadOnlyList<TopicPartitionOffset> Assign(IReadOnlyList<TopicPartition> partitions, out StateRestore? replay)
+    {
+        // Resume each partition where the restored state stops; partitions it never saw start at the committed offset
+        // (or the earliest one).
+        replay = null;
+        return [.. partitions.Select(tp => new TopicPartitionOffset(tp, _offsets.TryGetValue(tp, out long next) ? new Offset(next) : Offset.Unset))];
+    }
+
+    public void Revoking()
+    {
+        // One instance: nobody else merges these partitions' counts.
+    }
+
+    public void Revoke(IEnumerable<TopicPartition> partitions)
+    {
+        // The engine keeps their counts, and their offsets stay in the checkpoint for when they come back.
+    }
+
+    public bool TryCount(ConsumeResult<byte[]?, byte[]?> record, long timestampMs, [NotNullWhen(true)] out EntropyEngine? engine, out DecodeError error)
+    {
+        engine = Engine;
+        error = engine.Process(record.Message.Value ?? [], timestampMs);
+        _offsets[record.TopicPartition] = record.Offset.Value + 1;
+        return true;
+    }
+
+    public void AdvanceTo(long nowMs) => Engine.AdvanceTo(nowMs);
+
+    public RecaptureOutcome Recapture(string window, long nowMs) => Engine.RecaptureReference(window);
+
+    public Publication TakeClosed()
+    {
+        EntropyEngine engine = Engine;
+        IReadOnlyList<WindowSnapshot> closed = engine.TakeClosed();
+        foreach (WindowSnapshot window in closed)
+        {
+            if (window.Drift is { } report)
+            {
+                _drift[window.Window] = report;
+            }
+        }
+
+        return new Publication(closed, closed, engine.TakeAlerts());
+    }
+
+    public Publication TakeCurrent()
+    {
+        IReadOnlyList<WindowSnapshot> windows = Engine.Snapshot();
+        return new Publication(windows, windows, []);
+    }
+
+    public (long Processed, long Rejected) Totals() => (_engine?.Processed ?? 0, _engine?.Rejected ?? 0);
+
+    public long[] MissingTotals()
+    {
+        EntropyEngine engine = Engine;
+        var missing = new long[engine.Schema.Fields.Count];
+        for (int f = 0; f < missing.Length; f++)
+        {
+            missing[f] = engine.MissingTotal(f);
+        }
+
+        return missing;
+    }
+
+    public IReadOnlyList<DriftReport> DriftReports() => [.. _drift.Values];
+
+    public IReadOnlyList<AlertEvent> ActiveAlerts() => _engine?.ActiveAlerts ?? [];
+
+    public IReadOnlyList<DriftReference> DriftReferences() => _engine?.DriftReferences() ?? [];
+
+    public IEnumerable<(string Topic, int Partition, long Next)> NextOffsets() =>
+        _offsets.Select(o => (o.Key.Topic, o.Key.Partition.Value, o.Value));
+
+    public SaveOutcome Save(DeadLetterProgress deadLetters, bool final)
+    {
+        try
+        {
+            using var state = new MemoryStream();
+            Engine.Save(state);
+            var offsets = _offsets.ToDictionary(o => (o.Key.Topic, o.Key.Partition.Value), o => o.Value);
+            _checkpoints.Save(new Checkpoint(offsets, state.ToArray()) { DeadLetters = deadLetters });
+            _logger.CheckpointWritten(_checkpoints.FilePath, (int)state.Length, offsets.Count);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.SecurityException)
+        {
+            // Any write failure is a failed checkpoint, never a crash: readiness says so and the next interval retries.
+            _logger.CheckpointFailed(_checkpoints.FilePath, e.Message);
+            return SaveOutcome.Failure(e.Message);
+        }
+
+        return SaveOutcome.Durable([.. _offsets.Select(o => new TopicPartitionOffset(o.Key, new Offset(o.Value)))]);
+    }
+
+    // A checkpoint is durable when Save returns: nothing is ever in flight.
+    public SaveOutcome CompleteSave() => SaveOutcome.Pending;
+}

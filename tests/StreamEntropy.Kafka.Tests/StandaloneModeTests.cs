@@ -1,0 +1,112 @@
+using System.Text;
+using Confluent.Kafka;
+using Microsoft.Extensions.Logging.Abstractions;
+using StreamEntropy.Kafka.Pipeline;
+using StreamEntropy.Kafka.State;
+using StreamEntropy.Kafka.Tests.Fakes;
+using StreamEntropy.Streaming.Decoding;
+using StreamEntropy.Streaming.Engine;
+
+namespace StreamEntropy.Kafka.Tests;
+
+/// <summary>Standalone mode: one engine and one checkpoint file for every partition.</summary>
+public sealed class StandaloneModeTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("se-standalone-").FullName;
+    private readonly CheckpointStore _store;
+    private readonly PipelineSettings _settings;
+
+    public StandaloneModeTests()
+    {
+        _settings = new PipelineSettings
+        {
+            BootstrapServers = "127.0.0.1:9",
+            GroupId = "g",
+            Topics = ["events"],
+            OutputTopic = "out",
+            DeadLetterTopic = "dead",
+            CheckpointDirectory = _dir,
+        };
+        _store = new CheckpointStore(_dir, "g");
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private StandaloneMode Prepared()
+    {
+        var mode = new StandaloneMode(_settings, () => CheckpointStoreTests.FixtureEngine(), _store, NullLogger.Instance);
+        mode.Prepare();
+        return mode;
+    }
+
+    private static TopicPartition Events(int partition) => new("events", new Partition(partition));
+
+    private static ConsumeResult<byte[]?, byte[]?> Event(int partition, long offset, string json) => new()
+    {
+        TopicPartitionOffset = new TopicPartitionOffset(Events(partition), new Offset(offset)),
+        Message = new Message<byte[]?, byte[]?> { Value = Encoding.UTF8.GetBytes(json) },
+    };
+
+    [Fact]
+    public void Prepare_Format1CheckpointOfThePreviousVersion_ResumesEachPartitionAtItsOffset()
+    {
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Fixtures", "format-1.checkpoint"), _store.FilePath);
+
+        StandaloneMode mode = Prepared();
+        IReadOnlyList<TopicPartitionOffset> start = mode.Assign([Events(0), Events(1), Events(2)], out StateRestore? replay);
+
+        Assert.Null(replay); // learnt once, at the start
+        Assert.Equal([new Offset(6), new Offset(3), Offset.Unset], start.Select(s => s.Offset));
+        Assert.Equal(9, mode.RestoredEvents);
+        Assert.Equal((8L, 1L), mode.Totals());
+        using var producer = new FakeProducer();
+        StateRestore restored = Assert.IsType<StateRestore>(mode.Start(producer));
+        Assert.Null(restored.DeadLetters); // format 1 did not record it: the dead-letter topic is read from its start
+        Assert.Equal(new Dictionary<(string, int), long> { [("events", 0)] = 6, [("events", 1)] = 3 }, restored.ResumeAt);
+    }
+
+    [Fact]
+    public void Prepare_CorruptCheckpoint_NamesTheFile()
+    {
+        byte[] bytes = CheckpointStore.Serialize(new Checkpoint(new Dictionary<(string, int), long>(), CheckpointStoreTests.EngineState(3)));
+        bytes[^40] ^= 1;
+        File.WriteAllBytes(_store.FilePath, bytes);
+
+        InvalidDataException e = Assert.Throws<InvalidDataException>(() => Prepared());
+
+        Assert.Equal($"{_store.FilePath} is corrupted (checksum mismatch).", e.Message);
+    }
+
+    [Fact]
+    public void Save_WritesTheCheckpointFile_CoveringTheNextOffsetOfEveryPartitionCounted()
+    {
+        StandaloneMode mode = Prepared();
+        Assert.True(mode.TryCount(Event(0, 41, """{"country":"de","status":1}"""), 1_764_000_000_000, out EntropyEngine? engine, out DecodeError error));
+        Assert.Equal(DecodeError.None, error);
+        Assert.True(mode.TryCount(Event(2, 7, """{"country":"""), 1_764_000_000_001, out _, out error));
+        Assert.NotEqual(DecodeError.None, error); // rejected, and still covered: its dead letter is the pipeline's
+
+        SaveOutcome outcome = mode.Save(new DeadLetterProgress("dead", new Dictionary<int, long> { [0] = 2 }), final: false);
+
+        Assert.Equal([new TopicPartitionOffset(Events(0), new Offset(42)), new TopicPartitionOffset(Events(2), new Offset(8))], outcome.Covered);
+        Checkpoint saved = Assert.IsType<Checkpoint>(_store.Load());
+        Assert.Equal(new Dictionary<(string, int), long> { [("events", 0)] = 42, [("events", 2)] = 8 }, saved.Offsets);
+        Assert.Equal(2, saved.DeadLetters!.ScanFrom[0]);
+        Assert.Same(SaveOutcome.Pending, mode.CompleteSave());
+        Assert.Equal((1L, 1L), (engine.Processed, engine.Rejected));
+    }
+
+    [Fact]
+    public void Save_DirectoryCannotBeWritten_FailsWithTheReason()
+    {
+        StandaloneMode mode = Prepared();
+        Directory.CreateDirectory(_store.FilePath + ".tmp"); // the temporary file cannot be created
+
+        SaveOutcome outcome = mode.Save(new DeadLetterProgress("dead", new Dictionary<int, long>()), final: true);
+
+        Assert.True(outcome.Failed);
+        Assert.Null(outcome.Covered);
+        Assert.Contains(".tmp", outcome.Error, StringComparison.Ordinal);
+        Assert.Null(_store.Load());
+    }
+}
