@@ -138,9 +138,9 @@ public sealed class StreamEntropyOptionsValidatorTests
         options.Drift.MinimumReferenceEvents = 5_000;
         options.Drift.RecaptureOnStart = true;
         StreamEntropy.Streaming.Engine.DriftSettings drift = OptionsMapper.ToDrift(options)!;
-        Assert.Equal(5_000, drift.Options!.MinimumReferenceEvents);
+        Assert.Equal(5_000, drift.Scoring!.MinimumReferenceEvents);
         Assert.True(drift.RecaptureOnStart);
-        Assert.Equal(1_000, OptionsMapper.ToDrift(new StreamEntropyOptions())!.Options!.MinimumReferenceEvents);
+        Assert.Equal(1_000, OptionsMapper.ToDrift(new StreamEntropyOptions())!.Scoring!.MinimumReferenceEvents);
     }
 
     [Theory]

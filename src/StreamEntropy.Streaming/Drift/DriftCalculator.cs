@@ -14,9 +14,9 @@ public static class DriftCalculator
     /// <param name="timestampMs">The time the report describes (the window's end), Unix milliseconds.</param>
     /// <param name="current">The closed window's counts.</param>
     /// <param name="reference">The reference counts; must share <paramref name="current"/>'s encoder.</param>
-    /// <param name="options">How to score; null for the defaults.</param>
+    /// <param name="scoring">How to score; null for the defaults.</param>
     /// <exception cref="ArgumentException">The two sets come from different encoders (their ids would not line up).</exception>
-    public static DriftReport Compute(string window, long timestampMs, FrequencySet current, FrequencySet reference, DriftOptions? options = null)
+    public static DriftReport Compute(string window, long timestampMs, FrequencySet current, FrequencySet reference, DriftScoring? scoring = null)
     {
         ArgumentNullException.ThrowIfNull(window);
         ArgumentNullException.ThrowIfNull(current);
@@ -26,7 +26,7 @@ public static class DriftCalculator
             throw new ArgumentException("The reference must share the current window's encoder so that value ids line up; materialise a baseline with the live encoder.", nameof(reference));
         }
 
-        options ??= new DriftOptions();
+        scoring ??= new DriftScoring();
         EventSchema schema = current.Encoder.Schema;
         // Fields and pairs with a MaxDistinct budget are left out: their counts are keyed by hash and may be summaries.
         var fields = new List<FieldDrift>(schema.Fields.Count);
@@ -34,7 +34,7 @@ public static class DriftCalculator
         {
             if (!schema.IsBounded(f))
             {
-                fields.Add(Distribution(schema.Fields[f].Name, current.Field(f), reference.Field(f), options.Estimator, options.Epsilon));
+                fields.Add(Distribution(schema.Fields[f].Name, current.Field(f), reference.Field(f), scoring.Estimator, scoring.Epsilon));
             }
         }
 
@@ -48,7 +48,7 @@ public static class DriftCalculator
 
             PairDefinition definition = schema.Pairs[p];
             ValueInterner xValues = current.Encoder.Values[schema.PairIndexes(p).X];
-            pairs.Add(Pair(definition.X, definition.Y, current.Pair(p), reference.Pair(p), xValues, options.Estimator, options.Epsilon, options.TopDrivers));
+            pairs.Add(Pair(definition.X, definition.Y, current.Pair(p), reference.Pair(p), xValues, scoring.Estimator, scoring.Epsilon, scoring.TopDrivers));
         }
 
         return new DriftReport(window, timestampMs, current.Events, fields, pairs);

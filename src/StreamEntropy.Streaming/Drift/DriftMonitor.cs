@@ -9,7 +9,7 @@ namespace StreamEntropy.Streaming.Drift;
 /// <remarks>
 /// <para>The reference is a baseline file's counts when one is given (one reference for every window), else the
 /// first closed window of each configuration that is complete (it began at or after the stream's first event: the
-/// caller says) and has at least <see cref="DriftOptions.MinimumReferenceEvents"/> events. Captured references and
+/// caller says) and has at least <see cref="DriftScoring.MinimumReferenceEvents"/> events. Captured references and
 /// the alert states are part of the saved state (<see cref="Write"/>, <see cref="Read"/>), so a restart neither takes
 /// a drifted window as the new normal nor forgets a raised alert; <see cref="Recapture"/> takes a new one on purpose.</para>
 /// <para>Everything here reads and writes the encoder's interners and the windows' tables, which have a single
@@ -26,25 +26,25 @@ public sealed class DriftMonitor
     /// <summary>Creates a monitor.</summary>
     /// <param name="encoder">The live encoder whose ids the windows count.</param>
     /// <param name="rules">The alert rules; <see cref="AlertRule.Defaults"/> when none are configured.</param>
-    /// <param name="options">How to score; null for the defaults.</param>
+    /// <param name="scoring">How to score; null for the defaults.</param>
     /// <param name="baseline">A reference for every window, or null to take each window's first complete window.</param>
     /// <exception cref="BaselineMismatchException">The baseline does not describe the encoder's fields and pairs.</exception>
     /// <exception cref="ArgumentException">A rule or option is invalid.</exception>
-    public DriftMonitor(EventEncoder encoder, IReadOnlyList<AlertRule> rules, DriftOptions? options = null, Baseline? baseline = null)
+    public DriftMonitor(EventEncoder encoder, IReadOnlyList<AlertRule> rules, DriftScoring? scoring = null, Baseline? baseline = null)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(rules);
-        options ??= new DriftOptions();
-        options.Validate();
+        scoring ??= new DriftScoring();
+        scoring.Validate();
         _encoder = encoder;
-        Options = options;
+        Scoring = scoring;
         Alerts = new AlertEvaluator(rules);
         _baselineFile = baseline;
         _baseline = baseline?.Materialize(encoder);
     }
 
-    /// <summary>Gets the scoring options.</summary>
-    public DriftOptions Options { get; }
+    /// <summary>Gets how drift is scored.</summary>
+    public DriftScoring Scoring { get; }
 
     /// <summary>Gets the alert state machines (for the raised alerts now, <see cref="AlertEvaluator.Active"/>).</summary>
     public AlertEvaluator Alerts { get; }
@@ -117,7 +117,7 @@ public sealed class DriftMonitor
         FrequencySet? reference = GetReference(window);
         if (reference is null)
         {
-            if (!complete || counts.Events < Options.MinimumReferenceEvents)
+            if (!complete || counts.Events < Scoring.MinimumReferenceEvents)
             {
                 return new DriftEvaluation(null, [], false);
             }
@@ -126,7 +126,7 @@ public sealed class DriftMonitor
             return new DriftEvaluation(null, [], true);
         }
 
-        DriftReport report = DriftCalculator.Compute(window, endMs, counts, reference, Options);
+        DriftReport report = DriftCalculator.Compute(window, endMs, counts, reference, Scoring);
         return new DriftEvaluation(report, Alerts.Evaluate(report, endMs), false);
     }
 

@@ -146,7 +146,7 @@ public sealed class EntropyEngine : IWindowCloseObserver
     }
 
     private DriftMonitor? CreateMonitor(EventEncoder encoder) =>
-        _drift is null ? null : new DriftMonitor(encoder, _drift.Rules, _drift.Options, _drift.Baseline);
+        _drift is null ? null : new DriftMonitor(encoder, _drift.Rules, _drift.Scoring, _drift.Baseline);
 
     /// <summary>Describes the drift reference of every window that is scored (tumbling and sliding windows), in
     /// configuration order; empty without drift settings.</summary>

@@ -13,7 +13,7 @@ namespace StreamEntropy.Streaming.Merging;
 /// <remarks>
 /// <para>The same scores as a single instance (<see cref="DriftCalculator.Distribution"/> and
 /// <see cref="DriftCalculator.Pair"/>), on the merged counts: the reference is the baseline file's counts of the
-/// subject, or the subject's first complete closed window with at least <see cref="DriftOptions.MinimumReferenceEvents"/>
+/// subject, or the subject's first complete closed window with at least <see cref="DriftScoring.MinimumReferenceEvents"/>
 /// events. The merge cannot tell when the stream began, so the first closed window of a subject is never taken (it
 /// may have begun before the stream); the next one is. Merged tables and references share one encoder, so their ids
 /// line up. Budgeted fields and pairs are not scored, as in a single instance. Single writer.</para>
@@ -23,7 +23,7 @@ namespace StreamEntropy.Streaming.Merging;
 /// </remarks>
 public sealed class MergedDrift
 {
-    private readonly DriftOptions _options;
+    private readonly DriftScoring _scoring;
     private readonly FrequencySet? _baseline;
     private readonly Dictionary<(string Window, string Subject), CountTable> _fieldReferences = [];
     private readonly Dictionary<(string Window, string Subject), PairCountTable> _pairReferences = [];
@@ -38,8 +38,8 @@ public sealed class MergedDrift
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(settings);
-        _options = settings.Options ?? new DriftOptions();
-        _options.Validate();
+        _scoring = settings.Scoring ?? new DriftScoring();
+        _scoring.Validate();
         settings.Baseline?.EnsureCompatible(schema);
         Encoder = new EventEncoder(schema);
         _baseline = settings.Baseline?.Materialize(Encoder);
@@ -99,7 +99,7 @@ public sealed class MergedDrift
         CountTable? reference = _baseline?.Field(field) ?? _fieldReferences.GetValueOrDefault((window, name));
         if (reference is null)
         {
-            if (progress.Complete() && events >= _options.MinimumReferenceEvents)
+            if (progress.Complete() && events >= _scoring.MinimumReferenceEvents)
             {
                 var copy = new CountTable();
                 copy.Merge(counts);
@@ -110,7 +110,7 @@ public sealed class MergedDrift
             return;
         }
 
-        FieldDrift drift = DriftCalculator.Distribution(name, counts, reference, _options.Estimator, _options.Epsilon);
+        FieldDrift drift = DriftCalculator.Distribution(name, counts, reference, _scoring.Estimator, _scoring.Epsilon);
         Score(window, endMs, events).Fields[name] = drift;
         _alerts.AddRange(Alerts.Evaluate(new DriftReport(window, endMs, events, [drift], []), endMs));
     }
@@ -135,7 +135,7 @@ public sealed class MergedDrift
         PairCountTable? reference = _baseline?.Pair(pair) ?? _pairReferences.GetValueOrDefault((window, definition.Key));
         if (reference is null)
         {
-            if (progress.Complete() && events >= _options.MinimumReferenceEvents)
+            if (progress.Complete() && events >= _scoring.MinimumReferenceEvents)
             {
                 var copy = new PairCountTable(Encoder.Pairs[pair]);
                 copy.Merge(counts);
@@ -147,7 +147,7 @@ public sealed class MergedDrift
         }
 
         ValueInterner xValues = Encoder.Values[schema.PairIndexes(pair).X];
-        PairDrift drift = DriftCalculator.Pair(definition.X, definition.Y, counts, reference, xValues, _options.Estimator, _options.Epsilon, _options.TopDrivers);
+        PairDrift drift = DriftCalculator.Pair(definition.X, definition.Y, counts, reference, xValues, _scoring.Estimator, _scoring.Epsilon, _scoring.TopDrivers);
         Score(window, endMs, events).Pairs[definition.Key] = drift;
         _alerts.AddRange(Alerts.Evaluate(new DriftReport(window, endMs, events, [], [drift]), endMs));
     }

@@ -55,7 +55,7 @@ internal static class OptionsMapper
                 MinimumSignificance = r.MinimumSignificance,
             });
         Baseline? baseline = string.IsNullOrWhiteSpace(options.Drift.Baseline) ? null : Baseline.Load(options.Drift.Baseline);
-        var scoring = new DriftOptions { TopDrivers = options.Drift.TopDrivers, MinimumReferenceEvents = options.Drift.MinimumReferenceEvents };
+        var scoring = new DriftScoring { TopDrivers = options.Drift.TopDrivers, MinimumReferenceEvents = options.Drift.MinimumReferenceEvents };
         return new DriftSettings(rules, scoring, baseline) { RecaptureOnStart = options.Drift.RecaptureOnStart };
     }
 

@@ -131,9 +131,9 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
             return;
         }
 
-        if (options.Drift.MinimumReferenceEvents is < 1 or > DriftOptions.MaxMinimumReferenceEvents)
+        if (options.Drift.MinimumReferenceEvents is < 1 or > DriftScoring.MaxMinimumReferenceEvents)
         {
-            builder.AddError($"{At}:MinimumReferenceEvents must be between 1 and {DriftOptions.MaxMinimumReferenceEvents}, not {options.Drift.MinimumReferenceEvents}.");
+            builder.AddError($"{At}:MinimumReferenceEvents must be between 1 and {DriftScoring.MaxMinimumReferenceEvents}, not {options.Drift.MinimumReferenceEvents}.");
             return;
         }
 

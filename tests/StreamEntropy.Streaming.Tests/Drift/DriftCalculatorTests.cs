@@ -80,7 +80,7 @@ public class DriftCalculatorTests
             current.Add([b, i % 2 == 0 ? y0 : y1]);
         }
 
-        DriftReport report = DriftCalculator.Compute("w", 5, current, reference, new DriftOptions { Estimator = EntropyEstimator.MaximumLikelihood, TopDrivers = 5 });
+        DriftReport report = DriftCalculator.Compute("w", 5, current, reference, new DriftScoring { Estimator = EntropyEstimator.MaximumLikelihood, TopDrivers = 5 });
         PairDrift pair = Assert.Single(report.Pairs);
         // H(Y|X): reference ln 2; current ½·0 + ½·ln 2. I(X;Y): reference 0; current H(Y) − H(Y|X).
         Assert.Equal(Math.Log(2), pair.ReferenceConditionalEntropy, 12);

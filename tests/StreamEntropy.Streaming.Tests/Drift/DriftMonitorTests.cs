@@ -10,7 +10,7 @@ public class DriftMonitorTests
     {
         var encoder = new EventEncoder(DriftStream.Schema);
         var stream = new DriftStream(encoder, 11);
-        var monitor = new DriftMonitor(encoder, AlertRule.Defaults, new DriftOptions { MinimumReferenceEvents = 500 });
+        var monitor = new DriftMonitor(encoder, AlertRule.Defaults, new DriftScoring { MinimumReferenceEvents = 500 });
 
         DriftEvaluation partial = monitor.OnWindowClosed("1m", stream.Window(100), 60_000);
         Assert.False(partial.ReferenceCaptured);

@@ -191,7 +191,7 @@ public class DriftRestartTests
     public void WindowWithTooFewEvents_IsNotTheReference()
     {
         var random = new Random(4);
-        EntropyEngine engine = Create(drift: new DriftSettings(AlertRule.Defaults, new DriftOptions { MinimumReferenceEvents = 1500 }));
+        EntropyEngine engine = Create(drift: new DriftSettings(AlertRule.Defaults, new DriftScoring { MinimumReferenceEvents = 1500 }));
         var alerts = new List<AlertEvent>();
         Feed(engine, Second(random, 0, shifted: false, count: 1000), alerts);
         Feed(engine, Second(random, 1000, shifted: false, count: 1499), alerts);

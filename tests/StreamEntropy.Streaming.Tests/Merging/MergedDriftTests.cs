@@ -19,7 +19,7 @@ public class MergedDriftTests
     [InlineData(4, 2)]
     public void MergedScores_EqualOneEngineOverAllEvents(int partitions, int seed)
     {
-        var drift = new DriftSettings(AlertRule.Defaults, new DriftOptions { TopDrivers = 2 });
+        var drift = new DriftSettings(AlertRule.Defaults, new DriftScoring { TopDrivers = 2 });
         var whole = new EntropyEngine(Schema, Windows, EntropyEstimator.MaximumLikelihood, drift: drift);
         var parts = new EntropyEngine[partitions];
         for (int p = 0; p < partitions; p++)

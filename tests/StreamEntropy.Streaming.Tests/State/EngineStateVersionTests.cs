@@ -94,9 +94,9 @@ public class EngineStateVersionTests
 
     [Theory]
     [InlineData(0L)]
-    [InlineData(DriftOptions.MaxMinimumReferenceEvents + 1)]
-    public void DriftOptions_MinimumReferenceEventsOutOfRange_Throws(long value)
+    [InlineData(DriftScoring.MaxMinimumReferenceEvents + 1)]
+    public void DriftScoring_MinimumReferenceEventsOutOfRange_Throws(long value)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DriftOptions { MinimumReferenceEvents = value }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DriftScoring { MinimumReferenceEvents = value }.Validate());
     }
 }

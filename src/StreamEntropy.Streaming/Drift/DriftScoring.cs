@@ -2,8 +2,8 @@ using StreamEntropy.Core.Estimation;
 
 namespace StreamEntropy.Streaming.Drift;
 
-/// <summary>How drift scores are computed.</summary>
-public sealed record DriftOptions
+/// <summary>How drift scores are computed (estimator, epsilon, drivers, the smallest reference).</summary>
+public sealed record DriftScoring
 {
     /// <summary>Gets the estimator for the entropies compared (and for mutual information).</summary>
     /// <value>The default is Miller–Madow: a window of 1k events and a reference of 1M differ in plug-in bias by about

@@ -1,0 +1,32 @@
+namespace StreamEntropy.Worker.Options;
+
+/// <summary>One alert rule: raise when a drift metric crosses a threshold for some consecutive windows.</summary>
+public sealed class AlertRuleOptions
+{
+    /// <summary>Gets or sets the rule's name (unique).</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>Gets or sets the metric: js, psi, kl, entropyChangeSe, gTestLog10P, miChange, conditionalEntropyChange, jointJs, jointPsi, jointGTestLog10P.</summary>
+    public string Metric { get; set; } = "";
+
+    /// <summary>Gets or sets the raise threshold (absolute value of the metric; information in nats).</summary>
+    public double Threshold { get; set; }
+
+    /// <summary>Gets or sets how many consecutive windows must cross the threshold. The default is 2.</summary>
+    public int RaiseAfter { get; set; } = 2;
+
+    /// <summary>Gets or sets the clear threshold (hysteresis); the default is half the threshold.</summary>
+    public double? ClearThreshold { get; set; }
+
+    /// <summary>Gets or sets how many consecutive windows must be below the clear threshold. The default is 2.</summary>
+    public int ClearAfter { get; set; } = 2;
+
+    /// <summary>Gets or sets a field name or pair key (x,y) the rule is limited to.</summary>
+    public string? Subject { get; set; }
+
+    /// <summary>Gets or sets a window name the rule is limited to.</summary>
+    public string? Window { get; set; }
+
+    /// <summary>Gets or sets a minimum G-test significance (−log10 p) required on top of the threshold.</summary>
+    public double? MinimumSignificance { get; set; }
+}
