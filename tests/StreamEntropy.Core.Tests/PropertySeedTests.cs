@@ -3,8 +3,8 @@ using CsCheck;
 
 namespace StreamEntropy.Core.Tests;
 
-/// <summary>What every property test relies on (README, "Quick start"): a CsCheck failure prints its seed, and that
-/// seed (also given as the environment variable <c>CsCheck_Seed</c>) replays the same failing case.</summary>
+/// <summary>What every property test relies on (tests/README.md, "Property tests"): a CsCheck failure prints its
+/// seed, and that seed (also given as the environment variable <c>CsCheck_Seed</c>) replays the same failing case.</summary>
 public sealed partial class PropertySeedTests
 {
     [Fact]
