@@ -19,6 +19,9 @@ public sealed partial class JsonEventDecoder
     // Recursion bound of the scanner; events nested deeper (never seen in practice) take the reader walk.
     private const int ScannerDepthLimit = 64;
 
+    // Strings up to this long are scanned byte by byte (see ScanString).
+    private const int ShortStringBytes = 16;
+
     // What ends the plain run of a JSON string: its closing quote, an escape, or a control character (which JSON
     // forbids raw inside strings).
     private static readonly SearchValues<byte> StringStops = SearchValues.Create(
@@ -37,38 +40,31 @@ public sealed partial class JsonEventDecoder
         return SkipWhitespace(json, pos) == json.Length;
     }
 
-    // json[pos] is the '{' of an object at nesting level `depth` whose trie node is `node`; on success pos is just
-    // past its '}'.
+    // json[pos] is the '{' of an object at nesting level `depth` whose trie node is `node` (Missing when no path goes
+    // into it: then it is only validated); on success pos is just past its '}'.
     private bool ScanObject(ReadOnlySpan<byte> json, ref int pos, int node, int depth)
     {
-        if (depth > _scannerMaxDepth)
+        bool hasChildren = node != Missing && _childCount[node] > 0;
+        if (!Enter(json, ref pos, depth, (byte)'}', out bool more))
         {
             return false;
         }
 
-        bool hasChildren = _childCount[node] > 0;
-        pos = SkipWhitespace(json, pos + 1);
-        if (pos < json.Length && json[pos] == (byte)'}')
-        {
-            pos++;
-            return true;
-        }
-
-        while (true)
+        while (more)
         {
             if (pos >= json.Length || json[pos] != (byte)'"')
             {
                 return false;
             }
 
-            int keyStart = pos + 1;
+            int keyStart = pos;
             if (!ScanString(json, ref pos, out bool keyEscaped))
             {
                 return false;
             }
 
             int child = Missing;
-            if (hasChildren && !TryFindChild(json[(keyStart - 1)..pos], keyEscaped, node, out child))
+            if (hasChildren && !TryFindChild(json[keyStart..pos], keyEscaped, node, out child))
             {
                 return false;
             }
@@ -80,37 +76,30 @@ public sealed partial class JsonEventDecoder
             }
 
             pos = SkipWhitespace(json, pos + 1);
-            if (!(child == Missing ? SkipValue(json, ref pos, depth) : ScanValue(json, ref pos, child, depth)))
+            if (!(child == Missing ? SkipValue(json, ref pos, depth) : ScanValue(json, ref pos, child, depth)) ||
+                !NextMember(json, ref pos, (byte)'}', out more))
             {
                 return false;
             }
-
-            pos = SkipWhitespace(json, pos);
-            if (pos >= json.Length)
-            {
-                return false;
-            }
-
-            if (json[pos] == (byte)'}')
-            {
-                pos++;
-                return true;
-            }
-
-            if (json[pos] != (byte)',')
-            {
-                return false;
-            }
-
-            pos = SkipWhitespace(json, pos + 1);
         }
+
+        return true;
     }
 
     // json[pos] starts the value of `node`'s key inside an object at level `depth`; on success pos is just past it.
     private bool ScanValue(ReadOnlySpan<byte> json, ref int pos, int node, int depth)
     {
         // A repeated key replaces everything the earlier occurrence set below it (last one wins).
-        _valueLength.AsSpan(node, _subtreeEnd[node] - node).Fill(Missing);
+        int subtree = _subtreeEnd[node] - node;
+        if (subtree == 1)
+        {
+            _valueLength[node] = Missing;
+        }
+        else
+        {
+            _valueLength.AsSpan(node, subtree).Fill(Missing);
+        }
+
         if (pos >= json.Length)
         {
             return false;
@@ -170,7 +159,7 @@ public sealed partial class JsonEventDecoder
             case (byte)'"':
                 return ScanString(json, ref pos, out _);
             case (byte)'{':
-                return SkipObject(json, ref pos, depth + 1);
+                return ScanObject(json, ref pos, Missing, depth + 1);
             case (byte)'[':
                 return SkipArray(json, ref pos, depth + 1);
             case (byte)'t':
@@ -184,100 +173,70 @@ public sealed partial class JsonEventDecoder
         }
     }
 
-    private bool SkipObject(ReadOnlySpan<byte> json, ref int pos, int depth)
-    {
-        if (depth > _scannerMaxDepth)
-        {
-            return false;
-        }
-
-        pos = SkipWhitespace(json, pos + 1);
-        if (pos < json.Length && json[pos] == (byte)'}')
-        {
-            pos++;
-            return true;
-        }
-
-        while (true)
-        {
-            if (pos >= json.Length || json[pos] != (byte)'"' || !ScanString(json, ref pos, out _))
-            {
-                return false;
-            }
-
-            pos = SkipWhitespace(json, pos);
-            if (pos >= json.Length || json[pos] != (byte)':')
-            {
-                return false;
-            }
-
-            pos = SkipWhitespace(json, pos + 1);
-            if (!SkipValue(json, ref pos, depth))
-            {
-                return false;
-            }
-
-            pos = SkipWhitespace(json, pos);
-            if (pos >= json.Length)
-            {
-                return false;
-            }
-
-            if (json[pos] == (byte)'}')
-            {
-                pos++;
-                return true;
-            }
-
-            if (json[pos] != (byte)',')
-            {
-                return false;
-            }
-
-            pos = SkipWhitespace(json, pos + 1);
-        }
-    }
-
     private bool SkipArray(ReadOnlySpan<byte> json, ref int pos, int depth)
     {
+        if (!Enter(json, ref pos, depth, (byte)']', out bool more))
+        {
+            return false;
+        }
+
+        while (more)
+        {
+            if (!SkipValue(json, ref pos, depth) || !NextMember(json, ref pos, (byte)']', out more))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // json[pos] opens a container at level `depth`: false when that is deeper than the scanner goes; otherwise pos
+    // moves to its first member (`more`) or just past its closing byte (empty).
+    private bool Enter(ReadOnlySpan<byte> json, ref int pos, int depth, byte closer, out bool more)
+    {
+        more = false;
         if (depth > _scannerMaxDepth)
         {
             return false;
         }
 
         pos = SkipWhitespace(json, pos + 1);
-        if (pos < json.Length && json[pos] == (byte)']')
+        if (pos < json.Length && json[pos] == closer)
         {
             pos++;
             return true;
         }
 
-        while (true)
+        more = true;
+        return true;
+    }
+
+    // After a member of a container: whitespace, then ',' (another member follows; pos is at it) or the container's
+    // closing byte (pos just past it).
+    private static bool NextMember(ReadOnlySpan<byte> json, ref int pos, byte closer, out bool more)
+    {
+        pos = SkipWhitespace(json, pos);
+        more = false;
+        if (pos >= json.Length)
         {
-            if (!SkipValue(json, ref pos, depth))
-            {
-                return false;
-            }
-
-            pos = SkipWhitespace(json, pos);
-            if (pos >= json.Length)
-            {
-                return false;
-            }
-
-            if (json[pos] == (byte)']')
-            {
-                pos++;
-                return true;
-            }
-
-            if (json[pos] != (byte)',')
-            {
-                return false;
-            }
-
-            pos = SkipWhitespace(json, pos + 1);
+            return false;
         }
+
+        if (json[pos] == closer)
+        {
+            pos++;
+            return true;
+        }
+
+        if (json[pos] != (byte)',')
+        {
+            return false;
+        }
+
+        pos = SkipWhitespace(json, pos + 1);
+        more = true;
+        return true;
     }
 
     // json[pos] is a string's opening quote; on success pos is just past its closing quote. Checks the escapes'
@@ -289,13 +248,25 @@ public sealed partial class JsonEventDecoder
         int p = pos + 1;
         while (true)
         {
-            int stop = json[p..].IndexOfAny(StringStops);
-            if (stop < 0)
+            // Most keys and values in events are short: a byte loop finds their end before a vector search has set
+            // up; a string longer than that goes on with the vector search.
+            int shortEnd = Math.Min(json.Length, p + ShortStringBytes);
+            while (p < shortEnd && !IsStringStop(json[p]))
             {
-                return false;
+                p++;
             }
 
-            p += stop;
+            if (p == shortEnd)
+            {
+                int stop = json[p..].IndexOfAny(StringStops);
+                if (stop < 0)
+                {
+                    return false;
+                }
+
+                p += stop;
+            }
+
             byte b = json[p];
             if (b == (byte)'"')
             {
@@ -412,7 +383,9 @@ public sealed partial class JsonEventDecoder
         int end = _childStart[node] + _childCount[node];
         for (int i = _childStart[node]; i < end; i++)
         {
-            if (key.SequenceEqual(_segments[_children[i]]))
+            // Length and first byte rule out nearly every other child before the (out-of-line) comparison.
+            byte[] segment = _segments[_children[i]];
+            if (key.Length == segment.Length && (key.Length == 0 || key[0] == segment[0]) && key.SequenceEqual(segment))
             {
                 child = _children[i];
                 return true;
@@ -482,6 +455,8 @@ public sealed partial class JsonEventDecoder
 
         return pos;
     }
+
+    private static bool IsStringStop(byte b) => b == (byte)'"' || b == (byte)'\\' || b < 0x20;
 
     private static bool IsDigit(byte b) => (uint)(b - '0') <= 9;
 
