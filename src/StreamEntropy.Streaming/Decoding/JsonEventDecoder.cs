@@ -18,12 +18,15 @@ namespace StreamEntropy.Streaming.Decoding;
 /// </para>
 /// <para>
 /// The paths form a trie of segments: the decoder walks only into objects that some path goes into
-/// and skips every other subtree. Values are copied into one growable buffer owned by the decoder,
+/// and skips every other subtree. A byte-level path scanner (<c>JsonEventDecoder.PathScanner.cs</c>)
+/// decodes well-formed events; it validates what it skips without tokenising it, and hands any event it
+/// is not sure of (malformed, too deep, an escape it cannot unescape) to the <see cref="Utf8JsonReader"/>
+/// walk below, which decides the result and the error. Values are copied into one growable buffer owned by the decoder,
 /// so after warm-up a decode allocates nothing; only a rejected event allocates (its
 /// <see cref="LastErrorDetail"/>). An instance is not thread-safe: use one per consuming thread.
 /// </para>
 /// </remarks>
-public sealed class JsonEventDecoder
+public sealed partial class JsonEventDecoder
 {
     private const int RootNode = 0;
     private const int Missing = -1;
@@ -31,6 +34,8 @@ public sealed class JsonEventDecoder
     private readonly int _maxDepth;
     private readonly int _maxEventBytes;
     private readonly JsonReaderOptions _readerOptions;
+    private readonly bool _useScanner;
+    private readonly int _scannerMaxDepth;
 
     // The trie, flattened in depth-first pre-order so that the subtree of node n is the node range
     // [n, _subtreeEnd[n]). Node 0 is the root (the event object itself) and has no segment.
@@ -58,6 +63,13 @@ public sealed class JsonEventDecoder
     /// <exception cref="ArgumentException">A path is empty or has an empty segment (<c>a..b</c>, <c>.a</c>).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDepth"/> or <paramref name="maxEventBytes"/> is not positive.</exception>
     public JsonEventDecoder(IReadOnlyList<string> dottedPaths, int maxDepth = 64, int maxEventBytes = 1 << 20)
+        : this(dottedPaths, maxDepth, maxEventBytes, useScanner: true)
+    {
+    }
+
+    /// <summary>Creates a decoder; without the scanner every event takes the <see cref="Utf8JsonReader"/> walk (the
+    /// reference the tests compare the scanner with).</summary>
+    internal JsonEventDecoder(IReadOnlyList<string> dottedPaths, int maxDepth, int maxEventBytes, bool useScanner)
     {
         ArgumentNullException.ThrowIfNull(dottedPaths);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxDepth);
@@ -68,6 +80,10 @@ public sealed class JsonEventDecoder
         // We check depth ourselves (to report TooDeep rather than a generic reader error), so the
         // reader's own limit is one level looser and never fires first.
         _readerOptions = new JsonReaderOptions { MaxDepth = maxDepth == int.MaxValue ? maxDepth : maxDepth + 1 };
+        _useScanner = useScanner;
+
+        // The scanner recurses once per nesting level; deeper events go to the reader, which does not.
+        _scannerMaxDepth = Math.Min(maxDepth, ScannerDepthLimit);
 
         var root = new TrieBuilderNode([]);
         var leaves = new TrieBuilderNode[dottedPaths.Count];
@@ -136,9 +152,9 @@ public sealed class JsonEventDecoder
     /// <remarks>Never throws for any input bytes. Values stay readable until the next call.</remarks>
     public DecodeError Decode(ReadOnlySpan<byte> utf8Event)
     {
-        _valueLength.AsSpan().Fill(Missing);
-        _valuesUsed = 0;
+        ClearValues();
         LastErrorDetail = string.Empty;
+        LastDecodeScanned = false;
 
         if (utf8Event.Length > _maxEventBytes)
         {
@@ -152,6 +168,14 @@ public sealed class JsonEventDecoder
             return Fail(DecodeError.InvalidUtf8, $"invalid UTF-8 at byte {FindInvalidUtf8(utf8Event)}");
         }
 
+        LastDecodeScanned = _useScanner && TryScan(utf8Event);
+        if (LastDecodeScanned)
+        {
+            return DecodeError.None;
+        }
+
+        // The scanner gave up part way: start again from nothing.
+        ClearValues();
         var reader = new Utf8JsonReader(utf8Event, _readerOptions);
         try
         {
@@ -193,6 +217,9 @@ public sealed class JsonEventDecoder
             return Fail(DecodeError.InvalidUtf8, $"string at byte {reader.TokenStartIndex} cannot be unescaped to UTF-8: {e.Message}");
         }
     }
+
+    /// <summary>Gets whether the last <see cref="Decode"/> was decided by the path scanner alone (for tests).</summary>
+    internal bool LastDecodeScanned { get; private set; }
 
     /// <summary>Gets the text of field <paramref name="fieldIndex"/> from the last successful <see cref="Decode"/>.</summary>
     /// <param name="fieldIndex">The index of the path in the list given to the constructor.</param>
@@ -412,10 +439,15 @@ public sealed class JsonEventDecoder
 
     private DecodeError Fail(DecodeError error, string detail)
     {
-        _valueLength.AsSpan().Fill(Missing);
-        _valuesUsed = 0;
+        ClearValues();
         LastErrorDetail = detail;
         return error;
+    }
+
+    private void ClearValues()
+    {
+        _valueLength.AsSpan().Fill(Missing);
+        _valuesUsed = 0;
     }
 
     private static int FindFirstToken(ReadOnlySpan<byte> utf8Event)

@@ -1,0 +1,464 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace StreamEntropy.Streaming.Decoding;
+
+/// <content>
+/// The path scanner: one pass over the event's bytes that follows the trie into the objects some path goes into and
+/// only validates everything else (a skipped string is one vectorised search for its closing quote, a skipped
+/// container is walked byte by byte, without tokens). It accepts a subset of what the <see cref="Utf8JsonReader"/>
+/// walk accepts (strict RFC 8259, as the reader is with default options) and, for what it accepts, stores exactly the
+/// values the walk would store: raw bytes for numbers, literals and containers, unescaped text for strings, the last
+/// of repeated keys. Whenever it is not sure (any syntax error, nesting deeper than it recurses, an escaped string
+/// that does not unescape) it returns <see langword="false"/> and the reader walk decides, so errors, their positions
+/// and their messages are the walk's. The scanner cannot stop once every path has a value: a malformed rest of the
+/// event must still reject it, and a repeated key later on must still win.
+/// </content>
+public sealed partial class JsonEventDecoder
+{
+    // Recursion bound of the scanner; events nested deeper (never seen in practice) take the reader walk.
+    private const int ScannerDepthLimit = 64;
+
+    // Strings up to this long are scanned byte by byte (see ScanString).
+    private const int ShortStringBytes = 16;
+
+    // What ends the plain run of a JSON string: its closing quote, an escape, or a control character (which JSON
+    // forbids raw inside strings).
+    private static readonly SearchValues<byte> StringStops = SearchValues.Create(
+        "\"\\\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F"u8);
+
+    // Returns true when the event is one well-formed object (whitespace around it allowed) and every configured
+    // value was stored; false when the reader walk has to decide.
+    private bool TryScan(ReadOnlySpan<byte> json)
+    {
+        int pos = SkipWhitespace(json, 0);
+        if (pos >= json.Length || json[pos] != (byte)'{' || !ScanObject(json, ref pos, RootNode, depth: 1))
+        {
+            return false;
+        }
+
+        return SkipWhitespace(json, pos) == json.Length;
+    }
+
+    // json[pos] is the '{' of an object at nesting level `depth` whose trie node is `node` (Missing when no path goes
+    // into it: then it is only validated); on success pos is just past its '}'.
+    private bool ScanObject(ReadOnlySpan<byte> json, ref int pos, int node, int depth)
+    {
+        bool hasChildren = node != Missing && _childCount[node] > 0;
+        if (!Enter(json, ref pos, depth, (byte)'}', out bool more))
+        {
+            return false;
+        }
+
+        while (more)
+        {
+            if (pos >= json.Length || json[pos] != (byte)'"')
+            {
+                return false;
+            }
+
+            int keyStart = pos;
+            if (!ScanString(json, ref pos, out bool keyEscaped))
+            {
+                return false;
+            }
+
+            int child = Missing;
+            if (hasChildren && !TryFindChild(json[keyStart..pos], keyEscaped, node, out child))
+            {
+                return false;
+            }
+
+            pos = SkipWhitespace(json, pos);
+            if (pos >= json.Length || json[pos] != (byte)':')
+            {
+                return false;
+            }
+
+            pos = SkipWhitespace(json, pos + 1);
+            if (!(child == Missing ? SkipValue(json, ref pos, depth) : ScanValue(json, ref pos, child, depth)) ||
+                !NextMember(json, ref pos, (byte)'}', out more))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // json[pos] starts the value of `node`'s key inside an object at level `depth`; on success pos is just past it.
+    private bool ScanValue(ReadOnlySpan<byte> json, ref int pos, int node, int depth)
+    {
+        // A repeated key replaces everything the earlier occurrence set below it (last one wins).
+        int subtree = _subtreeEnd[node] - node;
+        if (subtree == 1)
+        {
+            _valueLength[node] = Missing;
+        }
+        else
+        {
+            _valueLength.AsSpan(node, subtree).Fill(Missing);
+        }
+
+        if (pos >= json.Length)
+        {
+            return false;
+        }
+
+        int start = pos;
+        bool terminal = _isTerminal[node];
+        switch (json[pos])
+        {
+            case (byte)'{' when _childCount[node] > 0:
+                if (!ScanObject(json, ref pos, node, depth + 1))
+                {
+                    return false;
+                }
+
+                break;
+
+            case (byte)'"':
+                if (!ScanString(json, ref pos, out bool escaped))
+                {
+                    return false;
+                }
+
+                if (terminal)
+                {
+                    return escaped ? TryStoreUnescaped(node, json[start..pos]) : StoreRaw(node, json[(start + 1)..(pos - 1)]);
+                }
+
+                return true;
+
+            case (byte)'n':
+                // null stays missing.
+                return SkipValue(json, ref pos, depth);
+
+            default:
+                if (!SkipValue(json, ref pos, depth))
+                {
+                    return false;
+                }
+
+                break;
+        }
+
+        return !terminal || StoreRaw(node, json[start..pos]);
+    }
+
+    // Validates the value starting at json[pos] inside a container at level `depth` and moves pos just past it.
+    private bool SkipValue(ReadOnlySpan<byte> json, ref int pos, int depth)
+    {
+        if (pos >= json.Length)
+        {
+            return false;
+        }
+
+        switch (json[pos])
+        {
+            case (byte)'"':
+                return ScanString(json, ref pos, out _);
+            case (byte)'{':
+                return ScanObject(json, ref pos, Missing, depth + 1);
+            case (byte)'[':
+                return SkipArray(json, ref pos, depth + 1);
+            case (byte)'t':
+                return SkipLiteral(json, ref pos, "true"u8);
+            case (byte)'f':
+                return SkipLiteral(json, ref pos, "false"u8);
+            case (byte)'n':
+                return SkipLiteral(json, ref pos, "null"u8);
+            default:
+                return SkipNumber(json, ref pos);
+        }
+    }
+
+    private bool SkipArray(ReadOnlySpan<byte> json, ref int pos, int depth)
+    {
+        if (!Enter(json, ref pos, depth, (byte)']', out bool more))
+        {
+            return false;
+        }
+
+        while (more)
+        {
+            if (!SkipValue(json, ref pos, depth) || !NextMember(json, ref pos, (byte)']', out more))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // json[pos] opens a container at level `depth`: false when that is deeper than the scanner goes; otherwise pos
+    // moves to its first member (`more`) or just past its closing byte (empty).
+    private bool Enter(ReadOnlySpan<byte> json, ref int pos, int depth, byte closer, out bool more)
+    {
+        more = false;
+        if (depth > _scannerMaxDepth)
+        {
+            return false;
+        }
+
+        pos = SkipWhitespace(json, pos + 1);
+        if (pos < json.Length && json[pos] == closer)
+        {
+            pos++;
+            return true;
+        }
+
+        more = true;
+        return true;
+    }
+
+    // After a member of a container: whitespace, then ',' (another member follows; pos is at it) or the container's
+    // closing byte (pos just past it).
+    private static bool NextMember(ReadOnlySpan<byte> json, ref int pos, byte closer, out bool more)
+    {
+        pos = SkipWhitespace(json, pos);
+        more = false;
+        if (pos >= json.Length)
+        {
+            return false;
+        }
+
+        if (json[pos] == closer)
+        {
+            pos++;
+            return true;
+        }
+
+        if (json[pos] != (byte)',')
+        {
+            return false;
+        }
+
+        pos = SkipWhitespace(json, pos + 1);
+        more = true;
+        return true;
+    }
+
+    // json[pos] is a string's opening quote; on success pos is just past its closing quote. Checks the escapes'
+    // syntax (the reader's rules: one of "\/bfnrt or u and four hex digits) but does not unescape. UTF-8 inside the
+    // string was validated with the whole event.
+    private static bool ScanString(ReadOnlySpan<byte> json, ref int pos, out bool escaped)
+    {
+        escaped = false;
+        int p = pos + 1;
+        while (true)
+        {
+            // Most keys and values in events are short: a byte loop finds their end before a vector search has set
+            // up; a string longer than that goes on with the vector search.
+            int shortEnd = Math.Min(json.Length, p + ShortStringBytes);
+            while (p < shortEnd && !IsStringStop(json[p]))
+            {
+                p++;
+            }
+
+            if (p == shortEnd)
+            {
+                int stop = json[p..].IndexOfAny(StringStops);
+                if (stop < 0)
+                {
+                    return false;
+                }
+
+                p += stop;
+            }
+
+            byte b = json[p];
+            if (b == (byte)'"')
+            {
+                pos = p + 1;
+                return true;
+            }
+
+            if (b != (byte)'\\' || p + 1 >= json.Length)
+            {
+                return false; // a raw control character, or a backslash at the very end
+            }
+
+            escaped = true;
+            switch (json[p + 1])
+            {
+                case (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t':
+                    p += 2;
+                    break;
+                case (byte)'u':
+                    if (p + 6 > json.Length || !IsHex(json[p + 2]) || !IsHex(json[p + 3]) || !IsHex(json[p + 4]) || !IsHex(json[p + 5]))
+                    {
+                        return false;
+                    }
+
+                    p += 6;
+                    break;
+                default:
+                    return false;
+            }
+        }
+    }
+
+    // JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?. What may follow is checked by the
+    // caller (whitespace, ',' or the container's end).
+    private static bool SkipNumber(ReadOnlySpan<byte> json, ref int pos)
+    {
+        int p = pos;
+        if (p < json.Length && json[p] == (byte)'-')
+        {
+            p++;
+        }
+
+        if (p >= json.Length || !IsDigit(json[p]))
+        {
+            return false;
+        }
+
+        if (json[p++] != (byte)'0')
+        {
+            p = SkipDigits(json, p);
+        }
+
+        if (p < json.Length && json[p] == (byte)'.')
+        {
+            if (++p >= json.Length || !IsDigit(json[p]))
+            {
+                return false;
+            }
+
+            p = SkipDigits(json, p);
+        }
+
+        if (p < json.Length && (json[p] | 0x20) == (byte)'e')
+        {
+            if (++p < json.Length && json[p] is (byte)'+' or (byte)'-')
+            {
+                p++;
+            }
+
+            if (p >= json.Length || !IsDigit(json[p]))
+            {
+                return false;
+            }
+
+            p = SkipDigits(json, p);
+        }
+
+        pos = p;
+        return true;
+    }
+
+    private static bool SkipLiteral(ReadOnlySpan<byte> json, ref int pos, ReadOnlySpan<byte> literal)
+    {
+        if (!json[pos..].StartsWith(literal))
+        {
+            return false;
+        }
+
+        pos += literal.Length;
+        return true;
+    }
+
+    // `quoted` is a key with its quotes. Sets `child` to the child of `node` whose segment equals the unescaped key,
+    // or Missing; false when an escaped key cannot be unescaped (the reader walk reports that).
+    private bool TryFindChild(ReadOnlySpan<byte> quoted, bool escaped, int node, out int child)
+    {
+        ReadOnlySpan<byte> key = quoted[1..^1];
+        if (escaped)
+        {
+            if (_keyScratch.Length < key.Length)
+            {
+                _keyScratch = new byte[Math.Max(key.Length, _keyScratch.Length * 2)];
+            }
+
+            if (!TryUnescape(quoted, _keyScratch, out int written))
+            {
+                child = Missing;
+                return false;
+            }
+
+            key = _keyScratch.AsSpan(0, written);
+        }
+
+        int end = _childStart[node] + _childCount[node];
+        for (int i = _childStart[node]; i < end; i++)
+        {
+            // Length and first byte rule out nearly every other child before the (out-of-line) comparison.
+            byte[] segment = _segments[_children[i]];
+            if (key.Length == segment.Length && (key.Length == 0 || key[0] == segment[0]) && key.SequenceEqual(segment))
+            {
+                child = _children[i];
+                return true;
+            }
+        }
+
+        child = Missing;
+        return true;
+    }
+
+    private bool StoreRaw(int node, ReadOnlySpan<byte> value)
+    {
+        Store(node, value);
+        return true;
+    }
+
+    // `quoted` is a string token with its quotes and at least one escape.
+    private bool TryStoreUnescaped(int node, ReadOnlySpan<byte> quoted)
+    {
+        // Unescaped text is never longer than the escaped text.
+        EnsureValueCapacity(quoted.Length);
+        if (!TryUnescape(quoted, _values.AsSpan(_valuesUsed), out int written))
+        {
+            return false;
+        }
+
+        _valueStart[node] = _valuesUsed;
+        _valueLength[node] = written;
+        _valuesUsed += written;
+        return true;
+    }
+
+    // Unescapes one validated string token with the reader's own code (a string alone is a JSON document), so the
+    // text is byte for byte the walk's. False for an escaped lone surrogate, which has no UTF-8 text.
+    private static bool TryUnescape(ReadOnlySpan<byte> quoted, Span<byte> destination, out int written)
+    {
+        var reader = new Utf8JsonReader(quoted);
+        try
+        {
+            reader.Read();
+            written = reader.CopyString(destination);
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            written = 0;
+            return false;
+        }
+    }
+
+    private static int SkipWhitespace(ReadOnlySpan<byte> json, int pos)
+    {
+        while (pos < json.Length && json[pos] is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t')
+        {
+            pos++;
+        }
+
+        return pos;
+    }
+
+    private static int SkipDigits(ReadOnlySpan<byte> json, int pos)
+    {
+        while (pos < json.Length && IsDigit(json[pos]))
+        {
+            pos++;
+        }
+
+        return pos;
+    }
+
+    private static bool IsStringStop(byte b) => b == (byte)'"' || b == (byte)'\\' || b < 0x20;
+
+    private static bool IsDigit(byte b) => (uint)(b - '0') <= 9;
+
+    private static bool IsHex(byte b) => IsDigit(b) || (uint)((b | 0x20) - 'a') <= 'f' - 'a';
+}

@@ -1,0 +1,116 @@
+using System.Text;
+using CsCheck;
+using StreamEntropy.Streaming.Decoding;
+
+namespace StreamEntropy.Streaming.Tests.Decoding;
+
+/// <summary>The decoder's path scanner against its reference, the <see cref="System.Text.Json.Utf8JsonReader"/>
+/// walk (the same decoder built without the scanner): same error, same detail, same value of every path.</summary>
+public class JsonPathScannerTests
+{
+    private static readonly string[] BenchmarkPaths = ["user.id", "country", "device", "event"];
+
+    [Fact]
+    public void Scanner_RandomValidObjects_DecidesAloneAndAgreesWithReference()
+    {
+        IReadOnlyList<string> paths = RandomJson.AllPaths();
+        var pair = new ThreadLocal<(JsonEventDecoder Scanner, JsonEventDecoder Reference)>(() => Decoders(paths));
+        Gen.Int.Select(RandomJson.Object).Sample(bytes =>
+        {
+            (JsonEventDecoder scanner, JsonEventDecoder reference) = pair.Value;
+            AssertSame(scanner, reference, bytes);
+
+            // RandomJson writes no lone surrogates and nests shallowly: nothing in it needs the reader walk.
+            Assert.True(scanner.LastDecodeScanned, "the scanner handed a valid event to the reader walk");
+        }, iter: 20_000);
+    }
+
+    [Fact]
+    public void Scanner_MutatedValidObjects_AgreesWithReference()
+    {
+        IReadOnlyList<string> paths = RandomJson.AllPaths();
+        var pair = new ThreadLocal<(JsonEventDecoder Scanner, JsonEventDecoder Reference)>(() => Decoders(paths));
+        Gen.Int.Select(RandomJson.Mutated).Sample(bytes => AssertSame(pair.Value.Scanner, pair.Value.Reference, bytes), iter: 30_000);
+    }
+
+    [Fact]
+    public void Scanner_JsonAlphabetBytes_AgreesWithReference()
+    {
+        var pair = new ThreadLocal<(JsonEventDecoder Scanner, JsonEventDecoder Reference)>(() => Decoders(["a", "a.a", "u", "0"], maxDepth: 4));
+        byte[] alphabet = "{}[]\":, a1\\u0-.eE+tfnrl/D8"u8.ToArray();
+        Gen.Int[0, alphabet.Length - 1].Select(i => alphabet[i]).Array[0, 32]
+            .Sample(bytes => AssertSame(pair.Value.Scanner, pair.Value.Reference, bytes), iter: 50_000);
+    }
+
+    [Fact]
+    public void Scanner_AdversarialFragments_AgreesWithReference()
+    {
+        // Events glued from pieces that stress what the scanner decides alone: escapes (lone and paired surrogates,
+        // bad hex), raw control characters, long strings past a vector width, numbers at the grammar's edges,
+        // literals cut short, nesting around the limit, repeated keys on and off the paths, multi-byte UTF-8.
+        string[] pieces =
+        [
+            "{", "}", "[", "]", ",", ":", " ", "\n", "\"a\"", "\"a\":", "\"b\":", "\"\\u0061\":", "\"\\ud800\"", "\"\\udc00x\"",
+            "\"\\ud83d\\ude00\"", "\"\\u00E9\\n\\t\\\"\\\\\\/\\b\\f\\r\"", "\"\\uZZ00\"", "\"\\x\"", "\"\u0001\"", "\"\u007f\"",
+            "\"" + new string('x', 40) + "\\\"" + new string('y', 40) + "\"", "\"日本é\"", "0", "-0", "01", "1.", ".5", "1e", "1e+",
+            "-", "1.5E-3", "12345678901234567890123", "true", "tru", "false", "null", "nul", "truex", "\"é\":",
+        ];
+        var pair = new ThreadLocal<(JsonEventDecoder Scanner, JsonEventDecoder Reference)>(() => Decoders(["a", "a.b", "é", "a.a"], maxDepth: 5));
+        Gen.Int[0, pieces.Length - 1].Array[0, 16]
+            .Select(indexes => Encoding.UTF8.GetBytes("{\"a\":" + string.Concat(indexes.Select(i => pieces[i]))))
+            .Sample(bytes => AssertSame(pair.Value.Scanner, pair.Value.Reference, bytes), iter: 50_000);
+    }
+
+    [Fact]
+    public void Scanner_RandomBytes_AgreesWithReference()
+    {
+        var pair = new ThreadLocal<(JsonEventDecoder Scanner, JsonEventDecoder Reference)>(() => Decoders(RandomJson.AllPaths()));
+        Gen.Byte.Array.Sample(bytes => AssertSame(pair.Value.Scanner, pair.Value.Reference, bytes), iter: 10_000);
+    }
+
+    [Theory]
+    [InlineData("""{"user":{"id":"u0123456","tier":"gold"},"country":"DE","device":"android-14","event":"add_to_cart","ms":412}""", true)]
+    [InlineData("""{"user":{"id":"u\u0030","skip":[{"x":"\ud83d\ude00"}]},"country":"D\"E","event":null} """, true)]
+    [InlineData("""{"user":{"id":"x\ud800"}}""", false)] // no UTF-8 text: the walk reports InvalidUtf8
+    [InlineData("""{"user":{"\ud800":1}}""", false)] // a key on the path that does not unescape
+    [InlineData("""{"user":{"id":1},}""", false)] // malformed: the walk reports where
+    public void Scanner_DecidesWhatItCanAndHandsTheRestToTheReference(string json, bool scanned)
+    {
+        (JsonEventDecoder scanner, JsonEventDecoder reference) = Decoders(BenchmarkPaths);
+
+        AssertSame(scanner, reference, Encoding.UTF8.GetBytes(json));
+
+        Assert.Equal(scanned, scanner.LastDecodeScanned);
+    }
+
+    [Fact]
+    public void Scanner_NestingBeyondItsRecursion_TakesTheReaderWalk()
+    {
+        (JsonEventDecoder scanner, JsonEventDecoder reference) = Decoders(["a", "b"], maxDepth: 200);
+        byte[] deep = Encoding.UTF8.GetBytes("{\"a\":" + new string('[', 150) + new string(']', 150) + ",\"b\":7}");
+        byte[] shallow = Encoding.UTF8.GetBytes("{\"a\":" + new string('[', 40) + new string(']', 40) + ",\"b\":7}");
+
+        AssertSame(scanner, reference, deep);
+        Assert.False(scanner.LastDecodeScanned);
+        Assert.Equal(DecodeError.None, scanner.Decode(deep));
+
+        AssertSame(scanner, reference, shallow);
+        Assert.True(scanner.LastDecodeScanned);
+    }
+
+    private static (JsonEventDecoder Scanner, JsonEventDecoder Reference) Decoders(IReadOnlyList<string> paths, int maxDepth = 64) =>
+        (new JsonEventDecoder(paths, maxDepth, 1 << 20, useScanner: true), new JsonEventDecoder(paths, maxDepth, 1 << 20, useScanner: false));
+
+    private static void AssertSame(JsonEventDecoder scanner, JsonEventDecoder reference, byte[] bytes)
+    {
+        DecodeError expected = reference.Decode(bytes);
+        Assert.Equal(expected, scanner.Decode(bytes));
+        Assert.Equal(reference.LastErrorDetail, scanner.LastErrorDetail);
+        for (int f = 0; f < reference.FieldCount; f++)
+        {
+            bool found = reference.TryGetValue(f, out ReadOnlySpan<byte> expectedText);
+            Assert.Equal(found, scanner.TryGetValue(f, out ReadOnlySpan<byte> actualText));
+            Assert.Equal(expectedText.ToArray(), actualText.ToArray());
+        }
+    }
+}
