@@ -335,7 +335,7 @@ internal sealed class GroupState
             var destination = new TopicPartition(_scale.PartialsTopic, new Partition(PartialsPartition(route)));
             var message = new Message<string?, byte[]>
             {
-                Key = $"{route}/{partial.SourceTopic}/{partial.SourcePartition}",
+                Key = $"{route}/{partial.Source}/{partial.Shard}",
                 Value = PartialCodec.Write(partial),
             };
             try
