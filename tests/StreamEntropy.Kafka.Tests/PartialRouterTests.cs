@@ -41,7 +41,7 @@ public sealed class PartialRouterTests
     }
 
     [Fact]
-    public void Send_EveryPartialOfOneSubjectGoesToItsPartition_KeyedBySourcePartition()
+    public void Send_EveryPartialOfOneSubjectGoesToItsPartition_KeyedBySourceShard()
     {
         var router = new PartialRouter("g", "partials", Partitions, NullLogger.Instance);
         var producer = new FakeProducer();
@@ -57,7 +57,7 @@ public sealed class PartialRouterTests
             Produced record = producer.Produced[i];
             Assert.Equal("partials", record.Topic);
             Assert.Equal(router.PartitionOf(partial.Window, partial.Subject), record.Partition.Value);
-            Assert.Equal($"g/{partial.Window}/{partial.Subject}/events/{partial.SourcePartition}", record.Message.Key);
+            Assert.Equal($"g/{partial.Window}/{partial.Subject}/events/{partial.Shard}", record.Message.Key);
             Assert.Equal(partial.Events, PartialCodec.Read(record.Message.Value).Events);
         }
 
@@ -86,7 +86,7 @@ public sealed class PartialRouterTests
 
         Assert.Equal(0, router.Unsent);
         Assert.Equal(
-            [.. first.Select(p => $"{p.Window}/{p.Subject}/{p.SourcePartition}"), .. second.Select(p => $"{p.Window}/{p.Subject}/{p.SourcePartition}")],
+            [.. first.Select(p => $"{p.Window}/{p.Subject}/{p.Shard}"), .. second.Select(p => $"{p.Window}/{p.Subject}/{p.Shard}")],
             producer.Produced.Select(r => r.Message.Key!["g/".Length..].Replace("/events/", "/", StringComparison.Ordinal)));
     }
 }

@@ -3,7 +3,6 @@ using System.Reflection.Emit;
 using System.Reflection.Metadata;
 using System.Reflection.Metadata.Ecma335;
 using System.Reflection.PortableExecutable;
-using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 
 namespace StreamEntropy.Streaming.Tests;
@@ -133,8 +132,20 @@ public sealed partial class LayeringTests
         return layers;
     }
 
-    private static string ProjectDirectory([CallerFilePath] string testFile = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(testFile)!, "..", "..", "src", Root));
+    /// <summary>The project's sources: the first folder above the test binaries that holds <c>src/StreamEntropy.Streaming</c>.</summary>
+    private static string ProjectDirectory()
+    {
+        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        {
+            string candidate = Path.Combine(d.FullName, "src", Root);
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"No src/{Root} above {AppContext.BaseDirectory}.");
+    }
 
     /// <summary>Every (namespace, type) → (namespace, type) reference between types of the assembly's own namespaces.</summary>
     private static List<(string From, string FromType, string To, string ToType)> TypeReferences(string assemblyPath)

@@ -55,7 +55,7 @@ internal sealed class PartialRouter
             var destination = new TopicPartition(_topic, new Partition(PartitionOf(route)));
             var message = new Message<string?, byte[]>
             {
-                Key = $"{route}/{partial.SourceTopic}/{partial.SourcePartition}",
+                Key = $"{route}/{partial.Source}/{partial.Shard}",
                 Value = PartialCodec.Write(partial),
             };
             try

@@ -1,10 +1,10 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
+using StreamEntropy.Streaming.State;
 
 namespace StreamEntropy.Kafka.State;
 
-/// <summary>Writes and reads checkpoint files atomically: temp file, fsync, rename, fsync of the directory.</summary>
+/// <summary>Writes and reads checkpoint files atomically (<see cref="AtomicFile"/>: temp file, fsync, rename, fsync of the directory).</summary>
 /// <remarks>
 /// <para>Layout: "SECK", format version, the offsets, (format 2) the dead-letter progress, the engine state, then a
 /// SHA-256 of everything before it. A torn or corrupted file is detected on load and reported, never half-applied.</para>
@@ -69,17 +69,8 @@ public sealed class CheckpointStore
     public void Save(Checkpoint checkpoint)
     {
         byte[] bytes = Serialize(checkpoint);
-        string temp = FilePath + ".tmp";
         Directory.CreateDirectory(DirectoryPath); // deleted while running: write it again rather than fail every checkpoint
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
-        {
-            file.Write(bytes);
-            file.Flush(flushToDisk: true);
-        }
-
-        BeforeRename?.Invoke();
-        File.Move(temp, FilePath, overwrite: true);
-        SyncDirectory(DirectoryPath);
+        AtomicFile.Write(FilePath, file => file.Write(bytes), BeforeRename);
     }
 
     /// <summary>Reads the checkpoint, or returns null when there is none yet.</summary>
@@ -237,31 +228,4 @@ public sealed class CheckpointStore
 
         return sb.ToString();
     }
-
-    // A rename is durable only once the directory entry is on disk; .NET has no API for fsync of a directory.
-    private static void SyncDirectory(string directory)
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
-        int fd = Open(directory, 0 /* O_RDONLY */);
-        if (fd >= 0)
-        {
-            _ = Fsync(fd);
-            _ = Close(fd);
-        }
-    }
-
-#pragma warning disable SYSLIB1054, CA5392 // plain DllImport keeps this project free of unsafe code; libc is resolved by the loader
-    [DllImport("libc", EntryPoint = "open", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
-    private static extern int Open(string path, int flags);
-
-    [DllImport("libc", EntryPoint = "fsync")]
-    private static extern int Fsync(int fd);
-
-    [DllImport("libc", EntryPoint = "close")]
-    private static extern int Close(int fd);
-#pragma warning restore SYSLIB1054, CA5392
 }

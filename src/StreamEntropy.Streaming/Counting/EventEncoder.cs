@@ -11,7 +11,7 @@ namespace StreamEntropy.Streaming.Counting;
 /// <para>A field with a MaxDistinct budget is never interned: its values are keyed by their <see cref="StableHash64"/>
 /// (<see cref="Hashed"/> instead of an id), so that nothing here grows with its distinct values; an interner that kept
 /// every value ever seen would defeat the budget however small the windows' summaries are. Fields that are interned but
-/// paired with a budgeted field get their hash as well, for the pair's bounded counts.</para>
+/// paired with a bounded field get their hash as well, for the pair's bounded counts.</para>
 /// </remarks>
 public sealed class EventEncoder
 {
@@ -80,12 +80,12 @@ public sealed class EventEncoder
     /// <summary>Encodes one value of field <paramref name="field"/>; returns its id, <see cref="Hashed"/> or <see cref="Invalid"/>.</summary>
     public int Encode(int field, ReadOnlySpan<byte> text) => Encode(field, text, out _);
 
-    /// <summary>Encodes one value of field <paramref name="field"/>; returns its id, <see cref="Hashed"/> (a budgeted
+    /// <summary>Encodes one value of field <paramref name="field"/>; returns its id, <see cref="Hashed"/> (a bounded
     /// field) or <see cref="Invalid"/>.</summary>
     /// <param name="field">The field's index.</param>
     /// <param name="text">The value's text (a numeric field's number, binned here).</param>
-    /// <param name="hash">The <see cref="StableHash64"/> of the value's (or bin's) text when the field is budgeted or
-    /// in a budgeted pair; 0 otherwise or when invalid.</param>
+    /// <param name="hash">The <see cref="StableHash64"/> of the value's (or bin's) text when the field is bounded or
+    /// in a bounded pair; 0 otherwise or when invalid.</param>
     public int Encode(int field, ReadOnlySpan<byte> text, out ulong hash)
     {
         double width = _binWidths[field];

@@ -97,8 +97,8 @@ public sealed class EventSchema
     public bool IsBounded(int field) => Fields[field].MaxDistinct > 0;
 
     /// <summary>Gets the budget of pair <paramref name="pair"/>'s joint and marginal counts: 0 (exact, interned) when
-    /// neither field has a budget, else the larger of the two fields' budgets. A pair with one budgeted field is bounded
-    /// too, since that field's values have no ids; the unbudgeted field then adds no budget of its own.</summary>
+    /// neither field has a budget, else the larger of the two fields' budgets. A pair with one bounded field is bounded
+    /// too, since that field's values have no ids; the unbounded field then adds no budget of its own.</summary>
     public int PairMaxDistinct(int pair) => _pairMaxDistinct[pair];
 
     /// <summary>Gets whether pair <paramref name="pair"/> is counted under a budget.</summary>

@@ -8,7 +8,7 @@ namespace StreamEntropy.Streaming.Counting;
 /// <see cref="EventEncoder.Invalid"/> where a field has no usable value. Such a field is not counted, its missing
 /// (or invalid) counter is, and pairs using it skip the event. Single writer.</para>
 /// <para>A field with a MaxDistinct budget (<see cref="EventEncoder.Hashed"/>) and a pair with a budget are counted in
-/// <see cref="BudgetedCounts"/> by value hash instead (their <see cref="Field"/> and <see cref="Pair"/> tables stay
+/// <see cref="BoundedCounts"/> by value hash instead (their <see cref="Field"/> and <see cref="Pair"/> tables stay
 /// empty): exact up to the budget, then a bounded summary. Those counts cannot be retracted; a sliding window keeps them
 /// per pane and merges the live panes into its aggregate when it reports (<see cref="RebuildBounded"/>).</para>
 /// </remarks>
@@ -19,8 +19,8 @@ public sealed class FrequencySet
     private readonly (int X, int Y)[] _pairIndexes;
     private readonly long[] _missing;
     private readonly long[] _invalid;
-    private readonly BudgetedCounts?[] _boundedFields;
-    private readonly BudgetedPairCounts?[] _boundedPairs;
+    private readonly BoundedCounts?[] _boundedFields;
+    private readonly BoundedPairCounts?[] _boundedPairs;
     private readonly bool _countBounded;
 
     /// <summary>Creates empty tables for the encoder's schema, sharing its interners.</summary>
@@ -30,7 +30,7 @@ public sealed class FrequencySet
     }
 
     /// <summary>Creates empty tables; with <paramref name="countBoundedEvents"/> false, events are not counted into the
-    /// budgeted counts, which are only filled by <see cref="RebuildBounded"/> (a sliding window's aggregate).</summary>
+    /// bounded counts, which are only filled by <see cref="RebuildBounded"/> (a sliding window's aggregate).</summary>
     internal FrequencySet(EventEncoder encoder, bool countBoundedEvents)
     {
         ArgumentNullException.ThrowIfNull(encoder);
@@ -53,18 +53,18 @@ public sealed class FrequencySet
         _missing = new long[_fields.Length];
         _invalid = new long[_fields.Length];
         _countBounded = countBoundedEvents;
-        _boundedFields = new BudgetedCounts?[_fields.Length];
+        _boundedFields = new BoundedCounts?[_fields.Length];
         for (int f = 0; f < _fields.Length; f++)
         {
             int budget = schema.Fields[f].MaxDistinct;
-            _boundedFields[f] = budget > 0 ? new BudgetedCounts(budget) : null;
+            _boundedFields[f] = budget > 0 ? new BoundedCounts(budget) : null;
         }
 
-        _boundedPairs = new BudgetedPairCounts?[_pairs.Length];
+        _boundedPairs = new BoundedPairCounts?[_pairs.Length];
         for (int p = 0; p < _pairs.Length; p++)
         {
             int budget = schema.PairMaxDistinct(p);
-            _boundedPairs[p] = budget > 0 ? new BudgetedPairCounts(budget) : null;
+            _boundedPairs[p] = budget > 0 ? new BoundedPairCounts(budget) : null;
         }
     }
 
@@ -80,11 +80,11 @@ public sealed class FrequencySet
     /// <summary>Gets the table of pair <paramref name="pair"/>.</summary>
     public PairCountTable Pair(int pair) => _pairs[pair];
 
-    /// <summary>Gets the budgeted counts of field <paramref name="field"/>; null for a field counted exactly by id.</summary>
-    internal BudgetedCounts? BoundedField(int field) => _boundedFields[field];
+    /// <summary>Gets the bounded counts of field <paramref name="field"/>; null for a field counted exactly by id.</summary>
+    internal BoundedCounts? BoundedField(int field) => _boundedFields[field];
 
-    /// <summary>Gets the budgeted counts of pair <paramref name="pair"/>; null for a pair counted exactly by id.</summary>
-    internal BudgetedPairCounts? BoundedPair(int pair) => _boundedPairs[pair];
+    /// <summary>Gets the bounded counts of pair <paramref name="pair"/>; null for a pair counted exactly by id.</summary>
+    internal BoundedPairCounts? BoundedPair(int pair) => _boundedPairs[pair];
 
     /// <summary>Gets how many events lacked field <paramref name="field"/> (absent or null).</summary>
     public long Missing(int field) => _missing[field];
@@ -108,7 +108,7 @@ public sealed class FrequencySet
 
     /// <summary>Adds all counts of <paramref name="other"/> (negative <paramref name="sign"/> subtracts them).</summary>
     /// <remarks>O(distinct values and pairs in <paramref name="other"/>); used to retract an expired pane and to merge
-    /// partitions. Both sets must come from the same encoder. Budgeted counts are merged when adding (if this set counts
+    /// partitions. Both sets must come from the same encoder. Bounded counts are merged when adding (if this set counts
     /// them) and left alone when subtracting, since they cannot be retracted: rebuild them with
     /// <see cref="RebuildBounded"/>.</remarks>
     public void Add(FrequencySet other, int sign = 1)
@@ -173,16 +173,16 @@ public sealed class FrequencySet
         Events += sign * other.Events;
     }
 
-    /// <summary>Replaces the budgeted counts with the merge of those of <paramref name="parts"/>, in order (a sliding
+    /// <summary>Replaces the bounded counts with the merge of those of <paramref name="parts"/>, in order (a sliding
     /// window's live panes, oldest first, so that a saved and a restored window merge identically).</summary>
     internal void RebuildBounded(IEnumerable<FrequencySet> parts)
     {
-        foreach (BudgetedCounts? b in _boundedFields)
+        foreach (BoundedCounts? b in _boundedFields)
         {
             b?.Clear();
         }
 
-        foreach (BudgetedPairCounts? b in _boundedPairs)
+        foreach (BoundedPairCounts? b in _boundedPairs)
         {
             b?.Clear();
         }
@@ -219,12 +219,12 @@ public sealed class FrequencySet
             t.Clear();
         }
 
-        foreach (BudgetedCounts? b in _boundedFields)
+        foreach (BoundedCounts? b in _boundedFields)
         {
             b?.Clear();
         }
 
-        foreach (BudgetedPairCounts? b in _boundedPairs)
+        foreach (BoundedPairCounts? b in _boundedPairs)
         {
             b?.Clear();
         }

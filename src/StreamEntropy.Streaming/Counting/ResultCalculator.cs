@@ -5,7 +5,7 @@ using StreamEntropy.Core.Sketches;
 namespace StreamEntropy.Streaming.Counting;
 
 /// <summary>Computes the published measures from a window's counts.</summary>
-/// <remarks>Budgeted counts that are still exact go through exactly the code of unbudgeted ones; beyond the budget
+/// <remarks>Bounded counts that are still exact go through exactly the code of unbounded ones; beyond the budget
 /// the plug-in point estimate and certified bracket of the bounded summary are reported (bounded mode supports only
 /// the plug-in estimator, which the engine enforces).</remarks>
 public static class ResultCalculator
@@ -20,9 +20,9 @@ public static class ResultCalculator
             : Field(definition, set.Field(field), set.Missing(field), set.Invalid(field), estimator);
     }
 
-    /// <summary>Computes the measures of a budgeted field (also used to merge partitions): exact while within the
+    /// <summary>Computes the measures of a bounded field (also used to merge partitions): exact while within the
     /// budget, else the summary's point estimate and certified bracket.</summary>
-    internal static FieldResult Field(FieldDefinition definition, BudgetedCounts bounded, long missing, long invalid, EntropyEstimator estimator)
+    internal static FieldResult Field(FieldDefinition definition, BoundedCounts bounded, long missing, long invalid, EntropyEstimator estimator)
     {
         if (bounded.ExactCounts is { } exact)
         {
@@ -73,8 +73,8 @@ public static class ResultCalculator
         return set.BoundedPair(pair) is { } bounded ? Pair(definition, bounded) : Pair(definition, set.Pair(pair), estimator);
     }
 
-    /// <summary>Computes the measures of a budgeted pair (also used to merge partitions).</summary>
-    internal static PairResult Pair(PairDefinition definition, BudgetedPairCounts bounded)
+    /// <summary>Computes the measures of a bounded pair (also used to merge partitions).</summary>
+    internal static PairResult Pair(PairDefinition definition, BoundedPairCounts bounded)
     {
         PairEntropyBrackets b = bounded.Entropies();
         var entropies = new PairEntropies(b.Count, b.X.Estimate, b.Y.Estimate, b.Joint.Estimate, bounded.Joint.StandardError());

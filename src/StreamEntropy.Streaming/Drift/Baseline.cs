@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using StreamEntropy.Core.Counting;
 using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.State;
 
 namespace StreamEntropy.Streaming.Drift;
 
@@ -11,7 +12,7 @@ namespace StreamEntropy.Streaming.Drift;
 /// <para>Value ids are private to one process (they are handed out in order of first sight), so a baseline stores the
 /// values' text. <see cref="Materialize"/> turns it back into count tables in a live encoder's id space, which makes
 /// <c>Divergences.Compute(current, reference)</c> line ids up.</para>
-/// <para>File format (JSON, version 1):
+/// <para>File format (JSON, version 1, read and written as <see cref="BaselineFileV1"/>):
 /// <c>{"format":"stream-entropy-baseline","version":1,"source":…,"events":N,
 /// "fields":[{"name","path","binWidth","missing","invalid","values":[{"value","count"}]}],
 /// "pairs":[{"x","y","values":[{"x","y","count"}]}]}</c>.
@@ -176,7 +177,7 @@ public sealed class Baseline
             BaselineField b = Resolve(schema.Fields[f])!;
             ValueInterner interner = encoder.Values[f];
             CountTable table = set.Field(f);
-            foreach (BaselineValue v in encoder.IsHashed(f) ? [] : b.Values) // budgeted: not scored, its interner stays empty
+            foreach (BaselineValue v in encoder.IsHashed(f) ? [] : b.Values) // bounded: not scored, its interner stays empty
             {
                 table.Add(interner.GetOrAdd(v.Value), v.Count);
             }
@@ -191,7 +192,7 @@ public sealed class Baseline
             BaselinePair b = Resolve(schema, p)!;
             (int xf, int yf) = schema.PairIndexes(p);
             PairCountTable table = set.Pair(p);
-            foreach (BaselinePairValue v in schema.IsBoundedPair(p) ? [] : b.Values) // budgeted: not scored
+            foreach (BaselinePairValue v in schema.IsBoundedPair(p) ? [] : b.Values) // bounded: not scored
             {
                 int x = encoder.Values[xf].GetOrAdd(v.X);
                 int y = encoder.Values[yf].GetOrAdd(v.Y);
@@ -221,87 +222,21 @@ public sealed class Baseline
     public void Save(Stream destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        using var w = new Utf8JsonWriter(destination, new JsonWriterOptions { Indented = true });
-        w.WriteStartObject();
-        w.WriteString("format", FormatName);
-        w.WriteNumber("version", CurrentVersion);
-        if (Source is null)
-        {
-            w.WriteNull("source");
-        }
-        else
-        {
-            w.WriteString("source", Source);
-        }
-
-        w.WriteNumber("events", Events);
-        w.WriteStartArray("fields");
-        foreach (BaselineField field in Fields)
-        {
-            w.WriteStartObject();
-            w.WriteString("name", field.Name);
-            w.WriteString("path", field.Path);
-            if (field.BinWidth is double width)
-            {
-                w.WriteNumber("binWidth", width);
-            }
-            else
-            {
-                w.WriteNull("binWidth");
-            }
-
-            w.WriteNumber("missing", field.Missing);
-            w.WriteNumber("invalid", field.Invalid);
-            w.WriteStartArray("values");
-            foreach (BaselineValue v in field.Values)
-            {
-                w.WriteStartObject();
-                w.WriteString("value", v.Value);
-                w.WriteNumber("count", v.Count);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteStartArray("pairs");
-        foreach (BaselinePair pair in Pairs)
-        {
-            w.WriteStartObject();
-            w.WriteString("x", pair.X);
-            w.WriteString("y", pair.Y);
-            w.WriteStartArray("values");
-            foreach (BaselinePairValue v in pair.Values)
-            {
-                w.WriteStartObject();
-                w.WriteString("x", v.X);
-                w.WriteString("y", v.Y);
-                w.WriteNumber("count", v.Count);
-                w.WriteEndObject();
-            }
-
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        w.WriteEndArray();
-        w.WriteEndObject();
+        var file = new BaselineFileV1(
+            FormatName,
+            CurrentVersion,
+            Source,
+            Events,
+            [.. Fields.Select(f => new BaselineFieldV1(f.Name, f.Path, f.BinWidth, f.Missing, f.Invalid, [.. f.Values.Select(v => new BaselineValueV1(v.Value, v.Count))]))],
+            [.. Pairs.Select(p => new BaselinePairV1(p.X, p.Y, [.. p.Values.Select(v => new BaselinePairValueV1(v.X, v.Y, v.Count))]))]);
+        JsonSerializer.Serialize(destination, file, BaselineJsonContext.Default.BaselineFileV1);
     }
 
-    /// <summary>Writes the baseline to <paramref name="path"/> atomically: a temporary file, flushed, then renamed.</summary>
+    /// <summary>Writes the baseline to <paramref name="path"/> atomically (<see cref="AtomicFile"/>).</summary>
     public void Save(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        string temporary = path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            Save(stream);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.Write(path, Save);
     }
 
     /// <summary>Reads a baseline file.</summary>
@@ -332,8 +267,10 @@ public sealed class Baseline
             throw new InvalidDataException($"{where}: not valid JSON ({e.Message}).", e);
         }
 
+        BaselineFileV1 file;
         using (document)
         {
+            // The format and version come first: a newer version may differ in anything else.
             JsonElement root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
@@ -352,88 +289,95 @@ public sealed class Baseline
                 throw new InvalidDataException($"{where}: version {version} is not supported; this build reads version {CurrentVersion}.");
             }
 
-            string? source2 = root.TryGetProperty("source", out JsonElement s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
-            long events = RequireCount(root, "events", where, allowZero: true);
-            var fields = new List<BaselineField>();
-            var fieldNames = new HashSet<string>(StringComparer.Ordinal);
-            int i = 0;
-            foreach (JsonElement f in RequireArray(root, "fields", where))
+            try
             {
-                string at = $"{where}: fields[{i++}]";
-                string fieldName = RequireString(f, "name", at);
-                at = $"{at} '{fieldName}'";
-                if (!fieldNames.Add(fieldName))
-                {
-                    throw new InvalidDataException($"{at}: the field is listed twice.");
-                }
-
-                string path = RequireString(f, "path", at);
-                double? width = null;
-                if (f.TryGetProperty("binWidth", out JsonElement bw) && bw.ValueKind != JsonValueKind.Null)
-                {
-                    if (bw.ValueKind != JsonValueKind.Number || !(bw.GetDouble() is double wv && double.IsFinite(wv) && wv > 0))
-                    {
-                        throw new InvalidDataException($"{at}: 'binWidth' must be a positive number or null.");
-                    }
-
-                    width = bw.GetDouble();
-                }
-
-                long missing = f.TryGetProperty("missing", out _) ? RequireCount(f, "missing", at, allowZero: true) : 0;
-                long invalidCount = f.TryGetProperty("invalid", out _) ? RequireCount(f, "invalid", at, allowZero: true) : 0;
-                var values = new List<BaselineValue>();
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                int j = 0;
-                foreach (JsonElement v in RequireArray(f, "values", at))
-                {
-                    string vat = $"{at}: values[{j++}]";
-                    string value = RequireString(v, "value", vat);
-                    if (!seen.Add(value))
-                    {
-                        throw new InvalidDataException($"{vat}: the value '{value}' is listed twice.");
-                    }
-
-                    values.Add(new BaselineValue(value, RequireCount(v, "count", vat, allowZero: false)));
-                }
-
-                fields.Add(new BaselineField(fieldName, path, width, missing, invalidCount, values));
+                file = root.Deserialize(BaselineJsonContext.Default.BaselineFileV1)!;
             }
-
-            var pairs = new List<BaselinePair>();
-            var pairKeys = new HashSet<(string, string)>();
-            i = 0;
-            foreach (JsonElement p in RequireArray(root, "pairs", where))
+            catch (JsonException e)
             {
-                string at = $"{where}: pairs[{i++}]";
-                string x = RequireString(p, "x", at);
-                string y = RequireString(p, "y", at);
-                at = $"{at} '{x},{y}'";
-                if (!pairKeys.Add((x, y)))
-                {
-                    throw new InvalidDataException($"{at}: the pair is listed twice.");
-                }
-
-                var values = new List<BaselinePairValue>();
-                var seen = new HashSet<(string, string)>();
-                int j = 0;
-                foreach (JsonElement v in RequireArray(p, "values", at))
-                {
-                    string vat = $"{at}: values[{j++}]";
-                    string vx = RequireString(v, "x", vat);
-                    string vy = RequireString(v, "y", vat);
-                    if (!seen.Add((vx, vy)))
-                    {
-                        throw new InvalidDataException($"{vat}: the pair of values ('{vx}', '{vy}') is listed twice.");
-                    }
-
-                    values.Add(new BaselinePairValue(vx, vy, RequireCount(v, "count", vat, allowZero: false)));
-                }
-
-                pairs.Add(new BaselinePair(x, y, values));
+                throw new InvalidDataException($"{where}: {WrongType(e.Path)}", e);
             }
-
-            return new Baseline(events, fields, pairs, source2);
         }
+
+        return FromFile(file, where);
+    }
+
+    private static Baseline FromFile(BaselineFileV1 file, string where)
+    {
+        long events = RequireCount(file.Events, "events", where, allowZero: true);
+        var fields = new List<BaselineField>();
+        var fieldNames = new HashSet<string>(StringComparer.Ordinal);
+        int i = 0;
+        foreach (BaselineFieldV1? f in file.Fields ?? throw MustBeArray("fields", where))
+        {
+            string at = $"{where}: fields[{i++}]";
+            string fieldName = RequireString(f?.Name, "name", at);
+            at = $"{at} '{fieldName}'";
+            if (!fieldNames.Add(fieldName))
+            {
+                throw new InvalidDataException($"{at}: the field is listed twice.");
+            }
+
+            string path = RequireString(f!.Path, "path", at);
+            if (f.BinWidth is double width && !(double.IsFinite(width) && width > 0))
+            {
+                throw new InvalidDataException($"{at}: 'binWidth' must be a positive number or null.");
+            }
+
+            long missing = f.Missing is null ? 0 : RequireCount(f.Missing, "missing", at, allowZero: true);
+            long invalidCount = f.Invalid is null ? 0 : RequireCount(f.Invalid, "invalid", at, allowZero: true);
+            var values = new List<BaselineValue>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            int j = 0;
+            foreach (BaselineValueV1? v in f.Values ?? throw MustBeArray("values", at))
+            {
+                string vat = $"{at}: values[{j++}]";
+                string value = RequireString(v?.Value, "value", vat);
+                if (!seen.Add(value))
+                {
+                    throw new InvalidDataException($"{vat}: the value '{value}' is listed twice.");
+                }
+
+                values.Add(new BaselineValue(value, RequireCount(v!.Count, "count", vat, allowZero: false)));
+            }
+
+            fields.Add(new BaselineField(fieldName, path, f.BinWidth, missing, invalidCount, values));
+        }
+
+        var pairs = new List<BaselinePair>();
+        var pairKeys = new HashSet<(string, string)>();
+        i = 0;
+        foreach (BaselinePairV1? p in file.Pairs ?? throw MustBeArray("pairs", where))
+        {
+            string at = $"{where}: pairs[{i++}]";
+            string x = RequireString(p?.X, "x", at);
+            string y = RequireString(p!.Y, "y", at);
+            at = $"{at} '{x},{y}'";
+            if (!pairKeys.Add((x, y)))
+            {
+                throw new InvalidDataException($"{at}: the pair is listed twice.");
+            }
+
+            var values = new List<BaselinePairValue>();
+            var seen = new HashSet<(string, string)>();
+            int j = 0;
+            foreach (BaselinePairValueV1? v in p.Values ?? throw MustBeArray("values", at))
+            {
+                string vat = $"{at}: values[{j++}]";
+                string vx = RequireString(v?.X, "x", vat);
+                string vy = RequireString(v!.Y, "y", vat);
+                if (!seen.Add((vx, vy)))
+                {
+                    throw new InvalidDataException($"{vat}: the pair of values ('{vx}', '{vy}') is listed twice.");
+                }
+
+                values.Add(new BaselinePairValue(vx, vy, RequireCount(v.Count, "count", vat, allowZero: false)));
+            }
+
+            pairs.Add(new BaselinePair(x, y, values));
+        }
+
+        return new Baseline(events, fields, pairs, file.Source);
     }
 
     /// <summary>Gets the baseline's field named <paramref name="name"/>, or null.</summary>
@@ -467,14 +411,48 @@ public sealed class Baseline
     private static string DescribeBinning(double? width) =>
         width is double w ? string.Create(CultureInfo.InvariantCulture, $"bins it with width {w}") : "treats it as categorical (no bin width)";
 
-    private static JsonElement.ArrayEnumerator RequireArray(JsonElement obj, string member, string where)
+    private static InvalidDataException MustBeArray(string member, string where) =>
+        new($"{where}: '{member}' must be an array.");
+
+    // A member of the wrong JSON type, named by the serializer's path ($.fields[0].values[1].count), in the words that
+    // the checks of missing members use.
+    private static string WrongType(string? path)
     {
-        if (obj.ValueKind != JsonValueKind.Object || !obj.TryGetProperty(member, out JsonElement e) || e.ValueKind != JsonValueKind.Array)
+        string trail = path is { Length: > 2 } ? path[2..] : "";
+        int dot = trail.LastIndexOf('.');
+        string member = dot < 0 ? trail : trail[(dot + 1)..];
+        string at = dot < 0 ? "" : trail[..dot].Replace(".", ": ", StringComparison.Ordinal) + ": ";
+        if (member.EndsWith(']'))
         {
-            throw new InvalidDataException($"{where}: '{member}' must be an array.");
+            return $"{at}{member} must be an object.";
         }
 
-        return e.EnumerateArray();
+        string expected = member switch
+        {
+            "version" or "events" or "missing" or "invalid" or "count" => "an integer",
+            "binWidth" => "a positive number or null",
+            "fields" or "pairs" or "values" => "an array",
+            _ => "a string",
+        };
+        return $"{at}'{member}' must be {expected}.";
+    }
+
+    private static string RequireString(string? value, string member, string where) =>
+        value ?? throw new InvalidDataException($"{where}: '{member}' must be a string.");
+
+    private static long RequireCount(long? value, string member, string where, bool allowZero)
+    {
+        if (value is not long count)
+        {
+            throw new InvalidDataException($"{where}: '{member}' must be an integer.");
+        }
+
+        if (count < 0 || (count == 0 && !allowZero))
+        {
+            throw new InvalidDataException($"{where}: '{member}' must be {(allowZero ? "≥ 0" : "> 0")}, not {count}.");
+        }
+
+        return count;
     }
 
     private static string RequireString(JsonElement obj, string member, string where)
@@ -493,17 +471,6 @@ public sealed class Baseline
             || e.ValueKind != JsonValueKind.Number || !e.TryGetInt64(out long value))
         {
             throw new InvalidDataException($"{where}: '{member}' must be an integer.");
-        }
-
-        return value;
-    }
-
-    private static long RequireCount(JsonElement obj, string member, string where, bool allowZero)
-    {
-        long value = RequireInteger(obj, member, where);
-        if (value < 0 || (value == 0 && !allowZero))
-        {
-            throw new InvalidDataException($"{where}: '{member}' must be {(allowZero ? "≥ 0" : "> 0")}, not {value}.");
         }
 
         return value;

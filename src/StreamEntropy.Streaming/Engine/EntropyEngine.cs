@@ -36,7 +36,7 @@ public sealed class EntropyEngine : IWindowCloseObserver
     private readonly List<WindowSnapshot> _closed = [];
     private readonly List<AlertEvent> _alerts = [];
     private readonly List<SubjectPartial> _partials = [];
-    private (string Topic, int Partition)? _partialSource;
+    private (string Source, int Shard)? _partialSource;
     private readonly DriftSettings? _drift;
     private DriftMonitor? _monitor;
     private EventEncoder _encoder;
@@ -193,23 +193,24 @@ public sealed class EntropyEngine : IWindowCloseObserver
         return outcome;
     }
 
-    /// <summary>From now on, every snapshot (current or closed) also copies its counts into partials of the input
-    /// partition <paramref name="topic"/>/<paramref name="partition"/>, for <see cref="TakePartials"/>.</summary>
-    /// <remarks>For scale-out: each instance of a consumer group runs one engine per partition it owns and exchanges
+    /// <summary>From now on, every snapshot (current or closed) also copies its counts into partials of shard
+    /// <paramref name="shard"/> of input <paramref name="source"/>, for <see cref="TakePartials"/>.</summary>
+    /// <remarks>For scale-out: one engine counts each shard (for the Kafka worker: each instance of a consumer group runs
+    /// one engine per partition it owns) and the engines exchange
     /// these partials: a cumulative window's counts, a tumbling window's counts per window start, and a sliding window's
-    /// counts per pane (panes are aligned to the epoch, so they are the same on every partition, while the span of a
-    /// partition's open sliding window depends on its own watermark). Decay windows have none: their weights depend
+    /// counts per pane (panes are aligned to the epoch, so they are the same on every shard, while the span of a
+    /// shard's open sliding window depends on its own watermark). Decay windows have none: their weights depend
     /// on each engine's own landmark.</remarks>
     /// <exception cref="InvalidOperationException">A window is a decay window.</exception>
-    public void CapturePartials(string topic, int partition)
+    public void CapturePartials(string source, int shard)
     {
-        ArgumentException.ThrowIfNullOrEmpty(topic);
+        ArgumentException.ThrowIfNullOrEmpty(source);
         if (_definitions.FirstOrDefault(d => d.Kind == WindowKind.Decay) is { } decay)
         {
             throw new InvalidOperationException($"Window '{decay.Name}': decay windows cannot be merged across partitions; partials need cumulative, tumbling or sliding windows.");
         }
 
-        _partialSource = (topic, partition);
+        _partialSource = (source, shard);
         foreach (EntropyWindow window in _windows)
         {
             window.Described = OnDescribed;
@@ -231,8 +232,8 @@ public sealed class EntropyEngine : IWindowCloseObserver
 
     private void OnDescribed(WindowSnapshot snapshot, FrequencySet counts)
     {
-        (string topic, int partition) = _partialSource!.Value;
-        PartialExtractor.Extract(topic, partition, snapshot, counts, _partials);
+        (string source, int shard) = _partialSource!.Value;
+        PartialExtractor.Extract(source, shard, snapshot, counts, _partials);
     }
 
     /// <summary>Gets the fields and pairs measured.</summary>

@@ -16,7 +16,7 @@ namespace StreamEntropy.Streaming.Merging;
 /// subject, or the subject's first complete closed window with at least <see cref="DriftScoring.MinimumReferenceEvents"/>
 /// events. The merge cannot tell when the stream began, so the first closed window of a subject is never taken (it
 /// may have begun before the stream); the next one is. Merged tables and references share one encoder, so their ids
-/// line up. Budgeted fields and pairs are not scored, as in a single instance. Single writer.</para>
+/// line up. Bounded fields and pairs are not scored, as in a single instance. Single writer.</para>
 /// <para>The state of a set of subjects (captured references by value text, alert states, the last window scored)
 /// is exported with <see cref="Export"/> and put back with <see cref="Import"/>, so that a subject's new owner after a
 /// restart or a rebalance continues where the old one stopped; windows it reads again are not scored twice.</para>

@@ -7,17 +7,17 @@ using StreamEntropy.Streaming.Windows;
 
 namespace StreamEntropy.Streaming.Merging;
 
-/// <summary>Keeps the latest partial of every input partition for each (window, field or pair) and merges them into
+/// <summary>Keeps the latest partial of every input shard for each (window, field or pair) and merges them into
 /// the global measures.</summary>
 /// <remarks>
 /// <para>Tumbling windows are matched by their start: the partials of one window instance merge. An instance is
-/// closed once every input partition has passed it (the lowest watermark; see <see cref="ExpectSources"/>), or once
-/// <see cref="InstancesKept"/> later windows exist, so that an idle or far-behind partition delays closing by a bounded
+/// closed once every input shard has passed it (the lowest watermark; see <see cref="ExpectSources"/>), or once
+/// <see cref="InstancesKept"/> later windows exist, so that an idle or far-behind shard delays closing by a bounded
 /// number of windows. A closed instance is published again as closed, scored for drift once, and evicted when more
 /// than <see cref="InstancesKept"/> are held; a partial of an evicted window is late and ignored. Sliding windows keep
 /// their live panes; cumulative windows have one instance.</para>
-/// <para>Sources are merged in (topic, partition) order, so the same partials give bit-identical results however
-/// the partitions were spread over instances. Single writer.</para>
+/// <para>Shards are merged in (source, shard) order, so the same partials give bit-identical results however
+/// the shards were spread over engines. Single writer.</para>
 /// </remarks>
 public sealed class PartialMerger
 {
@@ -27,14 +27,14 @@ public sealed class PartialMerger
     private readonly Dictionary<string, int> _pairIndexes = new(StringComparer.Ordinal); // x,y → schema index
     private readonly Dictionary<(string Window, string Subject), SubjectState> _subjects = [];
     private readonly Dictionary<string, WindowDefinition> _sliding = new(StringComparer.Ordinal);
-    private HashSet<(string Topic, int Partition)>? _expected;
+    private HashSet<(string Source, int Shard)>? _expected;
 
     /// <summary>Creates an empty merger for <paramref name="schema"/>.</summary>
     /// <param name="schema">The fields and pairs.</param>
     /// <param name="estimator">The estimator of the merged measures.</param>
     /// <param name="windows">The window definitions; needed to merge the panes of sliding windows.</param>
     /// <param name="instancesKept">How many closed tumbling windows are kept per subject, and how many later windows
-    /// a partition that is behind or idle may hold a window open.</param>
+    /// a shard that is behind or idle may hold a window open.</param>
     /// <param name="drift">Drift scoring of closed tumbling windows; null for none.</param>
     public PartialMerger(EventSchema schema, EntropyEstimator estimator, IReadOnlyList<WindowDefinition>? windows = null, int instancesKept = 3, DriftSettings? drift = null)
     {
@@ -67,16 +67,16 @@ public sealed class PartialMerger
     /// <summary>Gets the drift scoring of the closed tumbling windows merged here; null without drift settings.</summary>
     public MergedDrift? Drift { get; }
 
-    /// <summary>Gets how many closed tumbling windows are kept per subject, and how many windows a partition that is
+    /// <summary>Gets how many closed tumbling windows are kept per subject, and how many windows a shard that is
     /// behind (or idle) may hold a window open.</summary>
     public int InstancesKept { get; }
 
     /// <summary>Gets the number of (window, subject) pairs held.</summary>
     public int SubjectCount => _subjects.Count;
 
-    /// <summary>Takes <paramref name="partial"/> as the latest state of its source partition.</summary>
+    /// <summary>Takes <paramref name="partial"/> as the latest state of its shard.</summary>
     /// <param name="partial">The partial.</param>
-    /// <param name="slot">Where it was read from (the partials partition), so that <see cref="Drop"/> can forget it.</param>
+    /// <param name="slot">Where it was read from (for the Kafka worker, the partials topic's partition), so that <see cref="Drop"/> can forget it.</param>
     /// <returns>False when the partial was ignored as late: its tumbling window was already closed, published and
     /// evicted, or its sliding pane is older than every live pane kept.</returns>
     /// <exception cref="InvalidDataException">The partial names a field, pair or sliding window this configuration does
@@ -121,12 +121,12 @@ public sealed class PartialMerger
         long start = partial.Start?.ToUnixTimeMilliseconds() ?? long.MinValue;
         if (partial.Start is not null && start <= state.EvictedThrough)
         {
-            return false; // that window was closed and published without this partition: its events are late
+            return false; // that window was closed and published without this shard: its events are late
         }
 
         if (!state.Instances.TryGetValue(start, out WindowInstance? instance))
         {
-            // A sliding window keeps its live panes and one more (a partition a step behind). Tumbling windows are
+            // A sliding window keeps its live panes and one more (a shard a step behind). Tumbling windows are
             // evicted once closed and published (TakeChanged).
             int panes = sliding is null ? int.MaxValue : (int)(sliding.SizeMs / sliding.StepMs) + 1;
             if (state.Instances.Count >= panes && start < state.Instances.Keys[0])
@@ -142,22 +142,22 @@ public sealed class PartialMerger
             }
         }
 
-        (string, int) source = (partial.SourceTopic, partial.SourcePartition);
+        (string, int) source = (partial.Source, partial.Shard);
         instance.Latest[source] = partial;
         instance.Dirty = true;
         state.NewestStart[source] = Math.Max(state.NewestStart.GetValueOrDefault(source, long.MinValue), start);
         return true;
     }
 
-    /// <summary>Names every input partition, so that a tumbling window closes only once all of them have passed it
-    /// (without this, the partitions that have sent a partial of the subject so far).</summary>
-    public void ExpectSources(IEnumerable<(string Topic, int Partition)> sources)
+    /// <summary>Names every input shard, so that a tumbling window closes only once all of them have passed it
+    /// (without this, the shards that have sent a partial of the subject so far).</summary>
+    public void ExpectSources(IEnumerable<(string Source, int Shard)> sources)
     {
         ArgumentNullException.ThrowIfNull(sources);
         _expected = [.. sources];
     }
 
-    /// <summary>Forgets every subject last read from <paramref name="slot"/> (its partials partition was revoked).</summary>
+    /// <summary>Forgets every subject last read from <paramref name="slot"/> (for the Kafka worker, its partials partition was revoked).</summary>
     public void Drop(int slot)
     {
         foreach (KeyValuePair<(string Window, string Subject), SubjectState> entry in _subjects.ToArray())
@@ -254,7 +254,7 @@ public sealed class PartialMerger
                 Closed = same.All(s => s.Closed),
                 Events = same.Max(s => s.Events),
                 Late = same.Max(s => s.Late),
-                Partitions = same.Max(s => s.Partitions),
+                Shards = same.Max(s => s.Shards),
                 Fields = fields,
                 Pairs = pairs,
             });
@@ -263,11 +263,11 @@ public sealed class PartialMerger
         return windows;
     }
 
-    private static IEnumerable<SubjectPartial> Ordered(Dictionary<(string Topic, int Partition), SubjectPartial> latest) =>
-        latest.OrderBy(e => e.Key.Topic, StringComparer.Ordinal).ThenBy(e => e.Key.Partition).Select(e => e.Value);
+    private static IEnumerable<SubjectPartial> Ordered(Dictionary<(string Source, int Shard), SubjectPartial> latest) =>
+        latest.OrderBy(e => e.Key.Source, StringComparer.Ordinal).ThenBy(e => e.Key.Shard).Select(e => e.Value);
 
-    // The sliding window that ends with the newest pane seen on any partition: the sum of the panes it covers, each
-    // the merge of every partition's latest partial of that pane (oldest pane first, partitions in order).
+    // The sliding window that ends with the newest pane seen on any shard: the sum of the panes it covers, each
+    // the merge of every shard's latest partial of that pane (oldest pane first, shards in order).
     private WindowSnapshot MergePanes(SubjectState state, WindowDefinition sliding)
     {
         long end = state.Instances.Keys[^1] + sliding.StepMs;
@@ -284,7 +284,7 @@ public sealed class PartialMerger
 
             foreach (SubjectPartial p in pane.Latest.Values)
             {
-                late[(p.SourceTopic, p.SourcePartition)] = Math.Max(late.GetValueOrDefault((p.SourceTopic, p.SourcePartition)), p.Late);
+                late[(p.Source, p.Shard)] = Math.Max(late.GetValueOrDefault((p.Source, p.Shard)), p.Late);
             }
         }
 
@@ -298,9 +298,9 @@ public sealed class PartialMerger
         };
     }
 
-    // A tumbling window instance is closed when every input partition has passed it (its partial of the window is
-    // closed, or it has sent one of a later window): the lowest of the partitions' watermarks, as in other stream
-    // processors. A partition that is far behind or idle holds it open for at most InstancesKept later windows.
+    // A tumbling window instance is closed when every input shard has passed it (its partial of the window is
+    // closed, or it has sent one of a later window): the lowest of the shards' watermarks, as in other stream
+    // processors. A shard that is far behind or idle holds it open for at most InstancesKept later windows.
     private bool IsClosed(SubjectState state, int index)
     {
         WindowInstance instance = state.Instances.Values[index];
@@ -357,10 +357,10 @@ public sealed class PartialMerger
             pairs = [MergePair(parts, score)];
         }
 
-        int partitions = parts.Select(p => (p.SourceTopic, p.SourcePartition)).Distinct().Count();
+        int shards = parts.Select(p => (p.Source, p.Shard)).Distinct().Count();
         return new WindowSnapshot(first.Window, first.Kind, first.Start, end, closed, events, late, fields, pairs, _estimator.ToName())
         {
-            Partitions = partitions,
+            Shards = shards,
         };
     }
 
@@ -378,7 +378,7 @@ public sealed class PartialMerger
         FieldDefinition definition = _schema.Fields[index];
         if (definition.MaxDistinct > 0)
         {
-            var merged = new BudgetedCounts(definition.MaxDistinct);
+            var merged = new BoundedCounts(definition.MaxDistinct);
             long missingTotal = 0;
             long invalidTotal = 0;
             foreach (SubjectPartial part in parts)
@@ -422,7 +422,7 @@ public sealed class PartialMerger
         int budget = _schema.PairMaxDistinct(index);
         if (budget > 0)
         {
-            var merged = new BudgetedPairCounts(budget);
+            var merged = new BoundedPairCounts(budget);
             foreach (SubjectPartial part in parts)
             {
                 merged.Merge(PartialSummaries.ReadPair(part.Pair!.Summary!, budget));
@@ -463,8 +463,8 @@ public sealed class PartialMerger
         /// <summary>The merge of the live panes (sliding windows).</summary>
         public WindowSnapshot? SlidingMerged { get; set; }
 
-        /// <summary>The newest window start each partition has sent a partial of.</summary>
-        public Dictionary<(string Topic, int Partition), long> NewestStart { get; } = [];
+        /// <summary>The newest window start each shard has sent a partial of.</summary>
+        public Dictionary<(string Source, int Shard), long> NewestStart { get; } = [];
 
         /// <summary>The start of the newest tumbling window evicted (closed and published); older partials are late.</summary>
         public long EvictedThrough { get; set; } = long.MinValue;
@@ -474,7 +474,7 @@ public sealed class PartialMerger
 
     private sealed class WindowInstance
     {
-        public Dictionary<(string Topic, int Partition), SubjectPartial> Latest { get; } = [];
+        public Dictionary<(string Source, int Shard), SubjectPartial> Latest { get; } = [];
 
         public bool Dirty { get; set; }
 

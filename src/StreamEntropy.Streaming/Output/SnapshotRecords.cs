@@ -81,9 +81,9 @@ public static class SnapshotRecords
         w.WriteBoolean("closed", s.Closed);
         w.WriteNumber("windowEvents", s.Events);
         w.WriteNumber("late", s.Late);
-        if (s.Partitions is int partitions)
+        if (s.Shards is int shards)
         {
-            w.WriteNumber("partitions", partitions); // Group mode: how many input partitions the merge covers
+            w.WriteNumber("partitions", shards); // Group mode: how many input shards (Kafka partitions) the merge covers
         }
     }
 

@@ -3,15 +3,15 @@ using StreamEntropy.Streaming.Windows;
 
 namespace StreamEntropy.Streaming.Partials;
 
-/// <summary>The binary form of a <see cref="SubjectPartial"/> in the partials topic: compact and versioned.</summary>
+/// <summary>The binary form of a <see cref="SubjectPartial"/> as engines exchange it: compact and versioned.</summary>
 /// <remarks>
-/// Layout (BinaryWriter, little-endian, strings length-prefixed UTF-8): <c>"SEPA"</c> · byte version · source topic ·
-/// int32 source partition · window · byte kind · bool has-start · int64 start ms · int64 end ms · bool closed ·
-/// int64 events · int64 late · byte subject (1 field, 2 pair, 3 budgeted field, 4 budgeted pair) · then for a field:
+/// Layout (BinaryWriter, little-endian, strings length-prefixed UTF-8): <c>"SEPA"</c> · byte version · source ·
+/// int32 shard · window · byte kind · bool has-start · int64 start ms · int64 end ms · bool closed ·
+/// int64 events · int64 late · byte subject (1 field, 2 pair, 3 bounded field, 4 bounded pair) · then for a field:
 /// name · int64 missing · int64 invalid · int32 n · n × (bytes value · int64 count); for a pair: x · y · int32 n ·
-/// n × (bytes x · bytes y · int64 count); for a budgeted field: name · int64 missing · int64 invalid · int32 budget ·
-/// bytes counts; for a budgeted pair: x · y · int32 budget · bytes counts; where bytes is an int32 length and the raw
-/// bytes (UTF-8 text, or the serialised budgeted counts). A reader rejects other versions, so a format change is a new
+/// n × (bytes x · bytes y · int64 count); for a bounded field: name · int64 missing · int64 invalid · int32 budget ·
+/// bytes counts; for a bounded pair: x · y · int32 budget · bytes counts; where bytes is an int32 length and the raw
+/// bytes (UTF-8 text, or the serialised bounded counts). A reader rejects other versions, so a format change is a new
 /// version.
 /// </remarks>
 public static class PartialCodec
@@ -21,8 +21,8 @@ public static class PartialCodec
 
     private const byte FieldSubject = 1;
     private const byte PairSubject = 2;
-    private const byte BudgetedFieldSubject = 3;
-    private const byte BudgetedPairSubject = 4;
+    private const byte BoundedFieldSubject = 3;
+    private const byte BoundedPairSubject = 4;
     private const int MaxValueBytes = 1 << 20;
     private const int MaxSummaryBytes = int.MaxValue;
 
@@ -37,8 +37,8 @@ public static class PartialCodec
         {
             w.Write(Magic);
             w.Write(FormatVersion);
-            w.Write(partial.SourceTopic);
-            w.Write(partial.SourcePartition);
+            w.Write(partial.Source);
+            w.Write(partial.Shard);
             w.Write(partial.Window);
             w.Write((byte)partial.Kind);
             w.Write(partial.Start.HasValue);
@@ -47,21 +47,21 @@ public static class PartialCodec
             w.Write(partial.Closed);
             w.Write(partial.Events);
             w.Write(partial.Late);
-            if (partial.Field is { Summary: { } fieldSummary } budgetedField)
+            if (partial.Field is { Summary: { } fieldSummary } boundedField)
             {
-                w.Write(BudgetedFieldSubject);
-                w.Write(budgetedField.Name);
-                w.Write(budgetedField.Missing);
-                w.Write(budgetedField.Invalid);
-                w.Write(budgetedField.MaxDistinct);
+                w.Write(BoundedFieldSubject);
+                w.Write(boundedField.Name);
+                w.Write(boundedField.Missing);
+                w.Write(boundedField.Invalid);
+                w.Write(boundedField.MaxDistinct);
                 WriteBytes(w, fieldSummary);
             }
-            else if (partial.Pair is { Summary: { } pairSummary } budgetedPair)
+            else if (partial.Pair is { Summary: { } pairSummary } boundedPair)
             {
-                w.Write(BudgetedPairSubject);
-                w.Write(budgetedPair.X);
-                w.Write(budgetedPair.Y);
-                w.Write(budgetedPair.MaxDistinct);
+                w.Write(BoundedPairSubject);
+                w.Write(boundedPair.X);
+                w.Write(boundedPair.Y);
+                w.Write(boundedPair.MaxDistinct);
                 WriteBytes(w, pairSummary);
             }
             else if (partial.Field is { } field)
@@ -116,8 +116,8 @@ public static class PartialCodec
         try
         {
             stream.Position = Magic.Length + 1;
-            string topic = r.ReadString();
-            int sourcePartition = NonNegative(r.ReadInt32(), "source partition");
+            string source = r.ReadString();
+            int shard = NonNegative(r.ReadInt32(), "source partition"); // the message is unchanged since the first version
             string window = r.ReadString();
             var kind = (WindowKind)r.ReadByte();
             if (kind is not (WindowKind.Cumulative or WindowKind.Tumbling or WindowKind.Sliding))
@@ -169,7 +169,7 @@ public static class PartialCodec
 
                 pair = new PairPartial(x, y, xs, ys, counts);
             }
-            else if (subject == BudgetedFieldSubject)
+            else if (subject == BoundedFieldSubject)
             {
                 string name = r.ReadString();
                 long missing = NonNegative(r.ReadInt64(), "missing count");
@@ -179,7 +179,7 @@ public static class PartialCodec
                 _ = PartialSummaries.ReadField(summary, budget); // checked here, so that a merge never meets a corrupt one
                 field = new FieldPartial(name, missing, invalid, [], []) { MaxDistinct = budget, Summary = summary };
             }
-            else if (subject == BudgetedPairSubject)
+            else if (subject == BoundedPairSubject)
             {
                 string x = r.ReadString();
                 string y = r.ReadString();
@@ -198,7 +198,7 @@ public static class PartialCodec
                 throw new InvalidDataException($"{stream.Length - stream.Position} unexpected bytes follow the partial.");
             }
 
-            return new SubjectPartial(topic, sourcePartition, window, kind, start, end, closed, events, late, field, pair);
+            return new SubjectPartial(source, shard, window, kind, start, end, closed, events, late, field, pair);
         }
         catch (Exception e) when (e is EndOfStreamException or IOException or DecoderFallbackException or ArgumentOutOfRangeException)
         {

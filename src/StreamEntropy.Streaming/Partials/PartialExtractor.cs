@@ -5,13 +5,13 @@ using StreamEntropy.Streaming.Windows;
 namespace StreamEntropy.Streaming.Partials;
 
 /// <summary>Turns a window's counts into one <see cref="SubjectPartial"/> per field and per pair, with values as text
-/// (ids are private to one engine's interners, text is what partitions share); budgeted fields and pairs are keyed by
-/// value hash already and travel as their serialised budgeted counts.</summary>
+/// (ids are private to one engine's interners, text is what shards share); bounded fields and pairs are keyed by
+/// value hash already and travel as their serialised bounded counts.</summary>
 internal static class PartialExtractor
 {
     /// <summary>Copies the counts of <paramref name="counts"/>, described by <paramref name="snapshot"/>, into partials.</summary>
     /// <remarks>O(distinct values and pairs); allocates the copies.</remarks>
-    public static void Extract(string topic, int partition, WindowSnapshot snapshot, FrequencySet counts, List<SubjectPartial> into)
+    public static void Extract(string source, int shard, WindowSnapshot snapshot, FrequencySet counts, List<SubjectPartial> into)
     {
         if (snapshot.Kind != WindowKind.Cumulative && snapshot.Start is null)
         {
@@ -24,12 +24,12 @@ internal static class PartialExtractor
         {
             if (counts.BoundedField(f) is { } bounded)
             {
-                var budgeted = new FieldPartial(schema.Fields[f].Name, counts.Missing(f), counts.Invalid(f), [], [])
+                var summarised = new FieldPartial(schema.Fields[f].Name, counts.Missing(f), counts.Invalid(f), [], [])
                 {
                     MaxDistinct = bounded.MaxDistinct,
                     Summary = PartialSummaries.Write(bounded),
                 };
-                into.Add(Header(topic, partition, snapshot) with { Field = budgeted });
+                into.Add(Header(source, shard, snapshot) with { Field = summarised });
                 continue;
             }
 
@@ -47,7 +47,7 @@ internal static class PartialExtractor
             }
 
             var field = new FieldPartial(schema.Fields[f].Name, counts.Missing(f), counts.Invalid(f), values, n);
-            into.Add(Header(topic, partition, snapshot) with { Field = field });
+            into.Add(Header(source, shard, snapshot) with { Field = field });
         }
 
         for (int p = 0; p < schema.Pairs.Count; p++)
@@ -55,12 +55,12 @@ internal static class PartialExtractor
             PairDefinition definition = schema.Pairs[p];
             if (counts.BoundedPair(p) is { } bounded)
             {
-                var budgeted = new PairPartial(definition.X, definition.Y, [], [], [])
+                var summarised = new PairPartial(definition.X, definition.Y, [], [], [])
                 {
                     MaxDistinct = schema.PairMaxDistinct(p),
                     Summary = PartialSummaries.Write(bounded),
                 };
-                into.Add(Header(topic, partition, snapshot) with { Pair = budgeted });
+                into.Add(Header(source, shard, snapshot) with { Pair = summarised });
                 continue;
             }
 
@@ -81,10 +81,10 @@ internal static class PartialExtractor
                 }
             }
 
-            into.Add(Header(topic, partition, snapshot) with { Pair = new PairPartial(definition.X, definition.Y, xs, ys, n) });
+            into.Add(Header(source, shard, snapshot) with { Pair = new PairPartial(definition.X, definition.Y, xs, ys, n) });
         }
     }
 
-    private static SubjectPartial Header(string topic, int partition, WindowSnapshot s) =>
-        new(topic, partition, s.Window, s.Kind, s.Start, s.End, s.Closed, s.Events, s.Late, null, null);
+    private static SubjectPartial Header(string source, int shard, WindowSnapshot s) =>
+        new(source, shard, s.Window, s.Kind, s.Start, s.End, s.Closed, s.Events, s.Late, null, null);
 }

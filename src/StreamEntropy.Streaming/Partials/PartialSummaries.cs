@@ -3,26 +3,26 @@ using StreamEntropy.Streaming.Counting;
 
 namespace StreamEntropy.Streaming.Partials;
 
-/// <summary>The serialised form of budgeted counts inside a partial: what <see cref="BudgetedCounts.Write"/> and
-/// <see cref="BudgetedPairCounts.Write"/> produce, read back with the same budget.</summary>
+/// <summary>The serialised form of bounded counts inside a partial: what <see cref="BoundedCounts.Write"/> and
+/// <see cref="BoundedPairCounts.Write"/> produce, read back with the same budget.</summary>
 internal static class PartialSummaries
 {
-    public static byte[] Write(BudgetedCounts counts) => Write(counts.Write);
+    public static byte[] Write(BoundedCounts counts) => Write(counts.Write);
 
-    public static byte[] Write(BudgetedPairCounts counts) => Write(counts.Write);
+    public static byte[] Write(BoundedPairCounts counts) => Write(counts.Write);
 
-    /// <exception cref="InvalidDataException">The bytes are not budgeted counts of that budget.</exception>
-    public static BudgetedCounts ReadField(byte[] bytes, int maxDistinct)
+    /// <exception cref="InvalidDataException">The bytes are not bounded counts of that budget.</exception>
+    public static BoundedCounts ReadField(byte[] bytes, int maxDistinct)
     {
-        var counts = new BudgetedCounts(CheckBudget(maxDistinct));
+        var counts = new BoundedCounts(CheckBudget(maxDistinct));
         Read(bytes, counts.Read);
         return counts;
     }
 
-    /// <exception cref="InvalidDataException">The bytes are not budgeted pair counts of that budget.</exception>
-    public static BudgetedPairCounts ReadPair(byte[] bytes, int maxDistinct)
+    /// <exception cref="InvalidDataException">The bytes are not bounded pair counts of that budget.</exception>
+    public static BoundedPairCounts ReadPair(byte[] bytes, int maxDistinct)
     {
-        var counts = new BudgetedPairCounts(CheckBudget(maxDistinct));
+        var counts = new BoundedPairCounts(CheckBudget(maxDistinct));
         Read(bytes, counts.Read);
         return counts;
     }

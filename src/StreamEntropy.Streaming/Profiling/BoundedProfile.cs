@@ -12,18 +12,18 @@ namespace StreamEntropy.Streaming.Profiling;
 /// so memory is bounded by the budget whatever the number of distinct values. Every count is exact, with the exact
 /// path's values, while it has at most <see cref="MaxDistinct"/> distinct values; beyond that it becomes a
 /// <see cref="BoundedCountSummary"/> whose entropy is a certified bracket around the exact plug-in value with a point
-/// estimate (see <see cref="BudgetedCounts"/>). Only the plug-in (ml) entropy is bracketed.</para>
+/// estimate (see <see cref="BoundedCounts"/>). Only the plug-in (ml) entropy is bracketed.</para>
 /// <para>Fed by <see cref="FileProfiler.Count(string, InputFormat, BoundedProfile, IProgress{long}, InvalidValues)"/>. Single writer.</para>
 /// </remarks>
 public sealed class BoundedProfile : IRowSink
 {
-    private readonly BudgetedCounts[] _fields;
+    private readonly BoundedCounts[] _fields;
     private readonly double[] _binWidths; // NaN for categorical fields
     private readonly long[] _missing;
     private readonly long[] _invalid;
     private readonly ulong[] _hashes; // the current row's value hashes
     private readonly bool[] _present; // whether the current row has a valid value of the field
-    private readonly BudgetedPairCounts[] _pairs;
+    private readonly BoundedPairCounts[] _pairs;
     private readonly (int X, int Y)[] _pairIndexes;
 
     /// <summary>Creates empty counts for <paramref name="schema"/>, each exact up to <paramref name="maxDistinct"/> distinct values.</summary>
@@ -37,11 +37,11 @@ public sealed class BoundedProfile : IRowSink
         Schema = schema;
         MaxDistinct = maxDistinct;
         int fields = schema.Fields.Count;
-        _fields = new BudgetedCounts[fields];
+        _fields = new BoundedCounts[fields];
         _binWidths = new double[fields];
         for (int f = 0; f < fields; f++)
         {
-            _fields[f] = new BudgetedCounts(maxDistinct);
+            _fields[f] = new BoundedCounts(maxDistinct);
             _binWidths[f] = schema.Fields[f].BinWidth ?? double.NaN;
         }
 
@@ -51,11 +51,11 @@ public sealed class BoundedProfile : IRowSink
         _present = new bool[fields];
 
         int pairs = schema.Pairs.Count;
-        _pairs = new BudgetedPairCounts[pairs];
+        _pairs = new BoundedPairCounts[pairs];
         _pairIndexes = new (int, int)[pairs];
         for (int p = 0; p < pairs; p++)
         {
-            _pairs[p] = new BudgetedPairCounts(maxDistinct);
+            _pairs[p] = new BoundedPairCounts(maxDistinct);
             _pairIndexes[p] = schema.PairIndexes(p);
         }
     }
@@ -81,7 +81,7 @@ public sealed class BoundedProfile : IRowSink
         var results = new BoundedFieldResult[_fields.Length];
         for (int f = 0; f < results.Length; f++)
         {
-            BudgetedCounts counts = _fields[f];
+            BoundedCounts counts = _fields[f];
             FieldDefinition definition = Schema.Fields[f];
             results[f] = new BoundedFieldResult(
                 definition.Name,
@@ -105,7 +105,7 @@ public sealed class BoundedProfile : IRowSink
         for (int p = 0; p < results.Length; p++)
         {
             PairDefinition definition = Schema.Pairs[p];
-            BudgetedPairCounts pair = _pairs[p];
+            BoundedPairCounts pair = _pairs[p];
             results[p] = new BoundedPairResult(definition.X, definition.Y, pair.Entropies(), pair.Joint.Distinct, pair.Joint.StandardError());
         }
 

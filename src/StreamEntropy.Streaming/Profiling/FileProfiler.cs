@@ -161,7 +161,7 @@ public static class FileProfiler
         ArgumentNullException.ThrowIfNull(set);
         if (set.Encoder.Schema.HasBudgets || !input.IsSeekable)
         {
-            parts = 1; // budgeted counts merge inexactly; a pipe cannot be split
+            parts = 1; // bounded counts merge inexactly; a pipe cannot be split
         }
         else
         {
@@ -179,7 +179,7 @@ public static class FileProfiler
     /// returns the number of rows.</summary>
     /// <param name="path">The file.</param>
     /// <param name="format">Its format.</param>
-    /// <param name="profile">The budgeted counts; its schema's paths name CSV columns or JSON paths.</param>
+    /// <param name="profile">The bounded counts; its schema's paths name CSV columns or JSON paths.</param>
     /// <param name="progress">Told the bytes read so far, every 65 536 rows.</param>
     /// <param name="invalidValues">As for the exact overload.</param>
     /// <exception cref="InputDataException">As for the exact overload, with the same messages.</exception>

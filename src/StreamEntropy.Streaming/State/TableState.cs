@@ -9,8 +9,8 @@ namespace StreamEntropy.Streaming.State;
 /// <para>Integer tables are written as (id, count) pairs of their non-zero entries in id order; pair tables as joint
 /// counts by pair id (their marginals are rebuilt with <see cref="PairCountTable.AddPairCount(int, long)"/>); weighted tables
 /// as (id, weight) pairs, marginals included, since re-summing weights would round differently. A field or pair with a
-/// MaxDistinct budget is followed by its budgeted counts (<see cref="BudgetedCounts.Write"/>); without budgets
-/// nothing is added, so the format of unbudgeted states is unchanged.</para>
+/// MaxDistinct budget is followed by its bounded counts (<see cref="BoundedCounts.Write"/>); without budgets
+/// nothing is added, so the format of unbounded states is unchanged.</para>
 /// <para>A table's running sums depend on the order of its updates in the last bits. To make a restored engine report
 /// bit-for-bit the same numbers as the engine that was saved, saving rebuilds every live table through the very
 /// procedure that restoring uses (<see cref="TableFormat.Load(CountTable, List{ValueTuple{int, long}})"/>), which leaves the
@@ -31,7 +31,7 @@ internal static class TableState
             TableFormat.Extract(table.Counts, scratch);
             WriteEntries(writer, scratch);
             TableFormat.Load(table, scratch);
-            set.BoundedField(f)?.Write(writer, scratch); // only with a budget: unbudgeted states keep their format
+            set.BoundedField(f)?.Write(writer, scratch); // only with a budget: unbounded states keep their format
         }
 
         for (int p = 0; p < schema.Pairs.Count; p++)

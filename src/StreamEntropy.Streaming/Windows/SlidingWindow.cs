@@ -12,7 +12,7 @@ namespace StreamEntropy.Streaming.Windows;
 /// up to date as events arrive (each event goes to its pane and to the aggregate). When a pane expires its counts
 /// are retracted from the aggregate in one pass and its tables are cleared and reused for a new pane, so the number
 /// of panes never grows. Pane p lives in ring slot p mod (Size/Step); every slot outside the live range is empty.</para>
-/// <para>Budgeted counts (fields and pairs with a MaxDistinct budget) cannot be retracted, so they are kept per pane
+/// <para>Bounded counts (fields and pairs with a MaxDistinct budget) cannot be retracted, so they are kept per pane
 /// only; whenever the window reports, the live panes' counts are merged, oldest first, into the aggregate
 /// (<see cref="FrequencySet.RebuildBounded"/>): O(panes × budget) per report, and memory of panes × budget.</para>
 /// <para>An event in a live pane is counted even if it arrives out of order; an older one is late (dropped, counted

@@ -7,7 +7,7 @@ namespace StreamEntropy.Streaming.Windows;
 
 /// <summary>Counts the events of the current aligned window [k·Size, (k+1)·Size); closes it when the watermark passes its end.</summary>
 /// <remarks>On close, the final snapshot is queued (unless the window counted no event) and the tables are cleared for
-/// reuse (budgeted counts return to exact); the next window is the aligned one containing the watermark, so empty windows in a gap are skipped. An event
+/// reuse (bounded counts return to exact); the next window is the aligned one containing the watermark, so empty windows in a gap are skipped. An event
 /// older than the current window's start is late: dropped and counted in <see cref="EntropyWindow.Late"/>.</remarks>
 internal sealed class TumblingWindow : EntropyWindow
 {

@@ -29,7 +29,7 @@ public sealed record WindowSnapshot(
     /// <summary>Gets the drift scores of a closed window against its reference; null when not scored.</summary>
     public DriftReport? Drift { get; init; }
 
-    /// <summary>Gets, for a window merged from the partials of a consumer group (Group mode), how many input partitions
-    /// contributed; null for a window counted by one engine.</summary>
-    public int? Partitions { get; init; }
+    /// <summary>Gets, for a window merged from the partials of many engines (Group mode), how many input shards (for
+    /// the Kafka worker, partitions) contributed; null for a window counted by one engine.</summary>
+    public int? Shards { get; init; }
 }

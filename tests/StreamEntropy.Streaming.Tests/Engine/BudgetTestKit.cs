@@ -18,7 +18,7 @@ internal static class BudgetTestKit
         new("6s", WindowKind.Sliding, TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(2)),
     ];
 
-    /// <summary>Fields country (unbudgeted) and id (budget <paramref name="idBudget"/>, 0 = none), pair (country, id).</summary>
+    /// <summary>Fields country (unbounded) and id (budget <paramref name="idBudget"/>, 0 = none), pair (country, id).</summary>
     public static EventSchema Schema(int idBudget) => new(
         [new FieldDefinition("country", "country"), new FieldDefinition("id", "user.id", MaxDistinct: idBudget)],
         [new PairDefinition("country", "id")]);

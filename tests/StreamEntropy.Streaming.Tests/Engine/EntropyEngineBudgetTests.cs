@@ -14,7 +14,7 @@ public class EntropyEngineBudgetTests
     private const int Budget = 256;
 
     [Fact]
-    public void Process_WithinTheBudget_EqualsTheUnbudgetedEngineAndInternsNothing()
+    public void Process_WithinTheBudget_EqualsTheUnboundedEngineAndInternsNothing()
     {
         (byte[] Json, long T)[] events = TwoPhases(1.0, values: 30, heavy: 3_000, light: 2_000, seed: 1); // ≤ 7 × 30 pairs
         EntropyEngine bounded = CreateEngine(Budget);
@@ -28,7 +28,7 @@ public class EntropyEngineBudgetTests
             Assert.All(actual[i].Fields, f => Assert.True(f.IsExact));
         }
 
-        Assert.Equal(0, bounded.Encoder.Values[1].Count); // the budgeted field is keyed by hash, never interned
+        Assert.Equal(0, bounded.Encoder.Values[1].Count); // the bounded field is keyed by hash, never interned
         Assert.Equal(0, bounded.Encoder.Pairs[0].Count);
         Assert.Equal(7, bounded.Encoder.Values[0].Count);
     }
@@ -126,7 +126,7 @@ public class EntropyEngineBudgetTests
     }
 
     [Fact]
-    public void Drift_BudgetedFieldAndPair_AreLeftOutOfTheScoresAndTheOthersAreScored()
+    public void Drift_BoundedFieldAndPair_AreLeftOutOfTheScoresAndTheOthersAreScored()
     {
         WindowDefinition[] tumbling = [new("10s", WindowKind.Tumbling, TimeSpan.FromSeconds(10))];
         var engine = new EntropyEngine(Schema(Budget), tumbling, EntropyEstimator.MaximumLikelihood, drift: new DriftSettings(AlertRule.Defaults));
@@ -145,7 +145,7 @@ public class EntropyEngineBudgetTests
             Assert.Empty(s.Drift.Pairs);
         }
 
-        Assert.Equal(0, engine.Encoder.Values[1].Count); // the reference did not intern the budgeted field either
+        Assert.Equal(0, engine.Encoder.Values[1].Count); // the reference did not intern the bounded field either
     }
 
     [Fact]
@@ -161,7 +161,7 @@ public class EntropyEngineBudgetTests
     }
 
     [Fact]
-    public void Restore_CorruptBudgetedCountsUnderAValidChecksum_ThrowsInvalidDataException()
+    public void Restore_CorruptBoundedCountsUnderAValidChecksum_ThrowsInvalidDataException()
     {
         EntropyEngine original = CreateEngine(Budget);
         foreach ((byte[] json, long t) in TwoPhases(1.0, values: 20_000, heavy: 3_000, light: 0, seed: 8))

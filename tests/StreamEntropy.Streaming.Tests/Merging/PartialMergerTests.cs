@@ -96,7 +96,7 @@ public class PartialMergerTests
         WindowSnapshot[] first = MergeAll(partials);
         WindowSnapshot[] again = MergeAll([.. partials.AsEnumerable().Reverse(), .. partials]); // re-reading a partial counts nothing twice
         Assert.Equal(first.Length, again.Length);
-        Assert.All(first, s => Assert.Equal(4, s.Partitions)); // four partitions merged, each counted once
+        Assert.All(first, s => Assert.Equal(4, s.Shards)); // four shards merged, each counted once
         for (int i = 0; i < first.Length; i++)
         {
             Assert.Equal(first[i].Events, again[i].Events);
@@ -146,7 +146,7 @@ public class PartialMergerTests
         var merger = new PartialMerger(Schema, EntropyEstimator.MaximumLikelihood);
         merger.Accept(Tumbling(start: 0), 0);
         Assert.False(Assert.Single(merger.TakeChanged()).Closed);
-        merger.Accept(Tumbling(start: 1000) with { SourcePartition = 1 }, 0); // partition 1 is one window further
+        merger.Accept(Tumbling(start: 1000) with { Shard = 1 }, 0); // shard 1 is one window further
         WindowSnapshot[] changed = [.. merger.TakeChanged()];
         Assert.False(Assert.Single(changed).Closed); // only window 1000 changed; window 0 waits for partition 0
         merger.Accept(Tumbling(start: 0) with { Events = 3, Closed = true, Field = new FieldPartial("country", 0, 0, ["DE"u8.ToArray()], [3]) }, 0);
@@ -175,7 +175,7 @@ public class PartialMergerTests
         var merger = new PartialMerger(Schema, EntropyEstimator.MaximumLikelihood, instancesKept: 1);
         merger.ExpectSources([("in", 0), ("in", 1)]);
         merger.Accept(Tumbling(start: 0), 0);
-        merger.Accept(Tumbling(start: 1000) with { SourcePartition = 1 }, 0);
+        merger.Accept(Tumbling(start: 1000) with { Shard = 1 }, 0);
         WindowSnapshot[] changed = [.. merger.TakeChanged().OrderBy(s => s.Start)];
         Assert.Equal([true, false], changed.Select(s => s.Closed)); // as a single instance's largest-time watermark would
         Assert.False(merger.Accept(Tumbling(start: 0) with { Events = 5 }, 0)); // published and evicted: late

@@ -53,7 +53,7 @@ public class SnapshotRecordsTests
             Assert.False(JsonDocument.Parse(record.Json).RootElement.TryGetProperty("partitions", out _));
         }
 
-        foreach (OutputRecord record in SnapshotRecords.Build(single with { Partitions = 3 }, LogBase.Bits, DateTimeOffset.UnixEpoch))
+        foreach (OutputRecord record in SnapshotRecords.Build(single with { Shards = 3 }, LogBase.Bits, DateTimeOffset.UnixEpoch))
         {
             Assert.Equal(3, JsonDocument.Parse(record.Json).RootElement.GetProperty("partitions").GetInt32());
         }

@@ -25,7 +25,7 @@ public class PartialCodecTests
         foreach (SubjectPartial p in partials)
         {
             SubjectPartial back = PartialCodec.Read(PartialCodec.Write(p));
-            Assert.Equal((p.SourceTopic, p.SourcePartition, p.Window, p.Kind, p.Start, p.End, p.Closed, p.Events, p.Late), (back.SourceTopic, back.SourcePartition, back.Window, back.Kind, back.Start, back.End, back.Closed, back.Events, back.Late));
+            Assert.Equal((p.Source, p.Shard, p.Window, p.Kind, p.Start, p.End, p.Closed, p.Events, p.Late), (back.Source, back.Shard, back.Window, back.Kind, back.Start, back.End, back.Closed, back.Events, back.Late));
             if (p.Field is { } f)
             {
                 Assert.Equal((f.Name, f.Missing, f.Invalid), (back.Field!.Name, back.Field.Missing, back.Field.Invalid));

@@ -4,7 +4,7 @@ using StreamEntropy.Streaming.Counting;
 
 namespace StreamEntropy.Streaming.Tests.Counting;
 
-public class BudgetedCountsTests
+public class BoundedCountsTests
 {
     [Fact]
     public void HashIdMap_GivesDenseIdsInOrderOfFirstSightUpToItsLimit()
@@ -29,7 +29,7 @@ public class BudgetedCountsTests
     [Fact]
     public void Add_UpToTheBudget_IsExactAndEqualsThePlugIn()
     {
-        var counts = new BudgetedCounts(4);
+        var counts = new BoundedCounts(4);
         ulong[] keys = [1, 2, 2, 3, 3, 3, 4, 4, 4, 4];
         foreach (ulong k in keys)
         {
@@ -58,7 +58,7 @@ public class BudgetedCountsTests
     [Fact]
     public void Empty_IsExactWithUndefinedEntropy()
     {
-        var counts = new BudgetedCounts(16);
+        var counts = new BoundedCounts(16);
 
         Assert.True(counts.IsExact);
         Assert.True(double.IsNaN(counts.Entropy().Estimate));
@@ -73,7 +73,7 @@ public class BudgetedCountsTests
             {
                 // Skewed values: u³ scaled to 0..99, so a few are heavy and many are rare.
                 ulong[] keys = [.. draws.Select(d => (ulong)(100 * Math.Pow(d / 3, 3)))];
-                var counts = new BudgetedCounts(budget);
+                var counts = new BoundedCounts(budget);
                 foreach (ulong k in keys)
                 {
                     counts.Add(StableHash64.Hash(k));

@@ -20,7 +20,7 @@ namespace StreamEntropy.Streaming.Counting;
 /// <para>Windows also <see cref="Merge"/> counts (the panes of a sliding window, oldest first) and save them
 /// (<see cref="Write"/>, <see cref="Read"/>) so that a restored engine reports bit-for-bit the same numbers.</para>
 /// </remarks>
-internal sealed class BudgetedCounts
+internal sealed class BoundedCounts
 {
     private const byte ExactMode = 0;
     private const byte SummaryMode = 1;
@@ -31,7 +31,7 @@ internal sealed class BudgetedCounts
     private BoundedCountSummary? _spare; // a cleared summary kept for reuse after Clear
 
     /// <summary>Creates empty counts that stay exact up to <paramref name="maxDistinct"/> distinct values.</summary>
-    public BudgetedCounts(int maxDistinct)
+    public BoundedCounts(int maxDistinct)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDistinct, 1);
         MaxDistinct = maxDistinct;
@@ -99,7 +99,7 @@ internal sealed class BudgetedCounts
     /// <remarks>Exact counts are folded in value by value (weighted adds); a summary is merged with
     /// <see cref="BoundedCountSummary.Merge"/>, whose bracket stays certified. The result depends on the order of merges
     /// only in its bracket width and estimate, never in its guarantee.</remarks>
-    public void Merge(BudgetedCounts other)
+    public void Merge(BoundedCounts other)
     {
         ArgumentNullException.ThrowIfNull(other);
         if (other._exact is { } otherExact)

@@ -8,14 +8,14 @@ using StreamEntropy.Streaming.Tests.Engine;
 
 namespace StreamEntropy.Streaming.Tests.Partials;
 
-/// <summary>Scale-out with MaxDistinct: partitions' budgeted counts travel as serialised summaries and merge with a
+/// <summary>Scale-out with MaxDistinct: partitions' bounded counts travel as serialised summaries and merge with a
 /// bracket that still contains the exact plug-in value of all events.</summary>
-public class BudgetedPartialTests
+public class BoundedPartialTests
 {
     [Theory]
     [InlineData(0.8, 3)]
     [InlineData(1.2, 4)]
-    public void Merge_BudgetedPartitions_BracketsContainExactValuesOfAllEvents(double exponent, int partitions)
+    public void Merge_BoundedShards_BracketsContainExactValuesOfAllEvents(double exponent, int partitions)
     {
         (byte[] Json, long T)[] events = BudgetTestKit.TwoPhases(exponent, values: 5000, heavy: 20_000, light: 2_000, seed: 17);
         EntropyEngine whole = BudgetTestKit.CreateEngine(idBudget: 0);

@@ -4,27 +4,27 @@ namespace StreamEntropy.Streaming.Counting;
 
 /// <summary>The counts of one pair of fields under a budget of distinct values: the joint counts of (x, y), keyed by
 /// <see cref="StableHash64.Pair"/> of the two value hashes, and both marginals over the same events.</summary>
-/// <remarks>Each part is a <see cref="BudgetedCounts"/>, exact while it fits the budget; as in
+/// <remarks>Each part is a <see cref="BoundedCounts"/>, exact while it fits the budget; as in
 /// <see cref="BoundedPairSummary"/>, the marginals are kept here so that all three entropies describe the same events
 /// and the derived brackets (<see cref="PairEntropyBrackets"/>) hold. Single writer.</remarks>
-internal sealed class BudgetedPairCounts
+internal sealed class BoundedPairCounts
 {
     /// <summary>Creates empty counts, each part exact up to <paramref name="maxDistinct"/> distinct values (or pairs).</summary>
-    public BudgetedPairCounts(int maxDistinct)
+    public BoundedPairCounts(int maxDistinct)
     {
-        Joint = new BudgetedCounts(maxDistinct);
-        X = new BudgetedCounts(maxDistinct);
-        Y = new BudgetedCounts(maxDistinct);
+        Joint = new BoundedCounts(maxDistinct);
+        X = new BoundedCounts(maxDistinct);
+        Y = new BoundedCounts(maxDistinct);
     }
 
     /// <summary>Gets the counts of (x, y) pair keys.</summary>
-    public BudgetedCounts Joint { get; }
+    public BoundedCounts Joint { get; }
 
     /// <summary>Gets the counts of x over the paired events.</summary>
-    public BudgetedCounts X { get; }
+    public BoundedCounts X { get; }
 
     /// <summary>Gets the counts of y over the paired events.</summary>
-    public BudgetedCounts Y { get; }
+    public BoundedCounts Y { get; }
 
     /// <summary>Gets the number of paired events.</summary>
     public long Total => Joint.Total;
@@ -40,8 +40,8 @@ internal sealed class BudgetedPairCounts
         Y.Add(yKey);
     }
 
-    /// <summary>Adds the counts of <paramref name="other"/> (see <see cref="BudgetedCounts.Merge"/>).</summary>
-    public void Merge(BudgetedPairCounts other)
+    /// <summary>Adds the counts of <paramref name="other"/> (see <see cref="BoundedCounts.Merge"/>).</summary>
+    public void Merge(BoundedPairCounts other)
     {
         ArgumentNullException.ThrowIfNull(other);
         Joint.Merge(other.Joint);
@@ -57,7 +57,7 @@ internal sealed class BudgetedPairCounts
         Y.Clear();
     }
 
-    /// <summary>Writes the three parts (see <see cref="BudgetedCounts.Write"/>).</summary>
+    /// <summary>Writes the three parts (see <see cref="BoundedCounts.Write"/>).</summary>
     public void Write(BinaryWriter writer, List<(int Id, long Count)> scratch)
     {
         Joint.Write(writer, scratch);
