@@ -1,5 +1,4 @@
 using StreamEntropy.Core.Estimation;
-using StreamEntropy.Streaming.Counting;
 using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Engine;
 using StreamEntropy.Streaming.State;
