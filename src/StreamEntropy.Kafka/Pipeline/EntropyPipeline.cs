@@ -26,6 +26,9 @@ namespace StreamEntropy.Kafka.Pipeline;
 /// events the restored state has not seen. A checkpoint is written only once every dead letter of the events it covers
 /// is acknowledged, and it records where later dead letters can start, so a restart does not write those of replayed
 /// events twice (see <see cref="DeadLetterWriter"/>).</para>
+/// <para>Who owns the engines and their saved state is chosen once, in the constructor: <see cref="StandaloneMode"/> (one
+/// engine, one checkpoint file; described here) or, with <see cref="PipelineSettings.ScaleOut"/>, <see cref="GroupMode"/>
+/// (one engine per owned partition, states in a compacted topic). The loop talks only to <see cref="IPartitionMode"/>.</para>
 /// <para>Nothing on the consume thread waits for the broker for long: a checkpoint that finds dead letters still
 /// unacknowledged is skipped and tried again at the next interval (readiness reports it), and output records are
 /// never waited for.</para>

@@ -125,7 +125,8 @@ internal sealed class StandaloneMode : IPartitionMode
             }
         }
 
-        return new Publication(closed, closed, engine.TakeAlerts());
+        IReadOnlyList<AlertEvent> alerts = engine.TakeAlerts();
+        return closed.Count == 0 && alerts.Count == 0 ? Publication.None : new Publication(closed, closed, alerts); // asked at every poll
     }
 
     public Publication TakeCurrent()
