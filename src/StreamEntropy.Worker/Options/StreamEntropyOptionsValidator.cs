@@ -16,7 +16,7 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
     private readonly StreamEntropyOptionsAttributeValidator _attributes = new();
     private readonly BaselineLoader _baselines;
 
-    /// <summary>Creates a validator that reads a baseline file each time it validates.</summary>
+    /// <summary>Creates a validator with a baseline loader of its own.</summary>
     public StreamEntropyOptionsValidator()
         : this(new BaselineLoader())
     {
@@ -109,9 +109,9 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
             return;
         }
 
-        if (options.Drift.MinimumReferenceEvents is < 1 or > DriftScoring.MaxMinimumReferenceEvents)
+        if (DriftScoring.ValidateMinimumReferenceEvents(options.Drift.MinimumReferenceEvents) is { } references)
         {
-            builder.AddError($"{At}:MinimumReferenceEvents must be between 1 and {DriftScoring.MaxMinimumReferenceEvents}, not {options.Drift.MinimumReferenceEvents}.");
+            builder.AddError($"{At}:MinimumReferenceEvents {references}");
             return;
         }
 
