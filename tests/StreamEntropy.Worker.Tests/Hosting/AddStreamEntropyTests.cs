@@ -89,11 +89,7 @@ public sealed class AddStreamEntropyTests : IDisposable
         string path = _dir.File("baseline.json");
         new Baseline(3, [new BaselineField("team", "team", null, 0, 0, [new BaselineValue("a", 2), new BaselineValue("b", 1)])], []).Save(path);
         int reads = 0;
-        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(Configuration(path)).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddMetrics();
-        services.AddStreamEntropy(configuration);
+        ServiceCollection services = Services(path);
         services.AddSingleton(new BaselineLoader(p =>
         {
             Interlocked.Increment(ref reads);
@@ -115,17 +111,22 @@ public sealed class AddStreamEntropyTests : IDisposable
     [Fact]
     public void AddStreamEntropy_UnreadableBaseline_IsAConfigurationProblem()
     {
-        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(Configuration(_dir.File("missing.json"))).Build();
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddMetrics();
-        services.AddStreamEntropy(configuration);
-        using ServiceProvider provider = services.BuildServiceProvider();
+        using ServiceProvider provider = Services(_dir.File("missing.json")).BuildServiceProvider();
 
         OptionsValidationException e = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<StreamEntropyOptions>>().Value);
 
         string failure = Assert.Single(e.Failures);
         Assert.StartsWith("StreamEntropy:Drift:Baseline: ", failure, StringComparison.Ordinal);
+    }
+
+    // What the host adds besides AddStreamEntropy for these tests: logging and the meter factory.
+    private ServiceCollection Services(string baseline)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddMetrics();
+        services.AddStreamEntropy(new ConfigurationBuilder().AddInMemoryCollection(Configuration(baseline)).Build());
+        return services;
     }
 
     private Dictionary<string, string?> Configuration(string? baseline)
