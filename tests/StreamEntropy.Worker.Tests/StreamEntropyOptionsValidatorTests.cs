@@ -266,6 +266,25 @@ public sealed class StreamEntropyOptionsValidatorTests
             "10001",
             "10000");
 
+    // Windows count in whole milliseconds; this passed validation before and failed when the engine was built.
+    [Fact]
+    public void Validate_TumblingSizeNotWholeMilliseconds_Fails() =>
+        AssertSingleFailure(
+            o => o.Windows[1].Size = TimeSpan.FromTicks(15_000),
+            "StreamEntropy:Windows:1:Size 00:00:00.0015000 is not a whole number of milliseconds.");
+
+    [Fact]
+    public void Validate_SlidingSizeAndStepNotWholeMilliseconds_Fails() =>
+        AssertSingleFailure(
+            o => (o.Windows[2].Size, o.Windows[2].Step) = (TimeSpan.FromTicks(15_000), TimeSpan.FromTicks(15_000)),
+            "StreamEntropy:Windows:2:Size 00:00:00.0015000 is not a whole number of milliseconds.");
+
+    [Fact]
+    public void Validate_CheckpointIntervalOutOfRange_Fails() =>
+        AssertSingleFailure(
+            o => o.Checkpoint.Interval = TimeSpan.FromDays(2),
+            "StreamEntropy:Checkpoint:Interval must be between 100 ms and 1 day, not 2.00:00:00.");
+
     [Theory]
     [InlineData(null)]
     [InlineData("00:00:00")]

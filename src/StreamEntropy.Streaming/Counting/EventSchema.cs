@@ -14,66 +14,22 @@ public sealed class EventSchema
     /// [<see cref="FieldDefinition.MinMaxDistinct"/>, <see cref="FieldDefinition.MaxMaxDistinct"/>]. The message names the offending entry.</exception>
     public EventSchema(IReadOnlyList<FieldDefinition> fields, IReadOnlyList<PairDefinition> pairs)
     {
-        ArgumentNullException.ThrowIfNull(fields);
-        ArgumentNullException.ThrowIfNull(pairs);
+        if (Validate(fields, pairs, out string parameter) is { } problem)
+        {
+            throw new ArgumentException(problem, parameter);
+        }
+
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < fields.Count; i++)
         {
-            FieldDefinition f = fields[i];
-            if (string.IsNullOrWhiteSpace(f.Name))
-            {
-                throw new ArgumentException($"Fields[{i}]: the name is empty.", nameof(fields));
-            }
-
-            if (string.IsNullOrWhiteSpace(f.Path))
-            {
-                throw new ArgumentException($"Fields[{i}] '{f.Name}': the path is empty.", nameof(fields));
-            }
-
-            if (f.BinWidth is double w && !NumericBinning.IsValidWidth(w))
-            {
-                throw new ArgumentException($"Fields[{i}] '{f.Name}': the bin width must be a finite number > 0, not {w}.", nameof(fields));
-            }
-
-            if (f.MaxDistinct != 0 && (f.MaxDistinct < FieldDefinition.MinMaxDistinct || f.MaxDistinct > FieldDefinition.MaxMaxDistinct))
-            {
-                throw new ArgumentException(
-                    $"Fields[{i}] '{f.Name}': MaxDistinct must be 0 (unlimited) or from {FieldDefinition.MinMaxDistinct} to {FieldDefinition.MaxMaxDistinct}, not {f.MaxDistinct}.",
-                    nameof(fields));
-            }
-
-            if (!index.TryAdd(f.Name, i))
-            {
-                throw new ArgumentException($"Fields[{i}]: the name '{f.Name}' is used twice.", nameof(fields));
-            }
+            index.Add(fields[i].Name, i);
         }
 
         _pairIndexes = new (int, int)[pairs.Count];
         _pairMaxDistinct = new int[pairs.Count];
-        var seen = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < pairs.Count; i++)
         {
-            PairDefinition p = pairs[i];
-            if (!index.TryGetValue(p.X ?? "", out int x))
-            {
-                throw new ArgumentException($"Pairs[{i}]: X names the unknown field '{p.X}'.", nameof(pairs));
-            }
-
-            if (!index.TryGetValue(p.Y ?? "", out int y))
-            {
-                throw new ArgumentException($"Pairs[{i}]: Y names the unknown field '{p.Y}'.", nameof(pairs));
-            }
-
-            if (x == y)
-            {
-                throw new ArgumentException($"Pairs[{i}]: X and Y are both '{p.X}'.", nameof(pairs));
-            }
-
-            if (!seen.Add(p.Key))
-            {
-                throw new ArgumentException($"Pairs[{i}]: the pair '{p.Key}' is listed twice.", nameof(pairs));
-            }
-
+            (int x, int y) = (index[pairs[i].X], index[pairs[i].Y]);
             _pairIndexes[i] = (x, y);
             _pairMaxDistinct[i] = Math.Max(fields[x].MaxDistinct, fields[y].MaxDistinct);
         }
@@ -83,6 +39,86 @@ public sealed class EventSchema
         Fields = [.. fields];
         Pairs = [.. pairs];
     }
+
+    /// <summary>Checks fields and pairs: the constructor's rules, for callers that report problems instead of catching
+    /// them (configuration validation prefixes its section).</summary>
+    /// <param name="fields">The fields.</param>
+    /// <param name="pairs">The pairs.</param>
+    /// <param name="parameter">"fields" or "pairs": the list the problem is in; empty when there is none.</param>
+    /// <returns>The first problem, naming the offending entry (<c>Fields[i]</c>, <c>Pairs[i]</c>); null when valid.</returns>
+    public static string? Validate(IReadOnlyList<FieldDefinition> fields, IReadOnlyList<PairDefinition> pairs, out string parameter)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        ArgumentNullException.ThrowIfNull(pairs);
+        parameter = nameof(fields);
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < fields.Count; i++)
+        {
+            FieldDefinition f = fields[i];
+            if (string.IsNullOrWhiteSpace(f.Name))
+            {
+                return $"Fields[{i}]: the name is empty.";
+            }
+
+            if (string.IsNullOrWhiteSpace(f.Path))
+            {
+                return $"Fields[{i}] '{f.Name}': the path is empty.";
+            }
+
+            if (f.BinWidth is double w && !NumericBinning.IsValidWidth(w))
+            {
+                return $"Fields[{i}] '{f.Name}': the bin width must be a finite number > 0, not {w}.";
+            }
+
+            if (ValidateMaxDistinct(f.MaxDistinct) is { } budget)
+            {
+                return $"Fields[{i}] '{f.Name}': MaxDistinct {budget}";
+            }
+
+            if (!index.TryAdd(f.Name, i))
+            {
+                return $"Fields[{i}]: the name '{f.Name}' is used twice.";
+            }
+        }
+
+        parameter = nameof(pairs);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < pairs.Count; i++)
+        {
+            PairDefinition p = pairs[i];
+            if (!index.TryGetValue(p.X ?? "", out int x))
+            {
+                return $"Pairs[{i}]: X names the unknown field '{p.X}'.";
+            }
+
+            if (!index.TryGetValue(p.Y ?? "", out int y))
+            {
+                return $"Pairs[{i}]: Y names the unknown field '{p.Y}'.";
+            }
+
+            if (x == y)
+            {
+                return $"Pairs[{i}]: X and Y are both '{p.X}'.";
+            }
+
+            if (!seen.Add(p.Key))
+            {
+                return $"Pairs[{i}]: the pair '{p.Key}' is listed twice.";
+            }
+        }
+
+        parameter = "";
+        return null;
+    }
+
+    /// <summary>Checks a MaxDistinct budget: 0 (unlimited) or from <see cref="FieldDefinition.MinMaxDistinct"/> to
+    /// <see cref="FieldDefinition.MaxMaxDistinct"/>.</summary>
+    /// <returns>What is wrong, to follow the setting's name (<c>must be 0 (unlimited) or from 16 to …, not 8.</c>);
+    /// null when the budget is valid.</returns>
+    public static string? ValidateMaxDistinct(int maxDistinct) =>
+        maxDistinct != 0 && (maxDistinct < FieldDefinition.MinMaxDistinct || maxDistinct > FieldDefinition.MaxMaxDistinct)
+            ? $"must be 0 (unlimited) or from {FieldDefinition.MinMaxDistinct} to {FieldDefinition.MaxMaxDistinct}, not {maxDistinct}."
+            : null;
 
     /// <summary>Gets the fields, in order; a field's index is its position here.</summary>
     public IReadOnlyList<FieldDefinition> Fields { get; }

@@ -21,19 +21,39 @@ public sealed class AlertEvaluator
     /// <exception cref="ArgumentException">A rule is invalid, or two rules share a name.</exception>
     public AlertEvaluator(IReadOnlyList<AlertRule> rules)
     {
+        if (Validate(rules, out string setting) is { } problem)
+        {
+            throw new ArgumentException(problem, setting);
+        }
+
+        _rules = [.. rules];
+    }
+
+    /// <summary>Checks every rule and that no two share a name, for callers that report problems instead of catching them.</summary>
+    /// <param name="rules">The rules.</param>
+    /// <param name="setting">The offending setting of a rule, or "rules" for a repeated name; empty when there is none.</param>
+    /// <returns>The first problem, naming the rule; null when the rules are valid.</returns>
+    public static string? Validate(IReadOnlyList<AlertRule> rules, out string setting)
+    {
         ArgumentNullException.ThrowIfNull(rules);
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (AlertRule rule in rules)
         {
             ArgumentNullException.ThrowIfNull(rule, nameof(rules));
-            rule.Validate();
+            if (rule.Validate(out setting) is { } problem)
+            {
+                return problem;
+            }
+
             if (!names.Add(rule.Name))
             {
-                throw new ArgumentException($"Alert rule '{rule.Name}' is defined twice.", nameof(rules));
+                setting = nameof(rules);
+                return $"Alert rule '{rule.Name}' is defined twice.";
             }
         }
 
-        _rules = [.. rules];
+        setting = "";
+        return null;
     }
 
     /// <summary>Gets the rules.</summary>

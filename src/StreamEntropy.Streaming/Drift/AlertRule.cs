@@ -76,41 +76,62 @@ public sealed record AlertRule(string Name, string Metric, double Threshold)
     /// <exception cref="ArgumentException">A setting is out of range; the message names the rule and the setting.</exception>
     public void Validate()
     {
+        if (Validate(out string setting) is { } problem)
+        {
+            throw new ArgumentException(problem, setting);
+        }
+    }
+
+    /// <summary>Checks the rule on its own, for callers that report problems instead of catching them.</summary>
+    /// <param name="setting">The offending setting; empty when there is none.</param>
+    /// <returns>The problem, naming the rule and the setting; null when the rule is valid.</returns>
+    public string? Validate(out string setting)
+    {
         if (string.IsNullOrWhiteSpace(Name))
         {
-            throw new ArgumentException("An alert rule's name is empty.", nameof(Name));
+            setting = nameof(Name);
+            return "An alert rule's name is empty.";
         }
 
         if (!DriftMetrics.IsKnown(Metric))
         {
-            throw new ArgumentException($"Alert rule '{Name}': unknown metric '{Metric}'; use one of {string.Join(", ", DriftMetrics.All)}.", nameof(Metric));
+            setting = nameof(Metric);
+            return $"Alert rule '{Name}': unknown metric '{Metric}'; use one of {string.Join(", ", DriftMetrics.All)}.";
         }
 
         if (!double.IsFinite(Threshold) || Threshold <= 0)
         {
-            throw new ArgumentException(Invariant($"Alert rule '{Name}': the threshold must be a finite number > 0, not {Threshold}."), nameof(Threshold));
+            setting = nameof(Threshold);
+            return Invariant($"Alert rule '{Name}': the threshold must be a finite number > 0, not {Threshold}.");
         }
 
         double clear = EffectiveClearThreshold;
         if (!double.IsFinite(clear) || clear < 0 || clear > Threshold)
         {
-            throw new ArgumentException(Invariant($"Alert rule '{Name}': the clear threshold must be in [0, {Threshold}] (at most the threshold), not {clear}."), nameof(ClearThreshold));
+            setting = nameof(ClearThreshold);
+            return Invariant($"Alert rule '{Name}': the clear threshold must be in [0, {Threshold}] (at most the threshold), not {clear}.");
         }
 
         if (RaiseAfter < 1)
         {
-            throw new ArgumentException($"Alert rule '{Name}': RaiseAfter must be at least 1, not {RaiseAfter}.", nameof(RaiseAfter));
+            setting = nameof(RaiseAfter);
+            return $"Alert rule '{Name}': RaiseAfter must be at least 1, not {RaiseAfter}.";
         }
 
         if (ClearAfter < 1)
         {
-            throw new ArgumentException($"Alert rule '{Name}': ClearAfter must be at least 1, not {ClearAfter}.", nameof(ClearAfter));
+            setting = nameof(ClearAfter);
+            return $"Alert rule '{Name}': ClearAfter must be at least 1, not {ClearAfter}.";
         }
 
         if (MinimumSignificance is double gate && (!double.IsFinite(gate) || gate < 0))
         {
-            throw new ArgumentException(Invariant($"Alert rule '{Name}': MinimumSignificance must be a finite number ≥ 0, not {gate}."), nameof(MinimumSignificance));
+            setting = nameof(MinimumSignificance);
+            return Invariant($"Alert rule '{Name}': MinimumSignificance must be a finite number ≥ 0, not {gate}.");
         }
+
+        setting = "";
+        return null;
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -46,7 +46,14 @@ public sealed record DriftScoring
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(TopDrivers);
-        ArgumentOutOfRangeException.ThrowIfLessThan(MinimumReferenceEvents, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(MinimumReferenceEvents, MaxMinimumReferenceEvents);
+        if (ValidateMinimumReferenceEvents(MinimumReferenceEvents) is { } problem)
+        {
+            throw new ArgumentOutOfRangeException(nameof(MinimumReferenceEvents), MinimumReferenceEvents, $"{nameof(MinimumReferenceEvents)} {problem}");
+        }
     }
+
+    /// <summary>Checks a <see cref="MinimumReferenceEvents"/> value: from 1 to <see cref="MaxMinimumReferenceEvents"/>.</summary>
+    /// <returns>What is wrong, to follow the setting's name (<c>must be between 1 and 1000000000, not 0.</c>); null when valid.</returns>
+    public static string? ValidateMinimumReferenceEvents(long value) =>
+        value is < 1 or > MaxMinimumReferenceEvents ? $"must be between 1 and {MaxMinimumReferenceEvents}, not {value}." : null;
 }

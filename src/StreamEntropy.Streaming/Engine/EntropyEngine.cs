@@ -81,12 +81,12 @@ public sealed class EntropyEngine : IWindowCloseObserver
 
         if (schema.HasBudgets)
         {
-            if (estimator != EntropyEstimator.MaximumLikelihood)
+            if (!BudgetsSupport(estimator))
             {
                 throw new ArgumentException($"MaxDistinct budgets support only the plug-in estimator (ml), not {estimator.ToName()}.", nameof(estimator));
             }
 
-            if (windows.FirstOrDefault(w => w.Kind == WindowKind.Decay) is { } decay)
+            if (windows.FirstOrDefault(w => !BudgetsSupport(w.Kind)) is { } decay)
             {
                 throw new ArgumentException($"Window '{decay.Name}': decay windows do not support MaxDistinct budgets.", nameof(windows));
             }
@@ -111,6 +111,14 @@ public sealed class EntropyEngine : IWindowCloseObserver
         (_encoder, _windows) = CreateState();
         _monitor = CreateMonitor(_encoder);
     }
+
+    /// <summary>Gets whether fields with a MaxDistinct budget can be measured with <paramref name="estimator"/>: the
+    /// bounded summaries bracket only the plug-in estimator (ml).</summary>
+    public static bool BudgetsSupport(EntropyEstimator estimator) => estimator == EntropyEstimator.MaximumLikelihood;
+
+    /// <summary>Gets whether fields with a MaxDistinct budget can be counted in windows of <paramref name="kind"/>: the
+    /// weighted counts of decay windows have no bounded summary.</summary>
+    public static bool BudgetsSupport(WindowKind kind) => kind != WindowKind.Decay;
 
     /// <summary>Gets the alerts currently raised (empty without drift settings).</summary>
     public IReadOnlyList<AlertEvent> ActiveAlerts => _monitor?.Alerts.Active ?? [];

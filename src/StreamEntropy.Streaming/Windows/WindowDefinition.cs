@@ -13,8 +13,8 @@ public sealed record WindowDefinition(string Name, WindowKind Kind, TimeSpan? Si
     public const int MaxPanes = 10_000;
 
     /// <summary>Checks the definition on its own (uniqueness of names is checked by the engine).</summary>
-    /// <exception cref="ArgumentException">A required duration is missing, not positive, not a whole number of
-    /// milliseconds, or Step does not divide Size. The message names the window and the offending setting.</exception>
+    /// <exception cref="ArgumentException">The name is empty, a required duration is missing, not positive, not a whole
+    /// number of milliseconds, or Step does not divide Size. The message names the window and the offending setting.</exception>
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(Name))
@@ -22,37 +22,66 @@ public sealed record WindowDefinition(string Name, WindowKind Kind, TimeSpan? Si
             throw new ArgumentException("A window's name is empty.", nameof(Name));
         }
 
-        switch (Kind)
+        if (Validate(Kind, Size, Step, HalfLife, out string setting) is { } problem)
+        {
+            throw new ArgumentException($"Window '{Name}': {problem}", setting);
+        }
+    }
+
+    /// <summary>Checks the durations a window of <paramref name="kind"/> needs: the one rule for the engine (through
+    /// <see cref="Validate()"/>) and for configuration, which prefixes the window's key.</summary>
+    /// <param name="kind">The window's kind.</param>
+    /// <param name="size">The length of a tumbling or sliding window.</param>
+    /// <param name="step">The step of a sliding window.</param>
+    /// <param name="halfLife">The half-life of a decay window.</param>
+    /// <param name="setting">The setting the problem is about (Size, Step, HalfLife or Kind); empty when there is none.</param>
+    /// <returns>The problem, beginning with the setting's name; null when the durations are valid.</returns>
+    public static string? Validate(WindowKind kind, TimeSpan? size, TimeSpan? step, TimeSpan? halfLife, out string setting)
+    {
+        switch (kind)
         {
             case WindowKind.Cumulative:
                 break;
             case WindowKind.Tumbling:
-                RequireWholeMilliseconds(Size, nameof(Size));
-                break;
+                return WholeMilliseconds(kind, size, nameof(Size), out _, out setting);
             case WindowKind.Sliding:
-                long size = RequireWholeMilliseconds(Size, nameof(Size));
-                long step = RequireWholeMilliseconds(Step, nameof(Step));
-                if (step > size || size % step != 0)
+                if (WholeMilliseconds(kind, size, nameof(Size), out long sizeMs, out setting) is { } sizeProblem)
                 {
-                    throw new ArgumentException($"Window '{Name}': Step {Step} must divide Size {Size}.", nameof(Step));
+                    return sizeProblem;
                 }
 
-                if (size / step > MaxPanes)
+                if (WholeMilliseconds(kind, step, nameof(Step), out long stepMs, out setting) is { } stepProblem)
                 {
-                    throw new ArgumentException($"Window '{Name}': Size / Step is {size / step} panes; at most {MaxPanes} are allowed.", nameof(Step));
+                    return stepProblem;
+                }
+
+                setting = nameof(Step);
+                if (stepMs > sizeMs || sizeMs % stepMs != 0)
+                {
+                    return $"Step {step} must divide Size {size}.";
+                }
+
+                if (sizeMs / stepMs > MaxPanes)
+                {
+                    return $"Step: Size / Step is {sizeMs / stepMs} panes; at most {MaxPanes} are allowed.";
                 }
 
                 break;
             case WindowKind.Decay:
-                if (HalfLife is not { } halfLife || halfLife <= TimeSpan.Zero)
+                if (halfLife is not { } h || h <= TimeSpan.Zero)
                 {
-                    throw new ArgumentException($"Window '{Name}': HalfLife is required for a Decay window and must be positive.", nameof(HalfLife));
+                    setting = nameof(HalfLife);
+                    return "HalfLife is required for a Decay window and must be positive.";
                 }
 
                 break;
             default:
-                throw new ArgumentException($"Window '{Name}': unknown kind {Kind}.", nameof(Kind));
+                setting = nameof(Kind);
+                return $"Kind {kind} is unknown.";
         }
+
+        setting = "";
+        return null;
     }
 
     /// <summary>Gets Size in milliseconds (0 when unset).</summary>
@@ -61,18 +90,22 @@ public sealed record WindowDefinition(string Name, WindowKind Kind, TimeSpan? Si
     /// <summary>Gets Step in milliseconds (0 when unset).</summary>
     internal long StepMs => Step is { } s ? s.Ticks / TimeSpan.TicksPerMillisecond : 0;
 
-    private long RequireWholeMilliseconds(TimeSpan? value, string setting)
+    private static string? WholeMilliseconds(WindowKind kind, TimeSpan? value, string name, out long milliseconds, out string setting)
     {
+        setting = name;
+        milliseconds = 0;
         if (value is not { } v || v <= TimeSpan.Zero)
         {
-            throw new ArgumentException($"Window '{Name}': {setting} is required for a {Kind} window and must be positive.", setting);
+            return $"{name} is required for a {kind} window and must be positive.";
         }
 
         if (v.Ticks % TimeSpan.TicksPerMillisecond != 0)
         {
-            throw new ArgumentException($"Window '{Name}': {setting} {v} is not a whole number of milliseconds.", setting);
+            return $"{name} {v} is not a whole number of milliseconds.";
         }
 
-        return v.Ticks / TimeSpan.TicksPerMillisecond;
+        milliseconds = v.Ticks / TimeSpan.TicksPerMillisecond;
+        setting = "";
+        return null;
     }
 }

@@ -100,14 +100,9 @@ internal static class CommonOptions
             fields.Add(new FieldDefinition(n, n, widths.TryGetValue(n, out double w) ? w : null));
         }
 
-        try
-        {
-            return new EventSchema(fields, pairs);
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException(e.Message.Split(" (Parameter", 2)[0], e);
-        }
+        return EventSchema.Validate(fields, pairs, out _) is { } problem
+            ? throw new UsageException(problem)
+            : new EventSchema(fields, pairs);
     }
 
     /// <summary>Parses <c>--delimiter</c>: null (detect from the header line), one ASCII character, or a name.</summary>

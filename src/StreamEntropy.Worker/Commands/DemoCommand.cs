@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Spectre.Console;
 using StreamEntropy.Kafka.Broker;
 using StreamEntropy.Kafka.Pipeline;
@@ -53,7 +52,7 @@ internal static class DemoCommand
             await stderr.WriteLineAsync($"Worker running; HTTP on {urls}").ConfigureAwait(false);
             await stderr.WriteLineAsync("Point the worker at a real cluster: stream-entropy run --config my.json --StreamEntropy:Kafka:BootstrapServers=broker:9092 --StreamEntropy:Kafka:Topics:0=events").ConfigureAwait(false);
             EntropyPipeline pipeline = app.Services.GetRequiredService<EntropyPipeline>();
-            var logBase = OptionsMapper.ToBase(app.Services.GetRequiredService<IOptions<StreamEntropyOptions>>().Value);
+            var logBase = app.Services.GetRequiredService<EngineSettings>().Base;
             var producer = new DemoProducer(cluster.BootstrapServers, DemoConfiguration.InputTopic, args.Rate, args.DriftAfter);
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);

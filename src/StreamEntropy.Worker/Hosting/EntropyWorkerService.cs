@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using StreamEntropy.Kafka.Pipeline;
 using StreamEntropy.Worker.Options;
-using StreamEntropy.Worker.Telemetry;
 
 namespace StreamEntropy.Worker.Hosting;
 
@@ -12,15 +11,10 @@ internal sealed class EntropyWorkerService(
     EntropyPipeline pipeline,
     IOptions<StreamEntropyOptions> options,
     IHostApplicationLifetime lifetime,
-    ILogger<EntropyWorkerService> logger,
-    StreamEntropyMetrics metrics,
-    SnapshotHistory history) : BackgroundService
+    ILogger<EntropyWorkerService> logger) : BackgroundService
 {
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Both subscribe to the pipeline when created; taking them here creates them before the loop starts.
-        GC.KeepAlive(metrics);
-        GC.KeepAlive(history);
         StreamEntropyOptions o = options.Value;
         logger.Starting(
             o.Kafka.Topics,

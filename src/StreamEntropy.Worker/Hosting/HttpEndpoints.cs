@@ -8,7 +8,6 @@ using StreamEntropy.Worker.Options;
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Options;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Worker.Telemetry;
 
@@ -60,14 +59,14 @@ internal static class HttpEndpoints
             },
         }).WithMetadata(new HttpMethodMetadata(ReadMethods));
 
-        app.MapMethods("/api/entropy/history", ReadMethods, (SnapshotHistory history, IOptions<StreamEntropyOptions> options, string? window, string? field) =>
+        app.MapMethods("/api/entropy/history", ReadMethods, (SnapshotHistory history, EngineSettings settings, string? window, string? field) =>
         {
-            if (UnknownFilter(options.Value, window, field) is { } unknown)
+            if (UnknownFilter(settings, window, field) is { } unknown)
             {
                 return unknown;
             }
 
-            LogBase logBase = OptionsMapper.ToBase(options.Value);
+            LogBase logBase = settings.Base;
             using var buffer = new MemoryStream();
             using (var w = new Utf8JsonWriter(buffer))
             {
@@ -208,9 +207,9 @@ internal static class HttpEndpoints
             return Results.Text(Encoding.UTF8.GetString(buffer.ToArray()), "application/json", Encoding.UTF8, status);
         });
 
-        app.MapMethods("/api/entropy", ReadMethods, (EntropyPipeline pipeline, IOptions<StreamEntropyOptions> options, string? window, string? field) =>
+        app.MapMethods("/api/entropy", ReadMethods, (EntropyPipeline pipeline, EngineSettings settings, string? window, string? field) =>
         {
-            if (UnknownFilter(options.Value, window, field) is { } unknown)
+            if (UnknownFilter(settings, window, field) is { } unknown)
             {
                 return unknown;
             }
@@ -227,7 +226,7 @@ internal static class HttpEndpoints
                         continue;
                     }
 
-                    foreach (OutputRecord record in SnapshotRecords.Build(w, OptionsMapper.ToBase(options.Value), latest.PublishedAt))
+                    foreach (OutputRecord record in SnapshotRecords.Build(w, settings.Base, latest.PublishedAt))
                     {
                         string name = record.Key[(record.Key.IndexOf('/', StringComparison.Ordinal) + 1)..];
                         if (field is not null && name != field && !name.Split(',').Contains(field))
@@ -338,11 +337,11 @@ internal static class HttpEndpoints
     /// <summary>A 404 naming the known windows (or fields) when a filter names none of them; null when both are known.</summary>
     /// <remarks>An empty 200 would read as "no data yet" and hide a typo. Known names come from the configuration, so
     /// the answer is the same before the first publication.</remarks>
-    private static IResult? UnknownFilter(StreamEntropyOptions options, string? window, string? field)
+    private static IResult? UnknownFilter(EngineSettings settings, string? window, string? field)
     {
         if (window is not null)
         {
-            string[] windows = [.. OptionsMapper.ToWindows(options).Select(w => w.Name)];
+            string[] windows = [.. settings.Windows.Select(w => w.Name)];
             if (!windows.Contains(window, StringComparer.Ordinal))
             {
                 return Results.Json(new UnknownName($"unknown window '{window}'", windows), statusCode: StatusCodes.Status404NotFound);
@@ -351,8 +350,8 @@ internal static class HttpEndpoints
 
         if (field is not null)
         {
-            string[] fields = [.. options.Fields.Select(f => f.Name)];
-            string[] pairs = [.. options.Pairs.Select(p => $"{p.X},{p.Y}")];
+            string[] fields = [.. settings.Schema.Fields.Select(f => f.Name)];
+            string[] pairs = [.. settings.Schema.Pairs.Select(p => p.Key)];
             if (!fields.Contains(field, StringComparer.Ordinal) && !pairs.Contains(field, StringComparer.Ordinal))
             {
                 return Results.Json(new UnknownName($"unknown field '{field}'", [.. fields, .. pairs]), statusCode: StatusCodes.Status404NotFound);

@@ -1,8 +1,5 @@
-using System.Reactive.Concurrency;
 using Microsoft.Extensions.Options;
 using StreamEntropy.Kafka.Pipeline;
-using StreamEntropy.Streaming.Engine;
-using OpenTelemetry.Metrics;
 using StreamEntropy.Worker.Options;
 using StreamEntropy.Worker.Telemetry;
 
@@ -46,54 +43,7 @@ internal static class WorkerHost
             builder.WebHost.UseUrls(DefaultUrls); // loopback unless the user says otherwise
         }
 
-        builder.Services.AddOptions<StreamEntropyOptions>()
-            .BindConfiguration(StreamEntropyOptions.SectionName)
-            .ValidateOnStart(); // every rule is in StreamEntropyOptionsValidator, each message naming its key
-        builder.Services.AddSingleton<IValidateOptions<StreamEntropyOptions>, StreamEntropyOptionsValidator>();
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<IScheduler>(DefaultScheduler.Instance);
-        builder.Services.AddSingleton(sp =>
-        {
-            StreamEntropyOptions o = sp.GetRequiredService<IOptions<StreamEntropyOptions>>().Value;
-            bool group = o.Scaling.Mode == ScalingMode.Group;
-            var settings = new PipelineSettings
-            {
-                BootstrapServers = o.Kafka.BootstrapServers,
-                GroupId = o.Kafka.GroupId,
-                Topics = o.Kafka.Topics,
-                OutputTopic = o.Kafka.OutputTopic,
-                DeadLetterTopic = o.Kafka.DeadLetterTopic,
-                AlertTopic = o.Kafka.AlertTopic,
-                Client = o.Kafka.Client,
-                PublishInterval = o.PublishInterval,
-                CheckpointInterval = o.Checkpoint.Interval,
-                CheckpointDirectory = o.Checkpoint.Directory,
-                UseEventTime = o.Time == TimeMode.EventTime,
-                Base = OptionsMapper.ToBase(o),
-                MaxEventBytes = o.MaxEventBytes,
-                ScaleOut = group ? new ScaleOutSettings(o.Scaling.StateTopic, o.Scaling.PartialsTopic) { Drift = OptionsMapper.ToDrift(o), MaxLagWindows = o.Scaling.MaxLagWindows } : null,
-            };
-            return new EntropyPipeline(
-                settings,
-                // In Group mode each engine counts one partition; drift is scored on the merged windows instead.
-                () => new EntropyEngine(OptionsMapper.ToSchema(o), OptionsMapper.ToWindows(o), OptionsMapper.ToEstimator(o), o.MaxEventBytes, group ? null : OptionsMapper.ToDrift(o)),
-                sp.GetRequiredService<ILoggerFactory>().CreateLogger<EntropyPipeline>(),
-                sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<IScheduler>());
-        });
-        builder.Services.AddSingleton(sp => new StreamEntropyMetrics(
-            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
-            sp.GetRequiredService<EntropyPipeline>(),
-            OptionsMapper.ToBase(sp.GetRequiredService<IOptions<StreamEntropyOptions>>().Value),
-            OptionsMapper.ToSchema(sp.GetRequiredService<IOptions<StreamEntropyOptions>>().Value)));
-        builder.Services.AddSingleton(sp => new SnapshotHistory(sp.GetRequiredService<EntropyPipeline>()));
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(StreamEntropyMetrics.MeterName)
-            .AddPrometheusExporter());
-        builder.Services.AddHealthChecks().AddCheck<PipelineHealthCheck>("pipeline", tags: [PipelineHealthCheck.ReadyTag]);
-        builder.Services.AddHostedService<EntropyWorkerService>();
-        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(25)); // under systemd's TimeoutStopSec=30
-        builder.Services.AddSystemd(); // readiness notification and journald-friendly logs when run by systemd; no-op otherwise
+        builder.Services.AddStreamEntropy(builder.Configuration);
 
         WebApplication app = builder.Build();
         // One scrape reads one snapshot: the branch pins it around the exporter's collection. GET and HEAD only.

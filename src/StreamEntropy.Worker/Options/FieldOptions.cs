@@ -14,5 +14,6 @@ public sealed class FieldOptions
 
     /// <summary>Gets or sets this field's budget of distinct values per window (0 = unlimited, exact); unset, the
     /// section's <see cref="StreamEntropyOptions.MaxDistinct"/> applies.</summary>
+    [MaxDistinct]
     public int? MaxDistinct { get; set; }
 }

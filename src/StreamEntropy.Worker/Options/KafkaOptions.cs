@@ -4,18 +4,22 @@ namespace StreamEntropy.Worker.Options;
 public sealed class KafkaOptions
 {
     /// <summary>Gets or sets the bootstrap servers, host:port[,host:port]. The default is localhost:9092.</summary>
+    [NotEmpty]
     public string BootstrapServers { get; set; } = "localhost:9092";
 
     /// <summary>Gets or sets the consumer group. The default is stream-entropy.</summary>
+    [NotEmpty]
     public string GroupId { get; set; } = "stream-entropy";
 
     /// <summary>Gets the input topics. At least one is required.</summary>
     public List<string> Topics { get; set; } = [];
 
     /// <summary>Gets or sets the topic that receives the entropy records. The default is entropy.</summary>
+    [NotEmpty]
     public string OutputTopic { get; set; } = "entropy";
 
     /// <summary>Gets or sets the topic that receives malformed events unchanged. The default is entropy-dead-letters.</summary>
+    [NotEmpty]
     public string DeadLetterTopic { get; set; } = "entropy-dead-letters";
 
     /// <summary>Gets or sets the topic that receives alert raises and clears. The default is entropy-alerts.</summary>

@@ -11,14 +11,16 @@ internal static class OptionsMapper
 {
     /// <summary>Maps the fields and pairs; <paramref name="withBudgets"/> false leaves out the MaxDistinct budgets
     /// (the validator checks those separately, naming the setting).</summary>
-    public static EventSchema ToSchema(StreamEntropyOptions options, bool withBudgets = true)
-    {
-        var fields = options.Fields
-            .Select(f => new FieldDefinition(f.Name, string.IsNullOrWhiteSpace(f.Path) ? f.Name : f.Path, f.BinWidth, withBudgets ? MaxDistinct(options, f) : 0))
-            .ToList();
-        var pairs = options.Pairs.Select(p => new PairDefinition(p.X, p.Y)).ToList();
-        return new EventSchema(fields, pairs);
-    }
+    public static EventSchema ToSchema(StreamEntropyOptions options, bool withBudgets = true) =>
+        new(ToFields(options, withBudgets), ToPairs(options));
+
+    /// <summary>Maps the fields (a field's path defaults to its name).</summary>
+    public static List<FieldDefinition> ToFields(StreamEntropyOptions options, bool withBudgets = true) =>
+        options.Fields.ConvertAll(f => new FieldDefinition(f.Name, string.IsNullOrWhiteSpace(f.Path) ? f.Name : f.Path, f.BinWidth, withBudgets ? MaxDistinct(options, f) : 0));
+
+    /// <summary>Maps the pairs.</summary>
+    public static List<PairDefinition> ToPairs(StreamEntropyOptions options) =>
+        options.Pairs.ConvertAll(p => new PairDefinition(p.X, p.Y));
 
     /// <summary>The budget of a field: its own MaxDistinct when set, else the section's.</summary>
     public static int MaxDistinct(StreamEntropyOptions options, FieldOptions field) => field.MaxDistinct ?? options.MaxDistinct;
@@ -35,17 +37,25 @@ internal static class OptionsMapper
             .ToList();
     }
 
-    /// <summary>Maps the drift options; loads the baseline file when one is named (may throw InvalidDataException).</summary>
-    public static DriftSettings? ToDrift(StreamEntropyOptions options)
+    /// <summary>Maps the drift options; reads the baseline file, when one is named, through <paramref name="baselines"/>
+    /// (a new loader when null; may throw InvalidDataException).</summary>
+    public static DriftSettings? ToDrift(StreamEntropyOptions options, BaselineLoader? baselines = null)
     {
         if (!options.Drift.Enabled)
         {
             return null;
         }
 
-        IReadOnlyList<AlertRule> rules = options.Drift.Rules.Count == 0
+        Baseline? baseline = string.IsNullOrWhiteSpace(options.Drift.Baseline) ? null : (baselines ?? new BaselineLoader()).Load(options.Drift.Baseline);
+        var scoring = new DriftScoring { TopDrivers = options.Drift.TopDrivers, MinimumReferenceEvents = options.Drift.MinimumReferenceEvents };
+        return new DriftSettings(ToRules(options.Drift), scoring, baseline) { RecaptureOnStart = options.Drift.RecaptureOnStart };
+    }
+
+    /// <summary>Maps the alert rules; none configured means <see cref="AlertRule.Defaults"/>.</summary>
+    public static IReadOnlyList<AlertRule> ToRules(DriftOptions drift) =>
+        drift.Rules.Count == 0
             ? AlertRule.Defaults
-            : options.Drift.Rules.ConvertAll(r => new AlertRule(r.Name, r.Metric, r.Threshold)
+            : drift.Rules.ConvertAll(r => new AlertRule(r.Name, r.Metric, r.Threshold)
             {
                 RaiseAfter = r.RaiseAfter,
                 ClearThreshold = r.ClearThreshold,
@@ -54,10 +64,6 @@ internal static class OptionsMapper
                 Window = r.Window,
                 MinimumSignificance = r.MinimumSignificance,
             });
-        Baseline? baseline = string.IsNullOrWhiteSpace(options.Drift.Baseline) ? null : Baseline.Load(options.Drift.Baseline);
-        var scoring = new DriftScoring { TopDrivers = options.Drift.TopDrivers, MinimumReferenceEvents = options.Drift.MinimumReferenceEvents };
-        return new DriftSettings(rules, scoring, baseline) { RecaptureOnStart = options.Drift.RecaptureOnStart };
-    }
 
     /// <summary>Parses a window kind by name only (Enum.TryParse would also take "2" or "Tumbling,Sliding").</summary>
     public static bool TryParseKind(string? text, out WindowKind kind)

@@ -7,38 +7,39 @@ using StreamEntropy.Streaming.Windows;
 
 namespace StreamEntropy.Worker.Options;
 
-/// <summary>The cross-field rules of <see cref="StreamEntropyOptions"/>; each failure names the setting.</summary>
+/// <summary>Every rule of <see cref="StreamEntropyOptions"/>, each failure a line naming the setting: the per-setting
+/// attributes (through <see cref="StreamEntropyOptionsAttributeValidator"/>), then the rules that involve several
+/// settings. Window, schema and alert-rule problems are the domain types' own (<see cref="WindowDefinition.Validate(WindowKind, TimeSpan?, TimeSpan?, TimeSpan?, out string)"/>,
+/// <see cref="EventSchema.Validate"/>, <see cref="AlertEvaluator.Validate"/>), prefixed with the key.</summary>
 internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEntropyOptions>
 {
+    private readonly StreamEntropyOptionsAttributeValidator _attributes = new();
+    private readonly BaselineLoader _baselines;
+
+    /// <summary>Creates a validator with a baseline loader of its own.</summary>
+    public StreamEntropyOptionsValidator()
+        : this(new BaselineLoader())
+    {
+    }
+
+    /// <summary>Creates a validator that reads baseline files through <paramref name="baselines"/>, so that the host
+    /// reads its baseline once for validating and running.</summary>
+    public StreamEntropyOptionsValidator(BaselineLoader baselines)
+    {
+        ArgumentNullException.ThrowIfNull(baselines);
+        _baselines = baselines;
+    }
+
     public ValidateOptionsResult Validate(string? name, StreamEntropyOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = new ValidateOptionsResultBuilder();
         const string S = StreamEntropyOptions.SectionName;
-
-        if (string.IsNullOrWhiteSpace(options.Kafka.BootstrapServers))
-        {
-            builder.AddError($"{S}:Kafka:BootstrapServers is empty.");
-        }
-
-        if (string.IsNullOrWhiteSpace(options.Kafka.GroupId))
-        {
-            builder.AddError($"{S}:Kafka:GroupId is empty.");
-        }
+        builder.AddResult(_attributes.Validate(S, options));
 
         if (options.Kafka.Topics.Count == 0 || options.Kafka.Topics.Any(string.IsNullOrWhiteSpace))
         {
             builder.AddError($"{S}:Kafka:Topics must list at least one topic, with no empty names.");
-        }
-
-        if (string.IsNullOrWhiteSpace(options.Kafka.OutputTopic))
-        {
-            builder.AddError($"{S}:Kafka:OutputTopic is empty.");
-        }
-
-        if (string.IsNullOrWhiteSpace(options.Kafka.DeadLetterTopic))
-        {
-            builder.AddError($"{S}:Kafka:DeadLetterTopic is empty.");
         }
 
         if (options.Kafka.Topics.Contains(options.Kafka.OutputTopic) || options.Kafka.Topics.Contains(options.Kafka.DeadLetterTopic))
@@ -55,21 +56,6 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
             }
         }
 
-        if (options.PublishInterval < TimeSpan.FromMilliseconds(100) || options.PublishInterval > TimeSpan.FromDays(1))
-        {
-            builder.AddError($"{S}:PublishInterval must be between 100 ms and 1 day, not {options.PublishInterval}.");
-        }
-
-        if (options.MaxEventBytes is < 64 or > 64 * 1024 * 1024)
-        {
-            builder.AddError($"{S}:MaxEventBytes must be between 64 and 67108864, not {options.MaxEventBytes}.");
-        }
-
-        if (options.Checkpoint.Interval < TimeSpan.FromMilliseconds(100) || options.Checkpoint.Interval > TimeSpan.FromDays(1))
-        {
-            builder.AddError($"{S}:Checkpoint:Interval must be between 100 ms and 1 day, not {options.Checkpoint.Interval}.");
-        }
-
         if (!string.IsNullOrEmpty(options.Kafka.AlertTopic) && options.Kafka.Topics.Contains(options.Kafka.AlertTopic))
         {
             builder.AddError($"{S}:Kafka:AlertTopic must not be one of the input topics.");
@@ -79,16 +65,9 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
         {
             builder.AddError($"{S}:Fields must list at least one field.");
         }
-        else
+        else if (ValidateSchema(options) is { } problem)
         {
-            try
-            {
-                _ = OptionsMapper.ToSchema(options, withBudgets: false);
-            }
-            catch (ArgumentException e)
-            {
-                builder.AddError($"{S}:{e.Message.Split(" (Parameter", 2)[0]}");
-            }
+            builder.AddError($"{S}:{problem}");
         }
 
         if (!EntropyEstimatorNames.TryParse(options.Estimator, out _))
@@ -109,15 +88,14 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
 
         ValidateScaling(options, builder);
 
-        if (string.IsNullOrWhiteSpace(options.Checkpoint.Directory))
-        {
-            builder.AddError($"{S}:Checkpoint:Directory is empty.");
-        }
-
         return builder.Build();
     }
 
-    private static void ValidateDrift(StreamEntropyOptions options, ValidateOptionsResultBuilder builder)
+    // Budgets are left out: the attribute on each MaxDistinct reports those, naming the key.
+    private static string? ValidateSchema(StreamEntropyOptions options) =>
+        EventSchema.Validate(OptionsMapper.ToFields(options, withBudgets: false), OptionsMapper.ToPairs(options), out _);
+
+    private void ValidateDrift(StreamEntropyOptions options, ValidateOptionsResultBuilder builder)
     {
         const string At = $"{StreamEntropyOptions.SectionName}:Drift";
         if (!options.Drift.Enabled)
@@ -131,31 +109,40 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
             return;
         }
 
-        if (options.Drift.MinimumReferenceEvents is < 1 or > DriftScoring.MaxMinimumReferenceEvents)
+        if (DriftScoring.ValidateMinimumReferenceEvents(options.Drift.MinimumReferenceEvents) is { } references)
         {
-            builder.AddError($"{At}:MinimumReferenceEvents must be between 1 and {DriftScoring.MaxMinimumReferenceEvents}, not {options.Drift.MinimumReferenceEvents}.");
+            builder.AddError($"{At}:MinimumReferenceEvents {references}");
             return;
         }
 
+        Baseline? baseline;
         try
         {
-            DriftSettings? drift = OptionsMapper.ToDrift(options);
-            if (drift is not null)
-            {
-                _ = new AlertEvaluator(drift.Rules); // validates every rule and the uniqueness of names
-                if (options.Fields.Count > 0)
-                {
-                    drift.Baseline?.EnsureCompatible(OptionsMapper.ToSchema(options, withBudgets: false));
-                }
-            }
+            baseline = string.IsNullOrWhiteSpace(options.Drift.Baseline) ? null : _baselines.Load(options.Drift.Baseline);
         }
-        catch (ArgumentException e)
-        {
-            builder.AddError($"{At}:Rules: {e.Message.Split(" (Parameter", 2)[0]}");
-        }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or BaselineMismatchException)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             builder.AddError($"{At}:Baseline: {e.Message}");
+            return;
+        }
+
+        if (AlertEvaluator.Validate(OptionsMapper.ToRules(options.Drift), out _) is { } problem)
+        {
+            builder.AddError($"{At}:Rules: {problem}");
+            return;
+        }
+
+        // Compared with a sound schema only: a schema problem is reported once, above.
+        if (baseline is not null && options.Fields.Count > 0 && ValidateSchema(options) is null)
+        {
+            try
+            {
+                baseline.EnsureCompatible(new EventSchema(OptionsMapper.ToFields(options, withBudgets: false), OptionsMapper.ToPairs(options)));
+            }
+            catch (BaselineMismatchException e)
+            {
+                builder.AddError($"{At}:Baseline: {e.Message}");
+            }
         }
     }
 
@@ -210,41 +197,21 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
     private static void ValidateBudgets(StreamEntropyOptions options, ValidateOptionsResultBuilder builder)
     {
         const string S = StreamEntropyOptions.SectionName;
-        CheckRange(options.MaxDistinct, $"{S}:MaxDistinct");
-        bool any = false;
-        for (int i = 0; i < options.Fields.Count; i++)
+        if (!options.Fields.Exists(f => OptionsMapper.MaxDistinct(options, f) != 0))
         {
-            if (options.Fields[i].MaxDistinct is int own)
-            {
-                CheckRange(own, $"{S}:Fields:{i}:MaxDistinct");
-            }
-
-            any |= OptionsMapper.MaxDistinct(options, options.Fields[i]) != 0;
+            return; // the range of each budget is its attribute's
         }
 
-        if (!any)
-        {
-            return;
-        }
-
-        if (EntropyEstimatorNames.TryParse(options.Estimator, out EntropyEstimator estimator) && estimator != EntropyEstimator.MaximumLikelihood)
+        if (EntropyEstimatorNames.TryParse(options.Estimator, out EntropyEstimator estimator) && !EntropyEngine.BudgetsSupport(estimator))
         {
             builder.AddError($"{S}:Estimator '{options.Estimator}' cannot be used with MaxDistinct: the bounded summaries bracket only the plug-in estimator; use ml or MaxDistinct 0.");
         }
 
         for (int i = 0; i < options.Windows.Count; i++)
         {
-            if (OptionsMapper.TryParseKind(options.Windows[i].Kind, out WindowKind kind) && kind == WindowKind.Decay)
+            if (OptionsMapper.TryParseKind(options.Windows[i].Kind, out WindowKind kind) && !EntropyEngine.BudgetsSupport(kind))
             {
                 builder.AddError($"{S}:Windows:{i}:Kind Decay cannot be used with MaxDistinct: weighted counts have no bounded summary; remove the window or set MaxDistinct 0.");
-            }
-        }
-
-        void CheckRange(int value, string setting)
-        {
-            if (value != 0 && (value < FieldDefinition.MinMaxDistinct || value > FieldDefinition.MaxMaxDistinct))
-            {
-                builder.AddError($"{setting} must be 0 (unlimited) or from {FieldDefinition.MinMaxDistinct} to {FieldDefinition.MaxMaxDistinct}, not {value}.");
             }
         }
     }
@@ -271,23 +238,9 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
                 continue;
             }
 
-            switch (kind)
+            if (WindowDefinition.Validate(kind, w.Size, w.Step, w.HalfLife, out _) is { } problem)
             {
-                case WindowKind.Tumbling or WindowKind.Sliding when w.Size is not { } size || size <= TimeSpan.Zero:
-                    builder.AddError($"{at}:Size is required for a {kind} window and must be positive.");
-                    break;
-                case WindowKind.Sliding when w.Step is not { } step || step <= TimeSpan.Zero:
-                    builder.AddError($"{at}:Step is required for a Sliding window and must be positive.");
-                    break;
-                case WindowKind.Sliding when w.Size!.Value.Ticks % w.Step!.Value.Ticks != 0 || w.Step > w.Size:
-                    builder.AddError($"{at}:Step {w.Step} must divide Size {w.Size}.");
-                    break;
-                case WindowKind.Sliding when w.Size!.Value.Ticks / w.Step!.Value.Ticks > 10_000:
-                    builder.AddError($"{at}:Step: Size / Step is {w.Size!.Value.Ticks / w.Step!.Value.Ticks} panes; at most 10000 are allowed.");
-                    break;
-                case WindowKind.Decay when w.HalfLife is not { } halfLife || halfLife <= TimeSpan.Zero:
-                    builder.AddError($"{at}:HalfLife is required for a Decay window and must be positive.");
-                    break;
+                builder.AddError($"{at}:{problem}");
             }
         }
     }

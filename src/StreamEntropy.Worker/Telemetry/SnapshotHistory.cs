@@ -22,21 +22,22 @@ internal readonly record struct HistoryPoint(
     double MutualInformation = double.NaN);
 
 /// <summary>The recent values of every (window, field or pair), for charts: a bounded ring per key.</summary>
-/// <remarks>Fed from the pipeline's publications (on the consume thread); read by HTTP requests, which get a copy
-/// taken under the lock.</remarks>
-internal sealed class SnapshotHistory : IDisposable
+/// <remarks>Fed from the pipeline's publications (on the consume thread) once something calls <see cref="Follow"/>; read
+/// by HTTP requests, which get a copy taken under the lock.</remarks>
+internal sealed class SnapshotHistory
 {
     private readonly int _capacity;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Series> _series = new(StringComparer.Ordinal);
     private readonly List<string> _order = []; // keys in the order first published: configured windows, then fields and pairs
-    private readonly IDisposable _subscription;
 
-    public SnapshotHistory(EntropyPipeline pipeline, int capacity = 720)
+    public SnapshotHistory(int capacity = 720) => _capacity = capacity;
+
+    /// <summary>Records every publication of <paramref name="publications"/> until the returned subscription is disposed.</summary>
+    public IDisposable Follow(IObservable<PublishedSnapshot> publications)
     {
-        ArgumentNullException.ThrowIfNull(pipeline);
-        _capacity = capacity;
-        _subscription = pipeline.Snapshots.Subscribe(new Observer(this));
+        ArgumentNullException.ThrowIfNull(publications);
+        return publications.Subscribe(new Observer(this));
     }
 
     /// <summary>Gets the history of one key (<c>window/field</c> or <c>window/x,y</c>), oldest first.</summary>
@@ -82,8 +83,6 @@ internal sealed class SnapshotHistory : IDisposable
             }
         }
     }
-
-    public void Dispose() => _subscription.Dispose();
 
     private void Append(string key, HistoryPoint point)
     {
