@@ -15,7 +15,7 @@ namespace StreamEntropy.Kafka.Broker;
 /// resolver below probes the same names in the same order after Confluent.Kafka has chosen, so it
 /// lands on the library that is already loaded (dlopen of a loaded path returns the same handle).
 /// Plain <see cref="DllImportAttribute"/> with blittable or explicitly marshalled arguments keeps
-/// this free of unsafe code, which STYLE reserves for Core.
+/// this project free of unsafe code.
 /// </remarks>
 internal static class LibrdkafkaMock
 {

@@ -1,6 +1,6 @@
 namespace StreamEntropy.Worker.Options;
 
-/// <summary>How instances share the work (README "Scaling out").</summary>
+/// <summary>How instances share the work (src/StreamEntropy.Kafka/README.md, "Scaling out").</summary>
 public sealed class ScalingOptions
 {
     /// <summary>Gets or sets the mode: Standalone (one instance, one checkpoint file) or Group (any number of instances).</summary>
