@@ -1,8 +1,8 @@
 using System.Reactive.Concurrency;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using StreamEntropy.Kafka.Pipeline;
 using StreamEntropy.Streaming.Engine;
-using OpenTelemetry.Metrics;
 using StreamEntropy.Worker.Options;
 using StreamEntropy.Worker.Telemetry;
 
