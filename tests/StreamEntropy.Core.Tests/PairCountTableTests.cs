@@ -202,8 +202,8 @@ public class PairCountTableTests
         {
             PairEntropies e = PairEntropies.Compute(expected, estimator);
             PairEntropies a = PairEntropies.Compute(actual, estimator);
-            Reference.Close(e.MutualInformation, a.MutualInformation, tolerance, "I");
-            Reference.Close(e.ConditionalYGivenX, a.ConditionalYGivenX, tolerance, "H(Y|X)");
+            AssertClose(e.MutualInformation, a.MutualInformation, tolerance, "I");
+            AssertClose(e.ConditionalYGivenX, a.ConditionalYGivenX, tolerance, "H(Y|X)");
         }
     }
 }

@@ -1,5 +1,5 @@
-using CsCheck;
 using System.Text;
+using CsCheck;
 using StreamEntropy.Core.Counting;
 
 namespace StreamEntropy.Core.Tests;

@@ -1,5 +1,5 @@
-using StreamEntropy.Streaming.Counting;
 using StreamEntropy.Core.Estimation;
+using StreamEntropy.Streaming.Counting;
 
 namespace StreamEntropy.Streaming.Windows;
 

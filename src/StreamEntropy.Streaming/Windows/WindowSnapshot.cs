@@ -1,5 +1,5 @@
-using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.Drift;
 
 namespace StreamEntropy.Streaming.Windows;
 

@@ -1,14 +1,14 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Routing;
+using StreamEntropy.Core.Estimation;
 using StreamEntropy.Kafka.Pipeline;
 using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Output;
 using StreamEntropy.Streaming.Windows;
 using StreamEntropy.Worker.Options;
-using System.Text.Json;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.Routing;
-using StreamEntropy.Core.Estimation;
 using StreamEntropy.Worker.Telemetry;
 
 namespace StreamEntropy.Worker.Hosting;

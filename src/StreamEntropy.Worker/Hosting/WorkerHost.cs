@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using StreamEntropy.Kafka.Pipeline;
 using StreamEntropy.Worker.Options;
 using StreamEntropy.Worker.Telemetry;

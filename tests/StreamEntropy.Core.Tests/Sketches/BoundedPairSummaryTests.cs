@@ -30,9 +30,9 @@ public class BoundedPairSummaryTests
                 summaries[0].Merge(summaries[p]);
             }
 
-            double hx = Reference.PlugIn(Reference.Count(events.Select(e => e.X)).Values);
-            double hy = Reference.PlugIn(Reference.Count(events.Select(e => e.Y)).Values);
-            double hxy = Reference.PlugIn(Reference.Count(events.Select(e => (e.X * 1000) + e.Y)).Values);
+            double hx = Naive.PlugIn(Naive.Count(events.Select(e => e.X)).Values);
+            double hy = Naive.PlugIn(Naive.Count(events.Select(e => e.Y)).Values);
+            double hxy = Naive.PlugIn(Naive.Count(events.Select(e => (e.X * 1000) + e.Y)).Values);
             PairEntropyBrackets b = summaries[0].Entropies();
             Assert.Equal(events.Length, b.Count);
             BoundedCountSummaryTests.AssertContains(b.X, hx);

@@ -42,7 +42,7 @@ public class ZipfBoundedEntropyTests(ITestOutputHelper output)
         double exactSeconds = watch.Elapsed.TotalSeconds;
         long exactBytes = GC.GetAllocatedBytesForCurrentThread() - exactAllocatedBefore; // includes growth garbage
         double exact = EntropyEstimators.PlugIn(table);
-        Assert.Equal(Reference.PlugIn(table.Counts.ToArray()), exact, 1e-9);
+        Assert.Equal(Naive.PlugIn(table.Counts.ToArray()), exact, 1e-9);
         GC.KeepAlive(interner);
 
         var lines = new List<string>();

@@ -70,7 +70,7 @@ public sealed class BrokerOutageTests : IDisposable
         {
             FieldResult expected = ResultCalculator.Field(reference, f, EntropyEstimator.MaximumLikelihood);
             Assert.Equal(expected.Count, window.Fields[f].Count);
-            PipelineHarness.AssertClose(expected.Entropy, window.Fields[f].Entropy, $"H({expected.Name})");
+            AssertClose(expected.Entropy, window.Fields[f].Entropy, $"H({expected.Name})");
         }
     }
 

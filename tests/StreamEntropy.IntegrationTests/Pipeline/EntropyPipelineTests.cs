@@ -46,8 +46,8 @@ public sealed class EntropyPipelineTests(KafkaFixture kafka) : IDisposable
             Assert.Equal(expected.Count, actual.GetProperty("count").GetInt64());
             Assert.Equal(expected.Distinct, actual.GetProperty("distinct").GetInt32());
             Assert.Equal(expected.Missing, actual.GetProperty("missing").GetInt64());
-            PipelineHarness.AssertClose(expected.Entropy, actual.GetProperty("entropy").GetDouble(), $"H({expected.Name})");
-            PipelineHarness.AssertClose(expected.StandardError, actual.GetProperty("standardError").GetDouble(), $"SE({expected.Name})");
+            AssertClose(expected.Entropy, actual.GetProperty("entropy").GetDouble(), $"H({expected.Name})");
+            AssertClose(expected.StandardError, actual.GetProperty("standardError").GetDouble(), $"SE({expected.Name})");
             Assert.Equal("nats", actual.GetProperty("unit").GetString());
         }
 
@@ -56,10 +56,10 @@ public sealed class EntropyPipelineTests(KafkaFixture kafka) : IDisposable
             PairResult expected = ResultCalculator.Pair(reference, p, EntropyEstimator.MaximumLikelihood);
             JsonElement actual = PipelineHarness.Latest(records, $"all/{expected.Key}") ?? throw new Xunit.Sdk.XunitException($"no record for {expected.Key}");
             Assert.Equal(expected.X, actual.GetProperty("pair").GetProperty("x").GetString());
-            PipelineHarness.AssertClose(expected.Entropies.Joint, actual.GetProperty("joint").GetDouble(), "joint");
-            PipelineHarness.AssertClose(expected.Entropies.ConditionalYGivenX, actual.GetProperty("conditionalYGivenX").GetDouble(), "H(Y|X)");
-            PipelineHarness.AssertClose(expected.Entropies.ConditionalXGivenY, actual.GetProperty("conditionalXGivenY").GetDouble(), "H(X|Y)");
-            PipelineHarness.AssertClose(expected.Entropies.MutualInformation, actual.GetProperty("mutualInformation").GetDouble(), "I");
+            AssertClose(expected.Entropies.Joint, actual.GetProperty("joint").GetDouble(), "joint");
+            AssertClose(expected.Entropies.ConditionalYGivenX, actual.GetProperty("conditionalYGivenX").GetDouble(), "H(Y|X)");
+            AssertClose(expected.Entropies.ConditionalXGivenY, actual.GetProperty("conditionalXGivenY").GetDouble(), "H(X|Y)");
+            AssertClose(expected.Entropies.MutualInformation, actual.GetProperty("mutualInformation").GetDouble(), "I");
         }
 
         List<ConsumeResult<string?, byte[]>> deadLetters = PipelineHarness.ReadUntil(kafka.BootstrapServers, dead, rs => rs.Count >= events.Count - valid, TimeSpan.FromSeconds(30));
@@ -142,7 +142,7 @@ public sealed class EntropyPipelineTests(KafkaFixture kafka) : IDisposable
             FieldResult actual = snapshot.Fields[f];
             Assert.Equal(expected.Count, actual.Count);
             Assert.Equal(expected.Missing, actual.Missing);
-            PipelineHarness.AssertClose(expected.Entropy, actual.Entropy, $"H({expected.Name})");
+            AssertClose(expected.Entropy, actual.Entropy, $"H({expected.Name})");
         }
 
         PipelineHarness.AssertOneDeadLetterEach(PipelineHarness.ReadAll(kafka.BootstrapServers, dead), topic, all);

@@ -293,10 +293,4 @@ internal static class PipelineHarness
         File.WriteAllText(path, JsonSerializer.Serialize(new { StreamEntropy = section }));
         return path;
     }
-
-    public static void AssertClose(double expected, double actual, string what)
-    {
-        double tolerance = 1e-9 * Math.Max(1, Math.Abs(expected));
-        Assert.True(Math.Abs(expected - actual) <= tolerance, $"{what}: expected {expected:R}, got {actual:R}");
-    }
 }

@@ -244,8 +244,8 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
             Assert.Equal(expected.Count, actual.GetProperty("count").GetInt64());
             Assert.Equal(expected.Distinct, actual.GetProperty("distinct").GetInt32());
             Assert.Equal(expected.Missing, actual.GetProperty("missing").GetInt64());
-            PipelineHarness.AssertClose(expected.Entropy, actual.GetProperty("entropy").GetDouble(), $"H({expected.Name})");
-            PipelineHarness.AssertClose(expected.StandardError, actual.GetProperty("standardError").GetDouble(), $"SE({expected.Name})");
+            AssertClose(expected.Entropy, actual.GetProperty("entropy").GetDouble(), $"H({expected.Name})");
+            AssertClose(expected.StandardError, actual.GetProperty("standardError").GetDouble(), $"SE({expected.Name})");
         }
 
         for (int p = 0; p < reference.Encoder.Schema.Pairs.Count; p++)
@@ -253,9 +253,9 @@ public sealed class ScaleOutTests(KafkaFixture kafka) : IDisposable
             PairResult expected = ResultCalculator.Pair(reference, p, EntropyEstimator.MaximumLikelihood);
             JsonElement actual = PipelineHarness.Latest(records, $"{window}/{expected.Key}") ?? throw Missing(expected.Key);
             Assert.Equal(valid, actual.GetProperty("windowEvents").GetInt64());
-            PipelineHarness.AssertClose(expected.Entropies.Joint, actual.GetProperty("joint").GetDouble(), $"H({expected.Key})");
-            PipelineHarness.AssertClose(expected.Entropies.ConditionalYGivenX, actual.GetProperty("conditionalYGivenX").GetDouble(), $"H(Y|X) {expected.Key}");
-            PipelineHarness.AssertClose(expected.Entropies.MutualInformation, actual.GetProperty("mutualInformation").GetDouble(), $"I {expected.Key}");
+            AssertClose(expected.Entropies.Joint, actual.GetProperty("joint").GetDouble(), $"H({expected.Key})");
+            AssertClose(expected.Entropies.ConditionalYGivenX, actual.GetProperty("conditionalYGivenX").GetDouble(), $"H(Y|X) {expected.Key}");
+            AssertClose(expected.Entropies.MutualInformation, actual.GetProperty("mutualInformation").GetDouble(), $"I {expected.Key}");
         }
 
         Xunit.Sdk.XunitException Missing(string key) =>

@@ -92,7 +92,7 @@ public sealed class WorkerProcessTests(KafkaFixture kafka) : IDisposable
             Assert.Equal(valid, actual.GetProperty("windowEvents").GetInt64()); // not one event more: nothing counted twice
             Assert.Equal(expected.Count, actual.GetProperty("count").GetInt64());
             Assert.Equal(expected.Distinct, actual.GetProperty("distinct").GetInt32());
-            PipelineHarness.AssertClose(expected.Entropy, actual.GetProperty("entropy").GetDouble(), $"H({expected.Name})");
+            AssertClose(expected.Entropy, actual.GetProperty("entropy").GetDouble(), $"H({expected.Name})");
         }
 
         // Malformed events in the replayed range were dead-lettered by the first life and not again by the second.

@@ -260,15 +260,4 @@ public class PartialMergerTests
 
     private static Dictionary<(string, DateTimeOffset?, string), WindowSnapshot> ByKey(IEnumerable<WindowSnapshot> snapshots) =>
         snapshots.ToDictionary(s => (s.Window, s.Start, s.Fields.Count > 0 ? s.Fields[0].Name : s.Pairs[0].Key));
-
-    private static void AssertClose(double expected, double actual)
-    {
-        if (double.IsNaN(expected))
-        {
-            Assert.True(double.IsNaN(actual));
-            return;
-        }
-
-        Assert.True(Math.Abs(expected - actual) <= 1e-9 * Math.Max(1, Math.Abs(expected)), $"expected {expected:R}, got {actual:R}");
-    }
 }

@@ -2,8 +2,8 @@ using StreamEntropy.Core.Estimation;
 using StreamEntropy.Streaming.Engine;
 using StreamEntropy.Streaming.Merging;
 using StreamEntropy.Streaming.Partials;
-using StreamEntropy.Streaming.Windows;
 using StreamEntropy.Streaming.Tests.Engine;
+using StreamEntropy.Streaming.Windows;
 
 namespace StreamEntropy.Streaming.Tests.Partials;
 

@@ -91,7 +91,7 @@ public class EngineStateTests
             for (int f = 0; f < before[w].Fields.Count; f++)
             {
                 Assert.Equal(before[w].Fields[f].Count, after[w].Fields[f].Count);
-                Windows.WindowTestKit.AssertClose(before[w].Fields[f].Entropy, after[w].Fields[f].Entropy, 1e-12);
+                AssertClose(before[w].Fields[f].Entropy, after[w].Fields[f].Entropy, 1e-12);
             }
         }
     }

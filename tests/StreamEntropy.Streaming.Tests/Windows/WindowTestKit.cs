@@ -121,16 +121,5 @@ internal static class WindowTestKit
         }
     }
 
-    public static void AssertClose(double expected, double actual, double tolerance = 1e-9)
-    {
-        if (double.IsNaN(expected) || double.IsNaN(actual))
-        {
-            Assert.True(double.IsNaN(expected) && double.IsNaN(actual), $"expected {expected}, got {actual}");
-            return;
-        }
-
-        Assert.True(Math.Abs(expected - actual) <= tolerance * Math.Max(1, Math.Abs(expected)), $"expected {expected:R}, got {actual:R}");
-    }
-
     public static long Ms(DateTimeOffset time) => time.ToUnixTimeMilliseconds();
 }

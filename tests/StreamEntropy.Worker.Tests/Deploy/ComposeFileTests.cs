@@ -8,11 +8,11 @@ public sealed class ComposeFileTests
 {
     private static readonly string[] NonOptionVariables = ["ASPNETCORE_URLS", "DOTNET_gcServer", "Logging__LogLevel__Default"];
 
-    private static object? Compose() => MiniYaml.Parse(File.ReadAllText(DeployFiles.ComposeFile));
+    private static object? Compose() => Yaml.Parse(File.ReadAllText(DeployFiles.ComposeFile));
 
     private static Dictionary<string, string?> Environment(object? compose, string service)
     {
-        object? env = MiniYaml.At(compose, "services", service, "environment");
+        object? env = Yaml.At(compose, "services", service, "environment");
         return env switch
         {
             Dictionary<string, object?> map => map.ToDictionary(kv => kv.Key, kv => (string?)kv.Value, StringComparer.Ordinal),
@@ -88,7 +88,7 @@ public sealed class ComposeFileTests
     public void TopicInit_CreatesEveryTopicTheWorkerUses()
     {
         object? compose = Compose();
-        string script = string.Join('\n', MiniYaml.Seq(compose, "services", "topic-init", "command").Cast<string>());
+        string script = string.Join('\n', Yaml.Seq(compose, "services", "topic-init", "command").Cast<string>());
         StreamEntropyOptions o = WorkerOptions(compose);
 
         var created = script.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -116,17 +116,17 @@ public sealed class ComposeFileTests
     {
         object? c = Compose();
 
-        Assert.Equal("service_healthy", MiniYaml.Str(c, "services", "topic-init", "depends_on", "kafka", "condition"));
-        Assert.Equal("service_completed_successfully", MiniYaml.Str(c, "services", "worker", "depends_on", "topic-init", "condition"));
-        Assert.Equal("service_completed_successfully", MiniYaml.Str(c, "services", "generator", "depends_on", "topic-init", "condition"));
-        Assert.Equal("deploy/Dockerfile", MiniYaml.Str(c, "services", "worker", "build", "dockerfile"));
+        Assert.Equal("service_healthy", Yaml.Str(c, "services", "topic-init", "depends_on", "kafka", "condition"));
+        Assert.Equal("service_completed_successfully", Yaml.Str(c, "services", "worker", "depends_on", "topic-init", "condition"));
+        Assert.Equal("service_completed_successfully", Yaml.Str(c, "services", "generator", "depends_on", "topic-init", "condition"));
+        Assert.Equal("deploy/Dockerfile", Yaml.Str(c, "services", "worker", "build", "dockerfile"));
         Assert.True(File.Exists(DeployFiles.Dockerfile));
-        Assert.Contains("8080:8080", MiniYaml.Seq(c, "services", "worker", "ports"));
-        Assert.Contains("3000:3000", MiniYaml.Seq(c, "services", "grafana", "ports"));
-        Assert.Equal("true", MiniYaml.Str(c, "services", "grafana", "environment", "GF_AUTH_ANONYMOUS_ENABLED"));
-        Assert.Equal("Viewer", MiniYaml.Str(c, "services", "grafana", "environment", "GF_AUTH_ANONYMOUS_ORG_ROLE"));
-        Assert.StartsWith("apache/kafka:", MiniYaml.Str(c, "services", "kafka", "image"), StringComparison.Ordinal);
-        Assert.Equal("broker,controller", MiniYaml.Str(c, "services", "kafka", "environment", "KAFKA_PROCESS_ROLES"));
+        Assert.Contains("8080:8080", Yaml.Seq(c, "services", "worker", "ports"));
+        Assert.Contains("3000:3000", Yaml.Seq(c, "services", "grafana", "ports"));
+        Assert.Equal("true", Yaml.Str(c, "services", "grafana", "environment", "GF_AUTH_ANONYMOUS_ENABLED"));
+        Assert.Equal("Viewer", Yaml.Str(c, "services", "grafana", "environment", "GF_AUTH_ANONYMOUS_ORG_ROLE"));
+        Assert.StartsWith("apache/kafka:", Yaml.Str(c, "services", "kafka", "image"), StringComparison.Ordinal);
+        Assert.Equal("broker,controller", Yaml.Str(c, "services", "kafka", "environment", "KAFKA_PROCESS_ROLES"));
 
         string url = Environment(c, "worker")["ASPNETCORE_URLS"]!;
         Assert.Equal("http://0.0.0.0:8080", url);
@@ -140,36 +140,36 @@ public sealed class ComposeFileTests
 
         Assert.Equal(
             ["generate", "--bootstrap-servers", o.Kafka.BootstrapServers, "--topic", o.Kafka.Topics[0], "--rate", "500"],
-            MiniYaml.Seq(c, "services", "generator", "command").Cast<string>());
-        Assert.Equal(MiniYaml.Str(c, "services", "worker", "image"), MiniYaml.Str(c, "services", "generator", "image"));
+            Yaml.Seq(c, "services", "generator", "command").Cast<string>());
+        Assert.Equal(Yaml.Str(c, "services", "worker", "image"), Yaml.Str(c, "services", "generator", "image"));
     }
 
     [Fact]
     public void Prometheus_ScrapesTheWorkerServiceOnItsPort()
     {
-        object? prometheus = MiniYaml.Parse(File.ReadAllText(DeployFiles.PrometheusConfig));
-        var job = MiniYaml.Seq(prometheus, "scrape_configs").Cast<Dictionary<string, object?>>().Single(j => (string?)j["job_name"] == "stream-entropy");
+        object? prometheus = Yaml.Parse(File.ReadAllText(DeployFiles.PrometheusConfig));
+        var job = Yaml.Seq(prometheus, "scrape_configs").Cast<Dictionary<string, object?>>().Single(j => (string?)j["job_name"] == "stream-entropy");
 
-        Assert.Equal("/metrics", MiniYaml.Str(job, "metrics_path"));
-        Assert.Equal(["worker:8080"], MiniYaml.Seq(job, "static_configs", 0, "targets"));
-        Assert.Contains(MiniYaml.Seq(Compose(), "services", "prometheus", "volumes").Cast<string>(), v => v.StartsWith("./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml", StringComparison.Ordinal));
+        Assert.Equal("/metrics", Yaml.Str(job, "metrics_path"));
+        Assert.Equal(["worker:8080"], Yaml.Seq(job, "static_configs", 0, "targets"));
+        Assert.Contains(Yaml.Seq(Compose(), "services", "prometheus", "volumes").Cast<string>(), v => v.StartsWith("./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml", StringComparison.Ordinal));
     }
 
     [Fact]
     public void Grafana_ProvisionsThePrometheusDatasourceAndTheDashboardsFolder()
     {
         object? c = Compose();
-        List<string> volumes = [.. MiniYaml.Seq(c, "services", "grafana", "volumes").Cast<string>()];
+        List<string> volumes = [.. Yaml.Seq(c, "services", "grafana", "volumes").Cast<string>()];
         Assert.Contains("./deploy/grafana/provisioning:/etc/grafana/provisioning:ro", volumes);
         Assert.Contains("./deploy/grafana/dashboards:/var/lib/grafana/dashboards:ro", volumes);
 
-        object? ds = MiniYaml.Parse(File.ReadAllText(Path.Combine(DeployFiles.GrafanaProvisioning, "datasources", "prometheus.yml")));
-        Assert.Equal("prometheus", MiniYaml.Str(ds, "datasources", 0, "type"));
-        Assert.Equal("http://prometheus:9090", MiniYaml.Str(ds, "datasources", 0, "url"));
-        Assert.Contains("9090:9090", MiniYaml.Seq(c, "services", "prometheus", "ports"));
+        object? ds = Yaml.Parse(File.ReadAllText(Path.Combine(DeployFiles.GrafanaProvisioning, "datasources", "prometheus.yml")));
+        Assert.Equal("prometheus", Yaml.Str(ds, "datasources", 0, "type"));
+        Assert.Equal("http://prometheus:9090", Yaml.Str(ds, "datasources", 0, "url"));
+        Assert.Contains("9090:9090", Yaml.Seq(c, "services", "prometheus", "ports"));
 
-        object? dashboards = MiniYaml.Parse(File.ReadAllText(Path.Combine(DeployFiles.GrafanaProvisioning, "dashboards", "stream-entropy.yml")));
-        Assert.Equal("/var/lib/grafana/dashboards", MiniYaml.Str(dashboards, "providers", 0, "options", "path"));
+        object? dashboards = Yaml.Parse(File.ReadAllText(Path.Combine(DeployFiles.GrafanaProvisioning, "dashboards", "stream-entropy.yml")));
+        Assert.Equal("/var/lib/grafana/dashboards", Yaml.Str(dashboards, "providers", 0, "options", "path"));
     }
 
     [RequiresToolFact("docker-compose")]
@@ -181,12 +181,12 @@ public sealed class ComposeFileTests
 
         Assert.True(exit == 0, $"docker-compose config failed ({exit}): {stderr}");
         // The normalized file, as compose itself typed every value: a time that YAML read as a number would show here.
-        object? normalized = MiniYaml.Parse(stdout);
+        object? normalized = Yaml.Parse(stdout);
         StreamEntropyOptions o = WorkerOptions(normalized);
         OptionsConfiguration.AssertValid(o, "docker-compose config: services.worker.environment");
         Assert.Equal(WorkerOptions(Compose()).Windows.Select(w => (w.Name, w.Size, w.Step, w.HalfLife)), o.Windows.Select(w => (w.Name, w.Size, w.Step, w.HalfLife)));
         Assert.Equal(
             ["generator", "grafana", "kafka", "prometheus", "topic-init", "worker"],
-            MiniYaml.Map(normalized, "services").Keys.Order(StringComparer.Ordinal));
+            Yaml.Map(normalized, "services").Keys.Order(StringComparer.Ordinal));
     }
 }

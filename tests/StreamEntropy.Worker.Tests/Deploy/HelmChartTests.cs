@@ -13,20 +13,20 @@ public sealed partial class HelmChartTests
     private static Dictionary<string, object?> Render(string template) => HelmTemplate.Render(Chart, template, Values);
 
     private static Dictionary<string, object?> Container() =>
-        MiniYaml.Map(Render("deployment.yaml"), "spec", "template", "spec", "containers", 0);
+        Yaml.Map(Render("deployment.yaml"), "spec", "template", "spec", "containers", 0);
 
     private static StreamEntropyOptions ConfigFromValues() =>
-        OptionsConfiguration.Bind(OptionsConfiguration.FromJson(MiniYaml.Str(Values, "config")));
+        OptionsConfiguration.Bind(OptionsConfiguration.FromJson(Yaml.Str(Values, "config")));
 
     [Fact]
     public void Chart_IsAnApplicationChartNamedStreamEntropy()
     {
-        object? chart = MiniYaml.Parse(File.ReadAllText(Path.Combine(Chart, "Chart.yaml")));
+        object? chart = Yaml.Parse(File.ReadAllText(Path.Combine(Chart, "Chart.yaml")));
 
-        Assert.Equal("v2", MiniYaml.Str(chart, "apiVersion"));
-        Assert.Equal("stream-entropy", MiniYaml.Str(chart, "name"));
-        Assert.Equal("application", MiniYaml.Str(chart, "type"));
-        Assert.Matches(@"^\d+\.\d+\.\d+", MiniYaml.Str(chart, "version"));
+        Assert.Equal("v2", Yaml.Str(chart, "apiVersion"));
+        Assert.Equal("stream-entropy", Yaml.Str(chart, "name"));
+        Assert.Equal("application", Yaml.Str(chart, "type"));
+        Assert.Matches(@"^\d+\.\d+\.\d+", Yaml.Str(chart, "version"));
         Assert.True(File.Exists(Path.Combine(Chart, "templates", "NOTES.txt")));
         Assert.True(File.Exists(Path.Combine(Chart, "templates", "_helpers.tpl")));
     }
@@ -44,9 +44,9 @@ public sealed partial class HelmChartTests
     {
         Dictionary<string, object?> manifest = Render(template);
 
-        Assert.Equal(apiVersion, MiniYaml.Str(manifest, "apiVersion"));
-        Assert.Equal(kind, MiniYaml.Str(manifest, "kind"));
-        Assert.NotNull(MiniYaml.At(manifest, "metadata", "name"));
+        Assert.Equal(apiVersion, Yaml.Str(manifest, "apiVersion"));
+        Assert.Equal(kind, Yaml.Str(manifest, "kind"));
+        Assert.NotNull(Yaml.At(manifest, "metadata", "name"));
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed partial class HelmChartTests
             {
                 try
                 {
-                    _ = MiniYaml.At(Values, m.Groups["path"].Value.Split('.'));
+                    _ = Yaml.At(Values, m.Groups["path"].Value.Split('.'));
                 }
                 catch (KeyNotFoundException)
                 {
@@ -75,42 +75,42 @@ public sealed partial class HelmChartTests
     public void Deployment_ProbesHealthzAndReadyzOnTheContainersHttpPort()
     {
         Dictionary<string, object?> c = Container();
-        var port = MiniYaml.Seq(c, "ports").Cast<Dictionary<string, object?>>().Single(p => (string?)p["name"] == "http");
+        var port = Yaml.Seq(c, "ports").Cast<Dictionary<string, object?>>().Single(p => (string?)p["name"] == "http");
 
-        Assert.Equal("8080", MiniYaml.Str(port, "containerPort"));
-        Assert.Equal("/healthz", MiniYaml.Str(c, "livenessProbe", "httpGet", "path"));
-        Assert.Equal("http", MiniYaml.Str(c, "livenessProbe", "httpGet", "port"));
-        Assert.Equal("/readyz", MiniYaml.Str(c, "readinessProbe", "httpGet", "path"));
-        Assert.Equal("http", MiniYaml.Str(c, "readinessProbe", "httpGet", "port"));
+        Assert.Equal("8080", Yaml.Str(port, "containerPort"));
+        Assert.Equal("/healthz", Yaml.Str(c, "livenessProbe", "httpGet", "path"));
+        Assert.Equal("http", Yaml.Str(c, "livenessProbe", "httpGet", "port"));
+        Assert.Equal("/readyz", Yaml.Str(c, "readinessProbe", "httpGet", "path"));
+        Assert.Equal("http", Yaml.Str(c, "readinessProbe", "httpGet", "port"));
         Assert.Equal("http://0.0.0.0:8080", EnvValue(c, "ASPNETCORE_URLS"));
-        Assert.Equal("http", MiniYaml.Str(Render("service.yaml"), "spec", "ports", 0, "targetPort"));
+        Assert.Equal("http", Yaml.Str(Render("service.yaml"), "spec", "ports", 0, "targetPort"));
         // toYaml blocks are not expanded by the stand-in renderer: check the template uses them and the values exist.
         Assert.True(c.ContainsKey("resources"));
         Assert.Contains("toYaml .Values.resources", File.ReadAllText(Path.Combine(Chart, "templates", "deployment.yaml")), StringComparison.Ordinal);
-        Assert.NotNull(MiniYaml.At(Values, "resources", "requests", "cpu"));
-        Assert.NotNull(MiniYaml.At(Values, "resources", "requests", "memory"));
-        Assert.NotNull(MiniYaml.At(Values, "resources", "limits", "memory"));
+        Assert.NotNull(Yaml.At(Values, "resources", "requests", "cpu"));
+        Assert.NotNull(Yaml.At(Values, "resources", "requests", "memory"));
+        Assert.NotNull(Yaml.At(Values, "resources", "limits", "memory"));
     }
 
     [Fact]
     public void Deployment_RunsWithTheConfigMapMountedAsConfigJson()
     {
         Dictionary<string, object?> c = Container();
-        Dictionary<string, object?> pod = MiniYaml.Map(Render("deployment.yaml"), "spec", "template", "spec");
+        Dictionary<string, object?> pod = Yaml.Map(Render("deployment.yaml"), "spec", "template", "spec");
 
-        Assert.Equal(["run", "--config", "/etc/stream-entropy/config.json"], MiniYaml.Seq(c, "args").Cast<string>());
+        Assert.Equal(["run", "--config", "/etc/stream-entropy/config.json"], Yaml.Seq(c, "args").Cast<string>());
         Assert.Equal("/etc/stream-entropy", MountPath(c, "config"));
-        var configVolume = MiniYaml.Seq(pod, "volumes").Cast<Dictionary<string, object?>>().Single(v => (string?)v["name"] == "config");
-        Assert.EndsWith("-config", MiniYaml.Str(configVolume, "configMap", "name"), StringComparison.Ordinal);
-        Assert.EndsWith("-config", MiniYaml.Str(Render("configmap.yaml"), "metadata", "name"), StringComparison.Ordinal);
-        Assert.True(MiniYaml.Map(Render("configmap.yaml"), "data").ContainsKey("config.json"));
+        var configVolume = Yaml.Seq(pod, "volumes").Cast<Dictionary<string, object?>>().Single(v => (string?)v["name"] == "config");
+        Assert.EndsWith("-config", Yaml.Str(configVolume, "configMap", "name"), StringComparison.Ordinal);
+        Assert.EndsWith("-config", Yaml.Str(Render("configmap.yaml"), "metadata", "name"), StringComparison.Ordinal);
+        Assert.True(Yaml.Map(Render("configmap.yaml"), "data").ContainsKey("config.json"));
         Assert.Contains(".Values.config | nindent 4", File.ReadAllText(Path.Combine(Chart, "templates", "configmap.yaml")), StringComparison.Ordinal);
     }
 
     [Fact]
     public void ValuesConfig_PassesTheWorkersValidationAndNamesOnlySettingsThatExist()
     {
-        string json = MiniYaml.Str(Values, "config");
+        string json = Yaml.Str(Values, "config");
 
         Assert.Empty(OptionsConfiguration.UnknownKeys(OptionsConfiguration.FromJson(json).Keys));
         StreamEntropyOptions o = ConfigFromValues();
@@ -122,24 +122,24 @@ public sealed partial class HelmChartTests
     [Fact]
     public void Deployment_StateIsAnEmptyDirOrAClaim()
     {
-        var state = MiniYaml.Seq(Render("deployment.yaml"), "spec", "template", "spec", "volumes").Cast<Dictionary<string, object?>>().Single(v => (string?)v["name"] == "state");
+        var state = Yaml.Seq(Render("deployment.yaml"), "spec", "template", "spec", "volumes").Cast<Dictionary<string, object?>>().Single(v => (string?)v["name"] == "state");
 
         Assert.True(state.ContainsKey("emptyDir"));
         Assert.True(state.ContainsKey("persistentVolumeClaim")); // both branches of the persistence.enabled switch
-        Assert.Equal("false", MiniYaml.Str(Values, "persistence", "enabled"));
+        Assert.Equal("false", Yaml.Str(Values, "persistence", "enabled"));
     }
 
     [Fact]
     public void Deployment_SaslSettingsComeFromTheSecretAsClientSettings()
     {
-        var env = MiniYaml.Seq(Container(), "env").Cast<Dictionary<string, object?>>().ToList();
-        List<string> names = [.. env.Select(e => MiniYaml.Str(e, "name")).Where(n => n.StartsWith("StreamEntropy__", StringComparison.Ordinal))];
+        var env = Yaml.Seq(Container(), "env").Cast<Dictionary<string, object?>>().ToList();
+        List<string> names = [.. env.Select(e => Yaml.Str(e, "name")).Where(n => n.StartsWith("StreamEntropy__", StringComparison.Ordinal))];
 
         Assert.Empty(OptionsConfiguration.UnknownKeys(names.Select(n => n.Replace("__", ":", StringComparison.Ordinal))));
         foreach (string key in new[] { "username", "password" })
         {
             Dictionary<string, object?> e = env.Single(e => (string?)e["name"] == $"StreamEntropy__Kafka__Client__sasl.{key}");
-            Assert.Equal(MiniYaml.Str(Values, "kafka", "sasl", $"{key}Key"), MiniYaml.Str(e, "valueFrom", "secretKeyRef", "key"));
+            Assert.Equal(Yaml.Str(Values, "kafka", "sasl", $"{key}Key"), Yaml.Str(e, "valueFrom", "secretKeyRef", "key"));
         }
 
         Assert.Contains(env, e => (string?)e["name"] == "StreamEntropy__Kafka__Client__security.protocol");
@@ -151,30 +151,30 @@ public sealed partial class HelmChartTests
     {
         Dictionary<string, object?> monitor = Render("servicemonitor.yaml");
 
-        Assert.Equal("http", MiniYaml.Str(monitor, "spec", "endpoints", 0, "port"));
-        Assert.Equal("/metrics", MiniYaml.Str(monitor, "spec", "endpoints", 0, "path"));
-        Assert.Equal("false", MiniYaml.Str(Values, "serviceMonitor", "enabled"));
+        Assert.Equal("http", Yaml.Str(monitor, "spec", "endpoints", 0, "port"));
+        Assert.Equal("/metrics", Yaml.Str(monitor, "spec", "endpoints", 0, "path"));
+        Assert.Equal("false", Yaml.Str(Values, "serviceMonitor", "enabled"));
     }
 
     [Fact]
     public void ScaledObject_ScalesOnTheLagOfTheConfiguredGroupAndTopic()
     {
         Dictionary<string, object?> scaled = Render("scaledobject.yaml");
-        Dictionary<string, object?> trigger = MiniYaml.Map(scaled, "spec", "triggers", 0);
+        Dictionary<string, object?> trigger = Yaml.Map(scaled, "spec", "triggers", 0);
         StreamEntropyOptions o = ConfigFromValues();
 
-        Assert.Equal("kafka", MiniYaml.Str(trigger, "type"));
-        Assert.Equal(o.Kafka.GroupId, MiniYaml.Str(trigger, "metadata", "consumerGroup"));
-        Assert.Equal(o.Kafka.Topics[0], MiniYaml.Str(trigger, "metadata", "topic"));
-        Assert.Equal(o.Kafka.BootstrapServers, MiniYaml.Str(trigger, "metadata", "bootstrapServers"));
-        Assert.Equal("false", MiniYaml.Str(Values, "keda", "enabled"));
+        Assert.Equal("kafka", Yaml.Str(trigger, "type"));
+        Assert.Equal(o.Kafka.GroupId, Yaml.Str(trigger, "metadata", "consumerGroup"));
+        Assert.Equal(o.Kafka.Topics[0], Yaml.Str(trigger, "metadata", "topic"));
+        Assert.Equal(o.Kafka.BootstrapServers, Yaml.Str(trigger, "metadata", "bootstrapServers"));
+        Assert.Equal("false", Yaml.Str(Values, "keda", "enabled"));
     }
 
     private static string MountPath(Dictionary<string, object?> container, string volume) =>
-        MiniYaml.Str(MiniYaml.Seq(container, "volumeMounts").Cast<Dictionary<string, object?>>().Single(m => (string?)m["name"] == volume), "mountPath");
+        Yaml.Str(Yaml.Seq(container, "volumeMounts").Cast<Dictionary<string, object?>>().Single(m => (string?)m["name"] == volume), "mountPath");
 
     private static string EnvValue(Dictionary<string, object?> container, string name) =>
-        MiniYaml.Str(MiniYaml.Seq(container, "env").Cast<Dictionary<string, object?>>().Single(e => (string?)e["name"] == name), "value");
+        Yaml.Str(Yaml.Seq(container, "env").Cast<Dictionary<string, object?>>().Single(e => (string?)e["name"] == name), "value");
 
     [GeneratedRegex(@"\.Values\.(?<path>[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)")]
     private static partial Regex ValuesReference();

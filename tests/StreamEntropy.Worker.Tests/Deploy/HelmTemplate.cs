@@ -7,13 +7,13 @@ namespace StreamEntropy.Worker.Tests.Deploy;
 /// chart's manifests: lines made only of template actions (if/else/end/with/include … | nindent) are dropped, so both
 /// branches of a conditional are kept; an inline <c>{{ .Values.a.b }}</c> (optionally <c>| quote</c>) is replaced by
 /// the value from values.yaml; any other inline action becomes <see cref="Placeholder"/>. The result is parsed with
-/// <see cref="MiniYaml"/>.
+/// <see cref="Yaml"/> (YamlDotNet).
 /// </summary>
 internal static partial class HelmTemplate
 {
     public const string Placeholder = "TEMPLATED";
 
-    public static object? Values(string chart) => MiniYaml.Parse(File.ReadAllText(Path.Combine(chart, "values.yaml")));
+    public static object? Values(string chart) => Yaml.Parse(File.ReadAllText(Path.Combine(chart, "values.yaml")));
 
     public static string RenderText(string chart, string template, object? values)
     {
@@ -32,7 +32,7 @@ internal static partial class HelmTemplate
     }
 
     public static Dictionary<string, object?> Render(string chart, string template, object? values) =>
-        MiniYaml.Parse(RenderText(chart, template, values)) as Dictionary<string, object?>
+        Yaml.Parse(RenderText(chart, template, values)) as Dictionary<string, object?>
         ?? throw new FormatException($"{template} does not render to a mapping");
 
     private static string Substitute(string body, object? values)
@@ -43,7 +43,7 @@ internal static partial class HelmTemplate
             return Placeholder;
         }
 
-        object? value = MiniYaml.At(values, m.Groups["path"].Value.Split('.'));
+        object? value = Yaml.At(values, m.Groups["path"].Value.Split('.'));
         string text = value as string ?? throw new FormatException($".Values.{m.Groups["path"].Value} is not a scalar");
         return m.Groups["quote"].Success ? "\"" + text.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"" : text;
     }
