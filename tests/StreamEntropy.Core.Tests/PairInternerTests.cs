@@ -76,36 +76,6 @@ public class PairInternerTests
             iter: 1500);
     }
 
-    [Theory]
-    [InlineData(0xF000_0000_0000_0000UL)] // every pair in one of 16 slots: long probe runs that wrap around the table
-    [InlineData(0xFFFF_FF00_0000_0000UL)]
-    public void GetOrAdd_CollidingHashesAcrossGrowth_MatchDictionaryModel(ulong hashMask)
-    {
-        // Enough pairs to grow the table several times (64 slots at first, doubling at 3/4 full) while keys collide.
-        Gen.Select(Gen.Int[0, 300], Gen.Int[0, 30]).Array[0, 2_000].Sample(
-            inserted =>
-            {
-                var pairs = new PairInterner(hashMask);
-                var model = new Dictionary<(int, int), int>();
-                foreach ((int x, int y) in inserted)
-                {
-                    int expected = model.TryGetValue((x, y), out int known) ? known : model[(x, y)] = model.Count;
-                    Assert.Equal(expected, pairs.GetOrAdd(x, y));
-                }
-
-                Assert.Equal(model.Count, pairs.Count);
-                foreach (((int x, int y), int id) in model)
-                {
-                    Assert.True(pairs.TryGetId(x, y, out int found));
-                    Assert.Equal(id, found);
-                    Assert.Equal((x, y), pairs.GetPair(id));
-                }
-
-                Assert.False(pairs.TryGetId(301, 0, out _));
-            },
-            iter: 100);
-    }
-
     [Fact]
     public void EnsureCapacity_ThenAdding_KeepsIdsAndGrowsNoFurther()
     {

@@ -71,7 +71,11 @@ public class ValueInternerTests
         (3, Gen.Byte.Array[0, 9]),
         (2, Gen.Int[0, 3000].Select(i => Encoding.UTF8.GetBytes($"user-{i:D6}"))),
         (1, Gen.Int[0, 400].Select(n => Encoding.UTF8.GetBytes(new string('é', n)))),
-        (1, Gen.OneOf<byte[]>([], [0], [0, 0], [0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0], [1, 0], [1], Encoding.UTF8.GetBytes("1234567"), Encoding.UTF8.GetBytes("12345678"))));
+        (1, Gen.OneOf<byte[]>([], [0], [0, 0], [0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0], [1, 0], [1], Encoding.UTF8.GetBytes("1234567"), Encoding.UTF8.GetBytes("12345678"))),
+
+        // 8 bytes whose last byte is a short value's length (0–7), the long-value marker (0xFF) or an ordinary byte:
+        // [1, 0, 0, 0, 0, 0, 0, 2] would read as the short value [1, 0] if every 8-byte value were its key word whole.
+        (2, Gen.Select(Gen.Byte[0, 2].Array[7], Gen.OneOf<byte>(0, 1, 2, 7, 8, (byte)'a', 0xFE, 0xFF)).Select((head, last) => (byte[])[.. head, last])));
 
     [Theory]
     [InlineData(ulong.MaxValue)]             // the real hash

@@ -12,8 +12,8 @@ namespace StreamEntropy.Core.Counting;
 /// <para>Layout: the values' bytes lie back to back in one arena (value <c>id</c> spans
 /// <c>_starts[id] .. _starts[id + 1]</c>), and an open-addressing table of 16-byte slots maps a value to its id. A slot
 /// holds the high 32 bits of the value's 64-bit hash with id + 1 (0 = empty), and a key word: a value of at most 7
-/// bytes is stored whole in it (bytes, then its length in the top byte), a longer one by its first 7 bytes and a 0xFF
-/// marker. A short value is therefore found, or known to be new, from its slot alone, without reading the arena; a
+/// bytes is stored whole in it (bytes, then its length in the top byte), so is most of 8 bytes (see <see cref="KeyWord"/>),
+/// any other by its first 7 bytes and a 0xFF marker. A short value is therefore found, or known to be new, from its slot alone, without reading the arena; a
 /// long one is compared with the arena only when hash half and key word both match. The table is indexed by the top
 /// bits of the hash, so the stored half re-places a slot when the table grows (no value is re-hashed). No object per
 /// value: the garbage collector sees four arrays whatever the count.</para>
@@ -147,8 +147,9 @@ public sealed class ValueInterner
     public string GetString(int id) => Encoding.UTF8.GetString(GetValue(id));
 
     /// <summary>The key word of a slot: a value of up to 7 bytes whole (little-endian) with its length in the top byte;
-    /// a longer value's first 7 bytes under a 0xFF top byte. Two values of up to 7 bytes are equal exactly when their
-    /// key words are.</summary>
+    /// a value of 8 bytes whose last byte is 8–0xFE whole (that byte on top); any other value's first 7 bytes under a
+    /// 0xFF top byte. Key words below the marker stand for exactly one value each (the top byte tells the three kinds
+    /// apart), so two such values are equal exactly when their key words are.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong KeyWord(ReadOnlySpan<byte> value)
     {
@@ -156,7 +157,17 @@ public sealed class ValueInterner
         int length = value.Length;
         if (length >= 8)
         {
-            return (Unsafe.ReadUnaligned<ulong>(ref p) & 0x00FF_FFFF_FFFF_FFFF) | LongValueMarker;
+            ulong first = Unsafe.ReadUnaligned<ulong>(ref p);
+
+            // A value of exactly 8 bytes is its key word whole when its last byte cannot be mistaken for a short
+            // value's length (0–7) or the marker (0xFF, which UTF-8 never has): ids and codes of 8 characters are
+            // common, and this spares them the arena comparison (and its cache misses) on every lookup.
+            if (length == 8 && (first >> 56) - 8 < 0xFF - 8)
+            {
+                return first;
+            }
+
+            return (first & 0x00FF_FFFF_FFFF_FFFF) | LongValueMarker;
         }
 
         ulong word;
@@ -189,7 +200,7 @@ public sealed class ValueInterner
         {
             ref Slot s = ref slots[slot];
             ulong entry = s.TagAndId;
-            if (entry == 0 || ((entry & TagMask) == tag && s.Key == key && (value.Length < 8 || Matches(value, (int)(uint)entry - 1))))
+            if (entry == 0 || ((entry & TagMask) == tag && s.Key == key && (key < LongValueMarker || Matches(value, (int)(uint)entry - 1))))
             {
                 return slot;
             }

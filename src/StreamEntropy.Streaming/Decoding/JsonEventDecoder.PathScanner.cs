@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace StreamEntropy.Streaming.Decoding;
@@ -193,6 +194,7 @@ public sealed partial class JsonEventDecoder
 
     // json[pos] opens a container at level `depth`: false when that is deeper than the scanner goes; otherwise pos
     // moves to its first member (`more`) or just past its closing byte (empty).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Enter(ReadOnlySpan<byte> json, ref int pos, int depth, byte closer, out bool more)
     {
         more = false;
@@ -214,6 +216,7 @@ public sealed partial class JsonEventDecoder
 
     // After a member of a container: whitespace, then ',' (another member follows; pos is at it) or the container's
     // closing byte (pos just past it).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool NextMember(ReadOnlySpan<byte> json, ref int pos, byte closer, out bool more)
     {
         pos = SkipWhitespace(json, pos);
@@ -242,6 +245,7 @@ public sealed partial class JsonEventDecoder
     // json[pos] is a string's opening quote; on success pos is just past its closing quote. Checks the escapes'
     // syntax (the reader's rules: one of "\/bfnrt or u and four hex digits) but does not unescape. UTF-8 inside the
     // string was validated with the whole event.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool ScanString(ReadOnlySpan<byte> json, ref int pos, out bool escaped)
     {
         escaped = false;
@@ -396,6 +400,7 @@ public sealed partial class JsonEventDecoder
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool StoreRaw(int node, ReadOnlySpan<byte> value)
     {
         Store(node, value);
@@ -436,8 +441,15 @@ public sealed partial class JsonEventDecoder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int SkipWhitespace(ReadOnlySpan<byte> json, int pos)
     {
+        // Events seldom have whitespace between tokens: one test settles the usual case.
+        if (pos < json.Length && json[pos] > (byte)' ')
+        {
+            return pos;
+        }
+
         while (pos < json.Length && json[pos] is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t')
         {
             pos++;

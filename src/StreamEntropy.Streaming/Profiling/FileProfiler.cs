@@ -514,17 +514,23 @@ public static class FileProfiler
         prefix.Length = length;
     }
 
-    /// <summary>The CSV parts: part 0 continues the reader that read the header; the others start on a line start.</summary>
-    private sealed class CsvPartReader(ProfileInput input, CsvReader first, int[] columns, InvalidValues invalid) : IPartReader
+    /// <summary>The parts of a file read with one kind of row reader: part 0 continues the reader that read the start of
+    /// the file (the CSV header); every other part opens its own reader at a row start.</summary>
+    private abstract class PartReader<TReader>(ProfileInput input, TReader first, InvalidValues invalid) : IPartReader
+        where TReader : IDisposable
     {
-        public long FirstEnd => first.NextRecordOffset;
+        public long FirstEnd => End(first);
 
-        public long FirstNextLine => first.NextLine;
+        public long FirstNextLine => NextLine(first);
+
+        protected ProfileInput Input => input;
+
+        protected TReader First => first;
 
         public long CountFirst(FrequencySet set, long stopAt, PartProgress progress, CancellationToken cancel)
         {
             var batch = new BatchCounts(set.Encoder);
-            long rows = CountCsvRange(first, columns, new BatchRowSink(batch), stopAt, input.Name, progress, 0, invalid, cancel);
+            long rows = CountRange(first, null, new BatchRowSink(batch), stopAt, progress, 0, invalid, cancel);
             batch.AddTo(set);
             return rows;
         }
@@ -536,10 +542,10 @@ public static class FileProfiler
                 var batch = new BatchCounts(new EventEncoder(schema));
                 using Stream stream = input.OpenRead();
                 stream.Seek(start, SeekOrigin.Begin);
-                using var csv = new CsvReader(stream, leaveOpen: true, PartBufferBytes, first.Delimiter, columns: first.Header.Count, streamOffset: start);
+                using TReader reader = Open(stream, start, line: 1);
                 var partInvalid = new InvalidValues();
-                long rows = CountCsvRange(csv, columns, new BatchRowSink(batch), stopAt, input.Name, progress, part, partInvalid, cancel);
-                return new PartResult(batch, rows, csv.NextRecordOffset, csv.NextLine - 1, null, partInvalid);
+                long rows = CountRange(reader, schema, new BatchRowSink(batch), stopAt, progress, part, partInvalid, cancel);
+                return new PartResult(batch, rows, End(reader), NextLine(reader) - 1, null, partInvalid);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -551,56 +557,61 @@ public static class FileProfiler
         {
             using Stream stream = input.OpenRead();
             stream.Seek(start, SeekOrigin.Begin);
-            using var csv = new CsvReader(stream, leaveOpen: true, PartBufferBytes, first.Delimiter, columns: first.Header.Count, streamOffset: start, startLine: line);
+            using TReader reader = Open(stream, start, line);
             var batch = new BatchCounts(set.Encoder);
-            long rows = CountCsvRange(csv, columns, new BatchRowSink(batch), stopAt, input.Name, progress, part, invalid, CancellationToken.None);
+            long rows = CountRange(reader, null, new BatchRowSink(batch), stopAt, progress, part, invalid, CancellationToken.None);
             batch.AddTo(set);
-            return (rows, csv.NextRecordOffset, csv.NextLine);
+            return (rows, End(reader), NextLine(reader));
         }
+
+        /// <summary>Opens a reader on <paramref name="stream"/>, which is positioned at <paramref name="start"/>, a row
+        /// start on line <paramref name="line"/>.</summary>
+        protected abstract TReader Open(Stream stream, long start, long line);
+
+        /// <summary>Counts the rows that start before stopAt; <paramref name="partSchema"/> is set for a part counted on
+        /// another thread (which needs its own decoding state), null on the calling thread.</summary>
+        protected abstract long CountRange(
+            TReader reader, EventSchema? partSchema, BatchRowSink sink, long stopAt, PartProgress progress, int part, InvalidValues invalid, CancellationToken cancel);
+
+        /// <summary>The offset of the first row the reader has not read.</summary>
+        protected abstract long End(TReader reader);
+
+        /// <summary>The physical line on which that row starts.</summary>
+        protected abstract long NextLine(TReader reader);
+    }
+
+    /// <summary>The CSV parts: every part reads the header's columns with the delimiter part 0 found.</summary>
+    private sealed class CsvPartReader(ProfileInput input, CsvReader first, int[] columns, InvalidValues invalid)
+        : PartReader<CsvReader>(input, first, invalid)
+    {
+        protected override CsvReader Open(Stream stream, long start, long line) =>
+            new(stream, leaveOpen: true, PartBufferBytes, First.Delimiter, columns: First.Header.Count, streamOffset: start, startLine: line);
+
+        protected override long CountRange(
+            CsvReader reader, EventSchema? partSchema, BatchRowSink sink, long stopAt, PartProgress progress, int part, InvalidValues invalid, CancellationToken cancel) =>
+            CountCsvRange(reader, columns, sink, stopAt, Input.Name, progress, part, invalid, cancel);
+
+        protected override long End(CsvReader reader) => reader.NextRecordOffset;
+
+        protected override long NextLine(CsvReader reader) => reader.NextLine;
     }
 
     /// <summary>The JSON Lines parts: one decoder per part (a decoder holds the current line's values).</summary>
-    private sealed class JsonPartReader(ProfileInput input, JsonLinesReader first, JsonEventDecoder firstDecoder, InvalidValues invalid) : IPartReader
+    private sealed class JsonPartReader(ProfileInput input, JsonLinesReader first, JsonEventDecoder firstDecoder, InvalidValues invalid)
+        : PartReader<JsonLinesReader>(input, first, invalid)
     {
-        public long FirstEnd => first.NextLineOffset;
+        protected override JsonLinesReader Open(Stream stream, long start, long line) =>
+            new(stream, leaveOpen: true, PartBufferBytes, streamOffset: start, startLine: line);
 
-        public long FirstNextLine => first.NextLine;
-
-        public long CountFirst(FrequencySet set, long stopAt, PartProgress progress, CancellationToken cancel)
+        protected override long CountRange(
+            JsonLinesReader reader, EventSchema? partSchema, BatchRowSink sink, long stopAt, PartProgress progress, int part, InvalidValues invalid, CancellationToken cancel)
         {
-            var batch = new BatchCounts(set.Encoder);
-            long rows = CountJsonRange(first, firstDecoder, new BatchRowSink(batch), stopAt, input.Name, progress, 0, invalid, cancel);
-            batch.AddTo(set);
-            return rows;
+            JsonEventDecoder decoder = partSchema is null ? firstDecoder : CreateDecoder(partSchema, Input.Name);
+            return CountJsonRange(reader, decoder, sink, stopAt, Input.Name, progress, part, invalid, cancel);
         }
 
-        public PartResult CountPart(EventSchema schema, long start, long stopAt, PartProgress progress, int part, CancellationToken cancel)
-        {
-            try
-            {
-                var batch = new BatchCounts(new EventEncoder(schema));
-                using Stream stream = input.OpenRead();
-                stream.Seek(start, SeekOrigin.Begin);
-                using var lines = new JsonLinesReader(stream, leaveOpen: true, PartBufferBytes, streamOffset: start);
-                var partInvalid = new InvalidValues();
-                long rows = CountJsonRange(lines, CreateDecoder(schema, input.Name), new BatchRowSink(batch), stopAt, input.Name, progress, part, partInvalid, cancel);
-                return new PartResult(batch, rows, lines.NextLineOffset, lines.NextLine - 1, null, partInvalid);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                return new PartResult(null, 0, 0, 0, e, null);
-            }
-        }
+        protected override long End(JsonLinesReader reader) => reader.NextLineOffset;
 
-        public (long Rows, long End, long NextLine) CountAgain(FrequencySet set, long start, long line, long stopAt, PartProgress progress, int part)
-        {
-            using Stream stream = input.OpenRead();
-            stream.Seek(start, SeekOrigin.Begin);
-            using var lines = new JsonLinesReader(stream, leaveOpen: true, PartBufferBytes, streamOffset: start, startLine: line);
-            var batch = new BatchCounts(set.Encoder);
-            long rows = CountJsonRange(lines, firstDecoder, new BatchRowSink(batch), stopAt, input.Name, progress, part, invalid, CancellationToken.None);
-            batch.AddTo(set);
-            return (rows, lines.NextLineOffset, lines.NextLine);
-        }
+        protected override long NextLine(JsonLinesReader reader) => reader.NextLine;
     }
 }
