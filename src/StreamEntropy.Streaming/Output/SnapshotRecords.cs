@@ -7,9 +7,6 @@ using StreamEntropy.Streaming.Windows;
 
 namespace StreamEntropy.Streaming.Output;
 
-/// <summary>One output record: its key (<c>window/field</c> or <c>window/x,y</c>) and its UTF-8 JSON value.</summary>
-public readonly record struct OutputRecord(string Key, byte[] Json);
-
 /// <summary>Turns window snapshots into the output topic's records: one per (window, field) and per (window, pair).</summary>
 public static class SnapshotRecords
 {

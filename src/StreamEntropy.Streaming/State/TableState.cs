@@ -94,22 +94,6 @@ internal static class TableState
         set.RestoreCounters(events, missing, invalid);
     }
 
-    /// <summary>Rebuilds every table of <paramref name="set"/> in canonical form (same counts, re-based sums).</summary>
-    public static void Canonicalize(FrequencySet set, List<(int Id, long Count)> scratch)
-    {
-        EventSchema schema = set.Encoder.Schema;
-        for (int f = 0; f < schema.Fields.Count; f++)
-        {
-            TableFormat.Canonicalize(set.Field(f), scratch);
-        }
-
-        for (int p = 0; p < schema.Pairs.Count; p++)
-        {
-            TableFormat.Extract(set.Pair(p).Joint.Counts, scratch);
-            TableFormat.Load(set.Pair(p), scratch);
-        }
-    }
-
     /// <summary>Writes the weights and Σ δ² of <paramref name="table"/>, after re-basing it (its canonical form).</summary>
     public static void Write(BinaryWriter writer, WeightedCountTable table)
     {

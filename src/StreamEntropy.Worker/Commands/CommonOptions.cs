@@ -2,12 +2,33 @@ using System.Globalization;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Streaming.Counting;
 using StreamEntropy.Streaming.Decoding;
+using StreamEntropy.Streaming.Profiling;
 
 namespace StreamEntropy.Worker.Commands;
 
 /// <summary>Parsing of the options that <c>profile</c> and <c>compare</c> share.</summary>
 internal static class CommonOptions
 {
+    /// <summary>Runs a command, turning a usage problem into exit code 2 and a problem with the input into 1 (2 when
+    /// the input exceeds a limit), each as one <c>error:</c> line on <paramref name="stderr"/>.</summary>
+    public static int ReportErrors(TextWriter stderr, Func<int> command)
+    {
+        try
+        {
+            return command();
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+        catch (InputDataException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return e.ExceedsLimit ? 2 : 1;
+        }
+    }
+
     public static LogBase ParseBase(string? text) =>
         LogBase.TryParse(text, out LogBase b) ? b : throw new UsageException($"--base: '{text}' is not a logarithm base; use 2, e, 10 or a number > 1.");
 

@@ -23,82 +23,72 @@ internal sealed record CompareArguments(
 /// <summary><c>stream-entropy compare REFERENCE CURRENT</c>: how far each field's distribution moved.</summary>
 internal static class CompareCommand
 {
-    public static int Run(CompareArguments args, TextWriter stdout, TextWriter stderr)
+    public static int Run(CompareArguments args, TextWriter stdout, TextWriter stderr) =>
+        CommonOptions.ReportErrors(stderr, () => Compare(args, stdout, stderr));
+
+    private static int Compare(CompareArguments args, TextWriter stdout, TextWriter stderr)
     {
-        try
+        LogBase logBase = CommonOptions.ParseBase(args.Base);
+        EntropyEstimator estimator = CommonOptions.ParseEstimator(args.Estimator);
+        bool json = CommonOptions.ParseJsonFormat(args.Format);
+        if (!(args.Epsilon > 0 && args.Epsilon < 1))
         {
-            LogBase logBase = CommonOptions.ParseBase(args.Base);
-            EntropyEstimator estimator = CommonOptions.ParseEstimator(args.Estimator);
-            bool json = CommonOptions.ParseJsonFormat(args.Format);
-            if (!(args.Epsilon > 0 && args.Epsilon < 1))
-            {
-                throw new UsageException($"--epsilon: must be in (0, 1), not {args.Epsilon.ToString(CultureInfo.InvariantCulture)}.");
-            }
-
-            byte? delimiter = CommonOptions.ParseDelimiter(args.Delimiter);
-            if (args.Reference == "-" && args.Current == "-")
-            {
-                throw new UsageException("REFERENCE and CURRENT cannot both be - (standard input can be read once).");
-            }
-
-            using ProfileInput referenceInput = ProfileInput.Open(args.Reference);
-            using ProfileInput currentInput = ProfileInput.Open(args.Current);
-            InputFormat referenceFormat = FileProfiler.DetectFormat(referenceInput);
-            InputFormat currentFormat = FileProfiler.DetectFormat(currentInput);
-            EventSchema schema = CommonOptions.BuildSchema(
-                args.Fields,
-                [],
-                CommonOptions.ParseBinWidths(args.BinWidths),
-                () => FileProfiler.DiscoverFields(referenceInput, referenceFormat, delimiter));
-
-            if (schema.Fields.Count == 0)
-            {
-                // A JSON Lines reference without lines names no field: comparing nothing would look like a success.
-                throw new InputDataException($"{args.Reference}: no fields to compare: the file has no rows; name them with --field.");
-            }
-
-            // One encoder for both files: a value gets the same id in each, so the tables align.
-            var encoder = new EventEncoder(schema);
-            var reference = new FrequencySet(encoder);
-            var current = new FrequencySet(encoder);
-            var referenceInvalid = new InvalidValues();
-            var currentInvalid = new InvalidValues();
-            FileProfiler.Count(referenceInput, referenceFormat, reference, csvDelimiter: delimiter, invalidValues: referenceInvalid);
-            FileProfiler.Count(currentInput, currentFormat, current, csvDelimiter: delimiter, invalidValues: currentInvalid);
-            ProfileCommand.WarnInvalid(stderr, referenceInvalid, reference.Invalid);
-            ProfileCommand.WarnInvalid(stderr, currentInvalid, current.Invalid);
-
-            var rows = new List<(string Name, Divergences D, double HRef, double HCur)>();
-            for (int f = 0; f < schema.Fields.Count; f++)
-            {
-                rows.Add((
-                    schema.Fields[f].Name,
-                    Divergences.Compute(current.Field(f), reference.Field(f), args.Epsilon),
-                    EntropyEstimators.Entropy(reference.Field(f), estimator),
-                    EntropyEstimators.Entropy(current.Field(f), estimator)));
-            }
-
-            if (json)
-            {
-                WriteJson(stdout, logBase, estimator, args.Epsilon, reference.Events, current.Events, rows);
-            }
-            else
-            {
-                WriteTable(stdout, logBase, rows);
-            }
-
-            return 0;
+            throw new UsageException($"--epsilon: must be in (0, 1), not {args.Epsilon.ToString(CultureInfo.InvariantCulture)}.");
         }
-        catch (UsageException e)
+
+        byte? delimiter = CommonOptions.ParseDelimiter(args.Delimiter);
+        if (args.Reference == "-" && args.Current == "-")
         {
-            stderr.WriteLine($"error: {e.Message}");
-            return 2;
+            throw new UsageException("REFERENCE and CURRENT cannot both be - (standard input can be read once).");
         }
-        catch (InputDataException e)
+
+        using ProfileInput referenceInput = ProfileInput.Open(args.Reference);
+        using ProfileInput currentInput = ProfileInput.Open(args.Current);
+        InputFormat referenceFormat = FileProfiler.DetectFormat(referenceInput);
+        InputFormat currentFormat = FileProfiler.DetectFormat(currentInput);
+        EventSchema schema = CommonOptions.BuildSchema(
+            args.Fields,
+            [],
+            CommonOptions.ParseBinWidths(args.BinWidths),
+            () => FileProfiler.DiscoverFields(referenceInput, referenceFormat, delimiter));
+
+        if (schema.Fields.Count == 0)
         {
-            stderr.WriteLine($"error: {e.Message}");
-            return e.ExceedsLimit ? 2 : 1;
+            // A JSON Lines reference without lines names no field: comparing nothing would look like a success.
+            throw new InputDataException($"{args.Reference}: no fields to compare: the file has no rows; name them with --field.");
         }
+
+        // One encoder for both files: a value gets the same id in each, so the tables align.
+        var encoder = new EventEncoder(schema);
+        var reference = new FrequencySet(encoder);
+        var current = new FrequencySet(encoder);
+        var referenceInvalid = new InvalidValues();
+        var currentInvalid = new InvalidValues();
+        FileProfiler.Count(referenceInput, referenceFormat, reference, csvDelimiter: delimiter, invalidValues: referenceInvalid);
+        FileProfiler.Count(currentInput, currentFormat, current, csvDelimiter: delimiter, invalidValues: currentInvalid);
+        ProfileCommand.WarnInvalid(stderr, referenceInvalid, reference.Invalid);
+        ProfileCommand.WarnInvalid(stderr, currentInvalid, current.Invalid);
+
+        var rows = new List<(string Name, Divergences D, double HRef, double HCur)>();
+        for (int f = 0; f < schema.Fields.Count; f++)
+        {
+            rows.Add((
+                schema.Fields[f].Name,
+                Divergences.Compute(current.Field(f), reference.Field(f), args.Epsilon),
+                EntropyEstimators.Entropy(reference.Field(f), estimator),
+                EntropyEstimators.Entropy(current.Field(f), estimator)));
+        }
+
+        if (json)
+        {
+            WriteJson(stdout, logBase, estimator, args.Epsilon, reference.Events, current.Events, rows);
+        }
+        else
+        {
+            WriteTable(stdout, logBase, rows);
+        }
+
+        return 0;
     }
 
     private static void WriteJson(TextWriter stdout, LogBase logBase, EntropyEstimator estimator, double epsilon, long referenceRows, long currentRows, List<(string Name, Divergences D, double HRef, double HCur)> rows)

@@ -27,76 +27,66 @@ internal sealed record ProfileArguments(
 /// <summary><c>stream-entropy profile FILE</c>: entropies of the fields and pairs of a CSV or JSON Lines file.</summary>
 internal static class ProfileCommand
 {
-    public static int Run(ProfileArguments args, TextWriter stdout, TextWriter stderr, bool showProgress)
+    public static int Run(ProfileArguments args, TextWriter stdout, TextWriter stderr, bool showProgress) =>
+        CommonOptions.ReportErrors(stderr, () => Profile(args, stdout, stderr, showProgress));
+
+    private static int Profile(ProfileArguments args, TextWriter stdout, TextWriter stderr, bool showProgress)
     {
-        try
+        LogBase logBase = CommonOptions.ParseBase(args.Base);
+        EntropyEstimator estimator = CommonOptions.ParseEstimator(args.Estimator);
+        bool json = CommonOptions.ParseJsonFormat(args.Format);
+        int? maxDistinct = ParseMaxDistinct(args.MaxDistinct);
+        if (maxDistinct is not null)
         {
-            LogBase logBase = CommonOptions.ParseBase(args.Base);
-            EntropyEstimator estimator = CommonOptions.ParseEstimator(args.Estimator);
-            bool json = CommonOptions.ParseJsonFormat(args.Format);
-            int? maxDistinct = ParseMaxDistinct(args.MaxDistinct);
-            if (maxDistinct is not null)
+            if (estimator != EntropyEstimator.MaximumLikelihood)
             {
-                if (estimator != EntropyEstimator.MaximumLikelihood)
-                {
-                    throw new UsageException($"--estimator: '{estimator.ToName()}' cannot be used with --max-distinct; bounded summaries bracket the plug-in entropy only, use --estimator ml.");
-                }
-
-                if (args.SaveBaseline is not null)
-                {
-                    throw new UsageException("--save-baseline cannot be used with --max-distinct: a drift baseline needs exact counts.");
-                }
+                throw new UsageException($"--estimator: '{estimator.ToName()}' cannot be used with --max-distinct; bounded summaries bracket the plug-in entropy only, use --estimator ml.");
             }
 
-            byte? delimiter = CommonOptions.ParseDelimiter(args.Delimiter);
-            using ProfileInput input = ProfileInput.Open(args.File);
-            InputFormat format = FileProfiler.DetectFormat(input);
-            EventSchema schema = CommonOptions.BuildSchema(
-                args.Fields,
-                CommonOptions.ParsePairs(args.Pairs),
-                CommonOptions.ParseBinWidths(args.BinWidths),
-                () => FileProfiler.DiscoverFields(input, format, delimiter));
-            if (maxDistinct is int budget)
+            if (args.SaveBaseline is not null)
             {
-                RunBounded(args, input, delimiter, stdout, stderr, showProgress, logBase, json, format, schema, budget);
-                return 0;
+                throw new UsageException("--save-baseline cannot be used with --max-distinct: a drift baseline needs exact counts.");
             }
+        }
 
-            var set = new FrequencySet(new EventEncoder(schema));
-            var invalid = new InvalidValues();
-            using var progress = showProgress ? new ConsoleProgress(stderr, input.Length ?? 0) : null;
-            long rows = FileProfiler.Count(input, format, set, progress, delimiter, invalid);
-            progress?.Finish();
-            WarnInvalid(stderr, invalid, set.Invalid);
-
-            if (args.SaveBaseline is { } baselinePath)
-            {
-                SaveBaseline(set, args.File, baselinePath);
-            }
-
-            FieldResult[] fields = ResultCalculator.Fields(set, estimator);
-            PairResult[] pairs = ResultCalculator.Pairs(set, estimator);
-            if (json)
-            {
-                WriteJson(stdout, rows, logBase, estimator, fields, pairs);
-            }
-            else
-            {
-                WriteTable(stdout, args.File, rows, logBase, estimator, fields, pairs);
-            }
-
+        byte? delimiter = CommonOptions.ParseDelimiter(args.Delimiter);
+        using ProfileInput input = ProfileInput.Open(args.File);
+        InputFormat format = FileProfiler.DetectFormat(input);
+        EventSchema schema = CommonOptions.BuildSchema(
+            args.Fields,
+            CommonOptions.ParsePairs(args.Pairs),
+            CommonOptions.ParseBinWidths(args.BinWidths),
+            () => FileProfiler.DiscoverFields(input, format, delimiter));
+        if (maxDistinct is int budget)
+        {
+            RunBounded(args, input, delimiter, stdout, stderr, showProgress, logBase, json, format, schema, budget);
             return 0;
         }
-        catch (UsageException e)
+
+        var set = new FrequencySet(new EventEncoder(schema));
+        var invalid = new InvalidValues();
+        using var progress = showProgress ? new ConsoleProgress(stderr, input.Length ?? 0) : null;
+        long rows = FileProfiler.Count(input, format, set, progress, delimiter, invalid);
+        progress?.Finish();
+        WarnInvalid(stderr, invalid, set.Invalid);
+
+        if (args.SaveBaseline is { } baselinePath)
         {
-            stderr.WriteLine($"error: {e.Message}");
-            return 2;
+            SaveBaseline(set, args.File, baselinePath);
         }
-        catch (InputDataException e)
+
+        FieldResult[] fields = ResultCalculator.Fields(set, estimator);
+        PairResult[] pairs = ResultCalculator.Pairs(set, estimator);
+        if (json)
         {
-            stderr.WriteLine($"error: {e.Message}");
-            return e.ExceedsLimit ? 2 : 1;
+            WriteJson(stdout, rows, logBase, estimator, fields, pairs);
         }
+        else
+        {
+            WriteTable(stdout, args.File, rows, logBase, estimator, fields, pairs);
+        }
+
+        return 0;
     }
 
     /// <summary>One <c>warning:</c> line per binned field with invalid values: where the first was, and how many.</summary>
@@ -122,16 +112,9 @@ internal static class ProfileCommand
         }
     }
 
-    private static void WriteJson(TextWriter stdout, long rows, LogBase logBase, EntropyEstimator estimator, FieldResult[] fields, PairResult[] pairs)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+    private static void WriteJson(TextWriter stdout, long rows, LogBase logBase, EntropyEstimator estimator, FieldResult[] fields, PairResult[] pairs) =>
+        WriteDocument(stdout, rows, logBase, estimator, w =>
         {
-            w.WriteStartObject();
-            w.WriteNumber("rows", rows);
-            w.WriteString("base", logBase.Name);
-            w.WriteString("unit", logBase.Unit);
-            w.WriteString("estimator", estimator.ToName());
             w.WriteStartArray("fields");
             foreach (FieldResult f in fields)
             {
@@ -153,11 +136,7 @@ internal static class ProfileCommand
             }
 
             w.WriteEndArray();
-            w.WriteEndObject();
-        }
-
-        stdout.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
-    }
+        });
 
     private static void WriteTable(TextWriter stdout, string file, long rows, LogBase logBase, EntropyEstimator estimator, FieldResult[] fields, PairResult[] pairs)
     {
@@ -248,16 +227,9 @@ internal static class ProfileCommand
         }
     }
 
-    private static void WriteBoundedJson(TextWriter stdout, long rows, int maxDistinct, LogBase logBase, BoundedFieldResult[] fields, BoundedPairResult[] pairs)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+    private static void WriteBoundedJson(TextWriter stdout, long rows, int maxDistinct, LogBase logBase, BoundedFieldResult[] fields, BoundedPairResult[] pairs) =>
+        WriteDocument(stdout, rows, logBase, EntropyEstimator.MaximumLikelihood, w =>
         {
-            w.WriteStartObject();
-            w.WriteNumber("rows", rows);
-            w.WriteString("base", logBase.Name);
-            w.WriteString("unit", logBase.Unit);
-            w.WriteString("estimator", EntropyEstimator.MaximumLikelihood.ToName());
             w.WriteNumber("maxDistinct", maxDistinct);
             w.WriteStartArray("fields");
             foreach (BoundedFieldResult f in fields)
@@ -307,6 +279,20 @@ internal static class ProfileCommand
             }
 
             w.WriteEndArray();
+        });
+
+    // The document both JSON forms share: the file's row count, the base and estimator, then the members of one form.
+    private static void WriteDocument(TextWriter stdout, long rows, LogBase logBase, EntropyEstimator estimator, Action<Utf8JsonWriter> members)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("rows", rows);
+            w.WriteString("base", logBase.Name);
+            w.WriteString("unit", logBase.Unit);
+            w.WriteString("estimator", estimator.ToName());
+            members(w);
             w.WriteEndObject();
         }
 
