@@ -6,8 +6,8 @@ namespace StreamEntropy.Streaming.Decoding;
 
 /// <content>
 /// The path scanner: one pass over the event's bytes that follows the trie into the objects some path goes into and
-/// only validates everything else (a skipped string is one vectorised search for its closing quote, a skipped
-/// container is walked byte by byte, without tokens). It accepts a subset of what the <see cref="Utf8JsonReader"/>
+/// only validates everything else (a skipped string is a byte loop, past 16 bytes a vectorised search, for its closing
+/// quote; a skipped container is walked byte by byte, without tokens). It accepts a subset of what the <see cref="Utf8JsonReader"/>
 /// walk accepts (strict RFC 8259, as the reader is with default options) and, for what it accepts, stores exactly the
 /// values the walk would store: raw bytes for numbers, literals and containers, unescaped text for strings, the last
 /// of repeated keys. Whenever it is not sure (any syntax error, nesting deeper than it recurses, an escaped string
@@ -434,8 +434,10 @@ public sealed partial class JsonEventDecoder
             written = reader.CopyString(destination);
             return true;
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or JsonException)
         {
+            // InvalidOperationException: a lone surrogate. JsonException cannot happen for a token the scanner
+            // validated, but if the reader ever disagreed, the walk must decide rather than Decode throw.
             written = 0;
             return false;
         }
