@@ -91,6 +91,10 @@ public sealed class StreamEntropyOptionsValidatorTests
         AssertSingleFailure(o => o.Fields[1].Name = "", "StreamEntropy:Fields", "1", "name");
 
     [Fact]
+    public void Validate_PathWithEmptySegment_Fails() =>
+        AssertSingleFailure(o => o.Fields[1].Path = "user..device", "StreamEntropy:Fields:1:Path", "'user..device'", "empty segment");
+
+    [Fact]
     public void Validate_DuplicateFieldName_Fails() =>
         AssertSingleFailure(o => o.Fields.Add(new FieldOptions { Name = "device", Path = "other" }), "StreamEntropy:Fields", "3", "'device'", "twice");
 

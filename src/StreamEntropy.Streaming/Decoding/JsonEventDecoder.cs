@@ -67,6 +67,14 @@ public sealed partial class JsonEventDecoder
     {
     }
 
+    /// <summary>Checks a dotted path: it must be non-empty and have no empty segment (<c>a..b</c>, <c>.a</c>).</summary>
+    /// <returns>The problem, or null when the path is valid.</returns>
+    public static string? ValidatePath(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        return path.Split('.').Any(segment => segment.Length == 0) ? $"Path '{path}' has an empty segment." : null;
+    }
+
     /// <summary>Creates a decoder; without the scanner every event takes the <see cref="Utf8JsonReader"/> walk (the
     /// reference the tests compare the scanner with).</summary>
     internal JsonEventDecoder(IReadOnlyList<string> dottedPaths, int maxDepth, int maxEventBytes, bool useScanner)
@@ -90,14 +98,14 @@ public sealed partial class JsonEventDecoder
         for (int f = 0; f < dottedPaths.Count; f++)
         {
             string path = dottedPaths[f] ?? throw new ArgumentNullException(nameof(dottedPaths), $"Path {f} is null.");
+            if (ValidatePath(path) is { } problem)
+            {
+                throw new ArgumentException(problem, nameof(dottedPaths));
+            }
+
             TrieBuilderNode node = root;
             foreach (string segment in path.Split('.'))
             {
-                if (segment.Length == 0)
-                {
-                    throw new ArgumentException($"Path '{path}' has an empty segment.", nameof(dottedPaths));
-                }
-
                 node = node.GetOrAddChild(Encoding.UTF8.GetBytes(segment));
             }
 

@@ -304,16 +304,13 @@ public static class FileProfiler
         for (int f = 0; f < paths.Length; f++)
         {
             paths[f] = schema.Fields[f].Path;
+            if (JsonEventDecoder.ValidatePath(paths[f]) is { } problem)
+            {
+                throw new InputDataException($"{path}: {problem} JSON fields are dotted paths such as user.country.");
+            }
         }
 
-        try
-        {
-            return new JsonEventDecoder(paths);
-        }
-        catch (ArgumentException e)
-        {
-            throw new InputDataException($"{path}: {e.Message.Split(" (Parameter", 2)[0]} JSON fields are dotted paths such as user.country.", e);
-        }
+        return new JsonEventDecoder(paths);
     }
 
     // The row loop over JSON lines that start before stopAt.

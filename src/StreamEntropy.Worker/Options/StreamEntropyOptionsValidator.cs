@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.Decoding;
 using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Engine;
 using StreamEntropy.Streaming.Windows;
@@ -50,7 +51,7 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
         for (int i = 0; i < options.Fields.Count; i++)
         {
             string path = string.IsNullOrWhiteSpace(options.Fields[i].Path) ? options.Fields[i].Name : options.Fields[i].Path!;
-            if (path.Length > 0 && path.Split('.').Any(segment => segment.Length == 0)) // an empty name is reported once, below
+            if (path.Length > 0 && JsonEventDecoder.ValidatePath(path) is not null) // an empty name is reported once, below
             {
                 builder.AddError($"{S}:Fields:{i}:Path '{path}' has an empty segment; use a dotted path such as user.country.");
             }

@@ -274,8 +274,17 @@ public class JsonEventDecoderTests
     [InlineData("a.")]
     public void Constructor_EmptySegment_ThrowsArgumentException(string path)
     {
-        Assert.Throws<ArgumentException>(() => new JsonEventDecoder([path]));
+        ArgumentException e = Assert.Throws<ArgumentException>(() => new JsonEventDecoder([path]));
+        Assert.StartsWith(JsonEventDecoder.ValidatePath(path), e.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("a..b", "Path 'a..b' has an empty segment.")]
+    [InlineData(".a", "Path '.a' has an empty segment.")]
+    [InlineData("a", null)]
+    [InlineData("user.country", null)]
+    public void ValidatePath_ReturnsTheProblemOrNull(string path, string? problem) =>
+        Assert.Equal(problem, JsonEventDecoder.ValidatePath(path));
 
     [Fact]
     public void TryGetValue_IndexOutOfRange_Throws()
