@@ -10,7 +10,9 @@
 #   first    seconds from the process start to the first event read (kcat) or the first publication showing one (worker).
 # Each argument adds a worker run with those Kafka:Client settings (a JSON object), after the default run, so that
 # settings are compared in one run on the same topics: run.sh '{"queued.min.messages":"100000"}'. ROUNDS repeats
-# kcat and every worker run (interleaved). Usage: tests/StreamEntropy.Benchmarks/end-to-end/run.sh [client-json ...]
+# kcat and every worker run (interleaved). OTHER_APPS="dir ..." adds a run of each of those published builds (default
+# settings), to compare builds or runtime settings (their *.runtimeconfig.json) in one run.
+# Usage: tests/StreamEntropy.Benchmarks/end-to-end/run.sh [client-json ...]
 # (needs kcat, curl, python3, the .NET SDK).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -65,8 +67,8 @@ run_kcat() { # $1: round
   results+=("$(printf '%-45s %8d %12.0f %9.2f %9.2f' "kcat -G (one process)" "$got" "$kcat_steady" "$kcat_exact" "$kcat_first")")
 }
 
-run_worker() { # $1: run name, $2: Kafka:Client JSON object
-  local run=$1 client=$2 port=18089 n start pid deadline
+run_worker() { # $1: run name, $2: Kafka:Client JSON object, $3: published build (default: this checkout's), $4: label
+  local run=$1 client=$2 app=${3:-$work/app} label=${4:-worker $2} port=18089 n start pid deadline
   cat > "$work/$run.json" <<JSON
 {"StreamEntropy": {
   "Kafka": {"BootstrapServers": "$bootstrap", "GroupId": "$run", "Topics": [${names%,}], "OutputTopic": "$run-out", "DeadLetterTopic": "$run-dead", "Client": $client},
@@ -77,7 +79,7 @@ run_worker() { # $1: run name, $2: Kafka:Client JSON object
   "Checkpoint": {"Directory": "$work/$run-state", "Interval": "00:00:02"}}}
 JSON
   start=$(date +%s.%N)
-  "$work/app/stream-entropy" run --config "$work/$run.json" --urls "http://127.0.0.1:$port" > "$work/$run.log" 2>&1 &
+  "$app/stream-entropy" run --config "$work/$run.json" --urls "http://127.0.0.1:$port" > "$work/$run.log" 2>&1 &
   pid=$!
   deadline=$(( $(date +%s) + 300 ))
   while true; do # few probes: each spawns processes that compete with the worker for the cores
@@ -90,13 +92,18 @@ JSON
   kill "$pid"; wait "$pid" 2>/dev/null || true
   [ "$n" -ge "$got" ] || { echo "$run: counted $n of $got events in 300 s (log: $work/$run.log)" >&2; exit 1; }
   read -r steady exact first <<< "$(kcat -C -b "$bootstrap" -t "$run-out" -o beginning -e -q -f '%k %T %s\n' | grep '^all/country ' | python3 "$work/rates.py" "$start" "$got")"
-  results+=("$(printf '%-45s %8d %12.0f %9.2f %9.2f   %.2f× kcat, %.2f× its time' "worker ${client}" "$n" "$steady" "$exact" "$first" \
+  results+=("$(printf '%-45s %8d %12.0f %9.2f %9.2f   %.2f× kcat, %.2f× its time' "$label" "$n" "$steady" "$exact" "$first" \
     "$(echo "$steady / $kcat_steady" | bc -l)" "$(echo "$exact / $kcat_exact" | bc -l)")")
 }
 
 for round in $(seq 1 "$rounds"); do
   run_kcat "$round"
   run_worker "w$round-0" "{}"
+  j=0
+  for other in ${OTHER_APPS:-}; do
+    j=$((j + 1))
+    run_worker "w$round-app$j" "{}" "$other" "worker $(basename "$other")"
+  done
   i=0
   for client in "$@"; do
     i=$((i + 1))
