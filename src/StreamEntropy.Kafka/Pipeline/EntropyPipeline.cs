@@ -542,16 +542,7 @@ public sealed class EntropyPipeline : IDisposable
 
     private IConsumer<byte[]?, byte[]?> BuildConsumer(IProducer<string?, byte[]> producer, DeadLetterWriter deadLetters)
     {
-        var config = new ConsumerConfig(new Dictionary<string, string>(_settings.Client))
-        {
-            BootstrapServers = _settings.BootstrapServers,
-            GroupId = _settings.GroupId,
-            EnableAutoCommit = true,
-            EnableAutoOffsetStore = false, // offsets are stored only once a checkpoint covers them
-            AutoOffsetReset = AutoOffsetReset.Earliest,
-            EnablePartitionEof = false,
-            StatisticsIntervalMs = 2000,
-        };
+        ConsumerConfig config = ConsumerSettings.Build(_settings);
         return new ConsumerBuilder<byte[]?, byte[]?>(config)
             .SetErrorHandler((_, e) => OnClientError(e))
             .SetLogHandler((_, m) => _logger.LibrdkafkaLog(m.Name, m.Facility, m.Message))

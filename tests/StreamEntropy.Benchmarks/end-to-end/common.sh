@@ -1,6 +1,8 @@
 # Shared by run.sh and scale-out.sh (sourced): publishes the worker to $work/app, starts the embedded broker
 # (sets $bootstrap) and writes $1 demo-like events of ~100 bytes to $work/events.jsonl. Needs $repo and $work.
-dotnet publish "$repo/src/StreamEntropy.Worker" -c Release -o "$work/app" >/dev/null
+# The publish is for this machine's runtime, so precompiled (ReadyToRun, see the Worker's project file). APP=/path/to/a
+# published directory uses that build instead of publishing this checkout.
+if [ -n "${APP:-}" ]; then cp -r "$APP" "$work/app"; else dotnet publish "$repo/src/StreamEntropy.Worker" -c Release --use-current-runtime --self-contained false -o "$work/app" >/dev/null; fi
 "$work/app/stream-entropy" broker > "$work/broker.out" 2>/dev/null &
 for _ in $(seq 100); do grep -q BOOTSTRAP= "$work/broker.out" 2>/dev/null && break; sleep 0.1; done
 bootstrap=$(sed -n 's/^BOOTSTRAP=//p' "$work/broker.out")

@@ -1,53 +1,121 @@
 #!/usr/bin/env bash
-# End-to-end throughput: one worker consuming a pre-filled topic on the embedded broker, side by side with kcat
-# reading the same topic to /dev/null. The mock broker keeps only ~5 MiB per partition, so the topic holds
-# about 4 partitions × ~30k events of ~100 bytes; the worker is timed on what kcat could read back.
-# Usage: tests/StreamEntropy.Benchmarks/end-to-end/run.sh   (needs kcat, curl, python3)
+# End-to-end throughput: the published worker against kcat, both reading the same pre-filled topics on the embedded
+# broker (TOPICS × EVENTS, default 4 × 75 000 = 300 k events of ~90 bytes, 4 partitions each). kcat runs as ONE process
+# reading every topic (`kcat -G`, the only kcat mode that reads several topics), to /dev/null but for a line count:
+# once with librdkafka's defaults and once with the worker's consumer defaults (queued.min.messages 10⁶, which spares
+# kcat the same 1 s fetch pauses), and the worker's ratios are given against both.
+# For each reader it prints:
+#   steady   events/s between the first and the last observation before the end (kcat: chunks of its output as they
+#            arrive; worker: its publications on the output topic, every 100 ms, the shortest allowed), so start-up and the group join are out;
+#   exact    seconds from the process start to the exact count (kcat: its exit; worker: the first output record that
+#            shows every event), start-up and the group join included;
+#   first    seconds from the process start to the first event read (kcat) or the first publication showing one (worker).
+# Each argument adds a worker run with those Kafka:Client settings (a JSON object), after the default run, so that
+# settings are compared in one run on the same topics: run.sh '{"queued.min.messages":"100000"}'. ROUNDS repeats
+# kcat and every worker run (interleaved). OTHER_APPS="dir ..." adds a run of each of those published builds (default
+# settings), to compare builds or runtime settings (their *.runtimeconfig.json) in one run.
+# Usage: tests/StreamEntropy.Benchmarks/end-to-end/run.sh [client-json ...]
+# (needs kcat, curl, python3, the .NET SDK).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
-events=${EVENTS:-140000} # per topic
+events=${EVENTS:-75000} # per topic
 topics=${TOPICS:-4}
+rounds=${ROUNDS:-1}
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; [ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"' EXIT
 
 . "$here/common.sh" "$events"
-names=""
+names=""; kcat_topics=()
 for t in $(seq 1 "$topics"); do
   kcat -P -b "$bootstrap" -t "bench$t" -l "$work/events.jsonl"
   names="$names\"bench$t\","
+  kcat_topics+=("bench$t")
 done
 echo "produced $topics × $events events ($(du -h "$work/events.jsonl" | cut -f1) each)"
 
-got=0
-start=$(date +%s.%N)
-for t in $(seq 1 "$topics"); do
-  got=$((got + $(kcat -C -b "$bootstrap" -t "bench$t" -o beginning -e -q | wc -l)))
-done
-kcat_s=$(echo "$(date +%s.%N) - $start" | bc -l)
-echo "kcat: $got events in ${kcat_s}s"
+# Reads kcat's output as it arrives: prints the line count, then "steady first" (see above) relative to $1 (start).
+cat > "$work/stamp.py" <<'PY'
+import os, sys, time
+start = float(sys.argv[1]); n = 0; obs = []
+while True:
+    chunk = os.read(0, 1 << 16)
+    if not chunk:
+        break
+    n += chunk.count(b"\n"); obs.append((time.time(), n))
+(t1, n1), (tk, nk) = obs[0], obs[-2] if len(obs) > 2 else obs[-1]
+print(n, (nk - n1) / (tk - t1) if tk > t1 else 0, obs[0][0] - start)
+PY
+# Reads the worker's output records ("key timestamp-ms json" lines of one window and field): prints "steady exact first".
+cat > "$work/rates.py" <<'PY'
+import json, sys
+start, total = float(sys.argv[1]), int(sys.argv[2])
+obs = [(int(t) / 1000, json.loads(v)["windowEvents"]) for _, t, v in (l.split(" ", 2) for l in sys.stdin if l.strip())]
+counted = [o for o in obs if o[1] > 0]
+done = next(o for o in counted if o[1] >= total)
+before = [o for o in counted if o[1] < total]
+(t1, n1), (tk, nk) = counted[0], before[-1] if before else counted[0]
+print((nk - n1) / (tk - t1) if tk > t1 else 0, done[0] - start, counted[0][0] - start)
+PY
 
-cat > "$work/config.json" <<JSON
+results=()
+run_kcat() { # $1: group, $2: label, then kcat options; sets got, steady and exact
+  local group=$1 label=$2 start out end first
+  shift 2
+  start=$(date +%s.%N)
+  out=$(kcat -b "$bootstrap" -G "$group" "$@" -o beginning -e -q "${kcat_topics[@]}" | python3 "$work/stamp.py" "$start")
+  end=$(date +%s.%N)
+  read -r got steady first <<< "$out"
+  exact=$(echo "$end - $start" | bc -l)
+  results+=("$(printf '%-45s %8d %12.0f %9.2f %9.2f' "$label" "$got" "$steady" "$exact" "$first")")
+}
+
+run_worker() { # $1: run name, $2: Kafka:Client JSON object, $3: published build (default: this checkout's), $4: label
+  local run=$1 client=$2 app=${3:-$work/app} label=${4:-worker $2} port=18089 n start pid deadline steady exact first
+  cat > "$work/$run.json" <<JSON
 {"StreamEntropy": {
-  "Kafka": {"BootstrapServers": "$bootstrap", "GroupId": "bench", "Topics": [${names%,}], "OutputTopic": "bench-out", "DeadLetterTopic": "bench-dead"},
+  "Kafka": {"BootstrapServers": "$bootstrap", "GroupId": "$run", "Topics": [${names%,}], "OutputTopic": "$run-out", "DeadLetterTopic": "$run-dead", "Client": $client},
   "Fields": [{"Name": "country", "Path": "user.country"}, {"Name": "device", "Path": "user.device"}, {"Name": "page"}, {"Name": "status"}],
   "Pairs": [{"X": "country", "Y": "device"}, {"X": "page", "Y": "status"}],
   "Windows": [{"Name": "all", "Kind": "Cumulative"}],
   "PublishInterval": "00:00:00.100",
-  "Checkpoint": {"Directory": "$work/state", "Interval": "00:00:02"}}}
+  "Checkpoint": {"Directory": "$work/$run-state", "Interval": "00:00:02"}}}
 JSON
-"$work/app/stream-entropy" run --config "$work/config.json" --urls http://127.0.0.1:18089 > "$work/worker.log" 2>&1 &
-# Rate between the first counted event and the last: excludes process start-up and the group join.
-first=""; t0=""
-while true; do
-  n=$( (curl -s http://127.0.0.1:18089/metrics || true) | sed -n 's/^streamentropy_events_consumed_total{[^}]*} \([0-9.e+]*\).*/\1/p' | head -1)
-  n=${n:-0}; n=$(printf '%.0f' "$n")
-  now=$(date +%s.%N)
-  if [ -z "$first" ] && [ "$n" -gt 0 ]; then first=$n; t0=$now; fi
-  if [ "$n" -ge "$got" ]; then break; fi  # what the broker kept (it drops the oldest beyond ~5 MiB per partition)
-  sleep 0.5 # few probes: each spawns processes that compete with the worker for the 2 cores
+  start=$(date +%s.%N)
+  "$app/stream-entropy" run --config "$work/$run.json" --urls "http://127.0.0.1:$port" > "$work/$run.log" 2>&1 &
+  pid=$!
+  deadline=$(( $(date +%s) + 300 ))
+  while true; do # few probes: each spawns processes that compete with the worker for the cores
+    sleep 0.5
+    n=$( (curl -s "http://127.0.0.1:$port/metrics" || true) | sed -n 's/^streamentropy_events_consumed_total{[^}]*} \([0-9.e+]*\).*/\1/p' | head -1)
+    n=$(printf '%.0f' "${n:-0}")
+    if [ "$n" -ge "$got" ] || [ "$(date +%s)" -gt "$deadline" ]; then break; fi
+  done
+  sleep 0.2 # the publication that shows the last event
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  [ "$n" -ge "$got" ] || { echo "$run: counted $n of $got events in 300 s (log: $work/$run.log)" >&2; exit 1; }
+  read -r steady exact first <<< "$(kcat -C -b "$bootstrap" -t "$run-out" -o beginning -e -q -f '%k %T %s\n' | grep '^all/country ' | python3 "$work/rates.py" "$start" "$got")"
+  results+=("$(printf '%-45s %8d %12.0f %9.2f %9.2f   rate %.2f× / %.2f×, time %.2f× / %.2f× kcat default / tuned' "$label" "$n" "$steady" "$exact" "$first" \
+    "$(echo "$steady / $kcat_steady" | bc -l)" "$(echo "$steady / $tuned_steady" | bc -l)" \
+    "$(echo "$exact / $kcat_exact" | bc -l)" "$(echo "$exact / $tuned_exact" | bc -l)")")
+}
+
+for round in $(seq 1 "$rounds"); do
+  run_kcat "kcat-$round" "kcat -G (one process)"
+  kcat_steady=$steady; kcat_exact=$exact
+  run_kcat "kcat-tuned-$round" "kcat -G -X queued.min.messages=1000000" -X queued.min.messages=1000000
+  tuned_steady=$steady; tuned_exact=$exact
+  run_worker "w$round-0" "{}"
+  j=0
+  for other in ${OTHER_APPS:-}; do
+    j=$((j + 1))
+    run_worker "w$round-app$j" "{}" "$other" "worker $(basename "$other")"
+  done
+  i=0
+  for client in "$@"; do
+    i=$((i + 1))
+    run_worker "w$round-$i" "$client"
+  done
 done
-worker_s=$(echo "$now - $t0" | bc -l)
-worker_rate=$(echo "($n - $first) / $worker_s" | bc -l)
-kcat_rate=$(echo "$got / $kcat_s" | bc -l)
-printf 'worker: %d events, %.0f events/s (after the first publication)\nkcat:   %.0f events/s\nratio:  %.2f\n' "$n" "$worker_rate" "$kcat_rate" "$(echo "$worker_rate / $kcat_rate" | bc -l)"
+printf '%-45s %8s %12s %9s %9s\n' "reader" "events" "steady ev/s" "exact s" "first s"
+printf '%s\n' "${results[@]}"
