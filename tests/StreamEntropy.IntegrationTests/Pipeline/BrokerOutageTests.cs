@@ -14,20 +14,28 @@ public sealed class BrokerOutageTests : IDisposable
 
     public void Dispose() => Directory.Delete(_state, recursive: true);
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Run_BrokerDownThenUp_ResumesWithoutLossOrDuplicates(bool groupMode)
+    // A one-broker cluster with the input topic "in" and, in Group mode, the state and partials topics.
+    private static EmbeddedKafkaCluster StartCluster(bool groupMode, out ScaleOutSettings? scaleOut)
     {
-        using EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.Start(brokers: 1, groupInitialRebalanceDelay: TimeSpan.Zero);
+        EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.Start(brokers: 1, groupInitialRebalanceDelay: TimeSpan.Zero);
         cluster.CreateTopic("in", 2);
-        ScaleOutSettings? scaleOut = null;
+        scaleOut = null;
         if (groupMode)
         {
             cluster.CreateTopic("state", 2);
             cluster.CreateTopic("partials", 2);
             scaleOut = new ScaleOutSettings("state", "partials");
         }
+
+        return cluster;
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Run_BrokerDownThenUp_ResumesWithoutLossOrDuplicates(bool groupMode)
+    {
+        using EmbeddedKafkaCluster cluster = StartCluster(groupMode, out ScaleOutSettings? scaleOut);
 
         List<byte[]> before = PipelineHarness.Events(3000, seed: 31);
         await PipelineHarness.ProduceAsync(cluster.BootstrapServers, "in", before);
@@ -79,15 +87,7 @@ public sealed class BrokerOutageTests : IDisposable
     [InlineData(true)]
     public async Task Run_BrokerDown_CheckpointsDoNotHoldUpTheConsumeLoop(bool groupMode)
     {
-        using EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.Start(brokers: 1, groupInitialRebalanceDelay: TimeSpan.Zero);
-        cluster.CreateTopic("in", 2);
-        ScaleOutSettings? scaleOut = null;
-        if (groupMode)
-        {
-            cluster.CreateTopic("state", 2);
-            cluster.CreateTopic("partials", 2);
-            scaleOut = new ScaleOutSettings("state", "partials");
-        }
+        using EmbeddedKafkaCluster cluster = StartCluster(groupMode, out ScaleOutSettings? scaleOut);
 
         List<byte[]> events = PipelineHarness.Events(2000, seed: 33, malformedShare: 0); // no dead letters to wait for
         await PipelineHarness.ProduceAsync(cluster.BootstrapServers, "in", events);

@@ -66,12 +66,7 @@ public sealed class DriftRestartProcessTests(KafkaFixture kafka) : IDisposable
             }
             else
             {
-                string file = Path.Combine(_dir, "state");
-                DateTime deadline = DateTime.UtcNow.AddSeconds(60);
-                while (!Directory.EnumerateFiles(file, "*.checkpoint").Any(f => File.GetLastWriteTimeUtc(f) > seen) && DateTime.UtcNow < deadline)
-                {
-                    await Task.Delay(50);
-                }
+                await WaitForCheckpointAfterAsync(seen);
             }
 
             await first.KillAsync();
@@ -169,12 +164,7 @@ public sealed class DriftRestartProcessTests(KafkaFixture kafka) : IDisposable
             JsonElement alerts = await WaitForScoredAsync(first, T0 + 6_000);
             DateTime scored = DateTime.UtcNow;
             Assert.Empty(alerts.GetProperty("recent").EnumerateArray());
-            string file = Path.Combine(_dir, "state");
-            DateTime deadline = DateTime.UtcNow.AddSeconds(60);
-            while (!Directory.EnumerateFiles(file, "*.checkpoint").Any(f => File.GetLastWriteTimeUtc(f) > scored) && DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(50);
-            }
+            await WaitForCheckpointAfterAsync(scored);
 
             await first.KillAsync();
         }
@@ -265,6 +255,17 @@ public sealed class DriftRestartProcessTests(KafkaFixture kafka) : IDisposable
     private static string Iso(long ms) => Streaming.Output.SnapshotRecords.FormatTime(DateTimeOffset.FromUnixTimeMilliseconds(ms));
 
     // Demo events k = from … to − 1 of the stream: PerSecond per second from T0, drifted in seconds 3–8.
+    // Waits (up to 60 s) until a checkpoint file in the state directory was written after `after`.
+    private async Task WaitForCheckpointAfterAsync(DateTime after)
+    {
+        string directory = Path.Combine(_dir, "state");
+        DateTime deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!Directory.EnumerateFiles(directory, "*.checkpoint").Any(f => File.GetLastWriteTimeUtc(f) > after) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+    }
+
     private async Task ProduceAsync(string topic, DemoEventGenerator generator, int from, int to, bool drift = true)
     {
         using IProducer<Null, byte[]> producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers, LingerMs = 5 }).Build();
