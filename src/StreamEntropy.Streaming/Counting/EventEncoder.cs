@@ -24,45 +24,51 @@ public sealed class EventEncoder
     /// <summary>The id marking a present value of a field with a MaxDistinct budget, counted by its hash instead of an id.</summary>
     public const int Hashed = -3;
 
-    private readonly double[] _binWidths; // NaN for categorical fields
-    private readonly ValueInterner[] _values;
-    private readonly PairInterner[] _pairs;
-    private readonly bool[] _bounded; // counted by hash, never interned
-    private readonly bool[] _hash;    // bounded, or in a bounded pair: needs the value's hash
+    private double[] _binWidths = []; // NaN for categorical fields
+    private ValueInterner[] _values = [];
+    private PairInterner[] _pairs = [];
+    private bool[] _bounded = []; // counted by hash, never interned
+    private bool[] _hash = [];    // bounded, or in a bounded pair: needs the value's hash
 
     /// <summary>Creates an encoder with empty interners for <paramref name="schema"/>.</summary>
     public EventEncoder(EventSchema schema)
     {
         ArgumentNullException.ThrowIfNull(schema);
         Schema = schema;
-        _values = new ValueInterner[schema.Fields.Count];
-        _binWidths = new double[schema.Fields.Count];
-        for (int i = 0; i < _values.Length; i++)
+        Grow();
+    }
+
+    /// <summary>Adds interners for the fields and pairs the schema gained since this encoder was created or last grew.</summary>
+    internal void Grow()
+    {
+        EventSchema schema = Schema;
+        int oldFields = _values.Length;
+        int oldPairs = _pairs.Length;
+        if (schema.Fields.Count == oldFields && schema.Pairs.Count == oldPairs)
         {
-            _values[i] = new ValueInterner();
-            _binWidths[i] = schema.Fields[i].BinWidth ?? double.NaN;
+            return;
         }
 
-        _pairs = new PairInterner[schema.Pairs.Count];
-        for (int i = 0; i < _pairs.Length; i++)
+        Array.Resize(ref _values, schema.Fields.Count);
+        Array.Resize(ref _binWidths, _values.Length);
+        Array.Resize(ref _bounded, _values.Length);
+        Array.Resize(ref _hash, _values.Length);
+        for (int f = oldFields; f < _values.Length; f++)
         {
-            _pairs[i] = new PairInterner();
-        }
-
-        _bounded = new bool[_values.Length];
-        _hash = new bool[_values.Length];
-        for (int f = 0; f < _values.Length; f++)
-        {
+            _values[f] = new ValueInterner();
+            _binWidths[f] = schema.Fields[f].BinWidth ?? double.NaN;
             _bounded[f] = schema.IsBounded(f);
             _hash[f] = _bounded[f];
         }
 
-        for (int p = 0; p < _pairs.Length; p++)
+        Array.Resize(ref _pairs, schema.Pairs.Count);
+        for (int p = oldPairs; p < _pairs.Length; p++)
         {
+            _pairs[p] = new PairInterner();
             if (schema.IsBoundedPair(p))
             {
                 (int x, int y) = schema.PairIndexes(p);
-                _hash[x] = true;
+                _hash[x] = true; // from now on: the pair's bounded counts start empty
                 _hash[y] = true;
             }
         }

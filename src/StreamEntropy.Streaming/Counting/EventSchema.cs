@@ -1,43 +1,86 @@
+using System.Text;
 using StreamEntropy.Core.Estimation;
 
 namespace StreamEntropy.Streaming.Counting;
 
-/// <summary>The validated set of fields and pairs to measure.</summary>
+/// <summary>The validated set of fields and pairs to measure, and the rules that add fields and pairs as events arrive.</summary>
+/// <remarks>
+/// <para>Without rules the schema is fixed. With <see cref="Discovery"/> rules, fields are appended as their paths
+/// are first seen (<see cref="TryDiscover"/>); with <see cref="PairRules"/>, pairs are appended as soon as both of
+/// their fields exist. Nothing is ever removed or reordered, so a field's or pair's index never changes. Only the
+/// engine that owns the schema appends (single writer); <see cref="Fields"/> and <see cref="Pairs"/> are replaced, not
+/// changed, when they grow, so another thread reading them sees a consistent list.</para>
+/// </remarks>
 public sealed class EventSchema
 {
-    private readonly (int X, int Y)[] _pairIndexes;
-    private readonly int[] _pairMaxDistinct;
+    private readonly IReadOnlyList<FieldDefinition> _configuredFields;
+    private readonly IReadOnlyList<PairDefinition> _configuredPairs;
+    private readonly int[] _discoveredPerRule;
+    private FieldDefinition[] _fields;
+    private PairDefinition[] _pairs;
+    private (int X, int Y)[] _pairIndexes;
+    private int[] _pairMaxDistinct;
+    private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _pairKeys = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _configuredPaths = new(StringComparer.Ordinal);
 
-    /// <summary>Validates and builds a schema.</summary>
+    /// <summary>Validates and builds a fixed schema.</summary>
     /// <exception cref="ArgumentException">A name is empty or repeated, a pair names an unknown field or the same
     /// field twice, a bin width is not a finite positive number, or a MaxDistinct budget is neither 0 nor in
     /// [<see cref="FieldDefinition.MinMaxDistinct"/>, <see cref="FieldDefinition.MaxMaxDistinct"/>]. The message names the offending entry.</exception>
     public EventSchema(IReadOnlyList<FieldDefinition> fields, IReadOnlyList<PairDefinition> pairs)
+        : this(fields, pairs, [], [])
     {
-        if (Validate(fields, pairs, out string parameter) is { } problem)
+    }
+
+    /// <summary>Validates and builds a schema that may grow by <paramref name="discovery"/> and <paramref name="pairRules"/>.</summary>
+    /// <param name="fields">The configured fields.</param>
+    /// <param name="pairs">The configured pairs (of configured fields).</param>
+    /// <param name="discovery">Rules that add fields found in events, tried in order (the first that matches a path takes it).</param>
+    /// <param name="pairRules">Rules that add pairs as their fields exist; applied at once to the configured fields.</param>
+    /// <exception cref="ArgumentException">See <see cref="Validate(IReadOnlyList{FieldDefinition}, IReadOnlyList{PairDefinition}, IReadOnlyList{DiscoveryRule}, IReadOnlyList{PairRule}, out string)"/>.</exception>
+    public EventSchema(IReadOnlyList<FieldDefinition> fields, IReadOnlyList<PairDefinition> pairs, IReadOnlyList<DiscoveryRule> discovery, IReadOnlyList<PairRule> pairRules)
+    {
+        if (Validate(fields, pairs, discovery, pairRules, out string parameter) is { } problem)
         {
             throw new ArgumentException(problem, parameter);
         }
 
-        var index = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (int i = 0; i < fields.Count; i++)
+        _configuredFields = [.. fields];
+        _configuredPairs = [.. pairs];
+        Discovery = [.. discovery];
+        PairRules = [.. pairRules];
+        _discoveredPerRule = new int[Discovery.Count];
+        _fields = [];
+        _pairs = [];
+        _pairIndexes = [];
+        _pairMaxDistinct = [];
+        foreach (FieldDefinition f in fields)
         {
-            index.Add(fields[i].Name, i);
+            _configuredPaths.Add(f.Path);
+            AppendField(f, applyRules: false);
         }
 
-        _pairIndexes = new (int, int)[pairs.Count];
-        _pairMaxDistinct = new int[pairs.Count];
-        for (int i = 0; i < pairs.Count; i++)
+        foreach (PairDefinition p in pairs)
         {
-            (int x, int y) = (index[pairs[i].X], index[pairs[i].Y]);
-            _pairIndexes[i] = (x, y);
-            _pairMaxDistinct[i] = Math.Max(fields[x].MaxDistinct, fields[y].MaxDistinct);
+            AppendPair(p);
         }
 
-        HasBudgets = fields.Any(f => f.MaxDistinct > 0);
+        for (int f = 0; f < _fields.Length; f++)
+        {
+            ApplyPairRules(f);
+        }
 
-        Fields = [.. fields];
-        Pairs = [.. pairs];
+        ConfiguredFieldCount = _fields.Length;
+        ConfiguredPairCount = _pairs.Length;
+    }
+
+    /// <summary>Creates a copy of <paramref name="schema"/> as configured: its configured fields, pairs and rules, and
+    /// nothing discovered yet.</summary>
+    public static EventSchema Configured(EventSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        return new EventSchema(schema._configuredFields, schema._configuredPairs, schema.Discovery, schema.PairRules);
     }
 
     /// <summary>Checks fields and pairs: the constructor's rules, for callers that report problems instead of catching
@@ -46,8 +89,23 @@ public sealed class EventSchema
     /// <param name="pairs">The pairs.</param>
     /// <param name="parameter">"fields" or "pairs": the list the problem is in; empty when there is none.</param>
     /// <returns>The first problem, naming the offending entry (<c>Fields[i]</c>, <c>Pairs[i]</c>); null when valid.</returns>
-    public static string? Validate(IReadOnlyList<FieldDefinition> fields, IReadOnlyList<PairDefinition> pairs, out string parameter)
+    public static string? Validate(IReadOnlyList<FieldDefinition> fields, IReadOnlyList<PairDefinition> pairs, out string parameter) =>
+        Validate(fields, pairs, [], [], out parameter);
+
+    /// <summary>Checks fields, pairs and rules: the constructor's rules, for callers that report problems instead of
+    /// catching them.</summary>
+    /// <param name="fields">The configured fields.</param>
+    /// <param name="pairs">The configured pairs.</param>
+    /// <param name="discovery">The discovery rules: each MaxFields from 1 to <see cref="DiscoveryRule.MaxMaxFields"/>,
+    /// each MaxDistinct a valid budget.</param>
+    /// <param name="pairRules">The pair rules: at most one side a wildcard; an exact side names a configured field or
+    /// one a discovery rule can find; no rule repeated.</param>
+    /// <param name="parameter">"fields", "pairs", "discovery" or "pairRules": the list the problem is in; empty when there is none.</param>
+    /// <returns>The first problem, naming the offending entry; null when valid.</returns>
+    public static string? Validate(IReadOnlyList<FieldDefinition> fields, IReadOnlyList<PairDefinition> pairs, IReadOnlyList<DiscoveryRule> discovery, IReadOnlyList<PairRule> pairRules, out string parameter)
     {
+        ArgumentNullException.ThrowIfNull(discovery);
+        ArgumentNullException.ThrowIfNull(pairRules);
         ArgumentNullException.ThrowIfNull(fields);
         ArgumentNullException.ThrowIfNull(pairs);
         parameter = nameof(fields);
@@ -107,6 +165,44 @@ public sealed class EventSchema
             }
         }
 
+        parameter = nameof(discovery);
+        for (int i = 0; i < discovery.Count; i++)
+        {
+            DiscoveryRule r = discovery[i];
+            if (r.MaxFields < 1 || r.MaxFields > DiscoveryRule.MaxMaxFields)
+            {
+                return $"Fields '{r.Include.Text}': MaxFields must be from 1 to {DiscoveryRule.MaxMaxFields}, not {r.MaxFields}.";
+            }
+
+            if (ValidateMaxDistinct(r.MaxDistinct) is { } budget)
+            {
+                return $"Fields '{r.Include.Text}': MaxDistinct {budget}";
+            }
+        }
+
+        parameter = nameof(pairRules);
+        var rules = new HashSet<string>(StringComparer.Ordinal);
+        foreach (PairRule r in pairRules)
+        {
+            if (r.X.IsWildcard && r.Y.IsWildcard)
+            {
+                return $"Pairs '{r.X.Text},{r.Y.Text}': at most one side may be a wildcard (both would pair every field with every other).";
+            }
+
+            foreach (FieldPattern side in (ReadOnlySpan<FieldPattern>)[r.X, r.Y])
+            {
+                if (!side.IsWildcard && !index.ContainsKey(side.Text) && !discovery.Any(d => d.Matches(side.Text)))
+                {
+                    return $"Pairs '{r.X.Text},{r.Y.Text}': '{side.Text}' is neither a configured field nor a path a discovered-fields entry can find.";
+                }
+            }
+
+            if (!rules.Add(r.Describe()))
+            {
+                return $"Pairs '{r.X.Text},{r.Y.Text}': listed twice.";
+            }
+        }
+
         parameter = "";
         return null;
     }
@@ -120,17 +216,33 @@ public sealed class EventSchema
             ? $"must be 0 (unlimited) or from {FieldDefinition.MinMaxDistinct} to {FieldDefinition.MaxMaxDistinct}, not {maxDistinct}."
             : null;
 
-    /// <summary>Gets the fields, in order; a field's index is its position here.</summary>
-    public IReadOnlyList<FieldDefinition> Fields { get; }
+    /// <summary>Gets the fields, in order; a field's index is its position here. Configured fields come first, then
+    /// discovered ones in the order they were found.</summary>
+    public IReadOnlyList<FieldDefinition> Fields => _fields;
 
-    /// <summary>Gets the pairs, in order.</summary>
-    public IReadOnlyList<PairDefinition> Pairs { get; }
+    /// <summary>Gets the pairs, in order: configured pairs first, then those formed by <see cref="PairRules"/>.</summary>
+    public IReadOnlyList<PairDefinition> Pairs => _pairs;
+
+    /// <summary>Gets the rules that add fields found in events.</summary>
+    public IReadOnlyList<DiscoveryRule> Discovery { get; }
+
+    /// <summary>Gets the rules that add pairs as their fields exist.</summary>
+    public IReadOnlyList<PairRule> PairRules { get; }
+
+    /// <summary>Gets whether the schema can grow (it has discovery or pair rules).</summary>
+    public bool HasRules => Discovery.Count > 0 || PairRules.Count > 0;
+
+    /// <summary>Gets the number of configured fields (the first fields).</summary>
+    public int ConfiguredFieldCount { get; }
+
+    /// <summary>Gets the number of configured pairs (the first pairs).</summary>
+    public int ConfiguredPairCount { get; }
 
     /// <summary>Gets whether any field has a MaxDistinct budget (and so some counts may be bounded summaries).</summary>
-    public bool HasBudgets { get; }
+    public bool HasBudgets { get; private set; }
 
     /// <summary>Gets whether field <paramref name="field"/> is counted under a budget (by value hash, not interned).</summary>
-    public bool IsBounded(int field) => Fields[field].MaxDistinct > 0;
+    public bool IsBounded(int field) => _fields[field].MaxDistinct > 0;
 
     /// <summary>Gets the budget of pair <paramref name="pair"/>'s joint and marginal counts: 0 (exact, interned) when
     /// neither field has a budget, else the larger of the two fields' budgets. A pair with one bounded field is bounded
@@ -144,16 +256,110 @@ public sealed class EventSchema
     public (int X, int Y) PairIndexes(int pair) => _pairIndexes[pair];
 
     /// <summary>Gets the index of the field named <paramref name="name"/>, or −1.</summary>
-    public int IndexOf(string name)
+    public int IndexOf(string name) => _index.TryGetValue(name, out int i) ? i : -1;
+
+    /// <summary>Gets whether <paramref name="path"/> would be taken by a discovery rule now (ignoring its field
+    /// limit): it matches a rule, is not too long, is not a configured field's path and its name is free.</summary>
+    public bool IsDiscoverable(string path) => FindRule(path) >= 0 && IndexOf(path) < 0;
+
+    /// <summary>Adds the field found at <paramref name="path"/> (named by its path), and the pairs the pair rules form
+    /// with it, if a discovery rule takes it.</summary>
+    /// <param name="path">The dotted leaf path.</param>
+    /// <param name="field">The new field's index; −1 unless the outcome is <see cref="DiscoveryOutcome.Added"/>.</param>
+    /// <returns>What happened to the path.</returns>
+    public DiscoveryOutcome TryDiscover(string path, out int field)
     {
-        for (int i = 0; i < Fields.Count; i++)
+        ArgumentNullException.ThrowIfNull(path);
+        field = -1;
+        if (Encoding.UTF8.GetByteCount(path) > DiscoveryRule.MaxPathBytes)
         {
-            if (string.Equals(Fields[i].Name, name, StringComparison.Ordinal))
+            return DiscoveryOutcome.TooLong;
+        }
+
+        int rule = FindRule(path);
+        if (rule < 0)
+        {
+            return DiscoveryOutcome.NotMatched;
+        }
+
+        if (_index.ContainsKey(path))
+        {
+            return DiscoveryOutcome.NameTaken; // a configured field (or a tuple) has this name for another path
+        }
+
+        if (_discoveredPerRule[rule] >= Discovery[rule].MaxFields)
+        {
+            return DiscoveryOutcome.LimitReached;
+        }
+
+        _discoveredPerRule[rule]++;
+        field = AppendField(new FieldDefinition(path, path, MaxDistinct: Discovery[rule].MaxDistinct), applyRules: true);
+        return DiscoveryOutcome.Added;
+    }
+
+    private int FindRule(string path)
+    {
+        if (_configuredPaths.Contains(path))
+        {
+            return -1; // counted by its configured field
+        }
+
+        for (int r = 0; r < Discovery.Count; r++)
+        {
+            if (Discovery[r].Matches(path))
             {
-                return i;
+                return r;
             }
         }
 
         return -1;
+    }
+
+    private int AppendField(FieldDefinition definition, bool applyRules)
+    {
+        int field = _fields.Length;
+        _index.Add(definition.Name, field);
+        _fields = [.. _fields, definition];
+        HasBudgets |= definition.MaxDistinct > 0;
+        if (applyRules)
+        {
+            ApplyPairRules(field);
+        }
+
+        return field;
+    }
+
+    // Forms the pairs of the rules that the field `field` completes, with every field that exists, in field order.
+    private void ApplyPairRules(int field)
+    {
+        string name = _fields[field].Name;
+        foreach (PairRule rule in PairRules)
+        {
+            for (int other = 0; other < _fields.Length; other++)
+            {
+                string otherName = _fields[other].Name;
+                if (rule.Matches(name, otherName))
+                {
+                    AppendPair(new PairDefinition(name, otherName));
+                }
+                else if (other != field && rule.Matches(otherName, name))
+                {
+                    AppendPair(new PairDefinition(otherName, name));
+                }
+            }
+        }
+    }
+
+    private void AppendPair(PairDefinition pair)
+    {
+        if (!_pairKeys.Add(pair.Key))
+        {
+            return; // already configured, or formed by an earlier rule
+        }
+
+        (int x, int y) = (_index[pair.X], _index[pair.Y]);
+        _pairIndexes = [.. _pairIndexes, (x, y)];
+        _pairMaxDistinct = [.. _pairMaxDistinct, Math.Max(_fields[x].MaxDistinct, _fields[y].MaxDistinct)];
+        _pairs = [.. _pairs, pair]; // last: a reader that sees the pair sees its indexes
     }
 }

@@ -14,13 +14,13 @@ namespace StreamEntropy.Streaming.Counting;
 /// </remarks>
 public sealed class FrequencySet
 {
-    private readonly CountTable[] _fields;
-    private readonly PairCountTable[] _pairs;
-    private readonly (int X, int Y)[] _pairIndexes;
-    private readonly long[] _missing;
-    private readonly long[] _invalid;
-    private readonly BoundedCounts?[] _boundedFields;
-    private readonly BoundedPairCounts?[] _boundedPairs;
+    private CountTable[] _fields = [];
+    private PairCountTable[] _pairs = [];
+    private (int X, int Y)[] _pairIndexes = [];
+    private long[] _missing = [];
+    private long[] _invalid = [];
+    private BoundedCounts?[] _boundedFields = [];
+    private BoundedPairCounts?[] _boundedPairs = [];
     private readonly bool _countBounded;
 
     /// <summary>Creates empty tables for the encoder's schema, sharing its interners.</summary>
@@ -35,34 +35,40 @@ public sealed class FrequencySet
     {
         ArgumentNullException.ThrowIfNull(encoder);
         Encoder = encoder;
-        EventSchema schema = encoder.Schema;
-        _fields = new CountTable[schema.Fields.Count];
-        for (int i = 0; i < _fields.Length; i++)
-        {
-            _fields[i] = new CountTable();
-        }
-
-        _pairs = new PairCountTable[schema.Pairs.Count];
-        _pairIndexes = new (int, int)[_pairs.Length];
-        for (int i = 0; i < _pairs.Length; i++)
-        {
-            _pairs[i] = new PairCountTable(encoder.Pairs[i]);
-            _pairIndexes[i] = schema.PairIndexes(i);
-        }
-
-        _missing = new long[_fields.Length];
-        _invalid = new long[_fields.Length];
         _countBounded = countBoundedEvents;
-        _boundedFields = new BoundedCounts?[_fields.Length];
-        for (int f = 0; f < _fields.Length; f++)
+        Grow();
+    }
+
+    /// <summary>Adds empty tables for the fields and pairs the schema gained since this set was created or last grew
+    /// (fields found by discovery: counted from their first event on, so their missing count starts at zero too).</summary>
+    internal void Grow()
+    {
+        EventSchema schema = Encoder.Schema;
+        int oldFields = _fields.Length;
+        int oldPairs = _pairs.Length;
+        if (schema.Fields.Count == oldFields && schema.Pairs.Count == oldPairs)
         {
+            return;
+        }
+
+        Array.Resize(ref _fields, schema.Fields.Count);
+        Array.Resize(ref _missing, _fields.Length);
+        Array.Resize(ref _invalid, _fields.Length);
+        Array.Resize(ref _boundedFields, _fields.Length);
+        for (int f = oldFields; f < _fields.Length; f++)
+        {
+            _fields[f] = new CountTable();
             int budget = schema.Fields[f].MaxDistinct;
             _boundedFields[f] = budget > 0 ? new BoundedCounts(budget) : null;
         }
 
-        _boundedPairs = new BoundedPairCounts?[_pairs.Length];
-        for (int p = 0; p < _pairs.Length; p++)
+        Array.Resize(ref _pairs, schema.Pairs.Count);
+        Array.Resize(ref _pairIndexes, _pairs.Length);
+        Array.Resize(ref _boundedPairs, _pairs.Length);
+        for (int p = oldPairs; p < _pairs.Length; p++)
         {
+            _pairs[p] = new PairCountTable(Encoder.Pairs[p]);
+            _pairIndexes[p] = schema.PairIndexes(p);
             int budget = schema.PairMaxDistinct(p);
             _boundedPairs[p] = budget > 0 ? new BoundedPairCounts(budget) : null;
         }
@@ -123,6 +129,9 @@ public sealed class FrequencySet
         {
             throw new ArgumentOutOfRangeException(nameof(sign), sign, "The sign must be 1 or -1.");
         }
+
+        Grow();
+        other.Grow();
 
         for (int f = 0; f < _fields.Length; f++)
         {
@@ -259,8 +268,23 @@ public sealed class FrequencySet
         Events = events;
     }
 
+    /// <summary>Sets field <paramref name="field"/>'s missing and invalid counters (a reference loaded from a baseline).</summary>
+    internal void SetCounters(int field, long missing, long invalid)
+    {
+        _missing[field] = missing;
+        _invalid[field] = invalid;
+    }
+
+    /// <summary>Sets the event count (a reference loaded from a baseline).</summary>
+    internal void SetEvents(long events) => Events = events;
+
     private void Apply(ReadOnlySpan<int> ids, ReadOnlySpan<ulong> hashes, int sign)
     {
+        if (ids.Length != _fields.Length)
+        {
+            Grow();
+        }
+
         if (ids.Length != _fields.Length)
         {
             throw new ArgumentException($"Expected {_fields.Length} ids, got {ids.Length}.", nameof(ids));

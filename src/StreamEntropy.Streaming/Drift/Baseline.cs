@@ -167,14 +167,34 @@ public sealed class Baseline
     public FrequencySet Materialize(EventEncoder encoder)
     {
         ArgumentNullException.ThrowIfNull(encoder);
-        EventSchema schema = encoder.Schema;
-        EnsureCompatible(schema);
+        EnsureCompatible(encoder.Schema);
         var set = new FrequencySet(encoder);
-        long[] missing = new long[schema.Fields.Count];
-        long[] invalid = new long[schema.Fields.Count];
-        for (int f = 0; f < schema.Fields.Count; f++)
+        Fill(set, 0, 0);
+        return set;
+    }
+
+    /// <summary>Adds this baseline's counts of the fields and pairs from <paramref name="firstField"/> and
+    /// <paramref name="firstPair"/> on to <paramref name="set"/> (a reference materialised before the schema grew):
+    /// discovered fields and pairs the baseline has get their reference counts; those it lacks stay empty and are not
+    /// scored.</summary>
+    internal void MaterializeGrown(FrequencySet set, int firstField, int firstPair)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        set.Grow();
+        Fill(set, firstField, firstPair);
+    }
+
+    private void Fill(FrequencySet set, int firstField, int firstPair)
+    {
+        EventEncoder encoder = set.Encoder;
+        EventSchema schema = encoder.Schema;
+        for (int f = firstField; f < schema.Fields.Count; f++)
         {
-            BaselineField b = Resolve(schema.Fields[f])!;
+            if (Resolve(schema.Fields[f]) is not { } b)
+            {
+                continue; // only a discovered field can be absent (EnsureCompatible checked the configured ones)
+            }
+
             ValueInterner interner = encoder.Values[f];
             CountTable table = set.Field(f);
             foreach (BaselineValue v in encoder.IsHashed(f) ? [] : b.Values) // bounded: not scored, its interner stays empty
@@ -182,14 +202,16 @@ public sealed class Baseline
                 table.Add(interner.GetOrAdd(v.Value), v.Count);
             }
 
-            missing[f] = b.Missing;
-            invalid[f] = b.Invalid;
+            set.SetCounters(f, b.Missing, b.Invalid);
         }
 
-        for (int p = 0; p < schema.Pairs.Count; p++)
+        for (int p = firstPair; p < schema.Pairs.Count; p++)
         {
-            PairDefinition definition = schema.Pairs[p];
-            BaselinePair b = Resolve(schema, p)!;
+            if (Resolve(schema, p) is not { } b)
+            {
+                continue;
+            }
+
             (int xf, int yf) = schema.PairIndexes(p);
             PairCountTable table = set.Pair(p);
             foreach (BaselinePairValue v in schema.IsBoundedPair(p) ? [] : b.Values) // bounded: not scored
@@ -200,8 +222,7 @@ public sealed class Baseline
             }
         }
 
-        set.RestoreCounters(Events, missing, invalid);
-        return set;
+        set.SetEvents(Events);
     }
 
     // A configured field is found by its name, or else by its path: `profile` names each field after its path, so a

@@ -32,7 +32,7 @@ public static class DriftCalculator
         var fields = new List<FieldDrift>(schema.Fields.Count);
         for (int f = 0; f < schema.Fields.Count; f++)
         {
-            if (!schema.IsBounded(f))
+            if (!schema.IsBounded(f) && !Unseen(reference, f))
             {
                 fields.Add(Distribution(schema.Fields[f].Name, current.Field(f), reference.Field(f), scoring.Estimator, scoring.Epsilon));
             }
@@ -41,9 +41,9 @@ public static class DriftCalculator
         var pairs = new List<PairDrift>(schema.Pairs.Count);
         for (int p = 0; p < schema.Pairs.Count; p++)
         {
-            if (schema.IsBoundedPair(p))
+            if (schema.IsBoundedPair(p) || (p >= schema.ConfiguredPairCount && reference.Pair(p).Total == 0))
             {
-                continue;
+                continue; // a discovered pair the reference never saw: nothing to compare with
             }
 
             PairDefinition definition = schema.Pairs[p];
@@ -53,6 +53,12 @@ public static class DriftCalculator
 
         return new DriftReport(window, timestampMs, current.Events, fields, pairs);
     }
+
+    // A discovered field that did not exist while the reference was taken: no counts, and no missing or invalid ones
+    // either (those count from a field's discovery on). A configured field is always scored.
+    private static bool Unseen(FrequencySet reference, int field) =>
+        field >= reference.Encoder.Schema.ConfiguredFieldCount
+        && reference.Field(field).Total == 0 && reference.Missing(field) == 0 && reference.Invalid(field) == 0;
 
     /// <summary>Scores one distribution against its reference.</summary>
     /// <param name="name">The name for the result.</param>

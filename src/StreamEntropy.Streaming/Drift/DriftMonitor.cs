@@ -52,6 +52,22 @@ public sealed class DriftMonitor
     /// <summary>Gets whether the reference of every window is a baseline file's.</summary>
     public bool UsesBaselineFile => _baseline is not null;
 
+    /// <summary>Extends every reference to the fields and pairs the schema gained from <paramref name="firstField"/> and
+    /// <paramref name="firstPair"/> on: a baseline file's counts where it has them, else empty (a captured reference
+    /// did not see the new field: it is not scored until the reference is captured again).</summary>
+    internal void Grow(int firstField, int firstPair)
+    {
+        if (_baseline is not null)
+        {
+            _baselineFile!.MaterializeGrown(_baseline, firstField, firstPair);
+        }
+
+        foreach (Captured c in _references.Values)
+        {
+            c.Counts.Grow();
+        }
+    }
+
     /// <summary>Tells whether <paramref name="window"/> has a reference yet.</summary>
     public bool HasReference(string window) => GetReference(window) is not null;
 

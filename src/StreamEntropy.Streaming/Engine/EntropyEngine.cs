@@ -30,9 +30,14 @@ public sealed class EntropyEngine : IWindowCloseObserver
     private readonly EntropyEstimator _estimator;
     private readonly WindowDefinition[] _definitions;
     private readonly string[] _configuration;
-    private readonly int[] _ids;
-    private readonly ulong[] _hashes;
-    private readonly long[] _missingTotals;
+    private readonly int _decodedFields; // the configured fields, which the decoder extracts; discovered ones follow
+    private int[] _ids;
+    private ulong[] _hashes;
+    private long[] _missingTotals;
+    private FieldDiscovery? _discovery;
+    private int[] _leafFields = new int[32]; // per leaf of the event: its field, or −1
+    private int[] _stamps = []; // per field: the last event (by Processed + 1) that set its id from a leaf
+    private readonly List<DiscoveryNotice> _notices = [];
     private readonly List<WindowSnapshot> _closed = [];
     private readonly List<AlertEvent> _alerts = [];
     private readonly List<SubjectPartial> _partials = [];
@@ -79,7 +84,8 @@ public sealed class EntropyEngine : IWindowCloseObserver
             }
         }
 
-        if (schema.HasBudgets)
+        schema = schema.HasRules ? EventSchema.Configured(schema) : schema; // this engine's own: it grows with discovery
+        if (schema.HasBudgets || schema.Discovery.Any(r => r.MaxDistinct > 0))
         {
             if (!BudgetsSupport(estimator))
             {
@@ -102,14 +108,16 @@ public sealed class EntropyEngine : IWindowCloseObserver
         }
 
         _decoder = new JsonEventDecoder(paths, maxEventBytes: maxEventBytes);
+        _decodedFields = paths.Length;
         _ids = new int[paths.Length];
         _hashes = new ulong[paths.Length];
         _missingTotals = new long[paths.Length];
         _configuration = DescribeConfiguration(schema, _definitions);
         drift?.Baseline?.EnsureCompatible(schema);
         _drift = drift;
-        (_encoder, _windows) = CreateState();
+        (_encoder, _windows) = CreateState(schema);
         _monitor = CreateMonitor(_encoder);
+        _discovery = schema.Discovery.Count > 0 ? new FieldDiscovery(schema) : null;
     }
 
     /// <summary>Gets whether fields with a MaxDistinct budget can be measured with <paramref name="estimator"/>: the
@@ -244,8 +252,27 @@ public sealed class EntropyEngine : IWindowCloseObserver
         PartialExtractor.Extract(source, shard, snapshot, counts, _partials);
     }
 
-    /// <summary>Gets the fields and pairs measured.</summary>
-    public EventSchema Schema { get; }
+    /// <summary>Gets the fields and pairs measured. With discovery rules it is this engine's own copy of the configured
+    /// schema, which grows as fields are found (replaced by <see cref="Restore"/>); its lists may be read from any thread.</summary>
+    public EventSchema Schema { get; private set; }
+
+    /// <summary>Gets how many leaf values were not counted because discovery refused their path (a rule's MaxFields
+    /// reached, a path longer than <see cref="DiscoveryRule.MaxPathBytes"/>, or a name a configured field has); since
+    /// this process started.</summary>
+    public long DiscoveryDropped => _discovery?.Dropped ?? 0;
+
+    /// <summary>Takes the notices of discovery since the last call: every field added, and the first refusal of each kind.</summary>
+    public IReadOnlyList<DiscoveryNotice> TakeDiscoveryNotices()
+    {
+        if (_notices.Count == 0)
+        {
+            return [];
+        }
+
+        DiscoveryNotice[] notices = [.. _notices];
+        _notices.Clear();
+        return notices;
+    }
 
     /// <summary>Gets the estimator of the snapshots.</summary>
     public EntropyEstimator Estimator => _estimator;
@@ -292,10 +319,15 @@ public sealed class EntropyEngine : IWindowCloseObserver
             return error;
         }
 
+        if (_discovery is not null)
+        {
+            FindDiscoveredFields(utf8Json);
+        }
+
         int[] ids = _ids;
         ulong[] hashes = _hashes;
         EventEncoder encoder = _encoder;
-        for (int f = 0; f < ids.Length; f++)
+        for (int f = 0; f < _decodedFields; f++)
         {
             if (decoder.TryGetValue(f, out ReadOnlySpan<byte> text))
             {
@@ -306,6 +338,11 @@ public sealed class EntropyEngine : IWindowCloseObserver
                 ids[f] = EventEncoder.Missing;
                 _missingTotals[f]++;
             }
+        }
+
+        if (_discovery is not null)
+        {
+            EncodeDiscoveredFields();
         }
 
         long t = EventTime.Clamp(timestampMs);
@@ -321,6 +358,85 @@ public sealed class EntropyEngine : IWindowCloseObserver
 
         Processed++;
         return DecodeError.None;
+    }
+
+    // Phase 1 of discovery, before any value of the event is encoded: maps each leaf to its field, adding fields (and
+    // the pairs rules form with them) as paths are taken, so that every table and hash flag is in place for the event.
+    private void FindDiscoveredFields(ReadOnlySpan<byte> utf8Json)
+    {
+        FieldDiscovery discovery = _discovery!;
+        if (!discovery.Scan(utf8Json))
+        {
+            discovery.Leaves.Clear();
+        }
+
+        int fieldsBefore = Schema.Fields.Count;
+        int pairsBefore = Schema.Pairs.Count;
+        int leaves = discovery.Leaves.Count;
+        if (_leafFields.Length < leaves)
+        {
+            Array.Resize(ref _leafFields, Math.Max(leaves, _leafFields.Length * 2));
+        }
+
+        for (int i = 0; i < leaves; i++)
+        {
+            _leafFields[i] = discovery.FieldOf(i, _notices);
+        }
+
+        discovery.TakePendingNotes(_notices);
+        if (Schema.Fields.Count != fieldsBefore || Schema.Pairs.Count != pairsBefore)
+        {
+            Grow(fieldsBefore, pairsBefore);
+        }
+    }
+
+    // Phase 2: encodes the discovered fields' values. A repeated key gives its leaf twice: the last one counts (as the
+    // decoder does for configured paths), so leaves are taken from the last, and a field already set is passed over.
+    private void EncodeDiscoveredFields()
+    {
+        JsonLeafScanner leaves = _discovery!.Leaves;
+        int stamp = (int)(Processed & int.MaxValue) + 1; // differs from the previous event's
+        for (int i = leaves.Count - 1; i >= 0; i--)
+        {
+            int f = _leafFields[i];
+            if (f < 0 || _stamps[f] == stamp)
+            {
+                continue;
+            }
+
+            _stamps[f] = stamp;
+            _ids[f] = leaves.TryGetValue(i, out ReadOnlySpan<byte> text) ? _encoder.Encode(f, text, out _hashes[f]) : EventEncoder.Missing;
+        }
+
+        for (int f = _decodedFields; f < _ids.Length; f++)
+        {
+            if (_stamps[f] != stamp)
+            {
+                _ids[f] = EventEncoder.Missing; // not in this event: missing from its discovery on
+            }
+
+            if (_ids[f] == EventEncoder.Missing)
+            {
+                _missingTotals[f]++;
+            }
+        }
+    }
+
+    // The schema gained fields from `fieldsBefore` and pairs from `pairsBefore` on: every table follows.
+    private void Grow(int fieldsBefore, int pairsBefore)
+    {
+        _encoder.Grow();
+        foreach (EntropyWindow window in _windows)
+        {
+            window.Grow();
+        }
+
+        _monitor?.Grow(fieldsBefore, pairsBefore);
+        int fields = Schema.Fields.Count;
+        Array.Resize(ref _ids, fields);
+        Array.Resize(ref _hashes, fields);
+        Array.Resize(ref _missingTotals, fields);
+        Array.Resize(ref _stamps, fields);
     }
 
     /// <summary>Moves the watermark to <paramref name="nowMs"/> if that is later, closing the windows that ends.</summary>
@@ -379,6 +495,11 @@ public sealed class EntropyEngine : IWindowCloseObserver
                 writer.Write(line);
             }
 
+            if (Schema.HasRules)
+            {
+                WriteDiscovered(writer); // only with rules, whose configuration lines older versions do not accept
+            }
+
             writer.Write(_watermark);
             writer.Write(Processed);
             writer.Write(Rejected);
@@ -422,6 +543,7 @@ public sealed class EntropyEngine : IWindowCloseObserver
         try
         {
             CheckConfiguration(reader);
+            (EventSchema schema, FieldDiscovery? discovery) = Schema.HasRules ? ReadDiscovered(reader) : (Schema, null);
             long watermark = reader.ReadInt64();
             if (watermark != NoWatermark && (watermark < EventTime.MinMs || watermark > EventTime.MaxMs))
             {
@@ -430,7 +552,7 @@ public sealed class EntropyEngine : IWindowCloseObserver
 
             long processed = TableState.ReadNonNegative(reader, "processed count");
             long rejected = TableState.ReadNonNegative(reader, "rejected count");
-            (EventEncoder encoder, EntropyWindow[] windows) = CreateState();
+            (EventEncoder encoder, EntropyWindow[] windows) = CreateState(schema);
             InternerState.Read(reader, encoder);
             var scratch = new List<(int Id, long Count)>();
             DriftMonitor? monitor = CreateMonitor(encoder);
@@ -467,6 +589,17 @@ public sealed class EntropyEngine : IWindowCloseObserver
                 throw new InvalidDataException($"{payload.Length - payload.Position} unexpected bytes follow the state.");
             }
 
+            if (!ReferenceEquals(schema, Schema))
+            {
+                Schema = schema;
+                _discovery = discovery;
+                int fields = schema.Fields.Count;
+                _ids = new int[fields];
+                _hashes = new ulong[fields];
+                _missingTotals = new long[fields];
+                _stamps = new int[fields];
+            }
+
             _encoder = encoder;
             _windows = windows;
             _monitor = monitor;
@@ -495,9 +628,58 @@ public sealed class EntropyEngine : IWindowCloseObserver
         }
     }
 
-    private (EventEncoder Encoder, EntropyWindow[] Windows) CreateState()
+    // The fields found by discovery, in the order they were found, and the pairs rules formed after them: a restored
+    // engine finds them again in that order, so every index is the same.
+    private void WriteDiscovered(BinaryWriter writer)
     {
-        var encoder = new EventEncoder(Schema);
+        writer.Write(Schema.Fields.Count - Schema.ConfiguredFieldCount);
+        for (int f = Schema.ConfiguredFieldCount; f < Schema.Fields.Count; f++)
+        {
+            writer.Write(Schema.Fields[f].Name);
+        }
+
+        writer.Write(Schema.Pairs.Count - Schema.ConfiguredPairCount);
+        for (int p = Schema.ConfiguredPairCount; p < Schema.Pairs.Count; p++)
+        {
+            writer.Write(Schema.Pairs[p].Key);
+        }
+    }
+
+    private (EventSchema Schema, FieldDiscovery? Discovery) ReadDiscovered(BinaryReader reader)
+    {
+        EventSchema schema = EventSchema.Configured(Schema);
+        FieldDiscovery? discovery = schema.Discovery.Count > 0 ? new FieldDiscovery(schema) : null;
+        int fields = TableFormat.ReadCount(reader, DiscoveryRule.MaxMaxFields * Math.Max(1, schema.Discovery.Count));
+        for (int i = 0; i < fields; i++)
+        {
+            string name = reader.ReadString();
+            if (discovery?.Rediscover(name) != schema.ConfiguredFieldCount + i)
+            {
+                throw new InvalidDataException($"The discovered field '{name}' is not one this configuration's discovery rules take.");
+            }
+        }
+
+        int pairs = TableFormat.ReadCount(reader, 1 << 24);
+        if (pairs != schema.Pairs.Count - schema.ConfiguredPairCount)
+        {
+            throw new InvalidDataException($"The state has {pairs} pairs formed by rules where this configuration forms {schema.Pairs.Count - schema.ConfiguredPairCount}.");
+        }
+
+        for (int p = schema.ConfiguredPairCount; p < schema.Pairs.Count; p++)
+        {
+            string key = reader.ReadString();
+            if (!string.Equals(key, schema.Pairs[p].Key, StringComparison.Ordinal))
+            {
+                throw new InvalidDataException($"The state has the pair '{key}' where this configuration forms '{schema.Pairs[p].Key}'.");
+            }
+        }
+
+        return (schema, discovery);
+    }
+
+    private (EventEncoder Encoder, EntropyWindow[] Windows) CreateState(EventSchema schema)
+    {
+        var encoder = new EventEncoder(schema);
         var windows = new EntropyWindow[_definitions.Length];
         for (int i = 0; i < windows.Length; i++)
         {
@@ -508,7 +690,7 @@ public sealed class EntropyEngine : IWindowCloseObserver
                 WindowKind.Tumbling => new TumblingWindow(d, encoder, _estimator),
                 WindowKind.Sliding => new SlidingWindow(d, encoder, _estimator),
                 WindowKind.Decay => new DecayWindow(d, encoder),
-                _ => throw new ArgumentOutOfRangeException(nameof(d.Kind), d.Kind, "Unknown window kind."),
+                _ => throw new InvalidOperationException($"Unknown window kind {d.Kind}."),
             };
             windows[i].CloseObserver = this;
             if (_partialSource is not null)
@@ -549,16 +731,20 @@ public sealed class EntropyEngine : IWindowCloseObserver
     private static string[] DescribeConfiguration(EventSchema schema, WindowDefinition[] windows)
     {
         var lines = new List<string>();
-        foreach (FieldDefinition f in schema.Fields)
+        foreach (FieldDefinition f in schema.Fields.Take(schema.ConfiguredFieldCount))
         {
             string bin = f.BinWidth is double w ? w.ToString("R", CultureInfo.InvariantCulture) : "none";
             lines.Add($"field {f.Name} path={f.Path} binWidth={bin}{Budget(f.MaxDistinct)}");
         }
 
-        for (int p = 0; p < schema.Pairs.Count; p++)
+        for (int p = 0; p < schema.ConfiguredPairCount; p++)
         {
             lines.Add($"pair {schema.Pairs[p].Key}{Budget(schema.PairMaxDistinct(p))}");
         }
+
+        // Rules only when there are any, so that the states of configurations without them read as before.
+        lines.AddRange(schema.Discovery.Select(r => r.Describe()));
+        lines.AddRange(schema.PairRules.Select(r => r.Describe()));
 
         foreach (WindowDefinition w in windows)
         {

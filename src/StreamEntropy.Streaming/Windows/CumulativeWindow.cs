@@ -18,6 +18,9 @@ internal sealed class CumulativeWindow : EntropyWindow
     /// <summary>Gets the counts.</summary>
     public FrequencySet Counts => _set;
 
+    /// <inheritdoc/>
+    public override void Grow() => _set.Grow();
+
     public override void Advance(long watermarkMs, List<WindowSnapshot> closed)
     {
     }

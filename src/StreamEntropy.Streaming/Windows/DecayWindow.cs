@@ -27,11 +27,11 @@ internal sealed class DecayWindow : EntropyWindow
 
     private readonly EventEncoder _encoder;
     private readonly double _lambdaPerMs;
-    private readonly WeightedCountTable[] _fields;
-    private readonly WeightedPairCountTable[] _pairs;
-    private readonly (int X, int Y)[] _pairIndexes;
-    private readonly long[] _missing;
-    private readonly long[] _invalid;
+    private WeightedCountTable[] _fields = [];
+    private WeightedPairCountTable[] _pairs = [];
+    private (int X, int Y)[] _pairIndexes = [];
+    private long[] _missing = [];
+    private long[] _invalid = [];
     private long _events;
     private long _landmark = NoLandmark;
 
@@ -45,23 +45,30 @@ internal sealed class DecayWindow : EntropyWindow
 
         _encoder = encoder;
         _lambdaPerMs = Math.Log(2) / definition.HalfLife!.Value.TotalMilliseconds;
-        EventSchema schema = encoder.Schema;
-        _fields = new WeightedCountTable[schema.Fields.Count];
-        for (int i = 0; i < _fields.Length; i++)
+        Grow();
+    }
+
+    /// <inheritdoc/>
+    public override void Grow()
+    {
+        EventSchema schema = _encoder.Schema;
+        int oldFields = _fields.Length;
+        int oldPairs = _pairs.Length;
+        Array.Resize(ref _fields, schema.Fields.Count);
+        Array.Resize(ref _missing, _fields.Length);
+        Array.Resize(ref _invalid, _fields.Length);
+        for (int i = oldFields; i < _fields.Length; i++)
         {
             _fields[i] = new WeightedCountTable();
         }
 
-        _pairs = new WeightedPairCountTable[schema.Pairs.Count];
-        _pairIndexes = new (int, int)[_pairs.Length];
-        for (int i = 0; i < _pairs.Length; i++)
+        Array.Resize(ref _pairs, schema.Pairs.Count);
+        Array.Resize(ref _pairIndexes, _pairs.Length);
+        for (int i = oldPairs; i < _pairs.Length; i++)
         {
-            _pairs[i] = new WeightedPairCountTable(encoder.Pairs[i]);
+            _pairs[i] = new WeightedPairCountTable(_encoder.Pairs[i]);
             _pairIndexes[i] = schema.PairIndexes(i);
         }
-
-        _missing = new long[_fields.Length];
-        _invalid = new long[_fields.Length];
     }
 
     /// <summary>Gets the number of renormalisations so far (for tests).</summary>

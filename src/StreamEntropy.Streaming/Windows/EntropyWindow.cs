@@ -50,6 +50,10 @@ internal abstract class EntropyWindow
     /// <summary>Counts one encoded event of a schema without budgets.</summary>
     public void Add(ReadOnlySpan<int> ids, long timestampMs) => Add(ids, default, timestampMs);
 
+    /// <summary>Adds empty tables for the fields and pairs the schema gained (discovered fields), in every set the
+    /// window holds.</summary>
+    public abstract void Grow();
+
     /// <summary>Reports the current state at the watermark.</summary>
     public abstract WindowSnapshot Snapshot(long watermarkMs);
 

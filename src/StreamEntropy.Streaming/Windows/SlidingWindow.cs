@@ -28,7 +28,6 @@ internal sealed class SlidingWindow : EntropyWindow
     private readonly int _paneCount;
     private readonly FrequencySet[] _panes;
     private readonly FrequencySet _aggregate;
-    private readonly bool _hasBudgets;
     private long _current = NotStarted; // the pane index containing the watermark
     private readonly long[] _describedPane; // per ring slot: the pane last shown to Described, and its event count then
     private readonly long[] _describedEvents;
@@ -45,7 +44,6 @@ internal sealed class SlidingWindow : EntropyWindow
         }
 
         _aggregate = new FrequencySet(encoder, countBoundedEvents: false);
-        _hasBudgets = encoder.Schema.HasBudgets;
         _describedPane = new long[_paneCount];
         _describedEvents = new long[_paneCount];
         Array.Fill(_describedPane, NotStarted);
@@ -58,6 +56,17 @@ internal sealed class SlidingWindow : EntropyWindow
 
     /// <summary>Gets the counts of the whole window.</summary>
     public FrequencySet Counts => _aggregate;
+
+    /// <inheritdoc/>
+    public override void Grow()
+    {
+        foreach (FrequencySet pane in _panes)
+        {
+            pane.Grow();
+        }
+
+        _aggregate.Grow();
+    }
 
     /// <summary>Gets the number of panes (fixed: Size / Step).</summary>
     public int PaneCount => _panes.Length;
@@ -221,7 +230,7 @@ internal sealed class SlidingWindow : EntropyWindow
 
     private WindowSnapshot Snapshot(bool isClosed)
     {
-        if (_hasBudgets)
+        if (_aggregate.Encoder.Schema.HasBudgets) // may turn true when a discovered field with a budget is added
         {
             _aggregate.RebuildBounded(LivePanes());
         }

@@ -27,6 +27,9 @@ internal sealed class TumblingWindow : EntropyWindow
     /// <summary>Gets the counts of the current window.</summary>
     public FrequencySet Counts => _set;
 
+    /// <inheritdoc/>
+    public override void Grow() => _set.Grow();
+
     public override void Advance(long watermarkMs, List<WindowSnapshot> closed)
     {
         if (_start == NotStarted)

@@ -3,7 +3,7 @@ using StreamEntropy.Streaming.Profiling;
 
 namespace StreamEntropy.Streaming.Tests.Engine;
 
-/// <summary>The schema's rules are returned by <see cref="EventSchema.Validate"/> and thrown, unchanged, by the constructor.</summary>
+/// <summary>The schema's rules are returned by <see cref="EventSchema.Validate(IReadOnlyList{FieldDefinition}, IReadOnlyList{PairDefinition}, out string)"/> and thrown, unchanged, by the constructor.</summary>
 public sealed class EventSchemaValidationTests
 {
     public static TheoryData<FieldDefinition[], PairDefinition[], string, string> Problems => new()
