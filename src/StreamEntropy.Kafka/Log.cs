@@ -80,6 +80,18 @@ internal static partial class Log
     [LoggerMessage(EventId = 164, Level = LogLevel.Information, Message = "Merged drift state {Key} restored from the state topic: {Bytes} bytes")]
     public static partial void MergedDriftRestored(this ILogger logger, string key, int bytes);
 
+    [LoggerMessage(EventId = 180, Level = LogLevel.Information, Message = "Discovered field {Field}")]
+    public static partial void FieldDiscovered(this ILogger logger, string field);
+
+    [LoggerMessage(EventId = 181, Level = LogLevel.Warning, Message = "Discovered fields: MaxFields reached at path {Path}; it and later new paths are not measured (their values are counted in streamentropy.discovery.dropped)")]
+    public static partial void DiscoveryLimitReached(this ILogger logger, string path);
+
+    [LoggerMessage(EventId = 182, Level = LogLevel.Warning, Message = "Discovered fields: a path longer than {MaxBytes} bytes is not measured (its values are counted in streamentropy.discovery.dropped)")]
+    public static partial void DiscoveredPathTooLong(this ILogger logger, int maxBytes);
+
+    [LoggerMessage(EventId = 183, Level = LogLevel.Warning, Message = "Discovered fields: the path {Path} has the name of a configured field and is not measured on its own")]
+    public static partial void DiscoveredNameTaken(this ILogger logger, string path);
+
     [LoggerMessage(EventId = 170, Level = LogLevel.Warning, Message = "Drift reference of window {Window} re-capture requested: {Outcome}")]
     public static partial void RecaptureRequested(this ILogger logger, string window, RecaptureOutcome outcome);
 }

@@ -122,6 +122,6 @@ public sealed class LiveViewTests
         }
 
         AlertEvent[] active = [.. Enumerable.Range(0, alerts).Select(i => new AlertEvent(AlertState.Raised, "field-psi", "all", i == 0 ? alertSubject : $"field{i}", null, "psi", 0.5 + i, 0.1, 2, 0))];
-        return new PublishedSnapshot(DateTimeOffset.UnixEpoch, engine.Snapshot(), 2000, 3, new long[Fields.Length], [], active, active);
+        return new PublishedSnapshot(DateTimeOffset.UnixEpoch, engine.Snapshot(), 2000, 3, new Dictionary<string, long>(), [], active, active);
     }
 }

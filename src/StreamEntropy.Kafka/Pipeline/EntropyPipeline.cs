@@ -6,6 +6,7 @@ using System.Reactive.Subjects;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using StreamEntropy.Kafka.State;
+using StreamEntropy.Streaming.Counting;
 using StreamEntropy.Streaming.Decoding;
 using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Engine;
@@ -70,6 +71,7 @@ public sealed class EntropyPipeline : IDisposable
     private readonly Lock _errorGate = new();
     private readonly Dictionary<ErrorCode, long> _lastLoggedErrors = [];
     private readonly Queue<AlertEvent> _recentAlerts = new();
+    private readonly HashSet<string> _discoveryLogged = new(StringComparer.Ordinal); // bounded by the rules' MaxFields
     private readonly IPartitionMode _mode;
     private readonly ConcurrentQueue<(string Window, TaskCompletionSource<RecaptureOutcome> Done)> _recaptures = new();
 
@@ -413,10 +415,12 @@ public sealed class EntropyPipeline : IDisposable
             }
         }
 
+        LogDiscovery();
         (long processed, long rejected) = _mode.Totals();
         var published = new PublishedSnapshot(now, view, processed, rejected, _mode.MissingTotals(), _mode.DriftReports(), _mode.ActiveAlerts(), [.. _recentAlerts])
         {
             References = _mode.DriftReferences(),
+            DiscoveryDropped = _mode.DiscoveryDropped(),
         };
 
         // Latest always holds every window: a publication of just-closed windows replaces those and keeps the others,
@@ -425,6 +429,36 @@ public sealed class EntropyPipeline : IDisposable
         PublishedSnapshot? previous = Volatile.Read(ref _latest);
         Volatile.Write(ref _latest, previous is null ? published : published with { Windows = WithEveryWindow(previous.Windows, view) });
         _snapshots.OnNext(published);
+    }
+
+    // Each discovered field once per process (several partitions' engines find the same ones), and the first refusal
+    // of each kind. Names come from producers: escaped for the log.
+    private void LogDiscovery()
+    {
+        foreach (DiscoveryNotice notice in _mode.TakeDiscoveryNotices())
+        {
+            if (!_discoveryLogged.Add($"{notice.Outcome}/{(notice.Outcome == DiscoveryOutcome.Added ? notice.Path : "")}"))
+            {
+                continue;
+            }
+
+            string path = DisplayText.Escape(notice.Path);
+            switch (notice.Outcome)
+            {
+                case DiscoveryOutcome.Added:
+                    _logger.FieldDiscovered(path);
+                    break;
+                case DiscoveryOutcome.LimitReached:
+                    _logger.DiscoveryLimitReached(path);
+                    break;
+                case DiscoveryOutcome.TooLong:
+                    _logger.DiscoveredPathTooLong(DiscoveryRule.MaxPathBytes);
+                    break;
+                case DiscoveryOutcome.NameTaken:
+                    _logger.DiscoveredNameTaken(path);
+                    break;
+            }
+        }
     }
 
     private void OnOutputDelivered(DeliveryReport<string?, byte[]> report)

@@ -40,7 +40,8 @@ internal sealed class GroupMode : IPartitionMode
 
     private readonly Dictionary<TopicPartition, OwnedPartition> _owned = [];
     private readonly IReadOnlyList<WindowDefinition> _windows;
-    private readonly long[] _missingOfRevoked;
+    private readonly Dictionary<string, long> _missingOfRevoked = new(StringComparer.Ordinal); // by field name
+    private long _droppedOfRevoked;
     private IProducer<string?, byte[]>? _producer;
     private PartialRouter? _router;
     private int _statePartitions;
@@ -76,7 +77,6 @@ internal sealed class GroupMode : IPartitionMode
         Merger = new PartialMerger(probe.Schema, probe.Estimator, probe.Windows, scale.MaxLagWindows, scale.Drift);
         Schema = probe.Schema;
         _windows = probe.Windows;
-        _missingOfRevoked = new long[Schema.Fields.Count];
     }
 
     /// <summary>Gets the merge of the partials this instance owns.</summary>
@@ -224,10 +224,8 @@ internal sealed class GroupMode : IPartitionMode
             }
             else if (_owned.Remove(tp, out OwnedPartition? p))
             {
-                for (int f = 0; f < _missingOfRevoked.Length; f++)
-                {
-                    _missingOfRevoked[f] += p.Engine.MissingTotal(f);
-                }
+                p.Engine.AddMissingTotals(_missingOfRevoked);
+                _droppedOfRevoked += p.Engine.DiscoveryDropped;
             }
         }
     }
@@ -299,12 +297,16 @@ internal sealed class GroupMode : IPartitionMode
     public (long Processed, long Rejected) Totals() => (_processed, _rejected);
 
     /// <summary>Gets, per field, how many events this process counted without it since it started.</summary>
-    public long[] MissingTotals()
+    public IReadOnlyList<DiscoveryNotice> TakeDiscoveryNotices() => [.. _owned.Values.SelectMany(p => p.Engine.TakeDiscoveryNotices())];
+
+    public long DiscoveryDropped() => _droppedOfRevoked + _owned.Values.Sum(p => p.Engine.DiscoveryDropped);
+
+    public Dictionary<string, long> MissingTotals()
     {
-        var missing = new long[Schema.Fields.Count];
-        for (int f = 0; f < missing.Length; f++)
+        var missing = new Dictionary<string, long>(_missingOfRevoked, StringComparer.Ordinal);
+        foreach (OwnedPartition p in _owned.Values)
         {
-            missing[f] = _missingOfRevoked[f] + _owned.Values.Sum(p => p.Engine.MissingTotal(f));
+            p.Engine.AddMissingTotals(missing);
         }
 
         return missing;

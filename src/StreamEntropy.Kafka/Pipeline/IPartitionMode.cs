@@ -69,7 +69,13 @@ internal interface IPartitionMode
     (long Processed, long Rejected) Totals();
 
     /// <summary>Gets, per field of the schema, how many events were counted without it since the process started.</summary>
-    long[] MissingTotals();
+    Dictionary<string, long> MissingTotals();
+
+    /// <summary>Takes what discovery did since the last call, in every engine (see <see cref="EntropyEngine.TakeDiscoveryNotices"/>).</summary>
+    IReadOnlyList<DiscoveryNotice> TakeDiscoveryNotices();
+
+    /// <summary>Gets how many leaf values discovery refused since the process started (see <see cref="EntropyEngine.DiscoveryDropped"/>).</summary>
+    long DiscoveryDropped();
 
     /// <summary>Gets the latest drift report of each scored window.</summary>
     IReadOnlyList<DriftReport> DriftReports();

@@ -137,15 +137,14 @@ internal sealed class StandaloneMode : IPartitionMode
 
     public (long Processed, long Rejected) Totals() => (_engine?.Processed ?? 0, _engine?.Rejected ?? 0);
 
-    public long[] MissingTotals()
-    {
-        EntropyEngine engine = Engine;
-        var missing = new long[engine.Schema.Fields.Count];
-        for (int f = 0; f < missing.Length; f++)
-        {
-            missing[f] = engine.MissingTotal(f);
-        }
+    public IReadOnlyList<DiscoveryNotice> TakeDiscoveryNotices() => _engine?.TakeDiscoveryNotices() ?? [];
 
+    public long DiscoveryDropped() => _engine?.DiscoveryDropped ?? 0;
+
+    public Dictionary<string, long> MissingTotals()
+    {
+        var missing = new Dictionary<string, long>(StringComparer.Ordinal);
+        Engine.AddMissingTotals(missing);
         return missing;
     }
 

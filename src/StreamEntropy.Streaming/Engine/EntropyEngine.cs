@@ -302,6 +302,19 @@ public sealed class EntropyEngine : IWindowCloseObserver
     /// (a counter for metrics; not part of the saved state).</summary>
     public long MissingTotal(int field) => _missingTotals[field];
 
+    /// <summary>Adds, per field name, how many accepted events lacked the field since this process started (discovered
+    /// fields from their discovery on) to <paramref name="totals"/>: engines of one process whose discovered fields
+    /// have different indexes add up by name.</summary>
+    public void AddMissingTotals(Dictionary<string, long> totals)
+    {
+        ArgumentNullException.ThrowIfNull(totals);
+        IReadOnlyList<FieldDefinition> fields = Schema.Fields;
+        for (int f = 0; f < fields.Count && f < _missingTotals.Length; f++)
+        {
+            totals[fields[f].Name] = totals.GetValueOrDefault(fields[f].Name) + _missingTotals[f];
+        }
+    }
+
     /// <summary>Decodes one event and counts it in every window.</summary>
     /// <param name="utf8Json">The event, a UTF-8 JSON object.</param>
     /// <param name="timestampMs">The event's time in Unix milliseconds; moves the watermark forward if later.</param>

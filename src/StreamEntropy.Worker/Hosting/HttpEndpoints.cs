@@ -59,9 +59,9 @@ internal static class HttpEndpoints
             },
         }).WithMetadata(new HttpMethodMetadata(ReadMethods));
 
-        app.MapMethods("/api/entropy/history", ReadMethods, (SnapshotHistory history, EngineSettings settings, string? window, string? field) =>
+        app.MapMethods("/api/entropy/history", ReadMethods, (SnapshotHistory history, EntropyPipeline pipeline, EngineSettings settings, string? window, string? field) =>
         {
-            if (UnknownFilter(settings, window, field) is { } unknown)
+            if (UnknownFilter(settings, pipeline.Latest, window, field) is { } unknown)
             {
                 return unknown;
             }
@@ -209,7 +209,7 @@ internal static class HttpEndpoints
 
         app.MapMethods("/api/entropy", ReadMethods, (EntropyPipeline pipeline, EngineSettings settings, string? window, string? field) =>
         {
-            if (UnknownFilter(settings, window, field) is { } unknown)
+            if (UnknownFilter(settings, pipeline.Latest, window, field) is { } unknown)
             {
                 return unknown;
             }
@@ -337,7 +337,9 @@ internal static class HttpEndpoints
     /// <summary>A 404 naming the known windows (or fields) when a filter names none of them; null when both are known.</summary>
     /// <remarks>An empty 200 would read as "no data yet" and hide a typo. Known names come from the configuration, so
     /// the answer is the same before the first publication.</remarks>
-    private static IResult? UnknownFilter(EngineSettings settings, string? window, string? field)
+    // A field or pair is known when configured, or when the latest publication has it (discovered fields, pairs formed
+    // by rules).
+    private static IResult? UnknownFilter(EngineSettings settings, PublishedSnapshot? latest, string? window, string? field)
     {
         if (window is not null)
         {
@@ -350,8 +352,9 @@ internal static class HttpEndpoints
 
         if (field is not null)
         {
-            string[] fields = [.. settings.Schema.Fields.Select(f => f.Name)];
-            string[] pairs = [.. settings.Schema.Pairs.Select(p => p.Key)];
+            IEnumerable<WindowSnapshot> published = latest?.Windows ?? [];
+            string[] fields = [.. settings.Schema.Fields.Select(f => f.Name).Concat(published.SelectMany(w => w.Fields.Select(f => f.Name))).Distinct(StringComparer.Ordinal)];
+            string[] pairs = [.. settings.Schema.Pairs.Select(p => p.Key).Concat(published.SelectMany(w => w.Pairs.Select(p => p.Key))).Distinct(StringComparer.Ordinal)];
             if (!fields.Contains(field, StringComparer.Ordinal) && !pairs.Contains(field, StringComparer.Ordinal))
             {
                 return Results.Json(new UnknownName($"unknown field '{field}'", [.. fields, .. pairs]), statusCode: StatusCodes.Status404NotFound);

@@ -12,18 +12,52 @@ internal static class OptionsMapper
     /// <summary>Maps the fields and pairs; <paramref name="withBudgets"/> false leaves out the MaxDistinct budgets
     /// (the validator checks those separately, naming the setting).</summary>
     public static EventSchema ToSchema(StreamEntropyOptions options, bool withBudgets = true) =>
-        new(ToFields(options, withBudgets), ToPairs(options));
+        new(ToFields(options, withBudgets), ToPairs(options), ToDiscovery(options, withBudgets), ToPairRules(options));
 
-    /// <summary>Maps the fields (a field's path defaults to its name).</summary>
+    /// <summary>Maps the fields (a field's path defaults to its name); entries that discover fields are rules, not fields.</summary>
     public static List<FieldDefinition> ToFields(StreamEntropyOptions options, bool withBudgets = true) =>
-        options.Fields.ConvertAll(f => new FieldDefinition(f.Name, string.IsNullOrWhiteSpace(f.Path) ? f.Name : f.Path, f.BinWidth, withBudgets ? MaxDistinct(options, f) : 0));
+        options.Fields.Where(f => !f.Discovers).Select(f => new FieldDefinition(f.Name, string.IsNullOrWhiteSpace(f.Path) ? f.Name : f.Path, f.BinWidth, withBudgets ? MaxDistinct(options, f) : 0)).ToList();
 
-    /// <summary>Maps the pairs.</summary>
-    public static List<PairDefinition> ToPairs(StreamEntropyOptions options) =>
-        options.Pairs.ConvertAll(p => new PairDefinition(p.X, p.Y));
+    /// <summary>Maps the entries that discover fields (<c>*</c>, <c>prefix.*</c>); patterns must be valid (the validator
+    /// checks them first).</summary>
+    public static List<DiscoveryRule> ToDiscovery(StreamEntropyOptions options, bool withBudgets = true) =>
+        options.Fields.Where(f => f.Discovers).Select(f => new DiscoveryRule(
+            FieldPattern.Parse(f.Name),
+            f.Exclude.ConvertAll(FieldPattern.Parse),
+            f.MaxFields ?? DiscoveryRule.DefaultMaxFields,
+            withBudgets ? MaxDistinct(options, f) : 0)).ToList();
 
-    /// <summary>The budget of a field: its own MaxDistinct when set, else the section's.</summary>
-    public static int MaxDistinct(StreamEntropyOptions options, FieldOptions field) => field.MaxDistinct ?? options.MaxDistinct;
+    /// <summary>Maps the pairs of two configured fields.</summary>
+    public static List<PairDefinition> ToPairs(StreamEntropyOptions options)
+    {
+        HashSet<string> configured = ConfiguredNames(options);
+        return options.Pairs.Where(p => !IsRule(options, p, configured)).Select(p => new PairDefinition(p.X, p.Y)).ToList();
+    }
+
+    /// <summary>Maps the other pairs to rules, formed as their fields appear: a side that is a wildcard (<c>X: *</c>
+    /// pairs every field with Y) or names a field discovery finds.</summary>
+    public static List<PairRule> ToPairRules(StreamEntropyOptions options)
+    {
+        HashSet<string> configured = ConfiguredNames(options);
+        return options.Pairs
+            .Where(p => IsRule(options, p, configured) && FieldPattern.Validate(p.X) is null && FieldPattern.Validate(p.Y) is null)
+            .Select(p => new PairRule(FieldPattern.Parse(p.X), FieldPattern.Parse(p.Y)))
+            .ToList();
+    }
+
+    // A pair is a rule when a side is a wildcard, or when fields are discovered and a side is not a configured field.
+    // Without discovery a pair of unknown names stays a pair, so that it is reported as naming an unknown field.
+    private static bool IsRule(StreamEntropyOptions options, PairOptions pair, HashSet<string> configured) =>
+        FieldPattern.IsWildcardText(pair.X) || FieldPattern.IsWildcardText(pair.Y)
+        || (options.Fields.Exists(f => f.Discovers) && !(configured.Contains(pair.X) && configured.Contains(pair.Y)));
+
+    /// <summary>The budget of a field: its own MaxDistinct when set, else the section's; a discovered field's, when
+    /// neither is set, <see cref="DiscoveryRule.DefaultMaxDistinct"/> (producers decide how many values it has).</summary>
+    public static int MaxDistinct(StreamEntropyOptions options, FieldOptions field) =>
+        field.MaxDistinct ?? (field.Discovers && options.MaxDistinct == 0 ? DiscoveryRule.DefaultMaxDistinct : options.MaxDistinct);
+
+    private static HashSet<string> ConfiguredNames(StreamEntropyOptions options) =>
+        [.. options.Fields.Where(f => !f.Discovers).Select(f => f.Name)];
 
     public static IReadOnlyList<WindowDefinition> ToWindows(StreamEntropyOptions options)
     {

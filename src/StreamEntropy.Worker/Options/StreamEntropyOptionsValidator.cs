@@ -11,7 +11,8 @@ namespace StreamEntropy.Worker.Options;
 /// <summary>Every rule of <see cref="StreamEntropyOptions"/>, each failure a line naming the setting: the per-setting
 /// attributes (through <see cref="StreamEntropyOptionsAttributeValidator"/>), then the rules that involve several
 /// settings. Window, schema and alert-rule problems are the domain types' own (<see cref="WindowDefinition.Validate(WindowKind, TimeSpan?, TimeSpan?, TimeSpan?, out string)"/>,
-/// <see cref="EventSchema.Validate"/>, <see cref="AlertEvaluator.Validate"/>), prefixed with the key.</summary>
+/// <see cref="EventSchema.Validate(IReadOnlyList{FieldDefinition}, IReadOnlyList{PairDefinition}, IReadOnlyList{DiscoveryRule}, IReadOnlyList{PairRule}, out string)"/>,
+/// <see cref="AlertEvaluator.Validate"/>), prefixed with the key.</summary>
 internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEntropyOptions>
 {
     private readonly StreamEntropyOptionsAttributeValidator _attributes = new();
@@ -48,8 +49,14 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
             builder.AddError($"{S}:Kafka:Topics must not include the output or dead-letter topic (the worker would read its own records).");
         }
 
+        bool patternsValid = ValidatePatterns(options, builder);
         for (int i = 0; i < options.Fields.Count; i++)
         {
+            if (options.Fields[i].Discovers)
+            {
+                continue;
+            }
+
             string path = string.IsNullOrWhiteSpace(options.Fields[i].Path) ? options.Fields[i].Name : options.Fields[i].Path!;
             if (path.Length > 0 && JsonEventDecoder.ValidatePath(path) is not null) // an empty name is reported once, below
             {
@@ -66,7 +73,7 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
         {
             builder.AddError($"{S}:Fields must list at least one field.");
         }
-        else if (ValidateSchema(options) is { } problem)
+        else if (patternsValid && ValidateSchema(options) is { } problem)
         {
             builder.AddError($"{S}:{problem}");
         }
@@ -94,7 +101,61 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
 
     // Budgets are left out: the attribute on each MaxDistinct reports those, naming the key.
     private static string? ValidateSchema(StreamEntropyOptions options) =>
-        EventSchema.Validate(OptionsMapper.ToFields(options, withBudgets: false), OptionsMapper.ToPairs(options), out _);
+        EventSchema.Validate(
+            OptionsMapper.ToFields(options, withBudgets: false),
+            OptionsMapper.ToPairs(options),
+            OptionsMapper.ToDiscovery(options, withBudgets: false),
+            OptionsMapper.ToPairRules(options),
+            out _);
+
+    // Discovered-field entries (Name '*' or 'prefix.*') and wildcard pairs: the patterns' syntax, and the settings that
+    // belong to one kind of entry only. Returns false when a pattern is invalid (the schema is then not checked further).
+    private static bool ValidatePatterns(StreamEntropyOptions options, ValidateOptionsResultBuilder builder)
+    {
+        const string S = StreamEntropyOptions.SectionName;
+        bool valid = true;
+        for (int i = 0; i < options.Fields.Count; i++)
+        {
+            FieldOptions f = options.Fields[i];
+            if (!f.Discovers)
+            {
+                if (f.Exclude.Count > 0 || f.MaxFields is not null)
+                {
+                    builder.AddError($"{S}:Fields:{i}: Exclude and MaxFields apply only to discovered fields (Name '*' or 'prefix.*'), not to '{f.Name}'.");
+                }
+
+                continue;
+            }
+
+            foreach ((string? problem, string key) in f.Exclude.Select((e, k) => (FieldPattern.Validate(e), $"Exclude:{k}")).Prepend((FieldPattern.Validate(f.Name), "Name")))
+            {
+                if (problem is not null)
+                {
+                    builder.AddError($"{S}:Fields:{i}:{key}: the pattern {problem}");
+                    valid = false;
+                }
+            }
+
+            if (!string.IsNullOrWhiteSpace(f.Path) || f.BinWidth is not null)
+            {
+                builder.AddError($"{S}:Fields:{i}: a discovered-fields entry ('{f.Name}') takes no Path or BinWidth: each field found is named by its path and counted as text.");
+            }
+        }
+
+        for (int i = 0; i < options.Pairs.Count; i++)
+        {
+            foreach ((string side, string text) in (ReadOnlySpan<(string, string)>)[("X", options.Pairs[i].X), ("Y", options.Pairs[i].Y)])
+            {
+                if (text.Contains('*', StringComparison.Ordinal) && FieldPattern.Validate(text) is { } problem)
+                {
+                    builder.AddError($"{S}:Pairs:{i}:{side}: the pattern {problem}");
+                    valid = false;
+                }
+            }
+        }
+
+        return valid;
+    }
 
     private void ValidateDrift(StreamEntropyOptions options, ValidateOptionsResultBuilder builder)
     {

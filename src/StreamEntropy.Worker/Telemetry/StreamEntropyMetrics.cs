@@ -18,7 +18,8 @@ internal sealed class StreamEntropyMetrics : IDisposable
 
     private readonly EntropyPipeline _pipeline;
     private readonly LogBase _base;
-    private readonly IReadOnlyList<string> _fieldNames;
+    private readonly IReadOnlyList<string> _fieldNames; // the configured fields, in order
+    private readonly HashSet<string> _configuredNames;
     private readonly SemaphoreSlim _scrapeGate = new(1, 1);
     private volatile PublishedSnapshot? _pinned;
 
@@ -28,6 +29,7 @@ internal sealed class StreamEntropyMetrics : IDisposable
         _pipeline = pipeline;
         _base = logBase;
         _fieldNames = [.. schema.Fields.Select(f => f.Name)];
+        _configuredNames = [.. _fieldNames];
 #pragma warning disable CA2000 // the meter is owned and disposed by the IMeterFactory
         Meter meter = meterFactory.Create(MeterName);
 #pragma warning restore CA2000
@@ -58,6 +60,7 @@ internal sealed class StreamEntropyMetrics : IDisposable
         meter.CreateObservableCounter("streamentropy.events.dead_lettered", () => Current()?.Rejected ?? 0, "{event}", "Malformed events sent to the dead-letter topic.");
         meter.CreateObservableCounter("streamentropy.dead_letters.truncated", () => _pipeline.DeadLettersTruncated, "{event}", "Dead letters written with their value cut to 16 KiB (and a 'truncated' header) because the event was too large for the producer or the broker.");
         meter.CreateObservableCounter("streamentropy.field.missing", Missing, "{event}", "Accepted events without the field (absent or null).");
+        meter.CreateObservableCounter("streamentropy.discovery.dropped", () => Current()?.DiscoveryDropped ?? 0, "{value}", "Leaf values not measured because discovery refused their path: a discovered-fields entry's MaxFields reached, a path over 256 bytes, or a configured field's name.");
         meter.CreateObservableCounter("streamentropy.checkpoints.written", () => _pipeline.Health.CheckpointsWritten, "{checkpoint}", "Checkpoints written.");
     }
 
@@ -210,10 +213,19 @@ internal sealed class StreamEntropyMetrics : IDisposable
 
     private IEnumerable<Measurement<long>> Missing()
     {
-        IReadOnlyList<long> totals = Current()?.MissingTotals ?? [];
-        for (int f = 0; f < totals.Count && f < _fieldNames.Count; f++)
+        // Configured fields first, in configuration order (as before discovery), then discovered ones by name.
+        IReadOnlyDictionary<string, long> totals = Current()?.MissingTotals ?? new Dictionary<string, long>();
+        foreach (string name in _fieldNames)
         {
-            yield return new Measurement<long>(totals[f], new KeyValuePair<string, object?>("field", _fieldNames[f]));
+            if (totals.TryGetValue(name, out long missing))
+            {
+                yield return new Measurement<long>(missing, new KeyValuePair<string, object?>("field", name));
+            }
+        }
+
+        foreach ((string name, long missing) in totals.Where(t => !_configuredNames.Contains(t.Key)).OrderBy(t => t.Key, StringComparer.Ordinal))
+        {
+            yield return new Measurement<long>(missing, new KeyValuePair<string, object?>("field", name));
         }
     }
 
