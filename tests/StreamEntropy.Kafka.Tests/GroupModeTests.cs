@@ -295,7 +295,7 @@ public sealed class GroupModeTests : IDisposable
 
         Assert.False(mode.TryCount(Event(Events(0), 1, """{"country":"de","status":1}"""), T0, out _, out _));
         Assert.Equal((1, 0), mode.Totals());
-        Assert.Equal(new Dictionary<string, long> { ["country"] = 0, ["device"] = 1 }, mode.MissingTotals());
+        Assert.Equal(new Dictionary<string, long> { ["country"] = 0, ["status"] = 1 }, mode.MissingTotals());
         Assert.Empty(mode.NextOffsets());
     }
 }

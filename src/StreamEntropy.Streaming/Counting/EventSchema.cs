@@ -16,12 +16,19 @@ public sealed class EventSchema
     private readonly IReadOnlyList<FieldDefinition> _configuredFields;
     private readonly IReadOnlyList<PairDefinition> _configuredPairs;
     private readonly int[] _discoveredPerRule;
-    private FieldDefinition[] _fields;
-    private PairDefinition[] _pairs;
-    private (int X, int Y)[] _pairIndexes;
-    private int[] _pairMaxDistinct;
+    private readonly List<(int X, int Y)> _pairIndexes = [];
+    private readonly List<int> _pairMaxDistinct = [];
+
+    // Appended in place, with room to spare; readers get a view of the filled part, replaced on each append, so a view
+    // taken by another thread never changes (a resize moves later appends to a new array, leaving the old one alone).
+    private FieldDefinition[] _fieldStore = new FieldDefinition[8];
+    private PairDefinition[] _pairStore = new PairDefinition[8];
+#pragma warning disable CA1859 // boxed on purpose: a reference is replaced atomically, a struct could be read torn
+    private IReadOnlyList<FieldDefinition> _fields = [];
+    private IReadOnlyList<PairDefinition> _pairs = [];
+#pragma warning restore CA1859
     private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _pairKeys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _pairKeys = new(StringComparer.Ordinal);
     private readonly HashSet<string> _configuredPaths = new(StringComparer.Ordinal);
 
     /// <summary>Validates and builds a fixed schema.</summary>
@@ -51,10 +58,6 @@ public sealed class EventSchema
         Discovery = [.. discovery];
         PairRules = [.. pairRules];
         _discoveredPerRule = new int[Discovery.Count];
-        _fields = [];
-        _pairs = [];
-        _pairIndexes = [];
-        _pairMaxDistinct = [];
         foreach (FieldDefinition f in fields)
         {
             _configuredPaths.Add(f.Path);
@@ -66,13 +69,13 @@ public sealed class EventSchema
             AppendPair(p);
         }
 
-        for (int f = 0; f < _fields.Length; f++)
+        for (int f = 0; f < _fields.Count; f++)
         {
             ApplyPairRules(f);
         }
 
-        ConfiguredFieldCount = _fields.Length;
-        ConfiguredPairCount = _pairs.Length;
+        ConfiguredFieldCount = _fields.Count;
+        ConfiguredPairCount = _pairs.Count;
     }
 
     /// <summary>Creates a copy of <paramref name="schema"/> as configured: its configured fields, pairs and rules, and
@@ -258,6 +261,37 @@ public sealed class EventSchema
     /// <summary>Gets the index of the field named <paramref name="name"/>, or −1.</summary>
     public int IndexOf(string name) => _index.TryGetValue(name, out int i) ? i : -1;
 
+    /// <summary>Gets the index of the pair with key <paramref name="key"/> (<c>x,y</c>), or −1.</summary>
+    public int IndexOfPair(string key) => _pairKeys.TryGetValue(key, out int p) ? p : -1;
+
+    /// <summary>Gets the index of the field named <paramref name="name"/>, discovering it first if a rule takes it (a
+    /// merger learning the fields that other engines found); −1 when it is neither known nor discoverable now.</summary>
+    public int FindOrDiscover(string name)
+    {
+        int field = IndexOf(name);
+        return field >= 0 || TryDiscover(name, out field) == DiscoveryOutcome.Added ? field : -1;
+    }
+
+    /// <summary>Gets the index of the pair with key <paramref name="key"/>, discovering its fields first if rules take
+    /// them (a pair formed by a rule in another engine); −1 when there is no such pair now. Names may contain commas, so
+    /// every split of the key is tried.</summary>
+    public int FindOrDiscoverPair(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        for (int comma = key.IndexOf(',', StringComparison.Ordinal); comma >= 0 && IndexOfPair(key) < 0; comma = key.IndexOf(',', comma + 1))
+        {
+            string x = key[..comma];
+            string y = key[(comma + 1)..];
+            if ((IndexOf(x) >= 0 || IsDiscoverable(x)) && (IndexOf(y) >= 0 || IsDiscoverable(y)) && PairRules.Any(r => r.Matches(x, y)))
+            {
+                _ = FindOrDiscover(x);
+                _ = FindOrDiscover(y);
+            }
+        }
+
+        return IndexOfPair(key);
+    }
+
     /// <summary>Gets whether <paramref name="path"/> would be taken by a discovery rule now (ignoring its field
     /// limit): it matches a rule, is not too long, is not a configured field's path and its name is free.</summary>
     public bool IsDiscoverable(string path) => FindRule(path) >= 0 && IndexOf(path) < 0;
@@ -317,9 +351,9 @@ public sealed class EventSchema
 
     private int AppendField(FieldDefinition definition, bool applyRules)
     {
-        int field = _fields.Length;
+        int field = _fields.Count;
         _index.Add(definition.Name, field);
-        _fields = [.. _fields, definition];
+        _fields = Append(ref _fieldStore, field, definition);
         HasBudgets |= definition.MaxDistinct > 0;
         if (applyRules)
         {
@@ -335,7 +369,7 @@ public sealed class EventSchema
         string name = _fields[field].Name;
         foreach (PairRule rule in PairRules)
         {
-            for (int other = 0; other < _fields.Length; other++)
+            for (int other = 0; other < _fields.Count; other++)
             {
                 string otherName = _fields[other].Name;
                 if (rule.Matches(name, otherName))
@@ -352,14 +386,27 @@ public sealed class EventSchema
 
     private void AppendPair(PairDefinition pair)
     {
-        if (!_pairKeys.Add(pair.Key))
+        if (!_pairKeys.TryAdd(pair.Key, _pairs.Count))
         {
             return; // already configured, or formed by an earlier rule
         }
 
         (int x, int y) = (_index[pair.X], _index[pair.Y]);
-        _pairIndexes = [.. _pairIndexes, (x, y)];
-        _pairMaxDistinct = [.. _pairMaxDistinct, Math.Max(_fields[x].MaxDistinct, _fields[y].MaxDistinct)];
-        _pairs = [.. _pairs, pair]; // last: a reader that sees the pair sees its indexes
+        _pairIndexes.Add((x, y));
+        _pairMaxDistinct.Add(Math.Max(_fields[x].MaxDistinct, _fields[y].MaxDistinct));
+        _pairs = Append(ref _pairStore, _pairs.Count, pair);
+    }
+
+    private static ArraySegment<T> Append<T>(ref T[] store, int count, T item)
+    {
+        if (count == store.Length)
+        {
+            T[] larger = new T[store.Length * 2];
+            Array.Copy(store, larger, count);
+            store = larger;
+        }
+
+        store[count] = item;
+        return new ArraySegment<T>(store, 0, count + 1);
     }
 }

@@ -41,9 +41,9 @@ public static class DriftCalculator
         var pairs = new List<PairDrift>(schema.Pairs.Count);
         for (int p = 0; p < schema.Pairs.Count; p++)
         {
-            if (schema.IsBoundedPair(p) || (p >= schema.ConfiguredPairCount && reference.Pair(p).Total == 0))
+            if (schema.IsBoundedPair(p) || UnseenPair(reference, p))
             {
-                continue; // a discovered pair the reference never saw: nothing to compare with
+                continue; // a pair formed after the reference was taken: nothing to compare with
             }
 
             PairDefinition definition = schema.Pairs[p];
@@ -56,9 +56,13 @@ public static class DriftCalculator
 
     // A discovered field that did not exist while the reference was taken: no counts, and no missing or invalid ones
     // either (those count from a field's discovery on). A configured field is always scored.
-    private static bool Unseen(FrequencySet reference, int field) =>
+    internal static bool Unseen(FrequencySet reference, int field) =>
         field >= reference.Encoder.Schema.ConfiguredFieldCount
         && reference.Field(field).Total == 0 && reference.Missing(field) == 0 && reference.Invalid(field) == 0;
+
+    // The same for a pair formed by a rule: the reference has no event with both of its fields.
+    internal static bool UnseenPair(FrequencySet reference, int pair) =>
+        pair >= reference.Encoder.Schema.ConfiguredPairCount && reference.Pair(pair).Total == 0;
 
     /// <summary>Scores one distribution against its reference.</summary>
     /// <param name="name">The name for the result.</param>

@@ -47,6 +47,24 @@ public sealed class MergedDrift
         Alerts = new AlertEvaluator(settings.Rules);
     }
 
+    // The schema (shared with the merger) gained discovered fields or rule-formed pairs: interners for them, and the
+    // baseline's counts of them where it has any.
+    private void SyncGrowth()
+    {
+        int fields = Encoder.Values.Count;
+        int pairs = Encoder.Pairs.Count;
+        if (fields == Encoder.Schema.Fields.Count && pairs == Encoder.Schema.Pairs.Count)
+        {
+            return;
+        }
+
+        Encoder.Grow();
+        if (_baseline is not null)
+        {
+            _baselineFile!.MaterializeGrown(_baseline, fields, pairs);
+        }
+    }
+
     /// <summary>Gets the encoder whose interners give the ids of merged tables (so they line up with the references).</summary>
     public EventEncoder Encoder { get; }
 
@@ -84,11 +102,12 @@ public sealed class MergedDrift
     /// or takes them as the reference when the subject has none yet.</summary>
     public void FieldClosed(string window, long startMs, long endMs, long events, int field, CountTable counts)
     {
+        SyncGrowth();
         ArgumentNullException.ThrowIfNull(counts);
         string name = Encoder.Schema.Fields[field].Name;
-        if (Encoder.Schema.IsBounded(field))
+        if (Encoder.Schema.IsBounded(field) || (_baseline is not null && DriftCalculator.Unseen(_baseline, field)))
         {
-            return;
+            return; // bounded; or discovered and absent from the baseline file
         }
 
         if (!Admit(window, name, endMs, out SubjectProgress progress))
@@ -119,10 +138,11 @@ public sealed class MergedDrift
     /// <see cref="Encoder"/>'s pair interner), or takes them as the reference when the subject has none yet.</summary>
     public void PairClosed(string window, long startMs, long endMs, long events, int pair, PairCountTable counts)
     {
+        SyncGrowth();
         ArgumentNullException.ThrowIfNull(counts);
         EventSchema schema = Encoder.Schema;
         PairDefinition definition = schema.Pairs[pair];
-        if (schema.IsBoundedPair(pair))
+        if (schema.IsBoundedPair(pair) || (_baseline is not null && DriftCalculator.UnseenPair(_baseline, pair)))
         {
             return;
         }
@@ -336,7 +356,7 @@ public sealed class MergedDrift
         bool sameReferences = string.Equals(identity, ReferenceIdentity(), StringComparison.Ordinal);
         foreach (((string window, string subject) key, SubjectProgress p, CountTable? field, PairCountTable? pair) in progress)
         {
-            bool known = schema.Fields.Any(f => f.Name == key.subject) || schema.Pairs.Any(q => q.Key == key.subject);
+            bool known = schema.IndexOf(key.subject) >= 0 || schema.IndexOfPair(key.subject) >= 0;
             if (!known)
             {
                 continue;
@@ -418,9 +438,9 @@ public sealed class MergedDrift
         EventSchema schema = Encoder.Schema;
         bool isPair = reader.ReadBoolean();
         int n = TableFormat.ReadCount(reader, 1 << 28);
-        int index = isPair
-            ? schema.Pairs.Select((q, i) => (q, i)).FirstOrDefault(x => x.q.Key == subject, (null!, -1)).i
-            : schema.Fields.Select((f, i) => (f, i)).FirstOrDefault(x => x.f.Name == subject, (null!, -1)).i;
+        // A discovered subject is learned again here (the engines found it before the restart).
+        int index = isPair ? schema.FindOrDiscoverPair(subject) : schema.FindOrDiscover(subject);
+        SyncGrowth();
         if (index < 0)
         {
             // Not configured here: read past it.

@@ -40,18 +40,11 @@ public sealed class PartialMerger
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentOutOfRangeException.ThrowIfLessThan(instancesKept, 1);
-        _schema = schema;
+        // With discovery rules the merger keeps its own copy, which learns the fields and pairs the engines found.
+        _schema = schema.HasRules ? EventSchema.Configured(schema) : schema;
         _estimator = estimator;
         InstancesKept = instancesKept;
-        for (int i = 0; i < schema.Fields.Count; i++)
-        {
-            _fieldIndexes[schema.Fields[i].Name] = i;
-        }
-
-        for (int i = 0; i < schema.Pairs.Count; i++)
-        {
-            _pairIndexes[schema.Pairs[i].Key] = i;
-        }
+        SyncIndexes();
 
         foreach (WindowDefinition w in windows ?? [])
         {
@@ -61,7 +54,21 @@ public sealed class PartialMerger
             }
         }
 
-        Drift = drift is null ? null : new MergedDrift(schema, drift);
+        Drift = drift is null ? null : new MergedDrift(_schema, drift);
+    }
+
+    // Indexes the fields and pairs the schema gained (discovered here, or by the drift scorer restoring its state).
+    private void SyncIndexes()
+    {
+        for (int i = _fieldIndexes.Count; i < _schema.Fields.Count; i++)
+        {
+            _fieldIndexes[_schema.Fields[i].Name] = i;
+        }
+
+        for (int i = _pairIndexes.Count; i < _schema.Pairs.Count; i++)
+        {
+            _pairIndexes[_schema.Pairs[i].Key] = i;
+        }
     }
 
     /// <summary>Gets the drift scoring of the closed tumbling windows merged here; null without drift settings.</summary>
@@ -84,11 +91,22 @@ public sealed class PartialMerger
     public bool Accept(SubjectPartial partial, int slot)
     {
         ArgumentNullException.ThrowIfNull(partial);
+        if (partial.Field is { } discovered && !_fieldIndexes.ContainsKey(discovered.Name))
+        {
+            _ = _schema.FindOrDiscover(discovered.Name); // a field an engine discovered
+        }
+
+        if (partial.Pair is { } formed && !_pairIndexes.ContainsKey(formed.Key))
+        {
+            _ = _schema.FindOrDiscoverPair(formed.Key); // a pair a rule formed there
+        }
+
+        SyncIndexes();
         if (partial.Field is { } f)
         {
             if (!_fieldIndexes.TryGetValue(f.Name, out int field))
             {
-                throw new InvalidDataException($"The partial is of field '{f.Name}', which is not configured here.");
+                throw new InvalidDataException($"The partial is of field '{f.Name}', which is not configured here (nor discovered: a discovered-fields entry's MaxFields may be reached).");
             }
 
             CheckBudget(f.Name, f.MaxDistinct, _schema.Fields[field].MaxDistinct);
