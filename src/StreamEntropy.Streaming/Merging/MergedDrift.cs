@@ -49,7 +49,7 @@ public sealed class MergedDrift
 
     // The schema (shared with the merger) gained discovered fields or rule-formed pairs: interners for them, and the
     // baseline's counts of them where it has any.
-    private void SyncGrowth()
+    internal void SyncGrowth()
     {
         int fields = Encoder.Values.Count;
         int pairs = Encoder.Pairs.Count;

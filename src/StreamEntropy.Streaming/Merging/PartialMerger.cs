@@ -69,6 +69,8 @@ public sealed class PartialMerger
         {
             _pairIndexes[_schema.Pairs[i].Key] = i;
         }
+
+        Drift?.SyncGrowth();
     }
 
     /// <summary>Gets the drift scoring of the closed tumbling windows merged here; null without drift settings.</summary>
