@@ -68,6 +68,7 @@ public sealed class EntropyPipeline : IDisposable
     private DeadLetterWriter? _deadLetters; // while Run runs
     private bool _prepared;
     private readonly int _killAfterUncheckpointedEvents;
+    private long _eventsSinceSaveStarted; // for the test hook above
     private readonly Lock _errorGate = new();
     private readonly Dictionary<ErrorCode, long> _lastLoggedErrors = [];
     private readonly Queue<AlertEvent> _recentAlerts = new();
@@ -276,10 +277,12 @@ public sealed class EntropyPipeline : IDisposable
                     throw new SimulatedCrashException();
                 }
 
-                if (_killAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0 && EventsSinceLastCheckpoint >= _killAfterUncheckpointedEvents)
+                // Counted from the last save started, not the last acknowledged: a save still in flight may land after
+                // the kill, and the events past it are the ones a successor must read again.
+                if (_killAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0 && _eventsSinceSaveStarted >= _killAfterUncheckpointedEvents)
                 {
                     IEnumerable<(string Topic, int Partition, long Next)> next = _mode.NextOffsets();
-                    KillSelf($"{EventsSinceLastCheckpoint} events counted past the last checkpoint; next offsets {string.Join(", ", next.Select(n => $"{n.Topic}[{n.Partition}]@{n.Next}"))}");
+                    KillSelf($"{_eventsSinceSaveStarted} events counted past the last checkpoint; next offsets {string.Join(", ", next.Select(n => $"{n.Topic}[{n.Partition}]@{n.Next}"))}");
                 }
             }
 
@@ -333,6 +336,7 @@ public sealed class EntropyPipeline : IDisposable
         }
 
         EventsSinceLastCheckpoint++;
+        _eventsSinceSaveStarted++;
         EventsRead++;
         if (error != DecodeError.None)
         {
@@ -497,6 +501,7 @@ public sealed class EntropyPipeline : IDisposable
             return;
         }
 
+        _eventsSinceSaveStarted = 0;
         Saved(consumer, _mode.Save(deadLetters.Progress(), final), now);
     }
 

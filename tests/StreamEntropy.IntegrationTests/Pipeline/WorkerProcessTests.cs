@@ -22,15 +22,25 @@ public sealed class WorkerProcessTests(KafkaFixture kafka) : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    [Fact]
-    public async Task Run_ChildKilledDuringACheckpointWrite_SecondLifeReplaysWhatItHadCountedAndEndsExact()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // no field listed: every leaf path but amount discovered, every field paired with status
+    public async Task Run_ChildKilledDuringACheckpointWrite_SecondLifeReplaysWhatItHadCountedAndEndsExact(bool discover)
     {
         string topic = KafkaFixture.UniqueTopic("kill");
         string output = KafkaFixture.UniqueTopic("out");
         string dead = KafkaFixture.UniqueTopic("dead");
         await kafka.CreateTopicAsync(topic, 4);
+        Dictionary<string, object>? discovery = discover
+            ? new() { ["Fields"] = new[] { new { Name = "*", Exclude = new[] { "amount" }, MaxDistinct = 0 } }, ["Pairs"] = new[] { new { X = "*", Y = "status" } } }
+            : null;
         string config = PipelineHarness.WriteWorkerConfig(
-            _dir, kafka.BootstrapServers, topic, output, KafkaFixture.UniqueTopic("alerts"), new[] { new { Name = "all", Kind = "Cumulative" } }, deadLetterTopic: dead);
+            _dir, kafka.BootstrapServers, topic, output, KafkaFixture.UniqueTopic("alerts"), new[] { new { Name = "all", Kind = "Cumulative" } }, discovery, deadLetterTopic: dead);
+
+        // A discovered field is named by its path; the binned field is left out of discovery.
+        FieldDefinition[] compared = [.. PipelineHarness.Fields.Where(f => !discover || f.BinWidth is null)];
+        string KeyOf(FieldDefinition f) => discover ? f.Path : f.Name;
+        string[] keys = [.. compared.Select(KeyOf), "page,status"];
         string state = Path.Combine(_dir, "state");
 
         // First life: events (5 % malformed) arrive all along; the test hook kills the process with SIGKILL inside its
@@ -79,21 +89,25 @@ public sealed class WorkerProcessTests(KafkaFixture kafka) : IDisposable
         List<ConsumeResult<string?, byte[]>> records = PipelineHarness.ReadUntil(
             kafka.BootstrapServers,
             output,
-            rs => PipelineHarness.AllKeys.All(k => PipelineHarness.Latest(rs, $"all/{k}") is { } r && r.GetProperty("windowEvents").GetInt64() >= valid),
+            rs => keys.All(k => PipelineHarness.Latest(rs, $"all/{k}") is { } r && r.GetProperty("windowEvents").GetInt64() >= valid),
             TimeSpan.FromSeconds(90));
         await second.TerminateAsync();
         Assert.True(second.WaitForExit(TimeSpan.FromSeconds(60)), $"the second life did not stop: {second.Tail()}");
 
         Assert.Single(second.Lines("Restored checkpoint")); // the durable one: the leftover temporary file is ignored
-        for (int f = 0; f < reference.Encoder.Schema.Fields.Count; f++)
+        foreach (FieldDefinition field in compared)
         {
-            FieldResult expected = ResultCalculator.Field(reference, f, EntropyEstimator.MaximumLikelihood);
-            JsonElement actual = PipelineHarness.Latest(records, $"all/{expected.Name}") ?? throw new Xunit.Sdk.XunitException($"no record for {expected.Name}");
+            FieldResult expected = ResultCalculator.Field(reference, reference.Encoder.Schema.IndexOf(field.Name), EntropyEstimator.MaximumLikelihood);
+            JsonElement actual = PipelineHarness.Latest(records, $"all/{KeyOf(field)}") ?? throw new Xunit.Sdk.XunitException($"no record for {KeyOf(field)}");
             Assert.Equal(valid, actual.GetProperty("windowEvents").GetInt64()); // not one event more: nothing counted twice
             Assert.Equal(expected.Count, actual.GetProperty("count").GetInt64());
             Assert.Equal(expected.Distinct, actual.GetProperty("distinct").GetInt32());
             AssertClose(expected.Entropy, actual.GetProperty("entropy").GetDouble(), $"H({expected.Name})");
         }
+
+        PairResult pair = ResultCalculator.Pairs(reference, EntropyEstimator.MaximumLikelihood).Single(p => p.Key == "page,status");
+        JsonElement pairRecord = PipelineHarness.Latest(records, "all/page,status") ?? throw new Xunit.Sdk.XunitException("no record for page,status");
+        AssertClose(pair.Entropies.MutualInformation, pairRecord.GetProperty("mutualInformation").GetDouble(), "I(page; status)");
 
         // Malformed events in the replayed range were dead-lettered by the first life and not again by the second.
         Assert.True(malformedReplayed > 0, "no malformed event in the replayed range");
