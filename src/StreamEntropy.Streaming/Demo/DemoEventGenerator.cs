@@ -12,7 +12,7 @@ namespace StreamEntropy.Streaming.Demo;
 /// mutual information falls towards 0, H(device|country) rises), and the amount distribution shifts upward.
 /// Deterministic for a given seed.
 /// </remarks>
-public sealed class DemoEventGenerator
+public sealed class DemoEventGenerator : IDemoEvents
 {
     private static readonly string[] Countries = ["US", "GB", "DE", "FR", "IN", "BR", "JP", "CA", "ES", "IT", "NL", "SE"];
     private static readonly string[] Devices = ["ios", "android", "web", "tv"];
@@ -161,4 +161,7 @@ public sealed class DemoEventGenerator
 
         return pages;
     }
+
+    /// <inheritdoc/>
+    ReadOnlySpan<byte> IDemoEvents.NextEvent() => Next();
 }

@@ -97,9 +97,10 @@ internal static class CommandLineApp
         var rate = new Option<int>("--rate") { Description = "Events produced per second.", DefaultValueFactory = _ => 2000 };
         var driftAfter = new Option<double>("--drift-after") { Description = "Seconds until the drift is injected.", DefaultValueFactory = _ => 45 };
         var duration = new Option<double?>("--duration") { Description = "Stop after this many seconds (default: run until Ctrl-C)." };
+        var wide = new Option<bool>("--wide") { Description = "A model's input events instead: 50 features and a label, no field listed (all discovered), every feature ranked by what it tells about the label." };
         var command = new Command("demo", "Embedded Kafka, generated events with a drift after a while, and the worker on them, with a live view.")
         {
-            rate, driftAfter, duration,
+            rate, driftAfter, duration, wide,
         };
         command.TreatUnmatchedTokensAsErrors = false; // --urls and --Section:Key=value overrides pass through
         command.SetAction((parse, ct) => DemoCommand.RunAsync(
@@ -107,7 +108,8 @@ internal static class CommandLineApp
                 parse.GetValue(rate),
                 TimeSpan.FromSeconds(parse.GetValue(driftAfter)),
                 parse.GetValue(duration) is double d ? TimeSpan.FromSeconds(d) : null,
-                [.. parse.UnmatchedTokens]),
+                [.. parse.UnmatchedTokens],
+                parse.GetValue(wide)),
             stdout,
             stderr,
             ct));

@@ -1,6 +1,7 @@
 using Spectre.Console;
 using StreamEntropy.Kafka.Broker;
 using StreamEntropy.Kafka.Pipeline;
+using StreamEntropy.Streaming.Demo;
 using StreamEntropy.Worker.Demo;
 using StreamEntropy.Worker.Hosting;
 using StreamEntropy.Worker.Options;
@@ -8,7 +9,7 @@ using StreamEntropy.Worker.Options;
 namespace StreamEntropy.Worker.Commands;
 
 /// <summary>The arguments of <c>stream-entropy demo</c>.</summary>
-internal sealed record DemoArguments(int Rate, TimeSpan DriftAfter, TimeSpan? Duration, string[] Overrides);
+internal sealed record DemoArguments(int Rate, TimeSpan DriftAfter, TimeSpan? Duration, string[] Overrides, bool Wide = false);
 
 /// <summary><c>stream-entropy demo</c>: embedded broker, generated events with a drift, the worker, a live view.</summary>
 internal static class DemoCommand
@@ -27,7 +28,9 @@ internal static class DemoCommand
         await stderr.WriteLineAsync($"Embedded Kafka (librdkafka mock cluster) at {cluster.BootstrapServers}; state in {stateDirectory}").ConfigureAwait(false);
 
         bool terminal = ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected;
-        Dictionary<string, string?> configuration = DemoConfiguration.Build(cluster.BootstrapServers, stateDirectory);
+        Dictionary<string, string?> configuration = args.Wide
+            ? DemoConfiguration.BuildWide(cluster.BootstrapServers, stateDirectory)
+            : DemoConfiguration.Build(cluster.BootstrapServers, stateDirectory);
         if (terminal)
         {
             // The live view owns the terminal: only errors are logged there; alerts are shown in the view and the page.
@@ -53,7 +56,7 @@ internal static class DemoCommand
             await stderr.WriteLineAsync("Point the worker at a real cluster: stream-entropy run --config my.json --StreamEntropy:Kafka:BootstrapServers=broker:9092 --StreamEntropy:Kafka:Topics:0=events").ConfigureAwait(false);
             EntropyPipeline pipeline = app.Services.GetRequiredService<EntropyPipeline>();
             var logBase = app.Services.GetRequiredService<EngineSettings>().Base;
-            var producer = new DemoProducer(cluster.BootstrapServers, DemoConfiguration.InputTopic, args.Rate, args.DriftAfter);
+            var producer = new DemoProducer(cluster.BootstrapServers, DemoConfiguration.InputTopic, args.Rate, args.DriftAfter, args.Wide ? new WideDemoEventGenerator() : null);
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
             if (args.Duration is { } duration)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using StreamEntropy.Streaming.Demo;
 using StreamEntropy.Worker.Demo;
 
 namespace StreamEntropy.Worker.Commands;
@@ -23,7 +24,7 @@ internal static class GenerateCommand
             return 2;
         }
 
-        var producer = new DemoProducer(args.BootstrapServers, args.Topic, args.Rate, args.DriftAfter ?? TimeSpan.MaxValue, args.Seed);
+        var producer = new DemoProducer(args.BootstrapServers, args.Topic, args.Rate, args.DriftAfter ?? TimeSpan.MaxValue, new DemoEventGenerator(args.Seed));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (args.Duration is { } duration)
         {

@@ -5,6 +5,29 @@ internal static class DemoConfiguration
 {
     public const string InputTopic = "demo-events";
 
+    /// <summary>The wide demo's configuration: no field listed. Every leaf path but the event id is discovered, every
+    /// field is paired with the label, and the label's ranking is on the page.</summary>
+    public static Dictionary<string, string?> BuildWide(string bootstrapServers, string stateDirectory) => new()
+    {
+        ["StreamEntropy:Kafka:BootstrapServers"] = bootstrapServers,
+        ["StreamEntropy:Kafka:GroupId"] = "stream-entropy-demo-wide",
+        ["StreamEntropy:Kafka:Topics:0"] = InputTopic,
+        ["StreamEntropy:Kafka:OutputTopic"] = "entropy",
+        ["StreamEntropy:Kafka:DeadLetterTopic"] = "entropy-dead-letters",
+        ["StreamEntropy:Fields:0:Name"] = "*",
+        ["StreamEntropy:Fields:0:Exclude:0"] = "event_id",
+        ["StreamEntropy:Pairs:0:X"] = "*",
+        ["StreamEntropy:Pairs:0:Y"] = "label",
+        ["StreamEntropy:Windows:0:Name"] = "all",
+        ["StreamEntropy:Windows:0:Kind"] = "Cumulative",
+        ["StreamEntropy:Windows:1:Name"] = "20s",
+        ["StreamEntropy:Windows:1:Kind"] = "Tumbling",
+        ["StreamEntropy:Windows:1:Size"] = "00:00:20",
+        ["StreamEntropy:PublishInterval"] = "00:00:01",
+        ["StreamEntropy:Checkpoint:Directory"] = stateDirectory,
+        ["StreamEntropy:Checkpoint:Interval"] = "00:00:05",
+    };
+
     public static Dictionary<string, string?> Build(string bootstrapServers, string stateDirectory) => new()
     {
         ["StreamEntropy:Kafka:BootstrapServers"] = bootstrapServers,

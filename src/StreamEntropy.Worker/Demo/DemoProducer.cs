@@ -5,7 +5,7 @@ using StreamEntropy.Streaming.Demo;
 namespace StreamEntropy.Worker.Demo;
 
 /// <summary>Produces demo events at a steady rate and switches the drift on after a delay.</summary>
-internal sealed class DemoProducer(string bootstrapServers, string topic, int eventsPerSecond, TimeSpan driftAfter, int seed = 42)
+internal sealed class DemoProducer(string bootstrapServers, string topic, int eventsPerSecond, TimeSpan driftAfter, IDemoEvents? events = null)
 {
     private long _produced;
     private int _drifted;
@@ -16,7 +16,7 @@ internal sealed class DemoProducer(string bootstrapServers, string topic, int ev
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var generator = new DemoEventGenerator(seed);
+        IDemoEvents generator = events ?? new DemoEventGenerator(42);
         using IProducer<Null, byte[]> producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig
         {
             BootstrapServers = bootstrapServers,
@@ -34,7 +34,7 @@ internal sealed class DemoProducer(string bootstrapServers, string topic, int ev
             long due = (long)(clock.Elapsed.TotalSeconds * eventsPerSecond);
             while (Produced < due && !cancellationToken.IsCancellationRequested)
             {
-                byte[] value = generator.Next().ToArray();
+                byte[] value = generator.NextEvent().ToArray();
                 try
                 {
                     producer.Produce(topic, new Message<Null, byte[]> { Value = value });

@@ -4,6 +4,7 @@ using Spectre.Console.Rendering;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Kafka.Pipeline;
 using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.Output;
 using StreamEntropy.Streaming.Windows;
 
 namespace StreamEntropy.Worker.Demo;
@@ -56,7 +57,7 @@ internal static class LiveView
         var text = new System.Text.StringBuilder(string.Create(CultureInfo.InvariantCulture, $"[red bold]ALERTS ({latest.ActiveAlerts.Count})[/]"));
         foreach (StreamEntropy.Streaming.Drift.AlertEvent a in latest.ActiveAlerts.Take(MaxAlertLines))
         {
-            text.Append("\n  ").Append(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{a.Window}/{a.Subject}: {a.Rule} {a.Metric}={a.Value:0.000}")));
+            text.Append("\n  ").Append(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{a.Window}/{DisplayText.Escape(a.Subject)}: {a.Rule} {a.Metric}={a.Value:0.000}")));
         }
 
         if (latest.ActiveAlerts.Count > MaxAlertLines)
@@ -74,10 +75,11 @@ internal static class LiveView
             CultureInfo.InvariantCulture,
             $"window {index + 1}/{count} {w.Window} ({w.Kind}, {span}, {w.Events:N0} events, {w.Estimator}, {logBase.Unit})")));
         table.AddColumns("field / pair", "H", "± SE", "H/log K", "K", "H(Y|X)", "H(X|Y)", "I(X;Y)");
-        foreach (FieldResult f in w.Fields)
+        (IEnumerable<FieldResult> fields, IEnumerable<PairResult> pairs, int hidden) = Shown(w);
+        foreach (FieldResult f in fields)
         {
             table.AddRow(
-                new Text(f.Name) { Overflow = Overflow.Ellipsis },
+                new Text(DisplayText.Escape(f.Name)) { Overflow = Overflow.Ellipsis },
                 new Text(Format(logBase.FromNats(f.Entropy))),
                 new Text(Format(logBase.FromNats(f.StandardError))),
                 new Text(Format(f.NormalizedEntropy)),
@@ -87,10 +89,10 @@ internal static class LiveView
                 Text.Empty);
         }
 
-        foreach (PairResult p in w.Pairs)
+        foreach (PairResult p in pairs)
         {
             table.AddRow(
-                new Text($"{p.X} × {p.Y}") { Overflow = Overflow.Ellipsis },
+                new Text(DisplayText.Escape($"{p.X} × {p.Y}")) { Overflow = Overflow.Ellipsis },
                 new Text(Format(logBase.FromNats(p.Entropies.Joint))),
                 new Text(Format(logBase.FromNats(p.Entropies.JointStandardError))),
                 Text.Empty,
@@ -100,8 +102,27 @@ internal static class LiveView
                 new Text(Format(logBase.FromNats(p.Entropies.MutualInformation))));
         }
 
+        if (hidden > 0)
+        {
+            table.Caption(string.Create(CultureInfo.InvariantCulture, $"the {MaxRows} pairs with the most mutual information; {hidden} more fields and pairs on the page"));
+        }
+
         return table;
     }
+
+    // A wide window (discovered fields) does not fit a terminal: its pairs with the most mutual information instead.
+    private static (IEnumerable<FieldResult> Fields, IEnumerable<PairResult> Pairs, int Hidden) Shown(WindowSnapshot w)
+    {
+        if (w.Fields.Count + w.Pairs.Count <= MaxRows + 4)
+        {
+            return (w.Fields, w.Pairs, 0);
+        }
+
+        PairResult[] top = [.. w.Pairs.OrderByDescending(p => p.Entropies.MutualInformation).ThenBy(p => p.Key, StringComparer.Ordinal).Take(MaxRows)];
+        return ([], top, w.Fields.Count + w.Pairs.Count - top.Length);
+    }
+
+    private const int MaxRows = 12;
 
     /// <summary>One line per window and measure, for a log or a redirected stdout.</summary>
     public static string RenderPlain(PublishedSnapshot? latest, DemoProducer producer, LogBase logBase)
@@ -111,14 +132,21 @@ internal static class LiveView
         foreach (WindowSnapshot w in latest?.Windows ?? [])
         {
             sb.Append(CultureInfo.InvariantCulture, $"  [{w.Window}] events={w.Events}");
-            foreach (FieldResult f in w.Fields)
+            (IEnumerable<FieldResult> fields, IEnumerable<PairResult> pairs, int hidden) = Shown(w);
+            foreach (FieldResult f in fields)
             {
-                sb.Append(CultureInfo.InvariantCulture, $" H({f.Name})={Format(logBase.FromNats(f.Entropy))}");
+                sb.Append(CultureInfo.InvariantCulture, $" H({DisplayText.Escape(f.Name)})={Format(logBase.FromNats(f.Entropy))}");
             }
 
-            foreach (PairResult p in w.Pairs)
+            foreach (PairResult p in pairs)
             {
-                sb.Append(CultureInfo.InvariantCulture, $" H({p.Y}|{p.X})={Format(logBase.FromNats(p.Entropies.ConditionalYGivenX))} I({p.X};{p.Y})={Format(logBase.FromNats(p.Entropies.MutualInformation))}");
+                (string x, string y) = (DisplayText.Escape(p.X), DisplayText.Escape(p.Y));
+                sb.Append(CultureInfo.InvariantCulture, $" H({y}|{x})={Format(logBase.FromNats(p.Entropies.ConditionalYGivenX))} I({x};{y})={Format(logBase.FromNats(p.Entropies.MutualInformation))}");
+            }
+
+            if (hidden > 0)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $" (+{hidden} more on the page)");
             }
 
             sb.Append('\n');
@@ -126,7 +154,7 @@ internal static class LiveView
 
         foreach (StreamEntropy.Streaming.Drift.AlertEvent a in latest?.ActiveAlerts ?? [])
         {
-            sb.Append(CultureInfo.InvariantCulture, $"  ALERT {a.Window}/{a.Subject} {a.Rule} {a.Metric}={a.Value:0.000}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"  ALERT {a.Window}/{DisplayText.Escape(a.Subject)} {a.Rule} {a.Metric}={a.Value:0.000}\n");
         }
 
         return sb.ToString();
