@@ -19,8 +19,9 @@ public sealed class FieldOptions
     /// <summary>Gets or sets the dotted JSON path; defaults to the name (not used by discovered fields).</summary>
     public string? Path { get; set; }
 
-    /// <summary>Gets whether this entry discovers fields (its name is <c>*</c> or <c>prefix.*</c>).</summary>
-    internal bool Discovers => FieldPattern.IsWildcardText(Name);
+    /// <summary>Gets whether this entry discovers fields: its name is a pattern (<c>*</c> or <c>prefix.*</c>; any name
+    /// with a <c>*</c> is taken for one, and checked as one). A key containing <c>*</c> is read with Name and Path.</summary>
+    internal bool Discovers => Name.Contains('*', StringComparison.Ordinal);
 
     /// <summary>Gets or sets a bin width that makes the field numeric (bins floor(value / width)).</summary>
     public double? BinWidth { get; set; }

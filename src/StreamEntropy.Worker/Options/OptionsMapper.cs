@@ -48,7 +48,7 @@ internal static class OptionsMapper
     // A pair is a rule when a side is a wildcard, or when fields are discovered and a side is not a configured field.
     // Without discovery a pair of unknown names stays a pair, so that it is reported as naming an unknown field.
     private static bool IsRule(StreamEntropyOptions options, PairOptions pair, HashSet<string> configured) =>
-        FieldPattern.IsWildcardText(pair.X) || FieldPattern.IsWildcardText(pair.Y)
+        pair.X.Contains('*', StringComparison.Ordinal) || pair.Y.Contains('*', StringComparison.Ordinal)
         || (options.Fields.Exists(f => f.Discovers) && !(configured.Contains(pair.X) && configured.Contains(pair.Y)));
 
     /// <summary>The budget of a field: its own MaxDistinct when set, else the section's; a discovered field's, when
