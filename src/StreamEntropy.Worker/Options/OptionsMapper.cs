@@ -14,13 +14,25 @@ internal static class OptionsMapper
     public static EventSchema ToSchema(StreamEntropyOptions options, bool withBudgets = true) =>
         new(ToFields(options, withBudgets), ToPairs(options));
 
-    /// <summary>Maps the fields (a field's path defaults to its name).</summary>
-    public static List<FieldDefinition> ToFields(StreamEntropyOptions options, bool withBudgets = true) =>
-        options.Fields.ConvertAll(f => new FieldDefinition(f.Name, string.IsNullOrWhiteSpace(f.Path) ? f.Name : f.Path, f.BinWidth, withBudgets ? MaxDistinct(options, f) : 0));
+    /// <summary>Maps the fields (a field's path defaults to its name), then the tuple of each pair whose X is several
+    /// fields, once however many pairs use it; a tuple is bounded when any of its fields is.</summary>
+    public static List<FieldDefinition> ToFields(StreamEntropyOptions options, bool withBudgets = true)
+    {
+        List<FieldDefinition> fields = options.Fields.ConvertAll(f => new FieldDefinition(f.Name, string.IsNullOrWhiteSpace(f.Path) ? f.Name : f.Path, f.BinWidth, withBudgets ? MaxDistinct(options, f) : 0));
+        foreach (PairOptions p in options.Pairs)
+        {
+            if (p.IsTuple && !fields.Exists(f => f.IsTuple && f.Name == p.XName))
+            {
+                fields.Add(FieldDefinition.Tuple(p.XFields));
+            }
+        }
 
-    /// <summary>Maps the pairs.</summary>
+        return fields;
+    }
+
+    /// <summary>Maps the pairs (a pair whose X is several fields pairs their tuple).</summary>
     public static List<PairDefinition> ToPairs(StreamEntropyOptions options) =>
-        options.Pairs.ConvertAll(p => new PairDefinition(p.X, p.Y));
+        options.Pairs.ConvertAll(p => new PairDefinition(p.XName, p.Y));
 
     /// <summary>The budget of a field: its own MaxDistinct when set, else the section's.</summary>
     public static int MaxDistinct(StreamEntropyOptions options, FieldOptions field) => field.MaxDistinct ?? options.MaxDistinct;
