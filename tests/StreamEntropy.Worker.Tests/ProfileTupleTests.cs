@@ -62,6 +62,11 @@ public sealed class ProfileTupleTests : IDisposable
         PairResult fromEngine = Assert.Single(Assert.Single(engine.Snapshot()).Pairs);
         Assert.Equal(fromEngine.Entropies.ConditionalYGivenX / Ln2, pairs[0].Number("conditionalYGivenX"), Tolerance);
         Assert.Equal(fromEngine.Entropies.MutualInformation / Ln2, pairs[0].Number("mutualInformation"), Tolerance);
+
+        // Its parts named with --field: the same tuple, without listing the file's fields first.
+        CliResult named = await Cli.RunAsync("profile", file, "--field", "user.country", "--field", "device", "--pair", "user.country+device,label", "--format", "json");
+        using JsonDocument namedJson = named.Json();
+        Assert.Equal(pairs[0].Number("mutualInformation"), Assert.Single(namedJson.RootElement.GetProperty("pairs").EnumerateArray()).Number("mutualInformation"));
     }
 
     [Fact]
@@ -94,6 +99,18 @@ public sealed class ProfileTupleTests : IDisposable
         JsonElement pair = Assert.Single(json.RootElement.GetProperty("pairs").EnumerateArray());
         Assert.True(pair.GetProperty("exact").GetBoolean());
         Assert.Equal(1, pair.Number("mutualInformation"), Tolerance); // y = a xor b: one bit from both, none from either
+    }
+
+    [Fact]
+    public void PairTuples_PartsGivenWithField_DoNotListTheInputsFields()
+    {
+        List<FieldDefinition> tuples = Commands.CommonOptions.PairTuples(
+            ["a", "b"], [new PairDefinition("a+b", "y"), new PairDefinition("a", "y")], () => throw new InvalidOperationException("listed the fields"));
+
+        FieldDefinition tuple = Assert.Single(tuples);
+        Assert.Equal("a+b", tuple.Name);
+        Assert.Equal(["a", "b"], tuple.Components!);
+        Assert.Throws<InvalidOperationException>(() => Commands.CommonOptions.PairTuples(["a"], [new PairDefinition("a+b", "y")], () => throw new InvalidOperationException()));
     }
 
     [Theory]

@@ -136,7 +136,8 @@ internal static class CommonOptions
     /// in the CSV header or the JSON leaf paths) is a tuple of the fields it joins, so <c>--pair 'country+device,label'</c>
     /// measures H(label | country, device). A real field whose name has a '+' stays addressable: an exact name wins over
     /// a split, and a split groups the parts into the longest real field names it can (<c>a+b+c</c> with a field
-    /// <c>a+b</c> is the tuple (<c>a+b</c>, <c>c</c>)). The input's fields are listed only when some X needs it.</summary>
+    /// <c>a+b</c> is the tuple (<c>a+b</c>, <c>c</c>)). The input's fields are listed only when some X needs it: not
+    /// when X or each of its parts was given with --field.</summary>
     public static List<FieldDefinition> PairTuples(IReadOnlyList<string> requested, IReadOnlyList<PairDefinition> pairs, Func<IReadOnlyList<string>> available)
     {
         var tuples = new List<FieldDefinition>();
@@ -148,19 +149,24 @@ internal static class CommonOptions
                 continue;
             }
 
-            known ??= new HashSet<string>([.. requested, .. available()], StringComparer.Ordinal);
-            if (known.Contains(p.X))
-            {
-                continue;
-            }
-
             string[] parts = p.X.Split('+');
             if (parts.Any(part => part.Length == 0))
             {
                 throw new UsageException($"--pair: '{p.X}' is not a field, and not fields joined with '+'.");
             }
 
-            IReadOnlyList<string> components = Group(parts, 0, known, []) is { Count: >= 2 } grouped ? grouped : parts;
+            IReadOnlyList<string> components = parts;
+            if (!parts.All(part => requested.Contains(part, StringComparer.Ordinal))) // each part given with --field: a tuple
+            {
+                known ??= new HashSet<string>([.. requested, .. available()], StringComparer.Ordinal);
+                if (known.Contains(p.X))
+                {
+                    continue;
+                }
+
+                components = Group(parts, 0, known, []) is { Count: >= 2 } grouped ? grouped : parts;
+            }
+
             tuples.Add(new FieldDefinition(p.X, p.X, Components: components));
         }
 
