@@ -119,6 +119,30 @@ public sealed class PairTupleOptionsTests : IDisposable
     }
 
     [Fact]
+    public async Task Validate_DriftBaselineSavedByProfileWithTheSameTuple_Fits()
+    {
+        string data = _dir.Write("reference.csv", "country,device,label\nDE,ios,1\nFR,web,0\nDE,web,1\nDE,ios,1\n");
+        string baseline = _dir.File("baseline.json");
+        CliResult saved = await Cli.RunAsync("profile", data, "--pair", "country+device,label", "--save-baseline", baseline);
+        Assert.True(saved.ExitCode == 0, saved.Stderr);
+        var options = new StreamEntropyOptions
+        {
+            Kafka = new KafkaOptions { BootstrapServers = "localhost:9092", GroupId = "g", Topics = ["events"] },
+            Fields = [new FieldOptions { Name = "country" }, new FieldOptions { Name = "device" }, new FieldOptions { Name = "label" }],
+            Pairs = [new PairOptions { Y = "label" }],
+            Windows = [new WindowOptions { Name = "1m", Kind = "Tumbling", Size = TimeSpan.FromMinutes(1) }],
+            Drift = new DriftOptions { Baseline = baseline },
+        };
+        options.Pairs[0].XFields.AddRange(["country", "device"]);
+
+        ValidateOptionsResult result = new StreamEntropyOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Succeeded, result.FailureMessage);
+        Streaming.Drift.BaselineField tuple = Assert.Single(new BaselineLoader().Load(baseline).Fields, f => f.Name == "country+device");
+        Assert.Equal([("[\"DE\",\"ios\"]", 2L), ("[\"FR\",\"web\"]", 1L), ("[\"DE\",\"web\"]", 1L)], tuple.Values.Select(v => (v.Value, v.Count)).OrderByDescending(v => v.Item2).ThenByDescending(v => v.Item1, StringComparer.Ordinal));
+    }
+
+    [Fact]
     public void ToFields_TupleWithABoundedField_IsBoundedByTheSchema()
     {
         var options = new StreamEntropyOptions
