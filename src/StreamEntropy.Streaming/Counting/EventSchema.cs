@@ -18,6 +18,7 @@ public sealed class EventSchema
     private readonly int[] _discoveredPerRule;
     private readonly List<(int X, int Y)> _pairIndexes = [];
     private readonly List<int> _pairMaxDistinct = [];
+    private readonly List<int[]> _components = []; // by field: a tuple's component field indexes; empty for a field read from events
 
     // Appended in place, with room to spare; readers get a view of the filled part, replaced on each append, so a view
     // taken by another thread never changes (a resize moves later appends to a new array, leaving the old one alone).
@@ -34,7 +35,10 @@ public sealed class EventSchema
     /// <summary>Validates and builds a fixed schema.</summary>
     /// <exception cref="ArgumentException">A name is empty or repeated, a pair names an unknown field or the same
     /// field twice, a bin width is not a finite positive number, or a MaxDistinct budget is neither 0 nor in
-    /// [<see cref="FieldDefinition.MinMaxDistinct"/>, <see cref="FieldDefinition.MaxMaxDistinct"/>]. The message names the offending entry.</exception>
+    /// [<see cref="FieldDefinition.MinMaxDistinct"/>, <see cref="FieldDefinition.MaxMaxDistinct"/>], or a tuple's components
+    /// are not at least two distinct non-tuple fields. The message names the offending entry.</exception>
+    /// <remarks>A tuple without a budget of its own gets the largest of its components' budgets (its values include theirs,
+    /// so it has at least as many distinct values): <see cref="Fields"/> holds it with that budget.</remarks>
     public EventSchema(IReadOnlyList<FieldDefinition> fields, IReadOnlyList<PairDefinition> pairs)
         : this(fields, pairs, [], [])
     {
@@ -58,10 +62,17 @@ public sealed class EventSchema
         Discovery = [.. discovery];
         PairRules = [.. pairRules];
         _discoveredPerRule = new int[Discovery.Count];
-        foreach (FieldDefinition f in fields)
+        var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < fields.Count; i++)
         {
-            _configuredPaths.Add(f.Path);
-            AppendField(f, applyRules: false);
+            names.Add(fields[i].Name, i);
+        }
+
+        (FieldDefinition[] resolved, int[][] components) = ResolveTuples(fields, names);
+        for (int f = 0; f < resolved.Length; f++)
+        {
+            _configuredPaths.Add(resolved[f].Path);
+            AppendField(resolved[f], applyRules: false, components[f]);
         }
 
         foreach (PairDefinition p in pairs)
@@ -74,6 +85,7 @@ public sealed class EventSchema
             ApplyPairRules(f);
         }
 
+        HasTuples = resolved.Any(f => f.IsTuple);
         ConfiguredFieldCount = _fields.Count;
         ConfiguredPairCount = _pairs.Count;
     }
@@ -121,7 +133,7 @@ public sealed class EventSchema
                 return $"Fields[{i}]: the name is empty.";
             }
 
-            if (string.IsNullOrWhiteSpace(f.Path))
+            if (!f.IsTuple && string.IsNullOrWhiteSpace(f.Path))
             {
                 return $"Fields[{i}] '{f.Name}': the path is empty.";
             }
@@ -140,6 +152,11 @@ public sealed class EventSchema
             {
                 return $"Fields[{i}]: the name '{f.Name}' is used twice.";
             }
+        }
+
+        if (ValidateTuples(fields, index) is { } tuple)
+        {
+            return tuple;
         }
 
         parameter = nameof(pairs);
@@ -210,6 +227,68 @@ public sealed class EventSchema
         return null;
     }
 
+    // A tuple (see FieldDefinition.Components): at least two components, each an existing field that is not a tuple
+    // itself, none twice; no bin width (its value is a text). Its path is never read, so it is not checked.
+    private static string? ValidateTuples(IReadOnlyList<FieldDefinition> fields, Dictionary<string, int> index)
+    {
+        for (int i = 0; i < fields.Count; i++)
+        {
+            FieldDefinition f = fields[i];
+            if (f.Components is not { } components)
+            {
+                continue;
+            }
+
+            if (components.Count < 2)
+            {
+                return $"Fields[{i}] '{f.Name}': a tuple needs at least 2 components, not {components.Count}.";
+            }
+
+            if (f.BinWidth is not null)
+            {
+                return $"Fields[{i}] '{f.Name}': a tuple has no bin width (bin its numeric components instead).";
+            }
+
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (string? c in components)
+            {
+                if (!index.TryGetValue(c ?? "", out int component))
+                {
+                    return $"Fields[{i}] '{f.Name}': the component '{c}' is not a field.";
+                }
+
+                if (fields[component].IsTuple)
+                {
+                    return $"Fields[{i}] '{f.Name}': the component '{c}' is a tuple itself; list its fields instead.";
+                }
+
+                if (!seen.Add(c!))
+                {
+                    return $"Fields[{i}] '{f.Name}': the component '{c}' is listed twice.";
+                }
+            }
+        }
+
+        return null;
+    }
+
+    // The component indexes of every field (empty for a field read from events), and the fields with each tuple's
+    // effective budget: its own, or else the largest of its components' (a tuple with a bounded component is bounded).
+    private static (FieldDefinition[] Fields, int[][] Components) ResolveTuples(IReadOnlyList<FieldDefinition> fields, Dictionary<string, int> index)
+    {
+        var resolved = new FieldDefinition[fields.Count];
+        var components = new int[fields.Count][];
+        for (int f = 0; f < resolved.Length; f++)
+        {
+            FieldDefinition field = fields[f];
+            components[f] = field.Components is { } names ? [.. names.Select(n => index[n])] : [];
+            int budget = field.MaxDistinct > 0 ? field.MaxDistinct : components[f].Select(c => fields[c].MaxDistinct).DefaultIfEmpty(0).Max();
+            resolved[f] = budget == field.MaxDistinct ? field : field with { MaxDistinct = budget };
+        }
+
+        return (resolved, components);
+    }
+
     /// <summary>Checks a MaxDistinct budget: 0 (unlimited) or from <see cref="FieldDefinition.MinMaxDistinct"/> to
     /// <see cref="FieldDefinition.MaxMaxDistinct"/>.</summary>
     /// <returns>What is wrong, to follow the setting's name (<c>must be 0 (unlimited) or from 16 to …, not 8.</c>);
@@ -243,6 +322,15 @@ public sealed class EventSchema
 
     /// <summary>Gets whether any field has a MaxDistinct budget (and so some counts may be bounded summaries).</summary>
     public bool HasBudgets { get; private set; }
+
+    /// <summary>Gets whether any field is a tuple (see <see cref="FieldDefinition.Components"/>).</summary>
+    public bool HasTuples { get; }
+
+    /// <summary>Gets whether field <paramref name="field"/> is a tuple, composed from other fields rather than read from events.</summary>
+    public bool IsTuple(int field) => _components[field].Length > 0;
+
+    /// <summary>Gets the field indexes of tuple <paramref name="field"/>'s components, in order; empty for a field read from events.</summary>
+    public ReadOnlySpan<int> ComponentIndexes(int field) => _components[field];
 
     /// <summary>Gets whether field <paramref name="field"/> is counted under a budget (by value hash, not interned).</summary>
     public bool IsBounded(int field) => _fields[field].MaxDistinct > 0;
@@ -349,10 +437,11 @@ public sealed class EventSchema
         return -1;
     }
 
-    private int AppendField(FieldDefinition definition, bool applyRules)
+    private int AppendField(FieldDefinition definition, bool applyRules, int[]? components = null)
     {
         int field = _fields.Count;
         _index.Add(definition.Name, field);
+        _components.Add(components ?? []);
         _fields = Append(ref _fieldStore, field, definition);
         HasBudgets |= definition.MaxDistinct > 0;
         if (applyRules)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Streaming.Counting;
 using StreamEntropy.Streaming.Decoding;
@@ -30,8 +31,9 @@ public sealed class EntropyEngine : IWindowCloseObserver
     private readonly EntropyEstimator _estimator;
     private readonly WindowDefinition[] _definitions;
     private readonly string[] _configuration;
-    private readonly int _decodedFields; // the configured fields, which the decoder extracts; discovered ones follow
-    private int[] _ids;
+    private readonly int[] _slots; // each configured field's index in the decoder; −1 for a tuple (composed, not decoded)
+    private readonly TupleComposer? _tuples;
+    private int[] _ids; // by field: configured fields first (decoded or composed), then discovered ones
     private ulong[] _hashes;
     private long[] _missingTotals;
     private FieldDiscovery? _discovery;
@@ -101,17 +103,12 @@ public sealed class EntropyEngine : IWindowCloseObserver
         Schema = schema;
         _estimator = estimator;
         _definitions = [.. windows];
-        var paths = new string[schema.Fields.Count];
-        for (int f = 0; f < paths.Length; f++)
-        {
-            paths[f] = schema.Fields[f].Path;
-        }
-
+        string[] paths = DecodedFieldTexts.DecodedPaths(schema, out _slots);
+        _tuples = TupleComposer.For(schema);
         _decoder = new JsonEventDecoder(paths, maxEventBytes: maxEventBytes);
-        _decodedFields = paths.Length;
-        _ids = new int[paths.Length];
-        _hashes = new ulong[paths.Length];
-        _missingTotals = new long[paths.Length];
+        _ids = new int[schema.Fields.Count];
+        _hashes = new ulong[schema.Fields.Count];
+        _missingTotals = new long[schema.Fields.Count];
         _configuration = DescribeConfiguration(schema, _definitions);
         drift?.Baseline?.EnsureCompatible(schema);
         _drift = drift;
@@ -340,9 +337,16 @@ public sealed class EntropyEngine : IWindowCloseObserver
         int[] ids = _ids;
         ulong[] hashes = _hashes;
         EventEncoder encoder = _encoder;
-        for (int f = 0; f < _decodedFields; f++)
+        int[] slots = _slots;
+        for (int f = 0; f < slots.Length; f++)
         {
-            if (decoder.TryGetValue(f, out ReadOnlySpan<byte> text))
+            int slot = slots[f];
+            if (slot < 0)
+            {
+                continue; // a tuple: composed below from its components
+            }
+
+            if (decoder.TryGetValue(slot, out ReadOnlySpan<byte> text))
             {
                 ids[f] = encoder.Encode(f, text, out hashes[f]);
             }
@@ -351,6 +355,11 @@ public sealed class EntropyEngine : IWindowCloseObserver
                 ids[f] = EventEncoder.Missing;
                 _missingTotals[f]++;
             }
+        }
+
+        if (_tuples is not null)
+        {
+            EncodeTuples(_tuples, decoder, encoder);
         }
 
         if (_discovery is not null)
@@ -421,7 +430,7 @@ public sealed class EntropyEngine : IWindowCloseObserver
             _ids[f] = leaves.TryGetValue(i, out ReadOnlySpan<byte> text) ? _encoder.Encode(f, text, out _hashes[f]) : EventEncoder.Missing;
         }
 
-        for (int f = _decodedFields; f < _ids.Length; f++)
+        for (int f = _slots.Length; f < _ids.Length; f++)
         {
             if (_stamps[f] != stamp)
             {
@@ -627,6 +636,20 @@ public sealed class EntropyEngine : IWindowCloseObserver
         }
     }
 
+    private void EncodeTuples(TupleComposer tuples, JsonEventDecoder decoder, EventEncoder encoder)
+    {
+        var texts = new DecodedFieldTexts(decoder, _slots);
+        foreach (int t in tuples.Tuples)
+        {
+            int status = tuples.Compose(t, texts, out ReadOnlySpan<byte> value);
+            _ids[t] = status == TupleComposer.Composed ? encoder.Encode(t, value, out _hashes[t]) : status;
+            if (status == EventEncoder.Missing)
+            {
+                _missingTotals[t]++;
+            }
+        }
+    }
+
     private void MoveWatermark(long t)
     {
         if (_watermark == NoWatermark)
@@ -746,6 +769,13 @@ public sealed class EntropyEngine : IWindowCloseObserver
         var lines = new List<string>();
         foreach (FieldDefinition f in schema.Fields.Take(schema.ConfiguredFieldCount))
         {
+            if (f.Components is { } components)
+            {
+                // Only tuples have this form (their path is never read), so states without tuples keep their bytes.
+                lines.Add($"field {f.Name} tuple={JsonSerializer.Serialize(components)}{Budget(f.MaxDistinct)}");
+                continue;
+            }
+
             string bin = f.BinWidth is double w ? w.ToString("R", CultureInfo.InvariantCulture) : "none";
             lines.Add($"field {f.Name} path={f.Path} binWidth={bin}{Budget(f.MaxDistinct)}");
         }

@@ -108,6 +108,9 @@ internal sealed class BatchCounts
     /// <summary>Marks field <paramref name="field"/> as absent in the current row.</summary>
     public void AddMissing(int field) => _ids[(_blockRows * _fieldCount) + field] = EventEncoder.Missing;
 
+    /// <summary>Marks field <paramref name="field"/> as invalid in the current row.</summary>
+    public void AddInvalid(int field) => _ids[(_blockRows * _fieldCount) + field] = EventEncoder.Invalid;
+
     /// <summary>Ends the current row; a full block is counted.</summary>
     public void EndRow()
     {

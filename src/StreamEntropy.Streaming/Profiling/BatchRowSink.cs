@@ -11,6 +11,8 @@ internal readonly struct BatchRowSink(BatchCounts counts) : IRowSink
 
     public void AddMissing(int field) => counts.AddMissing(field);
 
+    public void AddInvalid(int field) => counts.AddInvalid(field);
+
     public void EndRow() => counts.EndRow();
 
     public long Missing(int field) => throw new NotSupportedException("Read the set the batch was added to.");

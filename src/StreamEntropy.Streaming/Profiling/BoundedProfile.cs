@@ -148,6 +148,13 @@ public sealed class BoundedProfile : IRowSink
     }
 
     /// <inheritdoc/>
+    void IRowSink.AddInvalid(int field)
+    {
+        _invalid[field]++;
+        _present[field] = false;
+    }
+
+    /// <inheritdoc/>
     void IRowSink.EndRow()
     {
         for (int p = 0; p < _pairIndexes.Length; p++)

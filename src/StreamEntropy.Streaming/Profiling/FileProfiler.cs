@@ -207,7 +207,7 @@ public static class FileProfiler
         EventSchema schema = sink.Schema;
         for (int f = 0; f < schema.Fields.Count; f++)
         {
-            if (rows > 0 && sink.Missing(f) == rows)
+            if (rows > 0 && !schema.IsTuple(f) && sink.Missing(f) == rows)
             {
                 throw new InputDataException($"{path}: unknown field '{schema.Fields[f].Path}': no line has it.");
             }
@@ -234,6 +234,12 @@ public static class FileProfiler
             var columns = new int[schema.Fields.Count];
             for (int f = 0; f < columns.Length; f++)
             {
+                if (schema.IsTuple(f))
+                {
+                    columns[f] = -1; // composed from its components' columns
+                    continue;
+                }
+
                 if (!byName.TryGetValue(schema.Fields[f].Path, out columns[f]))
                 {
                     throw new InputDataException($"{path}: unknown field '{schema.Fields[f].Path}'; the columns are {string.Join(", ", csv.Header)}.");
@@ -265,11 +271,20 @@ public static class FileProfiler
         where TSink : IRowSink
     {
         long rows = 0;
+        TupleComposer? tuples = TupleComposer.For(sink.Schema);
         while (csv.NextRecordOffset < stopAt && csv.ReadRecord())
         {
             for (int f = 0; f < columns.Length; f++)
             {
-                Add(sink, f, csv.GetField(columns[f]), path, csv.LineNumber, invalid);
+                if (columns[f] >= 0)
+                {
+                    Add(sink, f, csv.GetField(columns[f]), path, csv.LineNumber, invalid);
+                }
+            }
+
+            if (tuples is not null)
+            {
+                AddTuples(sink, tuples, new CsvFieldTexts(csv, columns));
             }
 
             sink.EndRow();
@@ -298,13 +313,13 @@ public static class FileProfiler
         return CountJsonRange(lines, decoder, sink, long.MaxValue, path, new PartProgress(progress, 1), 0, invalid, CancellationToken.None);
     }
 
+    // A decoder of the fields read from lines (not the tuples), by DecodedFieldTexts.DecodedPaths' slots.
     private static JsonEventDecoder CreateDecoder(EventSchema schema, string path)
     {
-        var paths = new string[schema.Fields.Count];
-        for (int f = 0; f < paths.Length; f++)
+        string[] paths = DecodedFieldTexts.DecodedPaths(schema, out _);
+        foreach (string p in paths)
         {
-            paths[f] = schema.Fields[f].Path;
-            if (JsonEventDecoder.ValidatePath(paths[f]) is { } problem)
+            if (JsonEventDecoder.ValidatePath(p) is { } problem)
             {
                 throw new InputDataException($"{path}: {problem} JSON fields are dotted paths such as user.country.");
             }
@@ -319,6 +334,8 @@ public static class FileProfiler
         where TSink : IRowSink
     {
         int fields = sink.Schema.Fields.Count;
+        DecodedFieldTexts.DecodedPaths(sink.Schema, out int[] slots);
+        TupleComposer? tuples = TupleComposer.For(sink.Schema);
         long rows = 0;
         while (ReadLine(lines, stopAt, path))
         {
@@ -330,7 +347,13 @@ public static class FileProfiler
 
             for (int f = 0; f < fields; f++)
             {
-                if (decoder.TryGetValue(f, out ReadOnlySpan<byte> text))
+                int slot = slots[f];
+                if (slot < 0)
+                {
+                    continue; // a tuple, composed below
+                }
+
+                if (decoder.TryGetValue(slot, out ReadOnlySpan<byte> text))
                 {
                     Add(sink, f, text, path, lines.LineNumber, invalid);
                 }
@@ -338,6 +361,11 @@ public static class FileProfiler
                 {
                     sink.AddMissing(f);
                 }
+            }
+
+            if (tuples is not null)
+            {
+                AddTuples(sink, tuples, new DecodedFieldTexts(decoder, slots));
             }
 
             sink.EndRow();
@@ -471,6 +499,29 @@ public static class FileProfiler
         if (!sink.TryAdd(field, text))
         {
             invalid.Note(sink.Schema.Fields[field], field, path, line, text);
+        }
+    }
+
+    // Each tuple's value, composed from its components' texts in the current row (after they were added).
+    private static void AddTuples<TSink, TTexts>(TSink sink, TupleComposer tuples, in TTexts texts)
+        where TSink : IRowSink
+        where TTexts : IFieldTexts
+    {
+        foreach (int t in tuples.Tuples)
+        {
+            int status = tuples.Compose(t, texts, out ReadOnlySpan<byte> value);
+            if (status == TupleComposer.Composed)
+            {
+                sink.TryAdd(t, value);
+            }
+            else if (status == EventEncoder.Missing)
+            {
+                sink.AddMissing(t);
+            }
+            else
+            {
+                sink.AddInvalid(t);
+            }
         }
     }
 

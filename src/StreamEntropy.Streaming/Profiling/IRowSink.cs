@@ -17,6 +17,9 @@ internal interface IRowSink
     /// <summary>Marks field <paramref name="field"/> as absent (or null) in the current row.</summary>
     void AddMissing(int field);
 
+    /// <summary>Marks field <paramref name="field"/> (a tuple with a component that is not a number) as invalid in the current row.</summary>
+    void AddInvalid(int field);
+
     /// <summary>Ends the current row, after every field was given.</summary>
     void EndRow();
 
@@ -51,6 +54,8 @@ internal readonly struct ExactRowSink : IRowSink
     }
 
     public void AddMissing(int field) => _ids[field] = EventEncoder.Missing;
+
+    public void AddInvalid(int field) => _ids[field] = EventEncoder.Invalid;
 
     public void EndRow() => _set.Add(_ids);
 

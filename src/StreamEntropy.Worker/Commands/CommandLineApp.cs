@@ -120,7 +120,7 @@ internal static class CommandLineApp
     {
         var file = new Argument<string>("FILE") { Description = "A CSV file with a header row, or JSON Lines; - reads standard input." };
         var field = FieldOption();
-        var pair = new Option<string[]>("--pair") { Description = "X,Y: a pair of fields for joint and conditional entropy and mutual information (repeatable)." };
+        var pair = new Option<string[]>("--pair") { Description = "X,Y: a pair of fields for joint and conditional entropy and mutual information (repeatable); X may join several fields with '+' (country+device,label) to condition on them together." };
         var binWidth = BinWidthOption();
         var logBase = BaseOption();
         var estimator = EstimatorOption();

@@ -84,6 +84,8 @@ internal static class CommonOptions
     }
 
     /// <summary>Builds the schema: the named fields (or all available), plus any field a pair needs, with bin widths.</summary>
+    /// <remarks>A pair's X made of field names joined with '+' (<c>country+device</c>) is a tuple of those fields (see
+    /// <see cref="PairTuples"/>), added after the other fields.</remarks>
     public static EventSchema BuildSchema(IReadOnlyList<string> requested, IReadOnlyList<PairDefinition> pairs, Dictionary<string, double> widths, Func<IReadOnlyList<string>> available)
     {
         var names = new List<string>();
@@ -96,9 +98,11 @@ internal static class CommonOptions
             names.AddRange(requested);
         }
 
+        List<FieldDefinition> tuples = PairTuples(requested, pairs, available);
         foreach (PairDefinition p in pairs)
         {
-            foreach (string n in new[] { p.X, p.Y })
+            IReadOnlyList<string> members = tuples.Find(t => t.Name == p.X)?.Components is { } components ? [.. components, p.Y] : [p.X, p.Y];
+            foreach (string n in members)
             {
                 if (!names.Contains(n, StringComparer.Ordinal))
                 {
@@ -121,9 +125,75 @@ internal static class CommonOptions
             fields.Add(new FieldDefinition(n, n, widths.TryGetValue(n, out double w) ? w : null));
         }
 
+        fields.AddRange(tuples);
+
         return EventSchema.Validate(fields, pairs, out _) is { } problem
             ? throw new UsageException(problem)
             : new EventSchema(fields, pairs);
+    }
+
+    /// <summary>The tuples the pairs' X names: an X with a '+' that is not a field of the input (given with --field, or
+    /// in the CSV header or the JSON leaf paths) is a tuple of the fields it joins, so <c>--pair 'country+device,label'</c>
+    /// measures H(label | country, device). A real field whose name has a '+' stays addressable: an exact name wins over
+    /// a split, and a split groups the parts into the longest real field names it can (<c>a+b+c</c> with a field
+    /// <c>a+b</c> is the tuple (<c>a+b</c>, <c>c</c>)). The input's fields are listed only when some X needs it: not
+    /// when X or each of its parts was given with --field.</summary>
+    public static List<FieldDefinition> PairTuples(IReadOnlyList<string> requested, IReadOnlyList<PairDefinition> pairs, Func<IReadOnlyList<string>> available)
+    {
+        var tuples = new List<FieldDefinition>();
+        HashSet<string>? known = null;
+        foreach (PairDefinition p in pairs)
+        {
+            if (!p.X.Contains('+', StringComparison.Ordinal) || requested.Contains(p.X, StringComparer.Ordinal) || tuples.Exists(t => t.Name == p.X))
+            {
+                continue;
+            }
+
+            string[] parts = p.X.Split('+');
+            if (parts.Any(part => part.Length == 0))
+            {
+                throw new UsageException($"--pair: '{p.X}' is not a field, and not fields joined with '+'.");
+            }
+
+            IReadOnlyList<string> components = parts;
+            if (!parts.All(part => requested.Contains(part, StringComparer.Ordinal))) // each part given with --field: a tuple
+            {
+                known ??= new HashSet<string>([.. requested, .. available()], StringComparer.Ordinal);
+                if (known.Contains(p.X))
+                {
+                    continue;
+                }
+
+                components = Group(parts, 0, known, []) is { Count: >= 2 } grouped ? grouped : parts;
+            }
+
+            tuples.Add(new FieldDefinition(p.X, p.X, Components: components));
+        }
+
+        return tuples;
+
+        // The parts from start on as consecutive groups that are all known fields, longest groups first; null if none.
+        // The starts that cannot be grouped are remembered, so a long name is grouped in O(parts²) joins.
+        static List<string>? Group(string[] parts, int start, HashSet<string> known, HashSet<int> failed)
+        {
+            if (start == parts.Length)
+            {
+                return [];
+            }
+
+            for (int end = parts.Length; end > start; end--)
+            {
+                string name = string.Join('+', parts[start..end]);
+                if (known.Contains(name) && !failed.Contains(end) && Group(parts, end, known, failed) is { } rest)
+                {
+                    rest.Insert(0, name);
+                    return rest;
+                }
+            }
+
+            failed.Add(start);
+            return null;
+        }
     }
 
     /// <summary>Parses <c>--delimiter</c>: null (detect from the header line), one ASCII character, or a name.</summary>

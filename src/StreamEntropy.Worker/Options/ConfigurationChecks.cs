@@ -196,10 +196,13 @@ internal static class ConfigurationChecks
         return colon < 0 ? "" : section.Path[..(colon + 1)];
     }
 
+    // By configuration key. Two properties may share a key (PairOptions' X and XFields: one value or a list); the list
+    // is checked then, since a list accepts both shapes here (numbered children, or a value the scalar takes).
     private static Dictionary<string, PropertyInfo> Properties(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.CanRead && (p.CanWrite || p.PropertyType.IsGenericType))
-            .ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+            .GroupBy(p => p.GetCustomAttribute<ConfigurationKeyNameAttribute>()?.Name ?? p.Name, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(p => p.PropertyType.IsGenericType).First(), StringComparer.OrdinalIgnoreCase);
 
     private static int Distance(string a, string b)
     {

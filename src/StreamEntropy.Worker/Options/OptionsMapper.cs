@@ -14,9 +14,22 @@ internal static class OptionsMapper
     public static EventSchema ToSchema(StreamEntropyOptions options, bool withBudgets = true) =>
         new(ToFields(options, withBudgets), ToPairs(options), ToDiscovery(options, withBudgets), ToPairRules(options));
 
-    /// <summary>Maps the fields (a field's path defaults to its name); entries that discover fields are rules, not fields.</summary>
-    public static List<FieldDefinition> ToFields(StreamEntropyOptions options, bool withBudgets = true) =>
-        options.Fields.Where(f => !f.Discovers).Select(f => new FieldDefinition(f.Name, string.IsNullOrWhiteSpace(f.Path) ? f.Name : f.Path, f.BinWidth, withBudgets ? MaxDistinct(options, f) : 0)).ToList();
+    /// <summary>Maps the fields (a field's path defaults to its name), then the tuple of each pair whose X is several
+    /// fields, once however many pairs use it; a tuple is bounded when any of its fields is. Entries that discover
+    /// fields are rules, not fields.</summary>
+    public static List<FieldDefinition> ToFields(StreamEntropyOptions options, bool withBudgets = true)
+    {
+        List<FieldDefinition> fields = options.Fields.Where(f => !f.Discovers).Select(f => new FieldDefinition(f.Name, string.IsNullOrWhiteSpace(f.Path) ? f.Name : f.Path, f.BinWidth, withBudgets ? MaxDistinct(options, f) : 0)).ToList();
+        foreach (PairOptions p in options.Pairs)
+        {
+            if (p.IsTuple && !fields.Exists(f => f.IsTuple && f.Name == p.XName))
+            {
+                fields.Add(FieldDefinition.Tuple(p.XFields));
+            }
+        }
+
+        return fields;
+    }
 
     /// <summary>Maps the entries that discover fields (<c>*</c>, <c>prefix.*</c>); patterns must be valid (the validator
     /// checks them first).</summary>
@@ -27,11 +40,11 @@ internal static class OptionsMapper
             f.MaxFields ?? DiscoveryRule.DefaultMaxFields,
             withBudgets ? MaxDistinct(options, f) : 0)).ToList();
 
-    /// <summary>Maps the pairs of two configured fields.</summary>
+    /// <summary>Maps the pairs of two configured fields (a pair whose X is several fields pairs their tuple).</summary>
     public static List<PairDefinition> ToPairs(StreamEntropyOptions options)
     {
         HashSet<string> configured = ConfiguredNames(options);
-        return options.Pairs.Where(p => !IsRule(options, p, configured)).Select(p => new PairDefinition(p.X, p.Y)).ToList();
+        return options.Pairs.Where(p => !IsRule(options, p, configured)).Select(p => new PairDefinition(p.XName, p.Y)).ToList();
     }
 
     /// <summary>Maps the other pairs to rules, formed as their fields appear: a side that is a wildcard (<c>X: *</c>
@@ -40,16 +53,16 @@ internal static class OptionsMapper
     {
         HashSet<string> configured = ConfiguredNames(options);
         return options.Pairs
-            .Where(p => IsRule(options, p, configured) && FieldPattern.Validate(p.X) is null && FieldPattern.Validate(p.Y) is null)
-            .Select(p => new PairRule(FieldPattern.Parse(p.X), FieldPattern.Parse(p.Y)))
+            .Where(p => IsRule(options, p, configured) && FieldPattern.Validate(p.XName) is null && FieldPattern.Validate(p.Y) is null)
+            .Select(p => new PairRule(FieldPattern.Parse(p.XName), FieldPattern.Parse(p.Y)))
             .ToList();
     }
 
     // A pair is a rule when a side is a wildcard, or when fields are discovered and a side is not a configured field.
     // Without discovery a pair of unknown names stays a pair, so that it is reported as naming an unknown field.
     private static bool IsRule(StreamEntropyOptions options, PairOptions pair, HashSet<string> configured) =>
-        pair.X.Contains('*', StringComparison.Ordinal) || pair.Y.Contains('*', StringComparison.Ordinal)
-        || (options.Fields.Exists(f => f.Discovers) && !(configured.Contains(pair.X) && configured.Contains(pair.Y)));
+        pair.XName.Contains('*', StringComparison.Ordinal) || pair.Y.Contains('*', StringComparison.Ordinal)
+        || (options.Fields.Exists(f => f.Discovers) && !(configured.Contains(pair.XName) && configured.Contains(pair.Y)));
 
     /// <summary>The budget of a field: its own MaxDistinct when set, else the section's; a discovered field's, when
     /// neither is set, <see cref="DiscoveryRule.DefaultMaxDistinct"/> (producers decide how many values it has).</summary>
@@ -57,7 +70,7 @@ internal static class OptionsMapper
         field.MaxDistinct ?? (field.Discovers && options.MaxDistinct == 0 ? DiscoveryRule.DefaultMaxDistinct : options.MaxDistinct);
 
     private static HashSet<string> ConfiguredNames(StreamEntropyOptions options) =>
-        [.. options.Fields.Where(f => !f.Discovers).Select(f => f.Name)];
+        [.. options.Fields.Where(f => !f.Discovers).Select(f => f.Name), .. options.Pairs.Where(p => p.IsTuple).Select(p => p.XName)];
 
     public static IReadOnlyList<WindowDefinition> ToWindows(StreamEntropyOptions options)
     {

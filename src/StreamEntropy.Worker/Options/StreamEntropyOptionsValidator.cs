@@ -73,6 +73,10 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
         {
             builder.AddError($"{S}:Fields must list at least one field.");
         }
+        else if (ValidatePairTuples(options) is { } tuple)
+        {
+            builder.AddError($"{S}:{tuple}");
+        }
         else if (patternsValid && ValidateSchema(options) is { } problem)
         {
             builder.AddError($"{S}:{problem}");
@@ -97,6 +101,52 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
         ValidateScaling(options, builder);
 
         return builder.Build();
+    }
+
+    // A pair's X given as several fields: at least two, each a configured field, none twice, and not also a single
+    // value (two sources can set both X and X:0). Checked here so that the message names the pair's key, not the tuple
+    // field the mapper adds.
+    private static string? ValidatePairTuples(StreamEntropyOptions options)
+    {
+        for (int i = 0; i < options.Pairs.Count; i++)
+        {
+            PairOptions p = options.Pairs[i];
+            if (!p.IsTuple)
+            {
+                continue;
+            }
+
+            if (!string.IsNullOrEmpty(p.X))
+            {
+                return $"Pairs:{i}:X is both a field ('{p.X}') and a list of fields; give one of them.";
+            }
+
+            if (p.XFields.Count < 2)
+            {
+                return $"Pairs:{i}:X lists one field; give its name, or at least two fields to condition on together.";
+            }
+
+            for (int j = 0; j < p.XFields.Count; j++)
+            {
+                string name = p.XFields[j];
+                if (!options.Fields.Exists(f => string.Equals(f.Name, name, StringComparison.Ordinal)))
+                {
+                    return $"Pairs:{i}:X:{j} names the unknown field '{name}'.";
+                }
+
+                if (p.XFields.IndexOf(name) != j)
+                {
+                    return $"Pairs:{i}:X:{j}: the field '{name}' is listed twice.";
+                }
+            }
+
+            if (p.XFields.Contains(p.Y, StringComparer.Ordinal))
+            {
+                return $"Pairs:{i}:Y '{p.Y}' is one of X's fields; H(Y | X) would always be 0.";
+            }
+        }
+
+        return null;
     }
 
     // Budgets are left out: the attribute on each MaxDistinct reports those, naming the key.
