@@ -23,10 +23,18 @@ public static class FeatureRanking
     public static IReadOnlyList<FeatureRank> Rank(WindowSnapshot snapshot, string target)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
+        return Rank(snapshot.Pairs, target);
+    }
+
+    /// <summary>The ranking of <paramref name="target"/>'s features among <paramref name="pairs"/> (as <c>profile</c>
+    /// computes them); empty when no pair has the target on a side.</summary>
+    public static IReadOnlyList<FeatureRank> Rank(IReadOnlyList<PairResult> pairs, string target)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
         ArgumentNullException.ThrowIfNull(target);
         var rows = new List<FeatureRank>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (PairResult pair in snapshot.Pairs)
+        foreach (PairResult pair in pairs)
         {
             bool targetIsY = pair.Y == target;
             if ((!targetIsY && pair.X != target) || pair.X == pair.Y)

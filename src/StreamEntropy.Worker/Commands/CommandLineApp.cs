@@ -118,7 +118,12 @@ internal static class CommandLineApp
     {
         var file = new Argument<string>("FILE") { Description = "A CSV file with a header row, or JSON Lines; - reads standard input." };
         var field = FieldOption();
-        var pair = new Option<string[]>("--pair") { Description = "X,Y: a pair of fields for joint and conditional entropy and mutual information (repeatable)." };
+        var pair = new Option<string[]>("--pair")
+        {
+            Description = "X,Y: a pair of fields for joint and conditional entropy and mutual information (repeatable). "
+                + "One side may be a pattern, '*' or 'prefix.*': '*,label' pairs every field (listed with --field, else in the file) with label.",
+        };
+        var rank = new Option<string?>("--rank") { Description = "TARGET: also rank the fields paired with TARGET by I(X; TARGET), with its standard error, H(TARGET|X), SU and gain ratio." };
         var binWidth = BinWidthOption();
         var logBase = BaseOption();
         var estimator = EstimatorOption();
@@ -133,7 +138,7 @@ internal static class CommandLineApp
         };
         var command = new Command("profile", "Entropy of each field, and joint/conditional entropy and mutual information of pairs, in a file.")
         {
-            file, field, pair, binWidth, logBase, estimator, format, saveBaseline, maxDistinct, delimiter,
+            file, field, pair, binWidth, logBase, estimator, format, saveBaseline, maxDistinct, delimiter, rank,
         };
         command.SetAction(parse => ProfileCommand.Run(
             new ProfileArguments(
@@ -146,7 +151,8 @@ internal static class CommandLineApp
                 parse.GetValue(format)!,
                 parse.GetValue(saveBaseline),
                 parse.GetValue(maxDistinct),
-                parse.GetValue(delimiter)),
+                parse.GetValue(delimiter),
+                parse.GetValue(rank)),
             stdout,
             stderr,
             showProgress: ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected));
