@@ -13,7 +13,7 @@ namespace StreamEntropy.IntegrationTests.Observability;
 [Trait("Category", "Integration")]
 public sealed partial class PageTests(DemoWorkerFixture worker, ITestOutputHelper output)
 {
-    private const string Chromium = "chromium";
+    internal const string Chromium = "chromium";
     private static readonly TimeSpan CardsTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan AlertTimeout = TimeSpan.FromSeconds(60);
 
@@ -133,11 +133,11 @@ public sealed partial class PageTests(DemoWorkerFixture worker, ITestOutputHelpe
         }
     }
 
-    private static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright, string chromium) =>
+    internal static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright, string chromium) =>
         playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = chromium, Headless = true, Args = ChromiumArgs });
 
     /// <summary>Collects the page's console errors, uncaught exceptions and failed requests (lock the list to read it).</summary>
-    private static List<string> WatchErrors(IPage page)
+    internal static List<string> WatchErrors(IPage page)
     {
         var errors = new List<string>();
         page.Console += (_, message) =>

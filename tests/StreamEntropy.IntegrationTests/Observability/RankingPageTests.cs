@@ -1,17 +1,23 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
+using System.Text.Json;
 using Microsoft.Playwright;
-using StreamEntropy.Kafka.Broker;
-using StreamEntropy.Kafka.Pipeline;
+using StreamEntropy.IntegrationTests.Infrastructure;
 using StreamEntropy.Worker.Demo;
-using StreamEntropy.Worker.Hosting;
+using Xunit.Abstractions;
 
 namespace StreamEntropy.IntegrationTests.Observability;
 
-/// <summary>The page's ranking table, against a worker of its own: the demo's events with pairs that make two targets.</summary>
-public sealed partial class PageTests
+/// <summary>The page's ranking table (<c>/</c>) in headless Chromium, against a worker process of its own: the demo's
+/// events with pairs that make two targets.</summary>
+/// <remarks>A process, not an in-process host: meters are matched by name process-wide, so a second host here would
+/// be exported by the Observability demo worker too, and its end would disturb that worker's metrics. It runs in the
+/// worker-process collection, alone, so that it does not delay the timing-sensitive Observability tests either.</remarks>
+[Collection(WorkerProcessCollectionDefinition.Name)]
+[Trait("Category", "Integration")]
+public sealed class RankingPageTests(KafkaFixture kafka, ITestOutputHelper output)
 {
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
     // A configured name may hold any character: this one runs script if the ranking ever parses a feature as HTML.
     private const string HostileFeature = "<img src=x onerror=\"window.__xss='ranking'\">";
 
@@ -22,52 +28,56 @@ public sealed partial class PageTests
         ("country", "device"), ("page", "device"), (HostileFeature, "device"), ("amount", "device"), ("page", "status"), ("country", "status"),
     ];
 
-    [RequiresToolFact(Chromium)]
+    [RequiresToolFact(PageTests.Chromium)]
     public async Task RankingTable_TwoTargets_ListsEachTargetsFeaturesByIDescendingAndShowsNamesAsText()
     {
-        string chromium = SystemTool.Require(Chromium);
-        string state = Path.Combine(Path.GetTempPath(), $"stream-entropy-ranking-page-{Guid.NewGuid():N}");
-        using EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.Start(brokers: 1, groupInitialRebalanceDelay: TimeSpan.Zero);
-        cluster.CreateTopic(DemoConfiguration.InputTopic, 2);
-        Dictionary<string, string?> configuration = DemoConfiguration.Build(cluster.BootstrapServers, state);
-        foreach (string key in configuration.Keys.Where(k => k.StartsWith("StreamEntropy:Windows:", StringComparison.Ordinal) || k.StartsWith("StreamEntropy:Pairs:", StringComparison.Ordinal)).ToList())
+        string chromium = SystemTool.Require(PageTests.Chromium);
+        string state = Directory.CreateTempSubdirectory("stream-entropy-ranking-page-").FullName;
+        string topic = KafkaFixture.UniqueTopic("ranking-page");
+        await kafka.CreateTopicAsync(topic, 2);
+        string config = Path.Combine(state, "ranking.json");
+        await File.WriteAllTextAsync(config, JsonSerializer.Serialize(new
         {
-            configuration.Remove(key);
-        }
-
-        configuration["StreamEntropy:Fields:5:Name"] = HostileFeature;
-        configuration["StreamEntropy:Fields:5:Path"] = "page";
-        for (int i = 0; i < TargetPairs.Length; i++)
-        {
-            configuration[$"StreamEntropy:Pairs:{i}:X"] = TargetPairs[i].X;
-            configuration[$"StreamEntropy:Pairs:{i}:Y"] = TargetPairs[i].Y;
-        }
-
-        configuration["StreamEntropy:Windows:0:Name"] = "all";
-        configuration["StreamEntropy:Windows:0:Kind"] = "Cumulative";
-        configuration["StreamEntropy:PublishInterval"] = "00:00:00.500";
-        configuration["StreamEntropy:Kafka:GroupId"] = $"it-ranking-page-{Guid.NewGuid():N}";
-        configuration["Logging:LogLevel:Default"] = "Warning";
-        WebApplication app = WorkerHost.Build(["--urls", "http://127.0.0.1:0"], configFile: null, configuration);
-        Assert.Empty(WorkerHost.Validate(app));
+            StreamEntropy = new
+            {
+                Kafka = new
+                {
+                    BootstrapServers = kafka.BootstrapServers,
+                    GroupId = KafkaFixture.UniqueGroup("ranking-page"),
+                    Topics = new[] { topic },
+                    OutputTopic = KafkaFixture.UniqueTopic("ranking-page-out"),
+                    DeadLetterTopic = KafkaFixture.UniqueTopic("ranking-page-dead"),
+                },
+                Fields = new object[]
+                {
+                    new { Name = "country", Path = "user.country" }, new { Name = "device", Path = "user.device" }, new { Name = "page", Path = "page" },
+                    new { Name = "status", Path = "status" }, new { Name = "amount", Path = "amount", BinWidth = 10 }, new { Name = HostileFeature, Path = "page" },
+                },
+                Pairs = TargetPairs.Select(p => new { p.X, p.Y }),
+                Windows = new[] { new { Name = "all", Kind = "Cumulative" } },
+                PublishInterval = "00:00:00.500",
+                Checkpoint = new { Directory = Path.Combine(state, "checkpoints") },
+            },
+        }));
         using var stop = new CancellationTokenSource();
         Task producing = Task.CompletedTask;
         string shot = Path.Combine(AppContext.BaseDirectory, "TestResults", "observability", "ranking.png");
         Directory.CreateDirectory(Path.GetDirectoryName(shot)!);
         File.Delete(shot);
+        using WorkerProcess worker = WorkerProcess.Start(config, "ranking");
         try
         {
-            await app.StartAsync();
-            var producer = new DemoProducer(cluster.BootstrapServers, DemoConfiguration.InputTopic, DemoWorkerFixture.Rate, driftAfter: TimeSpan.FromHours(1));
+            var producer = new DemoProducer(kafka.BootstrapServers, topic, DemoWorkerFixture.Rate, driftAfter: TimeSpan.FromHours(1));
             producing = Task.Run(() => producer.RunAsync(stop.Token), CancellationToken.None);
-            EntropyPipeline pipeline = app.Services.GetRequiredService<EntropyPipeline>();
+            Uri address = await PollAsync(() => Task.FromResult(worker.ListeningOn()), worker, "the worker's HTTP address");
+            using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
 
             using IPlaywright playwright = await Playwright.CreateAsync();
-            await using IBrowser browser = await LaunchChromiumAsync(playwright, chromium);
+            await using IBrowser browser = await PageTests.LaunchChromiumAsync(playwright, chromium);
             IPage page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1000 } });
-            List<string> errors = WatchErrors(page);
-            page.SetDefaultTimeout((float)AlertTimeout.TotalMilliseconds);
-            await page.GotoAsync(app.Urls.First().TrimEnd('/') + "/");
+            List<string> errors = PageTests.WatchErrors(page);
+            page.SetDefaultTimeout((float)Timeout.TotalMilliseconds);
+            await page.GotoAsync(address.ToString());
 
             // The targets are the fields that are the Y of two pairs or more, in the order the page first saw them.
             ILocator rows = page.Locator("#ranking:not([hidden]) tbody tr");
@@ -76,14 +86,15 @@ public sealed partial class PageTests
             Assert.Equal("device", await page.Locator("#target").InputValueAsync());
 
             // Wait for a few thousand events so that the order is not a matter of sampling noise, then read one refresh.
-            using (var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250)))
-            {
-                while (pipeline.Latest is not { Processed: > 4_000 })
+            await PollAsync(
+                async () =>
                 {
                     Assert.False(producing.IsFaulted, "the producer failed");
-                    await timer.WaitForNextTickAsync();
-                }
-            }
+                    using JsonDocument ranking = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/ranking?target=device", UriKind.Relative)));
+                    return ranking.RootElement.GetProperty("windows").EnumerateArray().Any(w => w.GetProperty("windowEvents").GetInt64() > 4_000) ? "" : null;
+                },
+                worker,
+                "4 000 events counted");
 
             await page.WaitForTimeoutAsync(2_500); // one more refresh of the page (every 2 s) with those events
             (string Feature, double I)[] device = await ReadRankingAsync(page);
@@ -117,12 +128,33 @@ public sealed partial class PageTests
         {
             await stop.CancelAsync();
             await producing;
-            await app.StopAsync(CancellationToken.None);
-            await app.DisposeAsync();
-            if (Directory.Exists(state))
+            if (!worker.Process.HasExited)
             {
-                Directory.Delete(state, recursive: true);
+                await worker.TerminateAsync();
+                worker.WaitForExit(TimeSpan.FromSeconds(30));
             }
+
+            Directory.Delete(state, recursive: true);
+        }
+    }
+
+    /// <summary>Polls <paramref name="probe"/> every 250 ms until it returns a value, failing after a minute or when the
+    /// worker exits.</summary>
+    private static async Task<T> PollAsync<T>(Func<Task<T?>> probe, WorkerProcess worker, string what)
+        where T : class
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        DateTime deadline = DateTime.UtcNow + Timeout;
+        while (true)
+        {
+            Assert.False(worker.Process.HasExited, $"the worker exited: {worker.Tail()}");
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"waited {Timeout.TotalSeconds:0} s for {what}: {worker.Tail()}");
+            await timer.WaitForNextTickAsync();
         }
     }
 
