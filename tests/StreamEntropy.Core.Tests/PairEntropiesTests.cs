@@ -139,6 +139,51 @@ public class PairEntropiesTests
             iter: 2000);
     }
 
+    [Fact]
+    public void SymmetricUncertaintyAndGainRatio_CoverThomasExample221_MatchTheTextbookRatios()
+    {
+        // H(X) = 7/4, H(Y) = 2, I = 3/8 bits: SU = 2·(3/8) / (15/4) = 1/5 and I / H(X) = 3/14, whatever the base.
+        var table = new PairCountTable(new PairInterner());
+        for (int y = 0; y < 4; y++)
+        {
+            for (int x = 0; x < 4; x++)
+            {
+                if (CoverThomas[y, x] > 0)
+                {
+                    table.AddPairCount(table.Pairs.GetOrAdd(x, y), CoverThomas[y, x]);
+                }
+            }
+        }
+
+        PairEntropies e = PairEntropies.Compute(table, EntropyEstimator.MaximumLikelihood);
+        AssertClose(0.2, e.SymmetricUncertainty, 1e-12);
+        AssertClose(3.0 / 14, e.GainRatio, 1e-12);
+        AssertClose(3.0 / 16, PairEntropies.GainRatioOf(e.MutualInformation, e.Y), 1e-12); // the gain ratio with Y as the feature
+    }
+
+    [Fact]
+    public void SymmetricUncertaintyAndGainRatio_EdgeCases_AreOneZeroOrNaN()
+    {
+        var copy = new PairCountTable(new PairInterner());
+        var constants = new PairCountTable(new PairInterner());
+        var constantFeature = new PairCountTable(new PairInterner());
+        for (int i = 0; i < 12; i++)
+        {
+            copy.Add(i % 3, i % 3);
+            constants.Add(0, 0);
+            constantFeature.Add(0, i % 2);
+        }
+
+        PairEntropies c = PairEntropies.Compute(copy, EntropyEstimator.MaximumLikelihood);
+        AssertClose(1, c.SymmetricUncertainty, 1e-12);
+        AssertClose(1, c.GainRatio, 1e-12);
+        Assert.Equal(0, PairEntropies.Compute(constants, EntropyEstimator.MaximumLikelihood).SymmetricUncertainty);
+        Assert.Equal(0, PairEntropies.Compute(constantFeature, EntropyEstimator.MaximumLikelihood).GainRatio);
+        PairEntropies empty = PairEntropies.Compute(new PairCountTable(new PairInterner()), EntropyEstimator.MaximumLikelihood);
+        Assert.True(double.IsNaN(empty.SymmetricUncertainty));
+        Assert.True(double.IsNaN(empty.GainRatio));
+    }
+
     private static long[] CoverThomasCounts()
     {
         var counts = new List<long>();

@@ -194,4 +194,40 @@ internal static class Naive
 
         return g;
     }
+
+    /// <summary>The plug-in I(X;Y) of paired observations in nats, Σ p(x,y) ln(p(x,y) / (p(x) p(y))), with dictionaries.</summary>
+    public static double MutualInformation<TX, TY>(IReadOnlyList<(TX X, TY Y)> pairs)
+        where TX : notnull
+        where TY : notnull => MutualInformationMoments(pairs).Mean;
+
+    /// <summary>The delta-method standard error of the plug-in I(X;Y), sqrt((Σ p ln² r − I²) / N) with
+    /// r = p(x,y) / (p(x) p(y)), written as the textbook difference of moments.</summary>
+    public static double MutualInformationStandardError<TX, TY>(IReadOnlyList<(TX X, TY Y)> pairs)
+        where TX : notnull
+        where TY : notnull
+    {
+        (double mean, double second) = MutualInformationMoments(pairs);
+        return Math.Sqrt(Math.Max(0, second - (mean * mean)) / pairs.Count);
+    }
+
+    private static (double Mean, double Second) MutualInformationMoments<TX, TY>(IReadOnlyList<(TX X, TY Y)> pairs)
+        where TX : notnull
+        where TY : notnull
+    {
+        Dictionary<(TX, TY), long> joint = Count(pairs);
+        Dictionary<TX, long> xs = Count(pairs.Select(p => p.X));
+        Dictionary<TY, long> ys = Count(pairs.Select(p => p.Y));
+        double n = pairs.Count;
+        double mean = 0;
+        double second = 0;
+        foreach (((TX x, TY y), long c) in joint)
+        {
+            double p = c / n;
+            double logRatio = Math.Log(p / (xs[x] / n * (ys[y] / n)));
+            mean += p * logRatio;
+            second += p * logRatio * logRatio;
+        }
+
+        return (mean, second);
+    }
 }

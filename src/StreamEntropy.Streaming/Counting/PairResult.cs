@@ -14,6 +14,12 @@ public sealed record PairResult(string X, string Y, PairEntropies Entropies, int
     /// MaxDistinct budget in this window; null when the counts are exact. Its estimates are the point values to report.</summary>
     public PairEntropyBrackets? Brackets { get; init; }
 
+    /// <summary>Gets the delta-method standard error of the plug-in I(X;Y), in nats (see
+    /// <see cref="MutualInformationError"/>); null when the pair is counted under a MaxDistinct budget, whose joint
+    /// counts are keyed by hash and so cannot be matched to their marginals. It is the error of the plug-in value
+    /// whatever the configured estimator, as the entropies' standard errors are.</summary>
+    public double? MutualInformationStandardError { get; init; }
+
     /// <summary>Gets whether every measure is exact.</summary>
     public bool IsExact => Brackets is null;
 

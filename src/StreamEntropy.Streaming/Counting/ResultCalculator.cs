@@ -89,7 +89,10 @@ public static class ResultCalculator
     {
         ArgumentNullException.ThrowIfNull(definition);
         ArgumentNullException.ThrowIfNull(table);
-        return new PairResult(definition.X, definition.Y, PairEntropies.Compute(table, estimator), table.Joint.Distinct);
+        return new PairResult(definition.X, definition.Y, PairEntropies.Compute(table, estimator), table.Joint.Distinct)
+        {
+            MutualInformationStandardError = MutualInformationError.StandardError(table),
+        };
     }
 
     /// <summary>Computes the measures of every field, in schema order.</summary>

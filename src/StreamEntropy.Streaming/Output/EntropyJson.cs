@@ -9,7 +9,8 @@ namespace StreamEntropy.Streaming.Output;
 /// <remarks>Entropies are converted from nats to the chosen base here, at the edge. An undefined value (NaN, as
 /// for an empty window) is written as JSON null. Every record ends with <c>"exact"</c>; an inexact one (a field or pair
 /// over its MaxDistinct budget) then carries <c>NAMELower</c> and <c>NAMEUpper</c> beside each entropy NAME, a bracket
-/// guaranteed to contain the exact plug-in value, as <c>profile --max-distinct</c> writes them.</remarks>
+/// guaranteed to contain the exact plug-in value, as <c>profile --max-distinct</c> writes them. A pair's record also
+/// has <c>mutualInformationStandardError</c>, <c>symmetricUncertainty</c> and <c>gainRatio</c> before <c>"exact"</c>.</remarks>
 public static class EntropyJson
 {
     /// <summary>Writes a field's measures as members of the current object.</summary>
@@ -56,6 +57,7 @@ public static class EntropyJson
             WriteNumber(writer, "conditionalYGivenX", logBase.FromNats(e.ConditionalYGivenX));
             WriteNumber(writer, "conditionalXGivenY", logBase.FromNats(e.ConditionalXGivenY));
             WriteNumber(writer, "mutualInformation", logBase.FromNats(e.MutualInformation));
+            WriteInformationMembers(writer, result, e.MutualInformation, e.X, e.Y, logBase);
             writer.WriteBoolean("exact", true);
             return;
         }
@@ -68,6 +70,7 @@ public static class EntropyJson
         WriteNumber(writer, "conditionalYGivenX", logBase.FromNats(b.ConditionalYGivenX.Estimate));
         WriteNumber(writer, "conditionalXGivenY", logBase.FromNats(b.ConditionalXGivenY.Estimate));
         WriteNumber(writer, "mutualInformation", logBase.FromNats(b.MutualInformation.Estimate));
+        WriteInformationMembers(writer, result, b.MutualInformation.Estimate, b.X.Estimate, b.Y.Estimate, logBase);
         writer.WriteBoolean("exact", false);
         WriteBounds(writer, "joint", b.Joint.ToBase(logBase));
         WriteBounds(writer, "entropyX", b.X.ToBase(logBase));
@@ -75,6 +78,16 @@ public static class EntropyJson
         WriteBounds(writer, "conditionalYGivenX", b.ConditionalYGivenX.ToBase(logBase));
         WriteBounds(writer, "conditionalXGivenY", b.ConditionalXGivenY.ToBase(logBase));
         WriteBounds(writer, "mutualInformation", b.MutualInformation.ToBase(logBase));
+    }
+
+    /// <summary>Writes the members added for target pairs after <c>mutualInformation</c>: its standard error (in the
+    /// base; null under a MaxDistinct budget), the symmetric uncertainty and the gain ratio I/H(X) (unitless, from the
+    /// same point values as the members before them).</summary>
+    private static void WriteInformationMembers(Utf8JsonWriter writer, PairResult result, double information, double x, double y, LogBase logBase)
+    {
+        WriteNumber(writer, "mutualInformationStandardError", result.MutualInformationStandardError is double se ? logBase.FromNats(se) : double.NaN);
+        WriteNumber(writer, "symmetricUncertainty", PairEntropies.SymmetricUncertaintyOf(information, x, y));
+        WriteNumber(writer, "gainRatio", PairEntropies.GainRatioOf(information, x));
     }
 
     /// <summary>Writes NAMELower and NAMEUpper, the bracket around the value written as NAME.</summary>

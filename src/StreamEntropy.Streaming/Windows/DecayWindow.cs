@@ -163,7 +163,10 @@ internal sealed class DecayWindow : EntropyWindow
                 table.Y.Entropy(),
                 table.Joint.Entropy(),
                 table.Joint.StandardError());
-            pairs[p] = new PairResult(definition.X, definition.Y, entropies, table.Joint.Distinct);
+            pairs[p] = new PairResult(definition.X, definition.Y, entropies, table.Joint.Distinct)
+            {
+                MutualInformationStandardError = MutualInformationError.StandardError(table),
+            };
         }
 
         return new WindowSnapshot(

@@ -120,7 +120,13 @@ internal static class CommandLineApp
     {
         var file = new Argument<string>("FILE") { Description = "A CSV file with a header row, or JSON Lines; - reads standard input." };
         var field = FieldOption();
-        var pair = new Option<string[]>("--pair") { Description = "X,Y: a pair of fields for joint and conditional entropy and mutual information (repeatable); X may join several fields with '+' (country+device,label) to condition on them together." };
+        var pair = new Option<string[]>("--pair")
+        {
+            Description = "X,Y: a pair of fields for joint and conditional entropy and mutual information (repeatable). "
+                + "One side may be a pattern, '*' or 'prefix.*': '*,label' pairs every field (listed with --field, else in the file) with label. "
+                + "X may join several fields with '+' (country+device,label) to condition on them together.",
+        };
+        var rank = new Option<string?>("--rank") { Description = "TARGET: also rank the fields paired with TARGET by I(X; TARGET), with its standard error, H(TARGET|X), SU and gain ratio." };
         var binWidth = BinWidthOption();
         var logBase = BaseOption();
         var estimator = EstimatorOption();
@@ -135,7 +141,7 @@ internal static class CommandLineApp
         };
         var command = new Command("profile", "Entropy of each field, and joint/conditional entropy and mutual information of pairs, in a file.")
         {
-            file, field, pair, binWidth, logBase, estimator, format, saveBaseline, maxDistinct, delimiter,
+            file, field, pair, binWidth, logBase, estimator, format, saveBaseline, maxDistinct, delimiter, rank,
         };
         command.SetAction(parse => ProfileCommand.Run(
             new ProfileArguments(
@@ -148,7 +154,8 @@ internal static class CommandLineApp
                 parse.GetValue(format)!,
                 parse.GetValue(saveBaseline),
                 parse.GetValue(maxDistinct),
-                parse.GetValue(delimiter)),
+                parse.GetValue(delimiter),
+                parse.GetValue(rank)),
             stdout,
             stderr,
             showProgress: ReferenceEquals(stderr, Console.Error) && !Console.IsErrorRedirected));

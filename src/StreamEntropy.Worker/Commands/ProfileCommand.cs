@@ -22,7 +22,8 @@ internal sealed record ProfileArguments(
     string Format,
     string? SaveBaseline = null,
     string? MaxDistinct = null,
-    string? Delimiter = null);
+    string? Delimiter = null,
+    string? Rank = null);
 
 /// <summary><c>stream-entropy profile FILE</c>: entropies of the fields and pairs of a CSV or JSON Lines file.</summary>
 internal static class ProfileCommand
@@ -52,9 +53,23 @@ internal static class ProfileCommand
         byte? delimiter = CommonOptions.ParseDelimiter(args.Delimiter);
         using ProfileInput input = ProfileInput.Open(args.File);
         InputFormat format = FileProfiler.DetectFormat(input);
+        IReadOnlyList<string> requested = args.Fields;
+        List<PairDefinition> pairs = CommonOptions.ParsePairs(args.Pairs);
+        if (PairPatterns.Any(pairs))
+        {
+            IReadOnlyList<string> universe = args.Fields.Count > 0 ? args.Fields : FileProfiler.DiscoverFields(input, format, delimiter);
+            pairs = PairPatterns.Expand(pairs, universe);
+            requested = args.Fields.Count > 0 ? args.Fields : PairPatterns.UsedFields(pairs, universe);
+        }
+
+        if (args.Rank is { } target && !pairs.Any(p => p.X != p.Y && (p.X == target || p.Y == target)))
+        {
+            throw new UsageException($"--rank: no --pair has '{target}' on one side and another field on the other; add one, such as --pair '*,{target}'.");
+        }
+
         EventSchema schema = CommonOptions.BuildSchema(
-            args.Fields,
-            CommonOptions.ParsePairs(args.Pairs),
+            requested,
+            pairs,
             CommonOptions.ParseBinWidths(args.BinWidths),
             () => FileProfiler.DiscoverFields(input, format, delimiter));
         if (maxDistinct is int budget)
@@ -76,14 +91,15 @@ internal static class ProfileCommand
         }
 
         FieldResult[] fields = ResultCalculator.Fields(set, estimator);
-        PairResult[] pairs = ResultCalculator.Pairs(set, estimator);
+        PairResult[] results = ResultCalculator.Pairs(set, estimator);
+        Ranking? ranking = args.Rank is { } rankTarget ? new Ranking(rankTarget, FeatureRanking.Rank(results, rankTarget)) : null;
         if (json)
         {
-            WriteJson(stdout, rows, logBase, estimator, fields, pairs);
+            WriteJson(stdout, rows, logBase, estimator, fields, results, ranking);
         }
         else
         {
-            WriteTable(stdout, args.File, rows, logBase, estimator, fields, pairs);
+            WriteTable(stdout, args.File, rows, logBase, estimator, fields, results, ranking);
         }
 
         return 0;
@@ -112,7 +128,7 @@ internal static class ProfileCommand
         }
     }
 
-    private static void WriteJson(TextWriter stdout, long rows, LogBase logBase, EntropyEstimator estimator, FieldResult[] fields, PairResult[] pairs) =>
+    private static void WriteJson(TextWriter stdout, long rows, LogBase logBase, EntropyEstimator estimator, FieldResult[] fields, PairResult[] pairs, Ranking? ranking) =>
         WriteDocument(stdout, rows, logBase, estimator, w =>
         {
             w.WriteStartArray("fields");
@@ -136,9 +152,10 @@ internal static class ProfileCommand
             }
 
             w.WriteEndArray();
+            WriteRanking(w, ranking, logBase);
         });
 
-    private static void WriteTable(TextWriter stdout, string file, long rows, LogBase logBase, EntropyEstimator estimator, FieldResult[] fields, PairResult[] pairs)
+    private static void WriteTable(TextWriter stdout, string file, long rows, LogBase logBase, EntropyEstimator estimator, FieldResult[] fields, PairResult[] pairs, Ranking? ranking)
     {
         IAnsiConsole console = TerminalOutput.Create(stdout);
         console.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(file))}[/]: {rows:N0} rows, entropies in {logBase.Unit} (base {logBase.Name}), estimator {estimator.ToName()}");
@@ -180,6 +197,7 @@ internal static class ProfileCommand
         }
 
         console.Write(pairTable);
+        WriteRankingTable(console, ranking, logBase);
     }
 
     private static int? ParseMaxDistinct(string? text)
@@ -217,17 +235,18 @@ internal static class ProfileCommand
 
         BoundedFieldResult[] fields = profile.Fields();
         BoundedPairResult[] pairs = profile.Pairs();
+        Ranking? ranking = args.Rank is { } target ? new Ranking(target, FeatureRanking.Rank([.. pairs.Select(AsPairResult)], target)) : null;
         if (json)
         {
-            WriteBoundedJson(stdout, rows, maxDistinct, logBase, fields, pairs);
+            WriteBoundedJson(stdout, rows, maxDistinct, logBase, fields, pairs, ranking);
         }
         else
         {
-            WriteBoundedTable(stdout, args.File, rows, maxDistinct, logBase, fields, pairs);
+            WriteBoundedTable(stdout, args.File, rows, maxDistinct, logBase, fields, pairs, ranking);
         }
     }
 
-    private static void WriteBoundedJson(TextWriter stdout, long rows, int maxDistinct, LogBase logBase, BoundedFieldResult[] fields, BoundedPairResult[] pairs) =>
+    private static void WriteBoundedJson(TextWriter stdout, long rows, int maxDistinct, LogBase logBase, BoundedFieldResult[] fields, BoundedPairResult[] pairs, Ranking? ranking) =>
         WriteDocument(stdout, rows, logBase, EntropyEstimator.MaximumLikelihood, w =>
         {
             w.WriteNumber("maxDistinct", maxDistinct);
@@ -279,6 +298,7 @@ internal static class ProfileCommand
             }
 
             w.WriteEndArray();
+            WriteRanking(w, ranking, logBase);
         });
 
     // The document both JSON forms share: the file's row count, the base and estimator, then the members of one form.
@@ -306,7 +326,7 @@ internal static class ProfileCommand
         EntropyJson.WriteBounds(w, name, b);
     }
 
-    private static void WriteBoundedTable(TextWriter stdout, string file, long rows, int maxDistinct, LogBase logBase, BoundedFieldResult[] fields, BoundedPairResult[] pairs)
+    private static void WriteBoundedTable(TextWriter stdout, string file, long rows, int maxDistinct, LogBase logBase, BoundedFieldResult[] fields, BoundedPairResult[] pairs, Ranking? ranking)
     {
         IAnsiConsole console = TerminalOutput.Create(stdout);
         console.MarkupLine($"[bold]{Markup.Escape(Path.GetFileName(file))}[/]: {rows:N0} rows, entropies in {logBase.Unit} (base {logBase.Name}), estimator ml, at most {maxDistinct:N0} distinct values counted exactly per field and pair");
@@ -350,10 +370,62 @@ internal static class ProfileCommand
             console.Write(pairTable);
         }
 
+        WriteRankingTable(console, ranking, logBase);
         if (anyInexact)
         {
             console.WriteLine("≈ estimate from a bounded summary; [lower, upper] is guaranteed to contain the exact plug-in value.");
         }
+    }
+
+    /// <summary>A bounded pair as the ranking reads pairs: the brackets' estimates as point values (no standard error of I,
+    /// whose cells cannot be matched to their marginals under a budget), the brackets kept when inexact.</summary>
+    private static PairResult AsPairResult(BoundedPairResult p)
+    {
+        PairEntropyBrackets b = p.Entropies;
+        var entropies = new PairEntropies(b.Count, b.X.Estimate, b.Y.Estimate, b.Joint.Estimate, p.JointStandardError);
+        return new PairResult(p.X, p.Y, entropies, (int)Math.Round(p.DistinctPairs)) { Brackets = p.IsExact ? null : b };
+    }
+
+    // "ranking": {"target": NAME, "features": [rows as FeatureRanking.WriteRows writes them, best first]}
+    private static void WriteRanking(Utf8JsonWriter w, Ranking? ranking, LogBase logBase)
+    {
+        if (ranking is null)
+        {
+            return;
+        }
+
+        w.WriteStartObject("ranking");
+        w.WriteString("target", ranking.Target);
+        FeatureRanking.WriteRows(w, "features", ranking.Rows, logBase);
+        w.WriteEndObject();
+    }
+
+    private static void WriteRankingTable(IAnsiConsole console, Ranking? ranking, LogBase logBase)
+    {
+        if (ranking is null)
+        {
+            return;
+        }
+
+        string target = Markup.Escape(ranking.Target);
+        console.MarkupLine($"features ranked by I(X; [bold]{target}[/]), in {logBase.Unit}; SU = 2I / (H(X) + H({target})), gain ratio = I / H(X)");
+        var table = new Table().Border(TableBorder.Rounded);
+        table.AddColumns("#", "X", "count", "I(X;Y)", "± SE", $"H({target}|X)", "SU", "I / H(X)");
+        int rank = 0;
+        foreach (FeatureRank r in ranking.Rows)
+        {
+            table.AddRow(
+                (++rank).ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(r.Feature),
+                r.Count.ToString("N0", CultureInfo.InvariantCulture),
+                r.MutualInformationBracket is { } mi ? FormatBracket(mi.ToBase(logBase)) : Format(logBase.FromNats(r.MutualInformation)),
+                r.MutualInformationStandardError is double se ? Format(logBase.FromNats(se)) : "–",
+                r.ConditionalBracket is { } c ? FormatBracket(c.ToBase(logBase)) : Format(logBase.FromNats(r.ConditionalTargetGivenFeature)),
+                Format(r.SymmetricUncertainty),
+                Format(r.GainRatio));
+        }
+
+        console.Write(table);
     }
 
     /// <summary>An exact value as <see cref="Format"/>; an inexact one as ≈estimate [lower, upper] (escaped for Spectre markup).</summary>

@@ -243,6 +243,8 @@ internal static class HttpEndpoints
             json.Append("\n]\n");
             return Results.Text(json.ToString(), "application/json");
         });
+
+        app.MapMethods("/api/ranking", ReadMethods, RankingEndpoint.Handle);
     }
 
     private static readonly TimeSpan RecaptureTimeout = TimeSpan.FromSeconds(10);
@@ -336,10 +338,9 @@ internal static class HttpEndpoints
 
     /// <summary>A 404 naming the known windows (or fields) when a filter names none of them; null when both are known.</summary>
     /// <remarks>An empty 200 would read as "no data yet" and hide a typo. Known names come from the configuration, so
-    /// the answer is the same before the first publication.</remarks>
-    // A field or pair is known when configured, or when the latest publication has it (discovered fields, pairs formed
-    // by rules).
-    private static IResult? UnknownFilter(EngineSettings settings, PublishedSnapshot? latest, string? window, string? field)
+    /// the answer is the same before the first publication, and from the latest publication (discovered fields, pairs
+    /// formed by rules).</remarks>
+    internal static IResult? UnknownFilter(EngineSettings settings, PublishedSnapshot? latest, string? window, string? field)
     {
         if (window is not null)
         {

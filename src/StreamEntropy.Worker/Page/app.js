@@ -2,7 +2,7 @@
 // Names of fields, pairs, windows, rules and metrics come from configuration and may hold any character, so the DOM
 // is built from elements and text nodes only: nothing from the API is ever parsed as HTML (see also the server's CSP).
 "use strict";
-const state = { window: null, windows: [], alerts: { active: [], recent: [], drift: [] } };
+const state = { window: null, windows: [], target: null, alerts: { active: [], recent: [], drift: [] } };
 const $ = (id) => document.getElementById(id);
 const fmt = (v, digits = 3) => (v === null || v === undefined || Number.isNaN(v)) ? "–" : Number(v).toFixed(digits);
 const SVG = "http://www.w3.org/2000/svg";
@@ -126,6 +126,58 @@ function render(history) {
   }
 }
 
+// The targets of the ranking: every field that is the Y of at least two pairs in the window (a wildcard pair such as
+// "*,label" gives its target one pair per field), in the order first seen.
+function targetsOf(series) {
+  const seen = new Map();
+  for (const s of series) {
+    if (s.pair === undefined) continue;
+    const y = s.pair.slice(s.pair.indexOf(",") + 1);
+    seen.set(y, (seen.get(y) ?? 0) + 1);
+  }
+  return [...seen].filter(([, n]) => n >= 2).map(([y]) => y);
+}
+
+function rankingRow(r, i, unit) {
+  const su = Math.max(0, Math.min(1, r.symmetricUncertainty ?? 0));
+  const bar = svgEl("svg", { class: "su", viewBox: "0 0 100 8", preserveAspectRatio: "none", role: "img", "aria-label": "symmetric uncertainty" },
+    svgEl("rect", { class: "track", x: 0, y: 0, width: 100, height: 8 }),
+    svgEl("rect", { x: 0, y: 0, width: (100 * su).toFixed(1), height: 8 }));
+  const row = el("tr", null,
+    el("td", null, String(i + 1)),
+    el("td", { class: "feature" }, r.feature),
+    el("td", { class: "mi" }, (r.exact ? "" : "≈") + fmt(r.mutualInformation, 4)),
+    el("td", null, fmt(r.mutualInformationStandardError, 4)),
+    el("td", null, fmt(r.conditionalTargetGivenFeature, 4)),
+    el("td", null, fmt(r.symmetricUncertainty)),
+    el("td", null, fmt(r.gainRatio)),
+    el("td", null, String(r.count)),
+    el("td", null, bar));
+  row.dataset.feature = r.feature; // set as a property: never parsed
+  row.title = `${r.x},${r.y} (${unit})`;
+  return row;
+}
+
+async function renderRanking(series) {
+  const section = $("ranking");
+  const targets = targetsOf(series);
+  if (targets.length === 0) {
+    section.hidden = true;
+    $("ranking-rows").replaceChildren();
+    return;
+  }
+  const select = $("target");
+  if ([...select.options].map((o) => o.value).join("\u0000") !== targets.join("\u0000")) {
+    select.replaceChildren(...targets.map((t) => { const option = el("option", null, t); option.value = t; return option; }));
+  }
+  if (!state.target || !targets.includes(state.target)) state.target = targets[0];
+  select.value = state.target;
+  const ranking = await getJson(`/api/ranking?window=${encodeURIComponent(state.window)}&target=${encodeURIComponent(state.target)}`);
+  const w = ranking.windows.find((x) => x.window === state.window);
+  $("ranking-rows").replaceChildren(...(w ? w.features : []).map((r, i) => rankingRow(r, i, ranking.unit)));
+  section.hidden = false;
+}
+
 async function refresh() {
   try {
     const all = await getJson("/api/entropy/history");
@@ -138,7 +190,9 @@ async function refresh() {
       select.value = state.window ?? "";
     }
     state.alerts = await getJson("/api/alerts");
-    render({ unit: all.unit, series: all.series.filter((s) => s.window === state.window) });
+    const series = all.series.filter((s) => s.window === state.window);
+    render({ unit: all.unit, series });
+    await renderRanking(series);
     $("status").textContent = `updated ${new Date().toLocaleTimeString()}`;
   } catch (e) {
     $("status").textContent = `error: ${e.message}`;
@@ -146,5 +200,6 @@ async function refresh() {
 }
 
 $("window").addEventListener("change", (e) => { state.window = e.target.value; refresh(); });
+$("target").addEventListener("change", (e) => { state.target = e.target.value; refresh(); });
 refresh();
 setInterval(refresh, 2000);

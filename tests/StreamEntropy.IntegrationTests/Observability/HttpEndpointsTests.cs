@@ -13,7 +13,7 @@ public sealed class HttpEndpointsTests(DemoWorkerFixture worker)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(45);
 
-    private static readonly string[] AllPaths = ["/", "/page/index.html", "/page/app.js", "/page/style.css", "/api/entropy", "/api/entropy/history", "/api/alerts", "/metrics", "/healthz", "/readyz"];
+    private static readonly string[] AllPaths = ["/", "/page/index.html", "/page/app.js", "/page/style.css", "/api/entropy", "/api/entropy/history", "/api/alerts", "/api/ranking?target=device", "/metrics", "/healthz", "/readyz"];
 
     public static TheoryData<string> Paths => new(AllPaths);
 
@@ -64,6 +64,7 @@ public sealed class HttpEndpointsTests(DemoWorkerFixture worker)
     [InlineData("/api/entropy", "application/json")]
     [InlineData("/api/entropy/history", "application/json")]
     [InlineData("/api/alerts", "application/json")]
+    [InlineData("/api/ranking?target=device", "application/json")]
     [InlineData("/metrics", "text/plain")]
     [InlineData("/healthz", "text/plain")]
     public async Task Endpoint_Get_HasItsOwnMediaTypeAndTheSecurityHeaders(string path, string mediaType)
@@ -107,6 +108,54 @@ public sealed class HttpEndpointsTests(DemoWorkerFixture worker)
             ? [.. DemoWorkerFixture.Windows]
             : [.. DemoWorkerFixture.Fields, .. DemoWorkerFixture.Pairs];
         Assert.Equal(expected.Order(StringComparer.Ordinal), known.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("/api/ranking", 400, "name the target: GET /api/ranking?target=NAME")]
+    [InlineData("/api/ranking?target=label", 404, "unknown target 'label'")]
+    [InlineData("/api/ranking?target=amount", 404, "no pair has target 'amount'")]
+    [InlineData("/api/ranking?target=device&window=5m", 404, "unknown window '5m'")]
+    public async Task Ranking_BadTargetOrWindow_IsAnErrorListingTheKnownNames(string path, int status, string error)
+    {
+        using HttpResponseMessage response = await worker.Http.GetAsync(Relative(path));
+
+        Assert.Equal(status, (int)response.StatusCode);
+        using JsonDocument body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(error, body.RootElement.GetProperty("error").GetString());
+        string[] known = [.. body.RootElement.GetProperty("known").EnumerateArray().Select(k => k.GetString()!)];
+        string[] expected = error.StartsWith("unknown window", StringComparison.Ordinal)
+            ? [.. DemoWorkerFixture.Windows]
+            : [.. DemoWorkerFixture.Pairs.SelectMany(p => p.Split(','))];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), known.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Ranking_Target_ListsTheOtherSideOfItsPairsInEveryWindow()
+    {
+        await worker.WaitForSnapshotAsync(Timeout);
+
+        using JsonDocument all = JsonDocument.Parse(await worker.Http.GetStringAsync(Relative("/api/ranking?target=page")));
+        using JsonDocument one = JsonDocument.Parse(await worker.Http.GetStringAsync(Relative($"/api/ranking?target=device&window={DemoWorkerFixture.TumblingWindow}")));
+
+        Assert.Equal("page", all.RootElement.GetProperty("target").GetString());
+        Assert.Equal("bits", all.RootElement.GetProperty("unit").GetString());
+        JsonElement[] windows = [.. all.RootElement.GetProperty("windows").EnumerateArray()];
+        Assert.Equal(DemoWorkerFixture.Windows.Order(StringComparer.Ordinal), windows.Select(w => w.GetProperty("window").GetString()!).Order(StringComparer.Ordinal));
+        foreach (JsonElement w in windows)
+        {
+            JsonElement row = Assert.Single(w.GetProperty("features").EnumerateArray()); // page,status: the target on the X side
+            Assert.Equal("status", row.GetProperty("feature").GetString());
+            Assert.Equal(("page", "status"), (row.GetProperty("x").GetString(), row.GetProperty("y").GetString()));
+            Assert.True(row.GetProperty("count").GetInt64() > 0);
+            Assert.True(row.GetProperty("exact").GetBoolean());
+            Assert.True(row.GetProperty("mutualInformation").GetDouble() > 0); // status depends on page in the demo
+            Assert.True(row.GetProperty("mutualInformationStandardError").GetDouble() > 0);
+            Assert.InRange(row.GetProperty("symmetricUncertainty").GetDouble(), 0, 1);
+        }
+
+        JsonElement tumbling = Assert.Single(one.RootElement.GetProperty("windows").EnumerateArray());
+        Assert.Equal(DemoWorkerFixture.TumblingWindow, tumbling.GetProperty("window").GetString());
+        Assert.Equal("country", Assert.Single(tumbling.GetProperty("features").EnumerateArray()).GetProperty("feature").GetString());
     }
 
     [Fact]

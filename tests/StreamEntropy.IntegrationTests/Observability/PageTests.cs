@@ -13,7 +13,7 @@ namespace StreamEntropy.IntegrationTests.Observability;
 [Trait("Category", "Integration")]
 public sealed partial class PageTests(DemoWorkerFixture worker, ITestOutputHelper output)
 {
-    private const string Chromium = "chromium";
+    internal const string Chromium = "chromium";
     private static readonly TimeSpan CardsTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan AlertTimeout = TimeSpan.FromSeconds(60);
 
@@ -38,38 +38,9 @@ public sealed partial class PageTests(DemoWorkerFixture worker, ITestOutputHelpe
         string chromium = SystemTool.Require(Chromium); // Debian's wrapper script; Playwright launches it as is
         var clock = Stopwatch.StartNew();
         using IPlaywright playwright = await Playwright.CreateAsync();
-        await using IBrowser browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = chromium,
-            Headless = true,
-            Args = ChromiumArgs,
-        });
+        await using IBrowser browser = await LaunchChromiumAsync(playwright, chromium);
         IPage page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1000 } });
-        var errors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                lock (errors)
-                {
-                    errors.Add($"console.error: {message.Text} ({message.Location})");
-                }
-            }
-        };
-        page.PageError += (_, error) =>
-        {
-            lock (errors)
-            {
-                errors.Add($"pageerror: {error}");
-            }
-        };
-        page.RequestFailed += (_, request) =>
-        {
-            lock (errors)
-            {
-                errors.Add($"request failed: {request.Method} {request.Url}: {request.Failure}");
-            }
-        };
+        List<string> errors = WatchErrors(page);
         page.SetDefaultTimeout((float)CardsTimeout.TotalMilliseconds);
         await InjectHostileNamesAsync(page);
 
@@ -160,6 +131,40 @@ public sealed partial class PageTests(DemoWorkerFixture worker, ITestOutputHelpe
         {
             Assert.True(errors.Count == 0, "JavaScript errors on the page:\n" + string.Join("\n", errors));
         }
+    }
+
+    internal static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright, string chromium) =>
+        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = chromium, Headless = true, Args = ChromiumArgs });
+
+    /// <summary>Collects the page's console errors, uncaught exceptions and failed requests (lock the list to read it).</summary>
+    internal static List<string> WatchErrors(IPage page)
+    {
+        var errors = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+            {
+                lock (errors)
+                {
+                    errors.Add($"console.error: {message.Text} ({message.Location})");
+                }
+            }
+        };
+        page.PageError += (_, error) =>
+        {
+            lock (errors)
+            {
+                errors.Add($"pageerror: {error}");
+            }
+        };
+        page.RequestFailed += (_, request) =>
+        {
+            lock (errors)
+            {
+                errors.Add($"request failed: {request.Method} {request.Url}: {request.Failure}");
+            }
+        };
+        return errors;
     }
 
     private const string HttpEndpointsCsp = StreamEntropy.Worker.Hosting.HttpEndpoints.ContentSecurityPolicy;

@@ -75,6 +75,51 @@ public class SnapshotRecordsTests
         }
     }
 
+    [Fact]
+    public void Build_Pair_WritesTheStandardErrorOfIInTheBaseAndTheUnitlessRatios()
+    {
+        EntropyEngine engine = CreateEngine(0, All);
+        string[] countries = ["DE", "FR", "IT"];
+        var events = new List<(string Country, string Id)>();
+        var random = new Random(5);
+        for (int i = 0; i < 600; i++)
+        {
+            string country = countries[random.Next(3)];
+            string id = random.Next(4) == 0 ? "u" + random.Next(6) : "u" + country; // id mostly follows country
+            events.Add((country, id));
+            engine.Process(Event(country, id), i);
+        }
+
+        JsonElement pair = Records(engine)["all/country,id"];
+        double mi = pair.GetProperty("mutualInformation").GetDouble();
+        double hx = pair.GetProperty("entropyX").GetDouble();
+        double hy = pair.GetProperty("entropyY").GetDouble();
+        AssertClose(Naive.MutualInformationStandardError(events) / Math.Log(2), pair.GetProperty("mutualInformationStandardError").GetDouble(), 1e-9);
+        AssertClose(2 * mi / (hx + hy), pair.GetProperty("symmetricUncertainty").GetDouble(), 1e-12);
+        AssertClose(mi / hx, pair.GetProperty("gainRatio").GetDouble(), 1e-12);
+        string[] names = [.. pair.EnumerateObject().Select(p => p.Name)];
+        int exact = Array.IndexOf(names, "exact");
+        Assert.Equal(["mutualInformation", "mutualInformationStandardError", "symmetricUncertainty", "gainRatio"], names[(exact - 4)..exact]);
+    }
+
+    [Fact]
+    public void Build_PairOverTheBudget_WritesNullStandardErrorOfIAndRatiosOfThePointValues()
+    {
+        EntropyEngine engine = CreateEngine(64, All);
+        foreach ((byte[] json, long t) in TwoPhases(1.0, values: 5_000, heavy: 5_000, light: 0, seed: 9))
+        {
+            engine.Process(json, t);
+        }
+
+        JsonElement pair = Records(engine)["all/country,id"];
+        Assert.False(pair.GetProperty("exact").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, pair.GetProperty("mutualInformationStandardError").ValueKind);
+        double mi = pair.GetProperty("mutualInformation").GetDouble();
+        double hx = pair.GetProperty("entropyX").GetDouble();
+        AssertClose(2 * mi / (hx + pair.GetProperty("entropyY").GetDouble()), pair.GetProperty("symmetricUncertainty").GetDouble(), 1e-12);
+        AssertClose(mi / hx, pair.GetProperty("gainRatio").GetDouble(), 1e-12);
+    }
+
     private static Dictionary<string, JsonElement> Records(EntropyEngine engine)
     {
         WindowSnapshot snapshot = Assert.Single(engine.Snapshot());
