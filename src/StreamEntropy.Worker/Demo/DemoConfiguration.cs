@@ -16,6 +16,9 @@ internal static class DemoConfiguration
         ["StreamEntropy:Kafka:DeadLetterTopic"] = "entropy-dead-letters",
         ["StreamEntropy:Fields:0:Name"] = "*",
         ["StreamEntropy:Fields:0:Exclude:0"] = "event_id",
+        // The demo's features have at most 200 values: counted exactly (no budget), so every I in the ranking has its
+        // standard error. Producers you do not control should keep the default budget.
+        ["StreamEntropy:Fields:0:MaxDistinct"] = "0",
         ["StreamEntropy:Pairs:0:X"] = "*",
         ["StreamEntropy:Pairs:0:Y"] = "label",
         ["StreamEntropy:Windows:0:Name"] = "all",

@@ -1,155 +1,241 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using StreamEntropy.Core.Estimation;
 using StreamEntropy.IntegrationTests.Infrastructure;
-using StreamEntropy.Kafka.Broker;
-using StreamEntropy.Kafka.Pipeline;
+using StreamEntropy.Streaming.Counting;
 using StreamEntropy.Streaming.Demo;
+using StreamEntropy.Streaming.Profiling;
 using StreamEntropy.TestSupport;
 using StreamEntropy.Worker.Demo;
-using StreamEntropy.Worker.Hosting;
+using Xunit.Abstractions;
 
 namespace StreamEntropy.IntegrationTests.Observability;
 
-/// <summary>The wide demo's configuration (no field listed) on an embedded broker, fed the wide demo's events and a few
-/// from a hostile producer: discovered names reach the API and the metrics intact and valid, bounded in length.</summary>
+/// <summary><c>stream-entropy demo --wide</c>'s configuration (no field listed) in a worker process, fed the wide demo's
+/// events and a few from a hostile producer: every feature is found and ranked against the label exactly as
+/// <c>profile</c> counts the same events; discovered names reach the API, the metrics and the page intact and valid.</summary>
+/// <remarks>A process, not an in-process host: meters are matched by name process-wide, so a second host would be
+/// exported by the Observability demo worker too.</remarks>
+[Collection(WorkerProcessCollectionDefinition.Name)]
 [Trait("Category", "Integration")]
-public sealed class WideWorkerTests : IAsyncLifetime, IDisposable
+public sealed class WideWorkerTests(KafkaFixture kafka, ITestOutputHelper output)
 {
+    private const int Events = 3000;
     private const string Promtool = "promtool";
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(45);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    // Hostile names: markup, a terminal escape and control characters, quotes and backslashes for the metric text.
-    private static readonly string[] HostileNames = ["<img src=x onerror=alert(1)>", "a\u001b[31mred\n\"q\"\\", "é中 𝄞"];
+    // Hostile names: markup, a terminal escape and control characters, quotes and backslashes for the metric text, and
+    // a 10 KB name (dropped: longer than 256 bytes). No dots: a key with a dot cannot be a path's segment.
+    private static readonly string[] HostileNames = ["<img src=x onerror=\"window['__xss']='wide'\">", "a\u001b[31mred\n\"q\"\\", "é中 𝄞"];
 
-    private readonly string _state = Path.Combine(Path.GetTempPath(), $"stream-entropy-wide-{Guid.NewGuid():N}");
-    private EmbeddedKafkaCluster? _cluster;
-    private WebApplication? _app;
-    private HttpClient _http = new();
-    private EntropyPipeline _pipeline = null!;
-
-    public async Task InitializeAsync()
+    [Fact]
+    public async Task NoFieldListed_EveryFeatureRankedAsProfileCountsIt_HostileNamesIntactInApiAndMetrics()
     {
-        _cluster = EmbeddedKafkaCluster.Start(brokers: 1, groupInitialRebalanceDelay: TimeSpan.Zero);
-        _cluster.CreateTopic(DemoConfiguration.InputTopic, 2);
-        Dictionary<string, string?> configuration = DemoConfiguration.BuildWide(_cluster.BootstrapServers, _state);
-        configuration["StreamEntropy:Kafka:GroupId"] = $"it-wide-{Guid.NewGuid():N}";
-        configuration["StreamEntropy:PublishInterval"] = "00:00:00.500";
-        configuration["Logging:LogLevel:Default"] = "Warning";
-        _app = WorkerHost.Build(["--urls", "http://127.0.0.1:0"], configFile: null, configuration);
-        Assert.Empty(WorkerHost.Validate(_app));
-        await _app.StartAsync();
-        _http = new HttpClient { BaseAddress = new Uri(_app.Urls.First().TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(10) };
-        _pipeline = _app.Services.GetRequiredService<EntropyPipeline>();
-
-        var generator = new WideDemoEventGenerator(seed: 3);
-        using IProducer<Null, byte[]> producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = _cluster.BootstrapServers, LingerMs = 5 }).Build();
-        for (int i = 0; i < 3000; i++)
+        (WorkerProcess worker, List<byte[]> produced, string state) = await StartAsync("wide-api");
+        using (worker)
         {
-            producer.Produce(DemoConfiguration.InputTopic, new Message<Null, byte[]> { Value = generator.Next().ToArray() });
+            try
+            {
+                using HttpClient http = await ConnectAsync(worker);
+                using JsonDocument all = await WaitForAllAsync(http, worker);
+                string[] fields = [.. all.RootElement.EnumerateArray().Where(r => r.TryGetProperty("field", out _)).Select(r => r.GetProperty("field").GetString()!)];
+                string[] features = [.. new WideDemoEventGenerator().FeaturePaths];
+                Assert.All(features, f => Assert.Contains(f, fields));
+                Assert.Contains("label", fields);
+                Assert.DoesNotContain("event_id", fields); // excluded
+                Assert.All(HostileNames, n => Assert.Contains(n, fields));
+                Assert.DoesNotContain(fields, f => Encoding.UTF8.GetByteCount(f) > 256);
+
+                // The ranking equals a recount by profile's counting of the same events (fields listed by hand), to 1e-9.
+                var schema = new EventSchema([.. features.Append("label").Select(f => new FieldDefinition(f, f))], [.. features.Select(f => new PairDefinition(f, "label"))]);
+                var recount = new FrequencySet(new EventEncoder(schema));
+                string file = Path.Combine(state, "events.jsonl");
+                await File.WriteAllLinesAsync(file, produced.Select(Encoding.UTF8.GetString));
+                FileProfiler.Count(file, InputFormat.JsonLines, recount);
+                Dictionary<string, PairResult> expected = ResultCalculator.Pairs(recount, EntropyEstimator.MaximumLikelihood).ToDictionary(p => p.X);
+                using JsonDocument ranking = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/ranking?target=label&window=all", UriKind.Relative)));
+                JsonElement rows = Assert.Single(ranking.RootElement.GetProperty("windows").EnumerateArray()).GetProperty("features");
+                var ranked = rows.EnumerateArray().Select(r => (Feature: r.GetProperty("feature").GetString()!, I: r.GetProperty("mutualInformation").GetDouble(), Se: r.GetProperty("mutualInformationStandardError").GetDouble())).ToList();
+                foreach (string feature in features)
+                {
+                    (string _, double i, double se) = ranked.Single(r => r.Feature == feature);
+                    NumericAssertions.AssertClose(LogBase.Bits.FromNats(expected[feature].Entropies.MutualInformation), i, $"I({feature}; label)");
+                    NumericAssertions.AssertClose(LogBase.Bits.FromNats(expected[feature].MutualInformationStandardError!.Value), se, $"SE of I({feature}; label)");
+                }
+
+                string[] strong = ["account.plan", "account.tier", "behaviour.cart_value", "behaviour.sessions"];
+                Assert.Equal(strong, ranked.Take(4).Select(r => r.Feature).Order(StringComparer.Ordinal));
+                Assert.Equal(ranked.Select(r => r.I).OrderDescending(), ranked.Select(r => r.I));
+
+                // Metric labels carry the hostile names, escaped by the exporter and read back intact; the 10 KB name was dropped and counted.
+                string scrape = await PollAsync(
+                    async () => await http.GetStringAsync(new Uri("metrics", UriKind.Relative)) is { } s && PrometheusText.Parse(s)["streamentropy_discovery_dropped_total"].Any(m => m.Value >= 1) ? s : null,
+                    worker,
+                    "a scrape with the dropped path counted");
+                var metrics = PrometheusText.Parse(scrape);
+                IEnumerable<string> labelled = metrics["streamentropy_field_entropy_bit"].Select(m => m.Labels["field"]);
+                Assert.All(HostileNames, n => Assert.Contains(n, labelled));
+                Assert.Equal(1, Assert.Single(metrics["streamentropy_discovery_dropped_total"]).Value);
+                Assert.Contains(metrics["streamentropy_field_missing_total"], m => m.Labels["field"] == "device.f45" && m.Value > 0);
+                if (SystemTool.Find(Promtool) is { } promtool)
+                {
+                    ChildProcess.Result check = await ChildProcess.RunAsync(promtool, ["check", "metrics"], scrape, TimeSpan.FromSeconds(20));
+                    Assert.True(check.ExitCode == 0, $"promtool check metrics exited with {check.ExitCode}:\n{check.Stdout}{check.Stderr}");
+                }
+                else
+                {
+                    Assert.False(SystemTool.IsCi, "promtool is missing on CI");
+                }
+
+                Assert.Contains(worker.Lines("Discovered field"), l => l.Contains("account.tier", StringComparison.Ordinal));
+                Assert.Single(worker.Lines("a path longer than 256 bytes"));
+                Assert.DoesNotContain(worker.Lines("Discovered field"), l => l.Contains('\u001b', StringComparison.Ordinal)); // escaped in the log
+            }
+            finally
+            {
+                await StopAsync(worker, state);
+            }
+        }
+    }
+
+    [RequiresToolFact(PageTests.Chromium)]
+    public async Task Page_NoFieldListed_RanksEveryFeatureAgainstTheLabel()
+    {
+        string chromium = SystemTool.Require(PageTests.Chromium);
+        (WorkerProcess worker, _, string state) = await StartAsync("wide-page");
+        using (worker)
+        {
+            try
+            {
+                using HttpClient http = await ConnectAsync(worker);
+                using JsonDocument all = await WaitForAllAsync(http, worker);
+                using IPlaywright playwright = await Playwright.CreateAsync();
+                await using IBrowser browser = await PageTests.LaunchChromiumAsync(playwright, chromium);
+                IPage page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1600 } });
+                List<string> errors = PageTests.WatchErrors(page);
+                page.SetDefaultTimeout((float)Timeout.TotalMilliseconds);
+                await page.GotoAsync(http.BaseAddress!.ToString());
+
+                // label is the Y of every pair: the only target. Its 50 features and the 3 hostile names, by I descending.
+                await page.WaitForFunctionAsync("() => document.querySelectorAll('#ranking:not([hidden]) tbody tr').length >= 53");
+                Assert.Equal(["label"], await page.Locator("#target option").AllTextContentsAsync());
+                string[][] rows = await page.EvaluateAsync<string[][]>(
+                    "() => [...document.querySelectorAll('#ranking tbody tr')].map((r) => [r.dataset.feature, r.querySelector('td.mi').textContent])");
+                double[] values = [.. rows.Select(r => double.Parse(r[1].TrimStart('≈'), CultureInfo.InvariantCulture))];
+                Assert.Equal(values.OrderDescending(), values);
+                Assert.Contains(rows[0][0], (string[])["account.tier", "account.plan", "behaviour.sessions", "behaviour.cart_value"]);
+                Assert.Contains(rows, r => r[0] == HostileNames[0]);
+
+                string shot = Path.Combine(AppContext.BaseDirectory, "TestResults", "observability", "wide-ranking.png");
+                Directory.CreateDirectory(Path.GetDirectoryName(shot)!);
+                File.Delete(shot);
+                await page.Locator("#ranking").ScreenshotAsync(new LocatorScreenshotOptions { Path = shot });
+                output.WriteLine($"screenshot: {shot}");
+                Assert.True(new FileInfo(shot).Length > 1_000, "the ranking screenshot is empty");
+                Assert.Null(await page.EvaluateAsync<string?>("() => window.__xss ?? null"));
+                Assert.Equal(0, await page.Locator("main img").CountAsync());
+                lock (errors)
+                {
+                    Assert.True(errors.Count == 0, "JavaScript errors on the page:\n" + string.Join("\n", errors));
+                }
+            }
+            finally
+            {
+                await StopAsync(worker, state);
+            }
+        }
+    }
+
+    // The wide demo's own configuration (as environment variables over an empty file), on a topic of its own.
+    private async Task<(WorkerProcess Worker, List<byte[]> Produced, string State)> StartAsync(string name)
+    {
+        string state = Directory.CreateTempSubdirectory("stream-entropy-wide-").FullName;
+        string topic = KafkaFixture.UniqueTopic(name);
+        await kafka.CreateTopicAsync(topic, 2);
+        Dictionary<string, string?> configuration = DemoConfiguration.BuildWide(kafka.BootstrapServers, Path.Combine(state, "checkpoints"));
+        configuration["StreamEntropy:Kafka:Topics:0"] = topic;
+        configuration["StreamEntropy:Kafka:GroupId"] = KafkaFixture.UniqueGroup(name);
+        configuration["StreamEntropy:Kafka:OutputTopic"] = KafkaFixture.UniqueTopic(name + "-out");
+        configuration["StreamEntropy:Kafka:DeadLetterTopic"] = KafkaFixture.UniqueTopic(name + "-dead");
+        configuration["StreamEntropy:PublishInterval"] = "00:00:00.500";
+        string config = Path.Combine(state, "empty.json");
+        await File.WriteAllTextAsync(config, "{}");
+        WorkerProcess worker = WorkerProcess.Start(config, name, configuration.ToDictionary(c => c.Key.Replace(":", "__", StringComparison.Ordinal), c => c.Value ?? ""));
+
+        var produced = new List<byte[]>();
+        var generator = new WideDemoEventGenerator(seed: 3);
+        for (int i = 0; i < Events; i++)
+        {
+            produced.Add(generator.Next().ToArray());
         }
 
-        foreach (string name in HostileNames.Append(new string('k', 10 * 1024)))
+        foreach (string hostile in HostileNames.Append(new string('k', 10 * 1024)))
         {
-            byte[] hostile = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object> { [name] = "v", ["label"] = 1 });
-            producer.Produce(DemoConfiguration.InputTopic, new Message<Null, byte[]> { Value = hostile });
+            produced.Add(JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object> { [hostile] = "v", ["label"] = 1 }));
+        }
+
+        using IProducer<Null, byte[]> producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers, LingerMs = 5 }).Build();
+        foreach (byte[] e in produced)
+        {
+            producer.Produce(topic, new Message<Null, byte[]> { Value = e });
         }
 
         Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+        return (worker, produced, state);
     }
 
-    public void Dispose() => _http.Dispose();
-
-    public async Task DisposeAsync()
+    private static async Task<HttpClient> ConnectAsync(WorkerProcess worker)
     {
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-
-        _cluster?.Dispose();
-        if (Directory.Exists(_state))
-        {
-            Directory.Delete(_state, recursive: true);
-        }
+        Uri address = await PollAsync(() => Task.FromResult(worker.ListeningOn()), worker, "the worker's HTTP address");
+        return new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
     }
 
-    [Fact]
-    public async Task NoFieldListed_ApiAndMetricsReportEveryFeatureAndHostileNamesIntact()
-    {
-        PublishedSnapshot latest = await WaitForAllEventsAsync();
-        string[] fields = [.. latest.Windows.First(w => w.Window == "all").Fields.Select(f => f.Name)];
-        string[] features = [.. new WideDemoEventGenerator().FeaturePaths];
-        Assert.All(features, f => Assert.Contains(f, fields));
-        Assert.Contains("label", fields);
-        Assert.DoesNotContain("event_id", fields); // excluded
-        Assert.All(HostileNames, n => Assert.Contains(n, fields));
-        Assert.DoesNotContain(fields, f => Encoding.UTF8.GetByteCount(f) > 256); // the 10 KB name is refused
-        Assert.Equal(1, latest.DiscoveryDropped);
-
-        using JsonDocument api = JsonDocument.Parse(await _http.GetStringAsync(new Uri("api/entropy?window=all&field=" + Uri.EscapeDataString(HostileNames[1]), UriKind.Relative)));
-        JsonElement record = Assert.Single(api.RootElement.EnumerateArray(), r => r.TryGetProperty("field", out _)); // and its pair with label
-        Assert.Equal(HostileNames[1], record.GetProperty("field").GetString());
-        Assert.Equal(1, record.GetProperty("count").GetInt64());
-
-        // Every feature is paired with the label: 50 features, the hostile names and the id-less label itself excluded.
-        string[] pairs = [.. latest.Windows.First(w => w.Window == "all").Pairs.Select(p => p.Key)];
-        Assert.All(features, f => Assert.Contains($"{f},label", pairs));
-
-        // The metrics carry the hostile names as label values, escaped by the exporter and read back intact.
-        var metrics = PrometheusText.Parse(await ScrapeAsync(s => PrometheusText.Parse(s)["streamentropy_discovery_dropped_total"].Any(m => m.Value >= 1)));
-
-        IEnumerable<string> labelled = metrics["streamentropy_field_entropy_bit"].Select(s => s.Labels["field"]);
-        Assert.All(HostileNames, n => Assert.Contains(n, labelled));
-        Assert.Equal(1, Assert.Single(metrics["streamentropy_discovery_dropped_total"]).Value);
-        Assert.Contains(metrics["streamentropy_field_missing_total"], s => s.Labels["field"] == "device.f45" && s.Value > 0);
-    }
-
-    [RequiresToolFact(Promtool)]
-    public async Task Metrics_HostileNames_PassPromtoolCheckMetrics()
-    {
-        await WaitForAllEventsAsync();
-        string scrape = await ScrapeAsync(s => PrometheusText.Parse(s)["streamentropy_discovery_dropped_total"].Any(m => m.Value >= 1));
-
-        ChildProcess.Result check = await ChildProcess.RunAsync(SystemTool.Require(Promtool), ["check", "metrics"], scrape, TimeSpan.FromSeconds(20));
-
-        Assert.True(check.ExitCode == 0, $"promtool check metrics exited with {check.ExitCode}:\n{check.Stdout}{check.Stderr}");
-    }
-
-    private async Task<PublishedSnapshot> WaitForAllEventsAsync()
-    {
-        DateTime deadline = DateTime.UtcNow + Timeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (_pipeline.Latest is { } latest && latest.Processed >= 3004 && latest.Windows.Any(w => w.Window == "all" && w.Events >= 3004))
+    // Every event counted in the cumulative window: the label's record shows them all.
+    private static Task<JsonDocument> WaitForAllAsync(HttpClient http, WorkerProcess worker) =>
+        PollAsync(
+            async () =>
             {
-                return latest;
+                var doc = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/entropy?window=all", UriKind.Relative)));
+                if (doc.RootElement.EnumerateArray().Any(r => r.TryGetProperty("field", out JsonElement f) && f.GetString() == "label" && r.GetProperty("windowEvents").GetInt64() >= Events + 4))
+                {
+                    return doc;
+                }
+
+                doc.Dispose();
+                return null;
+            },
+            worker,
+            $"{Events + 4} events counted");
+
+    private static async Task StopAsync(WorkerProcess worker, string state)
+    {
+        if (!worker.Process.HasExited)
+        {
+            await worker.TerminateAsync();
+            worker.WaitForExit(TimeSpan.FromSeconds(30));
+        }
+
+        Directory.Delete(state, recursive: true);
+    }
+
+    private static async Task<T> PollAsync<T>(Func<Task<T?>> probe, WorkerProcess worker, string what)
+        where T : class
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        DateTime deadline = DateTime.UtcNow + Timeout;
+        while (true)
+        {
+            Assert.False(worker.Process.HasExited, $"the worker exited: {worker.Tail()}");
+            if (await probe() is { } value)
+            {
+                return value;
             }
 
-            await Task.Delay(250);
+            Assert.True(DateTime.UtcNow < deadline, $"waited {Timeout.TotalSeconds:0} s for {what}: {worker.Tail()}");
+            await timer.WaitForNextTickAsync();
         }
-
-        throw new TimeoutException($"the worker did not count the 3004 events within {Timeout}: {_pipeline.Latest?.Processed} counted");
-    }
-
-    private async Task<string> ScrapeAsync(Func<string, bool> complete)
-    {
-        DateTime deadline = DateTime.UtcNow + Timeout;
-        string scrape = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            scrape = await _http.GetStringAsync(new Uri("metrics", UriKind.Relative));
-            if (complete(scrape))
-            {
-                return scrape;
-            }
-
-            await Task.Delay(250);
-        }
-
-        throw new TimeoutException($"no complete scrape within {Timeout}:\n{string.Join('\n', scrape.Split('\n').Where(l => l.Contains("discovery", StringComparison.Ordinal) || l.StartsWith("# TYPE", StringComparison.Ordinal)))}");
     }
 }
