@@ -151,4 +151,19 @@ public sealed class ProfileRankingTests : IDisposable
         Assert.Contains("[red]x[/]", ranked[0], StringComparison.Ordinal); // x determines label: first, and shown as written
         Assert.Contains("│ y ", ranked[1], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Profile_ControlCharactersInNames_AreEscapedOnTheTerminal()
+    {
+        // A header with a terminal escape, a bidirectional override and a backslash: printed as \uXXXX and \\, never raw.
+        string file = _dir.WriteLines("controls.csv", ["\"a\u001b[31mb\",\"c\u202ed\\e\",label", .. Enumerable.Range(0, 30).Select(i => $"{i % 3},{i % 2},{i % 2}")]);
+
+        CliResult result = await Cli.RunAsync("profile", file, "--pair", "*,label", "--rank", "label");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.DoesNotContain('\u001b', result.Stdout);
+        Assert.DoesNotContain('\u202e', result.Stdout);
+        Assert.Contains("a\\u001b[31mb", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("c\\u202ed\\\\e", result.Stdout, StringComparison.Ordinal);
+    }
 }

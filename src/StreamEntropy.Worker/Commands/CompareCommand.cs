@@ -132,7 +132,7 @@ internal static class CompareCommand
         foreach ((string name, Divergences d, double hRef, double hCur) in rows)
         {
             table.AddRow(
-                Markup.Escape(name),
+                TerminalOutput.Name(name),
                 ProfileCommand.Format(logBase.FromNats(hRef)),
                 ProfileCommand.Format(logBase.FromNats(hCur)),
                 ProfileCommand.Format(logBase.FromNats(d.KullbackLeibler)),

@@ -164,7 +164,7 @@ internal static class ProfileCommand
         foreach (FieldResult f in fields)
         {
             table.AddRow(
-                Markup.Escape(f.Name),
+                TerminalOutput.Name(f.Name),
                 f.Count.ToString("N0", CultureInfo.InvariantCulture),
                 f.Distinct.ToString("N0", CultureInfo.InvariantCulture),
                 f.Missing.ToString("N0", CultureInfo.InvariantCulture),
@@ -187,8 +187,8 @@ internal static class ProfileCommand
         {
             PairEntropies e = p.Entropies;
             pairTable.AddRow(
-                Markup.Escape(p.X),
-                Markup.Escape(p.Y),
+                TerminalOutput.Name(p.X),
+                TerminalOutput.Name(p.Y),
                 e.Count.ToString("N0", CultureInfo.InvariantCulture),
                 Format(logBase.FromNats(e.Joint)),
                 Format(logBase.FromNats(e.ConditionalYGivenX)),
@@ -337,7 +337,7 @@ internal static class ProfileCommand
         {
             anyInexact |= !f.IsExact;
             table.AddRow(
-                Markup.Escape(f.Name),
+                TerminalOutput.Name(f.Name),
                 f.Count.ToString("N0", CultureInfo.InvariantCulture),
                 (f.IsExact ? "" : "≈") + Math.Round(f.Distinct).ToString("N0", CultureInfo.InvariantCulture),
                 f.Missing.ToString("N0", CultureInfo.InvariantCulture),
@@ -358,8 +358,8 @@ internal static class ProfileCommand
                 anyInexact |= !p.IsExact;
                 PairEntropyBrackets e = p.Entropies;
                 pairTable.AddRow(
-                    Markup.Escape(p.X),
-                    Markup.Escape(p.Y),
+                    TerminalOutput.Name(p.X),
+                    TerminalOutput.Name(p.Y),
                     e.Count.ToString("N0", CultureInfo.InvariantCulture),
                     FormatBracket(e.Joint.ToBase(logBase)),
                     FormatBracket(e.ConditionalYGivenX.ToBase(logBase)),
@@ -407,7 +407,7 @@ internal static class ProfileCommand
             return;
         }
 
-        string target = Markup.Escape(ranking.Target);
+        string target = TerminalOutput.Name(ranking.Target);
         console.MarkupLine($"features ranked by I(X; [bold]{target}[/]), in {logBase.Unit}; SU = 2I / (H(X) + H({target})), gain ratio = I / H(X)");
         var table = new Table().Border(TableBorder.Rounded);
         table.AddColumns("#", "X", "count", "I(X;Y)", "± SE", $"H({target}|X)", "SU", "I / H(X)");
@@ -416,7 +416,7 @@ internal static class ProfileCommand
         {
             table.AddRow(
                 (++rank).ToString(CultureInfo.InvariantCulture),
-                Markup.Escape(r.Feature),
+                TerminalOutput.Name(r.Feature),
                 r.Count.ToString("N0", CultureInfo.InvariantCulture),
                 r.MutualInformationBracket is { } mi ? FormatBracket(mi.ToBase(logBase)) : Format(logBase.FromNats(r.MutualInformation)),
                 r.MutualInformationStandardError is double se ? Format(logBase.FromNats(se)) : "–",

@@ -1,4 +1,5 @@
 using Spectre.Console;
+using StreamEntropy.Streaming.Output;
 
 namespace StreamEntropy.Worker.Commands;
 
@@ -22,4 +23,8 @@ internal static class TerminalOutput
 
         return console;
     }
+
+    /// <summary>A name from the input (a field, a column, a path) as Spectre markup: control characters and
+    /// bidirectional overrides escaped (<see cref="DisplayText"/>), long names cut, then markup escaped.</summary>
+    public static string Name(string name) => Markup.Escape(DisplayText.Escape(name));
 }
