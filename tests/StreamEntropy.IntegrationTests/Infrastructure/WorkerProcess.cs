@@ -115,4 +115,24 @@ internal sealed class WorkerProcess : IDisposable
             _lines.TryDequeue(out _);
         }
     }
+
+    /// <summary>Polls <paramref name="probe"/> every 250 ms until it returns a value, failing after
+    /// <paramref name="timeout"/> or as soon as the worker exits (with its last lines).</summary>
+    public async Task<T> PollAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what)
+        where T : class
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            Xunit.Assert.False(Process.HasExited, $"{Name} exited: {Tail()}");
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+
+            Xunit.Assert.True(DateTime.UtcNow < deadline, $"waited {timeout.TotalSeconds:0} s for {what}: {Tail()}");
+            await timer.WaitForNextTickAsync();
+        }
+    }
 }

@@ -69,7 +69,7 @@ public sealed class RankingPageTests(KafkaFixture kafka, ITestOutputHelper outpu
         {
             var producer = new DemoProducer(kafka.BootstrapServers, topic, DemoWorkerFixture.Rate, driftAfter: TimeSpan.FromHours(1));
             producing = Task.Run(() => producer.RunAsync(stop.Token), CancellationToken.None);
-            Uri address = await PollAsync(() => Task.FromResult(worker.ListeningOn()), worker, "the worker's HTTP address");
+            Uri address = await worker.PollAsync(() => Task.FromResult(worker.ListeningOn()), Timeout, "the worker's HTTP address");
             using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
 
             using IPlaywright playwright = await Playwright.CreateAsync();
@@ -86,14 +86,14 @@ public sealed class RankingPageTests(KafkaFixture kafka, ITestOutputHelper outpu
             Assert.Equal("device", await page.Locator("#target").InputValueAsync());
 
             // Wait for a few thousand events so that the order is not a matter of sampling noise, then read one refresh.
-            await PollAsync(
+            await worker.PollAsync(
                 async () =>
                 {
                     Assert.False(producing.IsFaulted, "the producer failed");
                     using JsonDocument ranking = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/ranking?target=device", UriKind.Relative)));
                     return ranking.RootElement.GetProperty("windows").EnumerateArray().Any(w => w.GetProperty("windowEvents").GetInt64() > 4_000) ? "" : null;
                 },
-                worker,
+                Timeout,
                 "4 000 events counted");
 
             await page.WaitForTimeoutAsync(2_500); // one more refresh of the page (every 2 s) with those events
@@ -135,26 +135,6 @@ public sealed class RankingPageTests(KafkaFixture kafka, ITestOutputHelper outpu
             }
 
             Directory.Delete(state, recursive: true);
-        }
-    }
-
-    /// <summary>Polls <paramref name="probe"/> every 250 ms until it returns a value, failing after a minute or when the
-    /// worker exits.</summary>
-    private static async Task<T> PollAsync<T>(Func<Task<T?>> probe, WorkerProcess worker, string what)
-        where T : class
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
-        DateTime deadline = DateTime.UtcNow + Timeout;
-        while (true)
-        {
-            Assert.False(worker.Process.HasExited, $"the worker exited: {worker.Tail()}");
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"waited {Timeout.TotalSeconds:0} s for {what}: {worker.Tail()}");
-            await timer.WaitForNextTickAsync();
         }
     }
 

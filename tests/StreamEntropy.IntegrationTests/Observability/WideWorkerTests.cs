@@ -71,9 +71,9 @@ public sealed class WideWorkerTests(KafkaFixture kafka, ITestOutputHelper output
                 Assert.Equal(ranked.Select(r => r.I).OrderDescending(), ranked.Select(r => r.I));
 
                 // Metric labels carry the hostile names, escaped by the exporter and read back intact; the 10 KB name was dropped and counted.
-                string scrape = await PollAsync(
+                string scrape = await worker.PollAsync(
                     async () => await http.GetStringAsync(new Uri("metrics", UriKind.Relative)) is { } s && PrometheusText.Parse(s)["streamentropy_discovery_dropped_total"].Any(m => m.Value >= 1) ? s : null,
-                    worker,
+                    Timeout,
                     "a scrape with the dropped path counted");
                 var metrics = PrometheusText.Parse(scrape);
                 IEnumerable<string> labelled = metrics["streamentropy_field_entropy_bit"].Select(m => m.Labels["field"]);
@@ -189,13 +189,13 @@ public sealed class WideWorkerTests(KafkaFixture kafka, ITestOutputHelper output
 
     private static async Task<HttpClient> ConnectAsync(WorkerProcess worker)
     {
-        Uri address = await PollAsync(() => Task.FromResult(worker.ListeningOn()), worker, "the worker's HTTP address");
+        Uri address = await worker.PollAsync(() => Task.FromResult(worker.ListeningOn()), Timeout, "the worker's HTTP address");
         return new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
     }
 
     // Every event counted in the cumulative window: the label's record shows them all.
     private static Task<JsonDocument> WaitForAllAsync(HttpClient http, WorkerProcess worker) =>
-        PollAsync(
+        worker.PollAsync(
             async () =>
             {
                 var doc = JsonDocument.Parse(await http.GetStringAsync(new Uri("api/entropy?window=all", UriKind.Relative)));
@@ -207,7 +207,7 @@ public sealed class WideWorkerTests(KafkaFixture kafka, ITestOutputHelper output
                 doc.Dispose();
                 return null;
             },
-            worker,
+            Timeout,
             $"{Events + 4} events counted");
 
     private static async Task StopAsync(WorkerProcess worker, string state)
@@ -219,23 +219,5 @@ public sealed class WideWorkerTests(KafkaFixture kafka, ITestOutputHelper output
         }
 
         Directory.Delete(state, recursive: true);
-    }
-
-    private static async Task<T> PollAsync<T>(Func<Task<T?>> probe, WorkerProcess worker, string what)
-        where T : class
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
-        DateTime deadline = DateTime.UtcNow + Timeout;
-        while (true)
-        {
-            Assert.False(worker.Process.HasExited, $"the worker exited: {worker.Tail()}");
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"waited {Timeout.TotalSeconds:0} s for {what}: {worker.Tail()}");
-            await timer.WaitForNextTickAsync();
-        }
     }
 }
