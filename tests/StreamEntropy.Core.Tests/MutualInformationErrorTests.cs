@@ -95,6 +95,17 @@ public class MutualInformationErrorTests
         Assert.True(double.IsNaN(MutualInformationError.StandardError(new WeightedPairCountTable(new PairInterner()))));
     }
 
+    [Fact]
+    public void StandardError_MoreCellsThanTheBound_IsNotComputed()
+    {
+        // At the bound the error is computed; one cell more and it is NaN (null in records), so a snapshot of a pair
+        // with 10^6 cells does not sort them on the counting thread.
+        PairCountTable atBound = Table(Enumerable.Range(0, MutualInformationError.MaxCells).Select(i => (i, i % 7)));
+        Assert.True(double.IsFinite(MutualInformationError.StandardError(atBound)));
+        atBound.Add(MutualInformationError.MaxCells, 3);
+        Assert.True(double.IsNaN(MutualInformationError.StandardError(atBound)));
+    }
+
     private static PairCountTable Table(IEnumerable<(int X, int Y)> events)
     {
         var table = new PairCountTable(new PairInterner());

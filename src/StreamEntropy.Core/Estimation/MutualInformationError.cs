@@ -16,12 +16,18 @@ namespace StreamEntropy.Core.Estimation;
 /// </remarks>
 public static class MutualInformationError
 {
+    /// <summary>The most cells (distinct (x, y) pairs) a standard error is computed for. The sum is taken over sorted
+    /// cells, O(K log K) with a list of K cells, on the thread that counts, at every snapshot: beyond this it would pause
+    /// counting (about a second per window at 10⁶ cells), so the error is not computed (NaN, null in records). With
+    /// that many cells per event the plug-in I is dominated by its bias anyway.</summary>
+    public const int MaxCells = 1 << 16;
+
     /// <summary>The standard error of the plug-in I(X;Y) of <paramref name="table"/>; NaN when it is empty.</summary>
     public static double StandardError(PairCountTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
         long total = table.Total;
-        if (total == 0)
+        if (total == 0 || table.Joint.Distinct > MaxCells)
         {
             return double.NaN;
         }
@@ -49,7 +55,7 @@ public static class MutualInformationError
         ArgumentNullException.ThrowIfNull(table);
         double total = table.Joint.Total;
         double effective = table.Joint.EffectiveCount;
-        if (!(total > 0) || !(effective > 0))
+        if (!(total > 0) || !(effective > 0) || table.Joint.Distinct > MaxCells)
         {
             return double.NaN;
         }

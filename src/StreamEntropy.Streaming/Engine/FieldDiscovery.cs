@@ -25,7 +25,9 @@ internal sealed class FieldDiscovery
     private readonly JsonLeafScanner _scanner = new(DiscoveryRule.MaxPathBytes);
     private readonly ValueInterner _paths = new();
     private int[] _fate = new int[64]; // by path id: the field index, or NotCounted
+    private bool[] _refused = new bool[64]; // by path id: refused (dropped on every sight) rather than not matched
     private readonly HashSet<DiscoveryOutcome> _noted = [];
+    private List<DiscoveryNotice>? _pendingNotes; // noted while scanning, before FieldOf is given a list
 
     public FieldDiscovery(EventSchema schema) => _schema = schema;
 
@@ -103,8 +105,6 @@ internal sealed class FieldDiscovery
         return field;
     }
 
-    private List<DiscoveryNotice>? _pendingNotes;
-
     private void Note(string path, DiscoveryOutcome outcome, List<DiscoveryNotice>? notices)
     {
         if (_noted.Add(outcome))
@@ -122,9 +122,6 @@ internal sealed class FieldDiscovery
             _pendingNotes.Clear();
         }
     }
-
-    // Refused (counted as dropped on every sight) versus not matched (left out on purpose): one bit per path id.
-    private bool[] _refused = new bool[64];
 
     private bool IsRefusal(int id) => _refused[id];
 
