@@ -101,11 +101,11 @@ internal sealed class StandaloneMode : IPartitionMode
         // The engine keeps their counts, and their offsets stay in the checkpoint for when they come back.
     }
 
-    public bool TryCount(ConsumeResult<byte[]?, byte[]?> record, long timestampMs, [NotNullWhen(true)] out EntropyEngine? engine, out DecodeError error)
+    public bool TryCount(TopicPartition partition, long offset, ReadOnlySpan<byte> value, bool tombstone, long timestampMs, [NotNullWhen(true)] out EntropyEngine? engine, out DecodeError error)
     {
         engine = Engine;
-        error = engine.Process(record.Message.Value ?? [], timestampMs);
-        _offsets[record.TopicPartition] = record.Offset.Value + 1;
+        error = engine.Process(value, timestampMs);
+        _offsets[partition] = offset + 1;
         return true;
     }
 
