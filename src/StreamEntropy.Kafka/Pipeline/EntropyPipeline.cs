@@ -81,6 +81,9 @@ public sealed class EntropyPipeline : IDisposable
     private int _publishDue;
     private int _checkpointDue;
     private int _checkpointsWritten;
+    private bool _stopping; // the graceful stop's final save was made (counting thread)
+    private long _countingTicks; // time the counting thread spent in batches (read once it has ended)
+    private long _eventsInSave; // EventsSinceLastCheckpoint when the state of the save being written was taken
     private DeadLetterWriter? _deadLetters; // while Run runs
     private bool _prepared;
     private readonly int _killAfterUncheckpointedEvents;
@@ -108,9 +111,11 @@ public sealed class EntropyPipeline : IDisposable
             int saves = 0;
             Checkpoints.BeforeRename = () =>
             {
-                if (++saves >= killAt && EventsSinceLastCheckpoint >= 500)
+                // On the thread that writes the file: the events it covers were counted when its state was taken.
+                long covered = Volatile.Read(ref _eventsInSave);
+                if (++saves >= killAt && covered >= 500)
                 {
-                    KillSelf($"inside a checkpoint write, {EventsSinceLastCheckpoint} events past the previous checkpoint"); // the temporary file stays
+                    KillSelf($"inside a checkpoint write, {covered} events past the previous checkpoint"); // the temporary file stays
                 }
             };
         }
@@ -238,6 +243,7 @@ public sealed class EntropyPipeline : IDisposable
             // the group (its revocation saves again, behind the same queue), flush.
             handoff.Invoke(() =>
             {
+                _stopping = true; // no periodic save from here on: none is left half-written when Run returns
                 PublishClosed(producer);
                 Publish(producer);
                 Checkpoint(producer, deadLetters, final: true);
@@ -277,6 +283,10 @@ public sealed class EntropyPipeline : IDisposable
         Health.SetRunning(false);
         (long processed, long rejected) = _mode.Totals();
         _logger.Stopped(processed, rejected);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.HandoffStopped(handoff.RecordsSent, handoff.BatchesSent, (long)handoff.ActiveTime.TotalMilliseconds, (long)Stopwatch.GetElapsedTime(0, _countingTicks).TotalMilliseconds, handoff.SenderWaits, (long)handoff.SenderWaitTime.TotalMilliseconds);
+        }
         _snapshots.OnCompleted();
     }
 
@@ -345,7 +355,9 @@ public sealed class EntropyPipeline : IDisposable
             {
                 if (batch is not null)
                 {
+                    long from = Stopwatch.GetTimestamp();
                     Count(batch, deadLetters);
+                    _countingTicks += Stopwatch.GetTimestamp() - from;
                     handoff.Return(batch);
                 }
 
@@ -411,7 +423,8 @@ public sealed class EntropyPipeline : IDisposable
                 deadLetters.Write(batch.ToResult(i), error, tombstone ? "the message has no value (tombstone)" : engine.LastErrorDetail);
             }
 
-            if (CrashAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0 && EventsSinceLastCheckpoint >= CrashAfterUncheckpointedEvents)
+            // Not while a checkpoint file is being written off this thread: it would complete after the "crash".
+            if (CrashAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0 && EventsSinceLastCheckpoint >= CrashAfterUncheckpointedEvents && !_mode.SaveInFlight)
             {
                 throw new SimulatedCrashException();
             }
@@ -525,6 +538,11 @@ public sealed class EntropyPipeline : IDisposable
     // otherwise nothing waits on the counting thread for more than a moment.
     private void Checkpoint(IProducer<string?, byte[]> producer, DeadLetterWriter deadLetters, bool final)
     {
+        if (!final && (_mode.SaveInFlight || _stopping))
+        {
+            return; // the save in flight completes first (CompleteSave); the next interval saves a newer state
+        }
+
         DateTimeOffset now = _time.GetUtcNow();
         if (deadLetters.Pending > 0)
         {
@@ -549,6 +567,7 @@ public sealed class EntropyPipeline : IDisposable
             return;
         }
 
+        Volatile.Write(ref _eventsInSave, EventsSinceLastCheckpoint); // what the crash-test hook's file covers
         Saved(_mode.Save(deadLetters.Progress(), final), now);
     }
 

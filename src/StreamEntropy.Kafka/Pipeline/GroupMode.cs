@@ -337,6 +337,8 @@ internal sealed class GroupMode : IPartitionMode
             : Merger.Drift.Recapture(window, nowMs);
     }
 
+    public bool SaveInFlight => _inFlight is not null;
+
     public SaveOutcome Save(DeadLetterProgress deadLetters, bool final)
     {
         if (final)
@@ -451,8 +453,9 @@ internal sealed class GroupMode : IPartitionMode
             var version = (engine.Processed, engine.Rejected, engine.WatermarkMs);
             if (version != p.SavedAt)
             {
-                using var state = new MemoryStream();
+                using var state = new MemoryStream(p.StateBytes + (p.StateBytes / 8)); // allocated once, not grown by doubling
                 engine.Save(state);
+                p.StateBytes = (int)Math.Min(state.Length, int.MaxValue / 2);
                 var checkpoint = new Checkpoint(new Dictionary<(string, int), long> { [(tp.Topic, tp.Partition.Value)] = p.Next }, state.ToArray()) { DeadLetters = deadLetters };
                 byte[] value = CheckpointStore.Serialize(checkpoint);
                 bytes += value.Length;
@@ -632,5 +635,8 @@ internal sealed class GroupMode : IPartitionMode
         public (long Processed, long Rejected, long Watermark) SavedAt { get; set; }
 
         public (long Processed, long Rejected, long Watermark) SentAt { get; set; } = (-1, -1, -1);
+
+        /// <summary>The size of the last state saved.</summary>
+        public int StateBytes { get; set; }
     }
 }

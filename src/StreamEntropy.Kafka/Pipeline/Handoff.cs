@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 
 namespace StreamEntropy.Kafka.Pipeline;
@@ -27,6 +28,9 @@ internal sealed class Handoff : IDisposable
     private bool _completed;
     private bool _aborted;
     private bool _senderWaiting;
+    private long _senderWaitTicks;
+    private long _firstSent;
+    private long _lastReturned;
     private volatile ExceptionDispatchInfo? _fault;
 
     /// <param name="capacity">The number of batches queued at most; <see cref="Send"/> waits beyond.</param>
@@ -46,6 +50,27 @@ internal sealed class Handoff : IDisposable
 
     /// <summary>Gets how many times <see cref="Send"/> found the queue full and waited (back-pressure; for tests and logs).</summary>
     public long SenderWaits { get; private set; }
+
+    /// <summary>Gets how many batches were handed off.</summary>
+    public long BatchesSent { get; private set; }
+
+    /// <summary>Gets how many records were handed off.</summary>
+    public long RecordsSent { get; private set; }
+
+    /// <summary>Gets how long the consume thread waited for room in the queue in all (the counting thread was the slower).</summary>
+    public TimeSpan SenderWaitTime => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _senderWaitTicks));
+
+    /// <summary>Gets the time from the first hand-off to the last batch given back (zero before).</summary>
+    public TimeSpan ActiveTime
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _firstSent == 0 || _lastReturned < _firstSent ? TimeSpan.Zero : Stopwatch.GetElapsedTime(_firstSent, _lastReturned);
+            }
+        }
+    }
 
     /// <summary>Gets a value indicating whether the consume thread is waiting for room in the queue now.</summary>
     public bool SenderWaiting
@@ -68,11 +93,13 @@ internal sealed class Handoff : IDisposable
             {
                 SenderWaits++;
                 SenderWaiting = true;
+                long waitedFrom = Stopwatch.GetTimestamp();
                 while (_queuedBatches >= _capacity && _fault is null && !_aborted)
                 {
                     Monitor.Wait(_gate);
                 }
 
+                Interlocked.Add(ref _senderWaitTicks, Stopwatch.GetTimestamp() - waitedFrom);
                 SenderWaiting = false;
             }
 
@@ -80,6 +107,13 @@ internal sealed class Handoff : IDisposable
             ObjectDisposedException.ThrowIf(_aborted || _completed, this);
             _queue.Enqueue(Filling);
             _queuedBatches++;
+            BatchesSent++;
+            if (_firstSent == 0)
+            {
+                _firstSent = Stopwatch.GetTimestamp();
+            }
+
+            RecordsSent += Filling.Count;
             Monitor.PulseAll(_gate);
             Filling = _free.Count > 0 ? _free.Pop() : NewBatch();
         }
@@ -186,6 +220,7 @@ internal sealed class Handoff : IDisposable
         lock (_gate)
         {
             _free.Push(batch);
+            _lastReturned = Stopwatch.GetTimestamp();
         }
     }
 

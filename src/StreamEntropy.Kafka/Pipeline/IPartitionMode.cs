@@ -94,6 +94,11 @@ internal interface IPartitionMode
     /// now or never. Otherwise nothing waits for more than a moment.</param>
     SaveOutcome Save(DeadLetterProgress deadLetters, bool final);
 
-    /// <summary>Completes a save that <see cref="Save"/> left in flight, once the broker has answered.</summary>
+    /// <summary>Gets a value indicating whether a save that <see cref="Save"/> began is not complete yet (periodic saves
+    /// wait for it: the next interval saves a newer state).</summary>
+    bool SaveInFlight { get; }
+
+    /// <summary>Completes a save that <see cref="Save"/> left in flight, once the broker has answered or the file is
+    /// written.</summary>
     SaveOutcome CompleteSave();
 }
