@@ -83,6 +83,7 @@ public sealed class EntropyPipeline : IDisposable
     private int _checkpointsWritten;
     private bool _stopping; // the graceful stop's final save was made (counting thread)
     private long _countingTicks; // time the counting thread spent in batches (read once it has ended)
+    private long _pollTicks; // time the consume thread spent in polls that returned a record
     private long _eventsInSave; // EventsSinceLastCheckpoint when the state of the save being written was taken
     private DeadLetterWriter? _deadLetters; // while Run runs
     private bool _prepared;
@@ -285,7 +286,7 @@ public sealed class EntropyPipeline : IDisposable
         _logger.Stopped(processed, rejected);
         if (_logger.IsEnabled(LogLevel.Information))
         {
-            _logger.HandoffStopped(handoff.RecordsSent, handoff.BatchesSent, (long)handoff.ActiveTime.TotalMilliseconds, (long)Stopwatch.GetElapsedTime(0, _countingTicks).TotalMilliseconds, handoff.SenderWaits, (long)handoff.SenderWaitTime.TotalMilliseconds);
+            _logger.HandoffStopped(handoff.RecordsSent, handoff.BatchesSent, (long)handoff.ActiveTime.TotalMilliseconds, (long)Stopwatch.GetElapsedTime(0, _pollTicks).TotalMilliseconds, (long)Stopwatch.GetElapsedTime(0, _countingTicks).TotalMilliseconds, handoff.SenderWaits, (long)handoff.SenderWaitTime.TotalMilliseconds);
         }
         _snapshots.OnCompleted();
     }
@@ -302,9 +303,10 @@ public sealed class EntropyPipeline : IDisposable
             handoff.ThrowIfFaulted();
             StoreCovered(consumer);
             ConsumeResult<PayloadSlice, PayloadSlice>? result = null;
+            long pollFrom = Stopwatch.GetTimestamp();
             try
             {
-                result = consumer.Consume(handoff.Filling.Count == 0 ? PollTimeout : Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), Math.Max(sendBy, Stopwatch.GetTimestamp())));
+                result = consumer.Consume(handoff.Filling.Count == 0 ? PollTimeout : Stopwatch.GetElapsedTime(pollFrom, Math.Max(sendBy, pollFrom)));
             }
             catch (ConsumeException e)
             {
@@ -322,14 +324,16 @@ public sealed class EntropyPipeline : IDisposable
                 throw;
             }
 
+            long polled = Stopwatch.GetTimestamp();
             DateTimeOffset now = _time.GetUtcNow();
             Health.Polled(now);
             HandoffBatch batch = handoff.Filling; // after the poll: a rebalance callback in it hands off the batch it finds
             if (result is { IsPartitionEOF: false, Message: { } message })
             {
+                _pollTicks += polled - pollFrom;
                 if (batch.Count == 0)
                 {
-                    sendBy = Stopwatch.GetTimestamp() + MaxBatchAgeTicks;
+                    sendBy = polled + MaxBatchAgeTicks;
                 }
 
                 long timestamp = _settings.UseEventTime && message.Timestamp.Type != TimestampType.NotAvailable
@@ -338,7 +342,7 @@ public sealed class EntropyPipeline : IDisposable
                 batch.Add(result, timestamp);
             }
 
-            if (batch.Count > 0 && (result is null || batch.IsFull || Stopwatch.GetTimestamp() >= sendBy))
+            if (batch.Count > 0 && (result is null || batch.IsFull || polled >= sendBy))
             {
                 handoff.Send();
             }
