@@ -29,7 +29,15 @@ public sealed class HandoffTests
     }
 
     // The counting side, on its own thread: the offsets of every record taken, in order.
-    private static Thread Counter(Handoff handoff, List<long> seen) => new(() =>
+    private static (Thread Counter, List<long> Seen) StartCounter(Handoff handoff)
+    {
+        var seen = new List<long>();
+        var counter = new Thread(() => Count(handoff, seen));
+        counter.Start();
+        return (counter, seen);
+    }
+
+    private static void Count(Handoff handoff, List<long> seen)
     {
         while (handoff.Take(TimeSpan.FromMilliseconds(10), out HandoffBatch? batch))
         {
@@ -46,7 +54,15 @@ public sealed class HandoffTests
                 handoff.Return(batch);
             }
         }
-    });
+    }
+
+    private static int CountOf(List<long> seen)
+    {
+        lock (seen)
+        {
+            return seen.Count;
+        }
+    }
 
     [Fact]
     public void Batch_KeepsKeysValuesTombstonesAndHeaders_AsConsumed()
@@ -84,9 +100,7 @@ public sealed class HandoffTests
     public void Invoke_RunsBehindEveryRecordHandedOffBefore_OnTheCountingThread()
     {
         using var handoff = new Handoff(capacity: 2, maxEvents: 4, maxBytes: 1024);
-        var seen = new List<long>();
-        Thread counter = Counter(handoff, seen);
-        counter.Start();
+        (Thread counter, List<long> seen) = StartCounter(handoff);
         for (long offset = 0; offset < 50; offset++)
         {
             Add(handoff, "events", 0, offset, null, "{}");
@@ -97,13 +111,7 @@ public sealed class HandoffTests
         }
 
         // The last two records are still being filled: Invoke hands them off first.
-        (int Seen, int Thread) atAction = handoff.Invoke(() =>
-        {
-            lock (seen)
-            {
-                return (seen.Count, Environment.CurrentManagedThreadId);
-            }
-        });
+        (int Seen, int Thread) atAction = handoff.Invoke(() => (CountOf(seen), Environment.CurrentManagedThreadId));
         handoff.Complete();
         Assert.True(counter.Join(Wait));
 
@@ -166,19 +174,11 @@ public sealed class HandoffTests
     public void Invoke_ActionThrows_RethrownToTheCaller_CountingGoesOn()
     {
         using var handoff = new Handoff(capacity: 2, maxEvents: 4, maxBytes: 1024);
-        var seen = new List<long>();
-        Thread counter = Counter(handoff, seen);
-        counter.Start();
+        (Thread counter, List<long> seen) = StartCounter(handoff);
 
         Assert.Throws<InvalidDataException>(() => handoff.Invoke<bool>(() => throw new InvalidDataException("unusable state")));
         Add(handoff, "events", 0, 9, null, "{}");
-        int counted = handoff.Invoke(() =>
-        {
-            lock (seen)
-            {
-                return seen.Count;
-            }
-        });
+        int counted = handoff.Invoke(() => CountOf(seen));
         handoff.Complete();
         Assert.True(counter.Join(Wait));
 

@@ -427,10 +427,14 @@ public sealed class EntropyPipeline : IDisposable
                 deadLetters.Write(batch.ToResult(i), error, tombstone ? "the message has no value (tombstone)" : engine.LastErrorDetail);
             }
 
-            // Not while a checkpoint file is being written off this thread: it would complete after the "crash".
-            if (CrashAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0 && EventsSinceLastCheckpoint >= CrashAfterUncheckpointedEvents && !_mode.SaveInFlight)
+            if (CrashAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0 && EventsSinceLastCheckpoint >= CrashAfterUncheckpointedEvents)
             {
-                throw new SimulatedCrashException();
+                // A save still being written would complete after the "crash": settle it first, then see again.
+                SettleSave();
+                if (EventsSinceLastCheckpoint >= CrashAfterUncheckpointedEvents)
+                {
+                    throw new SimulatedCrashException();
+                }
             }
 
             if (_killAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0 && EventsSinceLastCheckpoint >= _killAfterUncheckpointedEvents)
@@ -575,6 +579,17 @@ public sealed class EntropyPipeline : IDisposable
         Saved(_mode.Save(deadLetters.Progress(), final), now);
     }
 
+    // For the in-process crash hook: waits (bounded) until no save is in flight, and takes its outcome.
+    private void SettleSave()
+    {
+        DateTime deadline = DateTime.UtcNow + FlushTimeout;
+        while (_mode.SaveInFlight && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(1);
+            Saved(_mode.CompleteSave());
+        }
+    }
+
     // The crash-test hooks' end: one line on stderr (written through at once, unlike the log), then SIGKILL.
     private static void KillSelf(string why)
     {
@@ -592,7 +607,8 @@ public sealed class EntropyPipeline : IDisposable
         {
             Health.Checkpointed(at ?? _time.GetUtcNow(), ok: true);
             _checkpointsWritten++;
-            EventsSinceLastCheckpoint = 0;
+            EventsSinceLastCheckpoint -= _eventsInSave; // those counted since its state was taken are not covered
+            Volatile.Write(ref _eventsInSave, 0);
             Health.CountCheckpoint();
             _covered.Enqueue(covered);
         }
