@@ -65,6 +65,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 140, Level = LogLevel.Information, Message = "Consumer stopped: {Events} events counted, {Rejected} dead-lettered")]
     public static partial void Stopped(this ILogger logger, long events, long rejected);
 
+    [LoggerMessage(EventId = 141, Level = LogLevel.Information, Message = "Hand-off: {Records} records in {Batches} batches over {ActiveMs} ms (first hand-off to last batch counted); the consume thread spent {PollMs} ms in polls that returned a record and waited {SenderWaits} times for room, {SenderWaitMs} ms in all; the counting thread counted for {CountingMs} ms")]
+    public static partial void HandoffStopped(this ILogger logger, long records, long batches, long activeMs, long pollMs, long countingMs, long senderWaits, long senderWaitMs);
+
     [LoggerMessage(EventId = 160, Level = LogLevel.Information, Message = "Partition {Topic}[{Partition}] restored from the state topic: {Events} events counted, resuming at offset {Offset}")]
     public static partial void PartitionRestored(this ILogger logger, string topic, int partition, long events, long offset);
 

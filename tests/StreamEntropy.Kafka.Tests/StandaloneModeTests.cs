@@ -87,13 +87,60 @@ public sealed class StandaloneModeTests : IDisposable
         Assert.NotEqual(DecodeError.None, error); // rejected, and still covered: its dead letter is the pipeline's
 
         SaveOutcome outcome = mode.Save(new DeadLetterProgress("dead", new Dictionary<int, long> { [0] = 2 }), final: false);
+        Assert.Same(SaveOutcome.Pending, outcome); // the file is written off the counting thread
+        Assert.True(mode.TryCount(Event(0, 42, """{"country":"fr","status":2}"""), 1_764_000_000_002, out _, out error)); // counting goes on
+        outcome = CompleteWithin(mode, TimeSpan.FromSeconds(30));
 
         Assert.Equal([new TopicPartitionOffset(Events(0), new Offset(42)), new TopicPartitionOffset(Events(2), new Offset(8))], outcome.Covered);
         Checkpoint saved = Assert.IsType<Checkpoint>(_store.Load());
         Assert.Equal(new Dictionary<(string, int), long> { [("events", 0)] = 42, [("events", 2)] = 8 }, saved.Offsets);
         Assert.Equal(2, saved.DeadLetters!.ScanFrom[0]);
+        Assert.False(mode.SaveInFlight);
         Assert.Same(SaveOutcome.Pending, mode.CompleteSave());
-        Assert.Equal((1L, 1L), (engine.Processed, engine.Rejected));
+        Assert.Equal((2L, 1L), (engine.Processed, engine.Rejected));
+    }
+
+    [Fact]
+    public void Save_Final_WaitsForTheFileInFlight_ThenWritesItsOwn()
+    {
+        StandaloneMode mode = Prepared();
+        Assert.True(mode.TryCount(Event(0, 41, """{"country":"de","status":1}"""), 1_764_000_000_000, out _, out _));
+        Assert.Same(SaveOutcome.Pending, mode.Save(new DeadLetterProgress("dead", new Dictionary<int, long>()), final: false));
+        Assert.True(mode.TryCount(Event(0, 42, """{"country":"fr","status":2}"""), 1_764_000_000_001, out _, out _));
+
+        SaveOutcome outcome = mode.Save(new DeadLetterProgress("dead", new Dictionary<int, long>()), final: true);
+
+        Assert.Equal([new TopicPartitionOffset(Events(0), new Offset(43))], outcome.Covered);
+        Assert.Equal(43, Assert.IsType<Checkpoint>(_store.Load()).Offsets[("events", 0)]);
+        Assert.False(mode.SaveInFlight);
+        Assert.Same(SaveOutcome.Pending, mode.CompleteSave()); // the superseded one is not reported
+    }
+
+    [Fact]
+    public void Save_DirectoryCannotBeWritten_OffTheCountingThread_FailsWithTheReason()
+    {
+        StandaloneMode mode = Prepared();
+        Directory.CreateDirectory(_store.FilePath + ".tmp"); // the temporary file cannot be created
+
+        Assert.Same(SaveOutcome.Pending, mode.Save(new DeadLetterProgress("dead", new Dictionary<int, long>()), final: false));
+        SaveOutcome outcome = CompleteWithin(mode, TimeSpan.FromSeconds(30));
+
+        Assert.True(outcome.Failed);
+        Assert.Contains(".tmp", outcome.Error, StringComparison.Ordinal);
+        Assert.Null(_store.Load());
+    }
+
+    // What the counting thread does between batches: ask until the file written off it is settled.
+    private static SaveOutcome CompleteWithin(StandaloneMode mode, TimeSpan timeout)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        SaveOutcome outcome;
+        while ((outcome = mode.CompleteSave()) == SaveOutcome.Pending && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(5);
+        }
+
+        return outcome;
     }
 
     [Fact]

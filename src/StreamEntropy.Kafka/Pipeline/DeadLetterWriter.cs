@@ -18,7 +18,7 @@ namespace StreamEntropy.Kafka.Pipeline;
 /// <para>A dead letter the broker refuses as too large is written again with its value cut to
 /// <see cref="TruncatedValueBytes"/> and a <c>truncated</c> header, and counted in <see cref="Truncated"/>: a poison
 /// pill never stops the consume loop.</para>
-/// <para>Threads: <see cref="Write"/>, <see cref="Scan"/> and <see cref="Progress"/> run on the consume thread; delivery
+/// <para>Threads: <see cref="Write"/>, <see cref="Scan"/> and <see cref="Progress"/> run on the counting thread; delivery
 /// reports arrive on librdkafka's poll thread and only touch the counters and the acknowledged positions.</para>
 /// </remarks>
 internal sealed class DeadLetterWriter : IDisposable

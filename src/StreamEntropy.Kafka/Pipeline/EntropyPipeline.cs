@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using System.Reactive.Concurrency;
 using System.Reactive.Linq;
@@ -18,9 +19,13 @@ namespace StreamEntropy.Kafka.Pipeline;
 
 /// <summary>Consumes events from Kafka, counts them in an <see cref="EntropyEngine"/>, publishes snapshots and checkpoints.</summary>
 /// <remarks>
-/// <para><see cref="Run"/> blocks: give it a dedicated thread. Every table is touched only by that thread. System.Reactive
-/// timers only raise flags (publish due, checkpoint due) that the loop serves between polls, so the per-event path
-/// stays plain synchronous code and there is no queue between Kafka and the counters.</para>
+/// <para><see cref="Run"/> blocks: give it a dedicated thread, the consume thread. It polls Kafka, copies each record's
+/// key and value into the arena of a batch (<see cref="ArenaDeserializer"/>) and hands full batches over a bounded
+/// <see cref="Handoff"/> to one counting thread, which <see cref="Run"/> starts and which alone touches the engines,
+/// the producer (dead letters, output, alerts, state records) and the checkpoints. System.Reactive timers only raise
+/// flags (publish due, checkpoint due) that the counting thread serves between batches, so the per-event path stays
+/// plain synchronous code. The consume thread keeps librdkafka, the assignment and the storing of offsets; a rebalance
+/// callback reaches the engines through <see cref="Handoff.Invoke{T}"/>, behind every record handed off before it.</para>
 /// <para>Exactly-once counting: the checkpoint holds the engine state and, per partition, the next offset it has not
 /// counted, written atomically. Only after it is durable are those offsets stored for Kafka's auto-commit. On start the
 /// state is restored and each assigned partition resumes at its checkpointed offset, so a crash replays exactly the
@@ -30,15 +35,27 @@ namespace StreamEntropy.Kafka.Pipeline;
 /// <para>Who owns the engines and their saved state is chosen once, in the constructor: <see cref="StandaloneMode"/> (one
 /// engine, one checkpoint file; described here) or, with <see cref="PipelineSettings.ScaleOut"/>, <see cref="GroupMode"/>
 /// (one engine per owned partition, states in a compacted topic). The loop talks only to <see cref="IPartitionMode"/>.</para>
-/// <para>Nothing on the consume thread waits for the broker for long: a checkpoint that finds dead letters still
+/// <para>Nothing on the counting thread waits for the broker for long: a checkpoint that finds dead letters still
 /// unacknowledged is skipped and tried again at the next interval (readiness reports it), and output records are
-/// never waited for.</para>
+/// never waited for. A durable save's offsets go back to the consume thread, which stores them for Kafka.</para>
 /// </remarks>
 public sealed class EntropyPipeline : IDisposable
 {
     private static readonly TimeSpan PollTimeout = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan DeadLetterWait = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long a record waits in a batch that is not full before the batch is handed off anyway.</summary>
+    private static readonly long MaxBatchAgeTicks = Stopwatch.Frequency / 500; // 2 ms
+
+    /// <summary>Batches queued between the two threads at most (the consume thread waits beyond).</summary>
+    private const int HandoffCapacity = 8;
+
+    /// <summary>Records per batch.</summary>
+    private const int BatchEvents = 2048;
+
+    /// <summary>Key and value bytes per batch (a larger record still goes in one).</summary>
+    private const int BatchBytes = 512 * 1024;
 
     /// <summary>Test hook for crash tests of real processes: with a value N, the process kills itself (SIGKILL) during
     /// its N-th checkpoint write, or the first later one that covers at least 500 events the previous checkpoint does not
@@ -65,6 +82,10 @@ public sealed class EntropyPipeline : IDisposable
     private int _publishDue;
     private int _checkpointDue;
     private int _checkpointsWritten;
+    private bool _stopping; // the graceful stop's final save was made (counting thread)
+    private long _countingTicks; // time the counting thread spent in batches (read once it has ended)
+    private long _pollTicks; // time the consume thread spent in polls that returned a record
+    private long _eventsInSave; // EventsSinceLastCheckpoint when the state of the save being written was taken
     private DeadLetterWriter? _deadLetters; // while Run runs
     private bool _prepared;
     private readonly int _killAfterUncheckpointedEvents;
@@ -75,6 +96,7 @@ public sealed class EntropyPipeline : IDisposable
     private readonly HashSet<string> _discoveryLogged = new(StringComparer.Ordinal); // bounded by the rules' MaxFields
     private readonly IPartitionMode _mode;
     private readonly ConcurrentQueue<(string Window, TaskCompletionSource<RecaptureOutcome> Done)> _recaptures = new();
+    private readonly ConcurrentQueue<IReadOnlyList<TopicPartitionOffset>> _covered = new(); // durable saves' offsets, to store
 
     public EntropyPipeline(PipelineSettings settings, Func<EntropyEngine> engineFactory, ILogger logger, TimeProvider time, IScheduler scheduler)
     {
@@ -93,9 +115,11 @@ public sealed class EntropyPipeline : IDisposable
             int saves = 0;
             Checkpoints.BeforeRename = () =>
             {
-                if (++saves >= killAt && EventsSinceLastCheckpoint >= 500)
+                // On the thread that writes the file: the events it covers were counted when its state was taken.
+                long covered = Volatile.Read(ref _eventsInSave);
+                if (++saves >= killAt && covered >= 500)
                 {
-                    KillSelf($"inside a checkpoint write, {EventsSinceLastCheckpoint} events past the previous checkpoint"); // the temporary file stays
+                    KillSelf($"inside a checkpoint write, {covered} events past the previous checkpoint"); // the temporary file stays
                 }
             };
         }
@@ -111,7 +135,7 @@ public sealed class EntropyPipeline : IDisposable
             : new StandaloneMode(settings, engineFactory, Checkpoints, logger);
     }
 
-    /// <summary>Gets every publication, pushed from the consume thread (subscribers must be quick and must not block).</summary>
+    /// <summary>Gets every publication, pushed from the counting thread (subscribers must be quick and must not block).</summary>
     public IObservable<PublishedSnapshot> Snapshots => _snapshots.AsObservable();
 
     /// <summary>Gets the latest publication, or null before the first one (an immutable reference, swapped atomically).</summary>
@@ -130,8 +154,8 @@ public sealed class EntropyPipeline : IDisposable
     /// producer or the broker (monotonic since the process started).</summary>
     public long DeadLettersTruncated => _deadLetters?.Truncated ?? 0;
 
-    /// <summary>Asks the consume loop to capture the drift reference of <paramref name="window"/> again (between two
-    /// polls, like every change of the tables): the captured reference and the window's alert states are dropped, raised
+    /// <summary>Asks the counting thread to capture the drift reference of <paramref name="window"/> again (between two
+    /// batches, like every change of the tables): the captured reference and the window's alert states are dropped, raised
     /// alerts are cleared, and the next complete closed window with enough events becomes the reference. In Group mode
     /// only the subjects this instance scores are affected.</summary>
     /// <returns>What was done, once the loop has served the request; cancelled if the loop stops first.</returns>
@@ -194,37 +218,58 @@ public sealed class EntropyPipeline : IDisposable
             deadLetters.Scan(replay.DeadLetters, replay.ResumeAt);
         }
 
-        using IConsumer<byte[]?, byte[]?> consumer = BuildConsumer(producer, deadLetters);
+        using var handoff = new Handoff(HandoffCapacity, BatchEvents, BatchBytes);
+        using IConsumer<PayloadSlice, PayloadSlice> consumer = BuildConsumer(handoff, producer, deadLetters);
         using IDisposable publishTimer = Observable.Interval(_settings.PublishInterval, _scheduler).Subscribe(_ => Volatile.Write(ref _publishDue, 1));
         using IDisposable checkpointTimer = Observable.Interval(_settings.CheckpointInterval, _scheduler).Subscribe(_ => Volatile.Write(ref _checkpointDue, 1));
-        consumer.Subscribe(_mode.Topics);
+        var counting = new Thread(() => CountLoop(handoff, producer, deadLetters)) { IsBackground = true, Name = "stream-entropy counting" };
+        counting.Start();
         try
         {
-            Loop(consumer, producer, deadLetters, cancellationToken);
-        }
-        catch (SimulatedCrashException)
-        {
-            // Die like a killed process: no final checkpoint, no commit, no group leave (Dispose without Close).
-            Health.SetRunning(false);
-            throw;
-        }
-        catch (KafkaException)
-        {
-            Health.SetRunning(false);
-            throw;
-        }
+            consumer.Subscribe(_mode.Topics);
+            try
+            {
+                Loop(consumer, handoff, cancellationToken);
+            }
+            catch (SimulatedCrashException)
+            {
+                // Die like a killed process: no final checkpoint, no commit, no group leave (Dispose without Close).
+                Health.SetRunning(false);
+                throw;
+            }
+            catch (KafkaException)
+            {
+                Health.SetRunning(false);
+                throw;
+            }
 
-        // Graceful stop: final snapshot, checkpoint, store offsets, leave the group, flush.
-        PublishClosed(producer);
-        Publish(producer);
-        Checkpoint(consumer, producer, deadLetters, final: true);
-        try
-        {
-            consumer.Close();
+            // Graceful stop: what was handed off is counted, then the final snapshot, checkpoint, store offsets, leave
+            // the group (its revocation saves again, behind the same queue), flush.
+            handoff.Invoke(() =>
+            {
+                _stopping = true; // no periodic save from here on: none is left half-written when Run returns
+                PublishClosed(producer);
+                Publish(producer);
+                Checkpoint(producer, deadLetters, final: true);
+                return true;
+            });
+            StoreCovered(consumer);
+            try
+            {
+                consumer.Close();
+            }
+            catch (KafkaException e)
+            {
+                _logger.ClientError(e.Error.Code.ToString(), e.Error.Reason);
+            }
+
+            handoff.Complete();
+            counting.Join();
         }
-        catch (KafkaException e)
+        finally
         {
-            _logger.ClientError(e.Error.Code.ToString(), e.Error.Reason);
+            handoff.Abort(); // after a failure: the counting thread stops without counting what is still queued
+            counting.Join();
         }
 
         int undelivered = producer.Flush(FlushTimeout);
@@ -242,19 +287,29 @@ public sealed class EntropyPipeline : IDisposable
         Health.SetRunning(false);
         (long processed, long rejected) = _mode.Totals();
         _logger.Stopped(processed, rejected);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.HandoffStopped(handoff.RecordsSent, handoff.BatchesSent, (long)handoff.ActiveTime.TotalMilliseconds, (long)Stopwatch.GetElapsedTime(0, _pollTicks).TotalMilliseconds, (long)Stopwatch.GetElapsedTime(0, _countingTicks).TotalMilliseconds, handoff.SenderWaits, (long)handoff.SenderWaitTime.TotalMilliseconds);
+        }
         _snapshots.OnCompleted();
     }
 
     public void Dispose() => _snapshots.Dispose();
 
-    private void Loop(IConsumer<byte[]?, byte[]?> consumer, IProducer<string?, byte[]> producer, DeadLetterWriter deadLetters, CancellationToken cancellationToken)
+    // The consume thread: polls, fills batches, hands them off (waiting while the queue is full) and stores the offsets
+    // of durable saves. A batch is handed off when full, when a poll found nothing, or 2 ms after its first record.
+    private void Loop(IConsumer<PayloadSlice, PayloadSlice> consumer, Handoff handoff, CancellationToken cancellationToken)
     {
+        long sendBy = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
-            ConsumeResult<byte[]?, byte[]?>? result = null;
+            handoff.ThrowIfFaulted();
+            StoreCovered(consumer);
+            ConsumeResult<PayloadSlice, PayloadSlice>? result = null;
+            long pollFrom = Stopwatch.GetTimestamp();
             try
             {
-                result = consumer.Consume(PollTimeout);
+                result = consumer.Consume(handoff.Filling.Count == 0 ? PollTimeout : Stopwatch.GetElapsedTime(pollFrom, Math.Max(sendBy, pollFrom)));
             }
             catch (ConsumeException e)
             {
@@ -266,48 +321,82 @@ public sealed class EntropyPipeline : IDisposable
                     throw;
                 }
             }
+            catch (Exception) when (handoff.Faulted)
+            {
+                handoff.ThrowIfFaulted(); // the counting thread's end, met inside a rebalance callback
+                throw;
+            }
 
+            long polled = Stopwatch.GetTimestamp();
             DateTimeOffset now = _time.GetUtcNow();
             Health.Polled(now);
-            if (result is { IsPartitionEOF: false, Message: not null })
+            HandoffBatch batch = handoff.Filling; // after the poll: a rebalance callback in it hands off the batch it finds
+            if (result is { IsPartitionEOF: false, Message: { } message })
             {
-                Count(result, deadLetters, now);
-                if (CrashAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0 && EventsSinceLastCheckpoint >= CrashAfterUncheckpointedEvents)
+                _pollTicks += polled - pollFrom;
+                if (batch.Count == 0)
                 {
-                    throw new SimulatedCrashException();
+                    sendBy = polled + MaxBatchAgeTicks;
                 }
 
-                // Counted from the last save started, not the last acknowledged: a save still in flight may land after
-                // the kill, and the events past it are the ones a successor must read again.
-                if (_killAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0 && _eventsSinceSaveStarted >= _killAfterUncheckpointedEvents)
-                {
-                    IEnumerable<(string Topic, int Partition, long Next)> next = _mode.NextOffsets();
-                    KillSelf($"{_eventsSinceSaveStarted} events counted past the last checkpoint; next offsets {string.Join(", ", next.Select(n => $"{n.Topic}[{n.Partition}]@{n.Next}"))}");
-                }
+                long timestamp = _settings.UseEventTime && message.Timestamp.Type != TimestampType.NotAvailable
+                    ? message.Timestamp.UnixTimestampMs
+                    : now.ToUnixTimeMilliseconds();
+                batch.Add(result, timestamp);
             }
 
-            if (!_settings.UseEventTime)
+            if (batch.Count > 0 && (result is null || batch.IsFull || polled >= sendBy))
             {
-                _mode.AdvanceTo(now.ToUnixTimeMilliseconds());
+                handoff.Send();
             }
-
-            ServeRecaptures();
-            PublishClosed(producer);
-            if (Interlocked.Exchange(ref _publishDue, 0) == 1)
-            {
-                Publish(producer);
-            }
-
-            if (Interlocked.Exchange(ref _checkpointDue, 0) == 1)
-            {
-                Checkpoint(consumer, producer, deadLetters, final: false);
-            }
-
-            Saved(consumer, _mode.CompleteSave());
         }
     }
 
-    // Served on the consume thread, the tables' only writer; the clear events go out with the next PublishClosed (single
+    // The counting thread: counts each batch, then serves what is due (processing time, re-captures, closed windows,
+    // publication, checkpoint, a save in flight) between batches, or every PollTimeout when nothing arrives.
+    private void CountLoop(Handoff handoff, IProducer<string?, byte[]> producer, DeadLetterWriter deadLetters)
+    {
+        try
+        {
+            while (handoff.Take(PollTimeout, out HandoffBatch? batch))
+            {
+                if (batch is not null)
+                {
+                    long from = Stopwatch.GetTimestamp();
+                    Count(batch, deadLetters);
+                    _countingTicks += Stopwatch.GetTimestamp() - from;
+                    handoff.Return(batch);
+                }
+
+                if (!_settings.UseEventTime)
+                {
+                    _mode.AdvanceTo(_time.GetUtcNow().ToUnixTimeMilliseconds());
+                }
+
+                ServeRecaptures();
+                PublishClosed(producer);
+                if (Interlocked.Exchange(ref _publishDue, 0) == 1)
+                {
+                    Publish(producer);
+                }
+
+                if (Interlocked.Exchange(ref _checkpointDue, 0) == 1)
+                {
+                    Checkpoint(producer, deadLetters, final: false);
+                }
+
+                Saved(_mode.CompleteSave());
+            }
+        }
+#pragma warning disable CA1031 // whatever ends the counting thread is rethrown on the consume thread, which ends Run
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            handoff.Fail(e);
+        }
+    }
+
+    // Served on the counting thread, the tables' only writer; the clear events go out with the next PublishClosed (single
     // instance) or Publish (Group mode), and a publication is brought forward so that /api/alerts shows the change.
     private void ServeRecaptures()
     {
@@ -324,23 +413,41 @@ public sealed class EntropyPipeline : IDisposable
         }
     }
 
-    private void Count(ConsumeResult<byte[]?, byte[]?> result, DeadLetterWriter deadLetters, DateTimeOffset now)
+    private void Count(HandoffBatch batch, DeadLetterWriter deadLetters)
     {
-        Message<byte[]?, byte[]?> message = result.Message;
-        long timestamp = _settings.UseEventTime && message.Timestamp.Type != TimestampType.NotAvailable
-            ? message.Timestamp.UnixTimestampMs
-            : now.ToUnixTimeMilliseconds();
-        if (!_mode.TryCount(result, timestamp, out EntropyEngine? engine, out DecodeError error))
+        for (int i = 0; i < batch.Count; i++)
         {
-            return;
-        }
+            bool tombstone = batch.IsTombstone(i);
+            if (!_mode.TryCount(batch.Partition(i), batch.Offset(i), batch.Value(i), tombstone, batch.TimestampMs(i), out EntropyEngine? engine, out DecodeError error))
+            {
+                continue;
+            }
 
-        EventsSinceLastCheckpoint++;
-        _eventsSinceSaveStarted++;
-        EventsRead++;
-        if (error != DecodeError.None)
-        {
-            deadLetters.Write(result, error, message.Value is null ? "the message has no value (tombstone)" : engine.LastErrorDetail);
+            EventsSinceLastCheckpoint++;
+            _eventsSinceSaveStarted++;
+            EventsRead++;
+            if (error != DecodeError.None)
+            {
+                deadLetters.Write(batch.ToResult(i), error, tombstone ? "the message has no value (tombstone)" : engine.LastErrorDetail);
+            }
+
+            if (CrashAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0 && EventsSinceLastCheckpoint >= CrashAfterUncheckpointedEvents)
+            {
+                // A save still being written would complete after the "crash": settle it first, then see again.
+                SettleSave();
+                if (EventsSinceLastCheckpoint >= CrashAfterUncheckpointedEvents)
+                {
+                    throw new SimulatedCrashException();
+                }
+            }
+
+            // Counted from the last save started, not the last acknowledged: a save still in flight may land after the
+            // kill, and the events past it are the ones a successor must read again.
+            if (_killAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0 && _eventsSinceSaveStarted >= _killAfterUncheckpointedEvents)
+            {
+                IEnumerable<(string Topic, int Partition, long Next)> next = _mode.NextOffsets();
+                KillSelf($"{_eventsSinceSaveStarted} events counted past the last checkpoint; next offsets {string.Join(", ", next.Select(n => $"{n.Topic}[{n.Partition}]@{n.Next}"))}");
+            }
         }
     }
 
@@ -474,9 +581,14 @@ public sealed class EntropyPipeline : IDisposable
     }
 
     // final: at the stop or a revocation, wait (bounded) for what must be durable, as offsets are stored now or never;
-    // otherwise nothing waits on the consume thread for more than a moment.
-    private void Checkpoint(IConsumer<byte[]?, byte[]?> consumer, IProducer<string?, byte[]> producer, DeadLetterWriter deadLetters, bool final)
+    // otherwise nothing waits on the counting thread for more than a moment.
+    private void Checkpoint(IProducer<string?, byte[]> producer, DeadLetterWriter deadLetters, bool final)
     {
+        if (!final && (_mode.SaveInFlight || _stopping))
+        {
+            return; // the save in flight completes first (CompleteSave); the next interval saves a newer state
+        }
+
         DateTimeOffset now = _time.GetUtcNow();
         if (deadLetters.Pending > 0)
         {
@@ -501,8 +613,20 @@ public sealed class EntropyPipeline : IDisposable
             return;
         }
 
+        Volatile.Write(ref _eventsInSave, EventsSinceLastCheckpoint); // what the crash-test hook's file covers
         _eventsSinceSaveStarted = 0;
-        Saved(consumer, _mode.Save(deadLetters.Progress(), final), now);
+        Saved(_mode.Save(deadLetters.Progress(), final), now);
+    }
+
+    // For the in-process crash hook: waits (bounded) until no save is in flight, and takes its outcome.
+    private void SettleSave()
+    {
+        DateTime deadline = DateTime.UtcNow + FlushTimeout;
+        while (_mode.SaveInFlight && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(1);
+            Saved(_mode.CompleteSave());
+        }
     }
 
     // The crash-test hooks' end: one line on stderr (written through at once, unlike the log), then SIGKILL.
@@ -514,17 +638,18 @@ public sealed class EntropyPipeline : IDisposable
         self.Kill();
     }
 
-    // A durable save: its offsets are stored for Kafka's auto-commit. A failed one: readiness says so, and the next
-    // interval tries again.
-    private void Saved(IConsumer<byte[]?, byte[]?> consumer, SaveOutcome outcome, DateTimeOffset? at = null)
+    // A durable save: its offsets go to the consume thread, which stores them for Kafka's auto-commit. A failed one:
+    // readiness says so, and the next interval tries again.
+    private void Saved(SaveOutcome outcome, DateTimeOffset? at = null)
     {
         if (outcome.Covered is { } covered)
         {
             Health.Checkpointed(at ?? _time.GetUtcNow(), ok: true);
             _checkpointsWritten++;
-            EventsSinceLastCheckpoint = 0;
+            EventsSinceLastCheckpoint -= _eventsInSave; // those counted since its state was taken are not covered
+            Volatile.Write(ref _eventsInSave, 0);
             Health.CountCheckpoint();
-            StoreOffsets(consumer, covered);
+            _covered.Enqueue(covered);
         }
         else if (outcome.Failed)
         {
@@ -537,7 +662,17 @@ public sealed class EntropyPipeline : IDisposable
         }
     }
 
-    private void StoreOffsets(IConsumer<byte[]?, byte[]?> consumer, IEnumerable<TopicPartitionOffset> offsets)
+    // On the consume thread: the offsets of durable saves, in the order they became durable, for partitions still
+    // assigned (a revoked partition's were stored in its revocation callback, or belong to its next owner now).
+    private void StoreCovered(IConsumer<PayloadSlice, PayloadSlice> consumer)
+    {
+        while (_covered.TryDequeue(out IReadOnlyList<TopicPartitionOffset>? offsets))
+        {
+            StoreOffsets(consumer, offsets);
+        }
+    }
+
+    private void StoreOffsets(IConsumer<PayloadSlice, PayloadSlice> consumer, IEnumerable<TopicPartitionOffset> offsets)
     {
         foreach (TopicPartitionOffset offset in offsets)
         {
@@ -579,10 +714,15 @@ public sealed class EntropyPipeline : IDisposable
             .Build();
     }
 
-    private IConsumer<byte[]?, byte[]?> BuildConsumer(IProducer<string?, byte[]> producer, DeadLetterWriter deadLetters)
+    // The callbacks run on the consume thread, inside a poll; what touches the engines runs on the counting thread,
+    // behind every record handed off before (Handoff.Invoke), so a revocation saves exactly what was counted.
+    private IConsumer<PayloadSlice, PayloadSlice> BuildConsumer(Handoff handoff, IProducer<string?, byte[]> producer, DeadLetterWriter deadLetters)
     {
         ConsumerConfig config = ConsumerSettings.Build(_settings);
-        return new ConsumerBuilder<byte[]?, byte[]?>(config)
+        var arena = new ArenaDeserializer(handoff);
+        return new ConsumerBuilder<PayloadSlice, PayloadSlice>(config)
+            .SetKeyDeserializer(arena)
+            .SetValueDeserializer(arena)
             .SetErrorHandler((_, e) => OnClientError(e))
             .SetLogHandler((_, m) => _logger.LibrdkafkaLog(m.Name, m.Facility, m.Message))
             .SetStatisticsHandler((_, json) =>
@@ -602,21 +742,29 @@ public sealed class EntropyPipeline : IDisposable
                 }
 
                 Health.SetAssigned(_assigned.Count);
-                IReadOnlyList<TopicPartitionOffset> start = _mode.Assign(partitions, out StateRestore? replay);
-                if (replay is not null)
+                return handoff.Invoke(() =>
                 {
-                    // Dead letters the previous owners wrote for events about to be replayed here are not written again.
-                    deadLetters.Scan(replay.DeadLetters, replay.ResumeAt);
-                }
+                    IReadOnlyList<TopicPartitionOffset> start = _mode.Assign(partitions, out StateRestore? replay);
+                    if (replay is not null)
+                    {
+                        // Dead letters the previous owners wrote for events about to be replayed here are not written again.
+                        deadLetters.Scan(replay.DeadLetters, replay.ResumeAt);
+                    }
 
-                return start;
+                    return start;
+                });
             })
             .SetPartitionsRevokedHandler((c, partitions) =>
             {
                 _logger.PartitionsRevoked(partitions);
-                _mode.Revoking();
-                Checkpoint(c, producer, deadLetters, final: true); // offsets of the revoked partitions can still be stored here
-                _mode.Revoke(partitions.Select(p => p.TopicPartition));
+                handoff.Invoke(() =>
+                {
+                    _mode.Revoking();
+                    Checkpoint(producer, deadLetters, final: true);
+                    _mode.Revoke(partitions.Select(p => p.TopicPartition));
+                    return true;
+                });
+                StoreCovered(c); // offsets of the revoked partitions can still be stored here
 
                 foreach (TopicPartitionOffset tpo in partitions)
                 {
@@ -625,15 +773,20 @@ public sealed class EntropyPipeline : IDisposable
 
                 Health.SetAssigned(_assigned.Count);
             })
-            .SetPartitionsLostHandler((_, partitions) =>
+            .SetPartitionsLostHandler((c, partitions) =>
             {
                 _logger.PartitionsRevoked(partitions);
-                _mode.Revoke(partitions.Select(p => p.TopicPartition)); // another member may own them already: write nothing
+                handoff.Invoke(() =>
+                {
+                    _mode.Revoke(partitions.Select(p => p.TopicPartition)); // another member may own them already: write nothing
+                    return true;
+                });
                 foreach (TopicPartitionOffset tpo in partitions)
                 {
                     _assigned.Remove(tpo.TopicPartition);
                 }
 
+                StoreCovered(c); // earlier saves' offsets of the partitions still assigned
                 Health.SetAssigned(_assigned.Count);
             })
             .Build();

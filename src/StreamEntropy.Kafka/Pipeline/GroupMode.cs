@@ -21,7 +21,7 @@ namespace StreamEntropy.Kafka.Pipeline;
 /// resumes at that offset, so a partition that moves between instances continues exactly where the last durable state
 /// of its previous owner ends. Offsets are stored for Kafka only after the state records covering them are acknowledged.</para>
 /// <para>Partials go where <see cref="PartialRouter"/> sends them; the group member that Kafka assigns a partials
-/// partition merges what lands there. Single writer: the consume thread.</para>
+/// partition merges what lands there. Single writer: the counting thread.</para>
 /// <para>Drift of merged windows is scored by the owner of each subject's partials partition. Its state (captured
 /// references, alert states, the last window scored) goes to the state topic too, one record per partials partition
 /// (key <c>group/#drift/partition</c>: '#' cannot occur in a topic name, so it never meets an input partition's key;
@@ -234,23 +234,28 @@ internal sealed class GroupMode : IPartitionMode
     /// is counted up to it; reads a record of the partials topic into the merger.</summary>
     /// <returns>False for a partials record, and for an input partition not owned (revoked meanwhile: its next owner
     /// reads it from its saved offset).</returns>
-    public bool TryCount(ConsumeResult<byte[]?, byte[]?> record, long timestampMs, [NotNullWhen(true)] out EntropyEngine? engine, out DecodeError error)
+    public bool TryCount(TopicPartition partition, long offset, ReadOnlySpan<byte> value, bool tombstone, long timestampMs, [NotNullWhen(true)] out EntropyEngine? engine, out DecodeError error)
     {
         engine = null;
         error = DecodeError.None;
-        if (IsPartials(record.Topic))
+        if (IsPartials(partition.Topic))
         {
-            Accept(record.Topic, record.Partition.Value, record.Offset.Value, record.Message.Value);
+            // A tombstone: nothing to merge.
+            if (!tombstone)
+            {
+                Accept(partition.Topic, partition.Partition.Value, offset, value);
+            }
+
             return false;
         }
 
-        if (!_owned.TryGetValue(record.TopicPartition, out OwnedPartition? p))
+        if (!_owned.TryGetValue(partition, out OwnedPartition? p))
         {
             return false;
         }
 
         engine = p.Engine;
-        error = engine.Process(record.Message.Value ?? [], timestampMs);
+        error = engine.Process(value, timestampMs);
         if (error == DecodeError.None)
         {
             _processed++;
@@ -260,7 +265,7 @@ internal sealed class GroupMode : IPartitionMode
             _rejected++;
         }
 
-        p.Next = record.Offset.Value + 1;
+        p.Next = offset + 1;
         return true;
     }
 
@@ -334,6 +339,8 @@ internal sealed class GroupMode : IPartitionMode
             : Merger.Drift.Recapture(window, nowMs);
     }
 
+    public bool SaveInFlight => _inFlight is not null;
+
     public SaveOutcome Save(DeadLetterProgress deadLetters, bool final)
     {
         if (final)
@@ -360,13 +367,8 @@ internal sealed class GroupMode : IPartitionMode
     }
 
     // Reads one record of the partials topic into the merger; a record that cannot be used is logged and skipped.
-    private void Accept(string topic, int partition, long offset, byte[]? value)
+    private void Accept(string topic, int partition, long offset, ReadOnlySpan<byte> value)
     {
-        if (value is null)
-        {
-            return; // a tombstone: nothing to merge
-        }
-
         try
         {
             Merger.Accept(PartialCodec.Read(value), partition);
@@ -453,8 +455,9 @@ internal sealed class GroupMode : IPartitionMode
             var version = (engine.Processed, engine.Rejected, engine.WatermarkMs);
             if (version != p.SavedAt)
             {
-                using var state = new MemoryStream();
+                using var state = new MemoryStream(p.StateBytes + (p.StateBytes / 8)); // allocated once, not grown by doubling
                 engine.Save(state);
+                p.StateBytes = (int)Math.Min(state.Length, int.MaxValue / 2);
                 var checkpoint = new Checkpoint(new Dictionary<(string, int), long> { [(tp.Topic, tp.Partition.Value)] = p.Next }, state.ToArray()) { DeadLetters = deadLetters };
                 byte[] value = CheckpointStore.Serialize(checkpoint);
                 bytes += value.Length;
@@ -634,5 +637,8 @@ internal sealed class GroupMode : IPartitionMode
         public (long Processed, long Rejected, long Watermark) SavedAt { get; set; }
 
         public (long Processed, long Rejected, long Watermark) SentAt { get; set; } = (-1, -1, -1);
+
+        /// <summary>The size of the last state saved.</summary>
+        public int StateBytes { get; set; }
     }
 }

@@ -14,7 +14,8 @@ namespace StreamEntropy.Kafka.Pipeline;
 /// letters, output records, health, timers, rebalance callbacks) talks only to this interface. A mode owns the
 /// engines and their saved state; the pipeline owns the Kafka clients, the dead-letter writer and what a process
 /// publishes.</para>
-/// <para>Every member runs on the consume thread (rebalance callbacks run inside a poll), except where said otherwise.</para>
+/// <para>Every member runs on the counting thread, the engines' only thread (rebalance callbacks, which run inside a poll
+/// on the consume thread, reach the mode through <see cref="Handoff.Invoke{T}"/>), except where said otherwise.</para>
 /// </remarks>
 internal interface IPartitionMode
 {
@@ -45,13 +46,17 @@ internal interface IPartitionMode
     /// <summary>Forgets revoked or lost partitions (their saved state stays for the next owner).</summary>
     void Revoke(IEnumerable<TopicPartition> partitions);
 
-    /// <summary>Counts one consumed record, or takes it in when it is not an event (Group mode's partials).</summary>
-    /// <param name="record">The record.</param>
+    /// <summary>Counts one consumed record, or takes it in when it is not an event (Group mode's partials). Runs on the
+    /// counting thread, like every member that touches an engine.</summary>
+    /// <param name="partition">The record's partition.</param>
+    /// <param name="offset">The record's offset.</param>
+    /// <param name="value">The record's value (empty for a tombstone), valid during the call only.</param>
+    /// <param name="tombstone">Whether the record has no value.</param>
     /// <param name="timestampMs">The event's time (its Kafka timestamp or the clock's).</param>
     /// <param name="engine">The engine that counted it.</param>
     /// <param name="error">Why the event was rejected, or <see cref="DecodeError.None"/>.</param>
     /// <returns>True when the record was an event of a partition this mode counts (counted or rejected).</returns>
-    bool TryCount(ConsumeResult<byte[]?, byte[]?> record, long timestampMs, [NotNullWhen(true)] out EntropyEngine? engine, out DecodeError error);
+    bool TryCount(TopicPartition partition, long offset, ReadOnlySpan<byte> value, bool tombstone, long timestampMs, [NotNullWhen(true)] out EntropyEngine? engine, out DecodeError error);
 
     /// <summary>Moves every engine's watermark to <paramref name="nowMs"/> (processing time).</summary>
     void AdvanceTo(long nowMs);
@@ -95,6 +100,11 @@ internal interface IPartitionMode
     /// now or never. Otherwise nothing waits for more than a moment.</param>
     SaveOutcome Save(DeadLetterProgress deadLetters, bool final);
 
-    /// <summary>Completes a save that <see cref="Save"/> left in flight, once the broker has answered.</summary>
+    /// <summary>Gets a value indicating whether a save that <see cref="Save"/> began is not complete yet (periodic saves
+    /// wait for it: the next interval saves a newer state).</summary>
+    bool SaveInFlight { get; }
+
+    /// <summary>Completes a save that <see cref="Save"/> left in flight, once the broker has answered or the file is
+    /// written.</summary>
     SaveOutcome CompleteSave();
 }

@@ -1,0 +1,120 @@
+using System.Buffers;
+using Confluent.Kafka;
+
+namespace StreamEntropy.Kafka.Pipeline;
+
+/// <summary>Consecutive records handed from the consume thread to the counting thread: their keys and values copied
+/// back to back into one pooled arena, and per record its partition, offset, timestamps and headers.</summary>
+/// <remarks>Filled by the consume thread only (<see cref="Append"/> from the <see cref="ArenaDeserializer"/>, then
+/// <see cref="Add"/>), read by the counting thread only once handed off, and reused after <see cref="Reset"/>. The raw
+/// bytes live until the batch is counted: long enough to dead-letter a rejected event (<see cref="ToResult"/>).</remarks>
+internal sealed class HandoffBatch : IDisposable
+{
+    private readonly int _maxEvents;
+    private readonly int _maxBytes;
+    private readonly Entry[] _entries;
+    private byte[] _arena;
+    private int _used;
+
+    /// <param name="maxEvents">The number of records after which <see cref="IsFull"/>.</param>
+    /// <param name="maxBytes">The arena bytes after which <see cref="IsFull"/> (a larger record still fits: the arena grows).</param>
+    public HandoffBatch(int maxEvents, int maxBytes)
+    {
+        _maxEvents = maxEvents;
+        _maxBytes = maxBytes;
+        _entries = new Entry[maxEvents];
+        _arena = ArrayPool<byte>.Shared.Rent(maxBytes);
+    }
+
+    /// <summary>Gets the number of records.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Gets the bytes of keys and values held.</summary>
+    public int Bytes => _used;
+
+    /// <summary>Gets a value indicating whether the batch should be handed off now.</summary>
+    public bool IsFull => Count >= _maxEvents || _used >= _maxBytes;
+
+    /// <summary>Copies <paramref name="data"/> to the end of the arena (growing it if needed).</summary>
+    /// <returns>Where it lies.</returns>
+    public PayloadSlice Append(ReadOnlySpan<byte> data)
+    {
+        if (_arena.Length - _used < data.Length)
+        {
+            byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(_arena.Length * 2, _used + data.Length));
+            _arena.AsSpan(0, _used).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_arena);
+            _arena = larger;
+        }
+
+        data.CopyTo(_arena.AsSpan(_used));
+        var slice = new PayloadSlice(_used, data.Length);
+        _used += data.Length;
+        return slice;
+    }
+
+    /// <summary>Adds a consumed record whose key and value <see cref="Append"/> has copied.</summary>
+    /// <param name="result">The record.</param>
+    /// <param name="timestampMs">The time to count it at (its Kafka timestamp or the clock's when it was polled).</param>
+    public void Add(ConsumeResult<PayloadSlice, PayloadSlice> result, long timestampMs)
+    {
+        // One TopicPartition per run of records of one partition, not one per record.
+        TopicPartition partition = Count > 0 && _entries[Count - 1].Partition is { } last
+            && last.Partition == result.Partition && string.Equals(last.Topic, result.Topic, StringComparison.Ordinal)
+            ? last
+            : new TopicPartition(result.Topic, result.Partition);
+        Message<PayloadSlice, PayloadSlice> message = result.Message;
+        _entries[Count++] = new Entry(partition, result.Offset.Value, timestampMs, message.Timestamp, message.Key, message.Value, message.Headers);
+    }
+
+    /// <summary>Gets the partition of record <paramref name="i"/>.</summary>
+    public TopicPartition Partition(int i) => _entries[i].Partition;
+
+    /// <summary>Gets the offset of record <paramref name="i"/>.</summary>
+    public long Offset(int i) => _entries[i].Offset;
+
+    /// <summary>Gets the time to count record <paramref name="i"/> at.</summary>
+    public long TimestampMs(int i) => _entries[i].TimestampMs;
+
+    /// <summary>Gets a value indicating whether record <paramref name="i"/> has no value (a tombstone).</summary>
+    public bool IsTombstone(int i) => _entries[i].Value.IsNull;
+
+    /// <summary>Gets the value of record <paramref name="i"/> (empty for a tombstone).</summary>
+    public ReadOnlySpan<byte> Value(int i) => Span(_entries[i].Value);
+
+    /// <summary>Copies record <paramref name="i"/> out of the arena as Confluent would have delivered it (for a dead letter).</summary>
+    public ConsumeResult<byte[]?, byte[]?> ToResult(int i)
+    {
+        Entry e = _entries[i];
+        return new ConsumeResult<byte[]?, byte[]?>
+        {
+            TopicPartitionOffset = new TopicPartitionOffset(e.Partition, new Offset(e.Offset)),
+            Message = new Message<byte[]?, byte[]?>
+            {
+                Key = e.Key.IsNull ? null : Span(e.Key).ToArray(),
+                Value = e.Value.IsNull ? null : Span(e.Value).ToArray(),
+                Headers = e.Headers,
+                Timestamp = e.Timestamp,
+            },
+        };
+    }
+
+    /// <summary>Empties the batch for reuse (the arena is kept).</summary>
+    public void Reset()
+    {
+        Array.Clear(_entries, 0, Count); // no references to headers or partitions kept alive
+        Count = 0;
+        _used = 0;
+    }
+
+    public void Dispose()
+    {
+        Reset();
+        ArrayPool<byte>.Shared.Return(_arena);
+        _arena = [];
+    }
+
+    private ReadOnlySpan<byte> Span(PayloadSlice slice) => slice.IsNull ? [] : _arena.AsSpan(slice.Start, slice.Length);
+
+    private readonly record struct Entry(TopicPartition Partition, long Offset, long TimestampMs, Timestamp Timestamp, PayloadSlice Key, PayloadSlice Value, Headers? Headers);
+}

@@ -1,0 +1,107 @@
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+using StreamEntropy.Core.Estimation;
+using StreamEntropy.Kafka.State;
+using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.Decoding;
+using StreamEntropy.Streaming.Engine;
+using StreamEntropy.Streaming.Output;
+using StreamEntropy.Streaming.Windows;
+
+namespace StreamEntropy.Benchmarks;
+
+/// <summary>How long the worker's counting thread stops counting for a publication and for a checkpoint when a field
+/// holds 10⁶ distinct values: each step timed as one operation (the pause it causes, not a throughput).</summary>
+/// <remarks>
+/// <para>The engine is the worker's with two fields, <c>user</c> (10⁶ distinct values) and <c>country</c> (50), the pair
+/// of both (10⁶ distinct pairs), and a cumulative window; GlobalSetup counts one event per user.</para>
+/// <para>What runs on the counting thread, step by step: <see cref="Publish"/> (a snapshot of every window and its
+/// output records) and <see cref="CheckpointState"/> (<c>EntropyEngine.Save</c>: the state bytes, taken at one point of
+/// the event sequence); in Group mode also <see cref="CheckpointRecord"/> (the state-topic record's encoding and
+/// SHA-256). <see cref="CheckpointFile"/> (the Standalone file from those bytes: encode, SHA-256, write, fsync, rename)
+/// runs on a pool thread since the counting thread moved off the polling thread.</para>
+/// </remarks>
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 10)]
+[MemoryDiagnoser]
+public class PauseBenchmarks
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("se-pause-").FullName;
+    private EntropyEngine _engine = null!;
+    private CheckpointStore _store = null!;
+    private byte[] _state = [];
+
+    [Params(1_000_000)]
+    public int Distinct { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var schema = new EventSchema(
+            [new FieldDefinition("user", "user"), new FieldDefinition("country", "country")],
+            [new PairDefinition("user", "country")]);
+        _engine = new EntropyEngine(schema, [new WindowDefinition("all", WindowKind.Cumulative)], EntropyEstimator.MaximumLikelihood);
+        long t0 = 1_764_000_000_000;
+        for (int i = 0; i < Distinct; i++)
+        {
+            byte[] json = Encoding.UTF8.GetBytes(FormattableString.Invariant($$"""{"user":"u{{i:D7}}","country":"c{{i % 50:D2}}"}"""));
+            if (_engine.Process(json, t0 + i) != DecodeError.None)
+            {
+                throw new InvalidOperationException("A generated event was rejected.");
+            }
+        }
+
+        _store = new CheckpointStore(_dir, "pause");
+        _state = CheckpointStateGrown();
+        Console.WriteLine($"// engine state: {_state.Length} bytes for {Distinct} distinct values");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>A publication: every window's snapshot and its output records (JSON), as the pipeline produces them.</summary>
+    [Benchmark]
+    public int Publish()
+    {
+        int bytes = 0;
+        DateTimeOffset now = DateTimeOffset.UnixEpoch.AddMilliseconds(1_764_000_000_000);
+        foreach (WindowSnapshot window in _engine.Snapshot())
+        {
+            foreach (OutputRecord record in SnapshotRecords.Build(window, LogBase.Bits, now))
+            {
+                bytes += record.Json.Length;
+            }
+        }
+
+        return bytes;
+    }
+
+    /// <summary>The engine's state bytes (what must be taken on the counting thread, at one point of the sequence), into a
+    /// buffer sized from the previous state, as both partition modes do.</summary>
+    [Benchmark]
+    public byte[] CheckpointState()
+    {
+        using var state = new MemoryStream(_state.Length + (_state.Length / 8));
+        _engine.Save(state);
+        return state.ToArray();
+    }
+
+    /// <summary>The same into a buffer grown by doubling, as before the size hint.</summary>
+    [Benchmark]
+    public byte[] CheckpointStateGrown()
+    {
+        using var state = new MemoryStream();
+        _engine.Save(state);
+        return state.ToArray();
+    }
+
+    /// <summary>The checkpoint file written from state bytes already taken: encode, SHA-256, write, fsync, rename.</summary>
+    [Benchmark]
+    public void CheckpointFile() =>
+        _store.Save(new Checkpoint(new Dictionary<(string, int), long> { [("events", 0)] = Distinct }, _state));
+
+    /// <summary>The same encoding as a state-topic record (Group mode), without the file.</summary>
+    [Benchmark]
+    public int CheckpointRecord() =>
+        CheckpointStore.Serialize(new Checkpoint(new Dictionary<(string, int), long> { [("events", 0)] = Distinct }, _state)).Length;
+}
