@@ -136,6 +136,18 @@ public sealed class StreamEntropyOptionsValidatorTests
         AssertSingleFailure(o => o.Drift.MinimumReferenceEvents = value, "StreamEntropy:Drift:MinimumReferenceEvents");
 
     [Fact]
+    public void ToRules_FalseDiscoveryRate_UnsetIsTheDefault_ZeroIsOff()
+    {
+        var drift = new DriftOptions();
+        drift.Rules.Add(new AlertRuleOptions { Name = "unset", Metric = "psi", Threshold = 0.1 });
+        drift.Rules.Add(new AlertRuleOptions { Name = "off", Metric = "psi", Threshold = 0.1, FalseDiscoveryRate = 0 });
+        drift.Rules.Add(new AlertRuleOptions { Name = "set", Metric = "psi", Threshold = 0.1, FalseDiscoveryRate = 0.01 });
+
+        double?[] expected = [0.05, 0, 0.01];
+        Assert.Equal(expected, OptionsMapper.ToRules(drift).Select(r => r.FalseDiscoveryRate));
+    }
+
+    [Fact]
     public void ToDrift_CarriesMinimumReferenceEventsAndRecaptureOnStart()
     {
         var options = new StreamEntropyOptions();
@@ -345,6 +357,34 @@ public sealed class StreamEntropyOptionsValidatorTests
         o.Drift.Enabled = true;
 
         Assert.True(new StreamEntropyOptionsValidator().Validate(null, o).Succeeded);
+    }
+
+    [Fact]
+    public void Validate_GroupModeWithFalseDiscoveryRate_FailsUnlessZero()
+    {
+        StreamEntropyOptions o = GroupMode();
+        o.Drift.Enabled = true;
+        o.Drift.Rules.Add(new AlertRuleOptions { Name = "r", Metric = "psi", Threshold = 0.1, MinimumSignificance = 6, FalseDiscoveryRate = 0.05 });
+
+        string failure = Assert.Single(new StreamEntropyOptionsValidator().Validate(null, o).Failures!);
+
+        Assert.Contains("StreamEntropy:Drift:Rules:0:FalseDiscoveryRate cannot be used with StreamEntropy:Scaling:Mode Group", failure, StringComparison.Ordinal);
+        o.Drift.Rules[0].FalseDiscoveryRate = 0;
+        Assert.True(new StreamEntropyOptionsValidator().Validate(null, o).Succeeded);
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(-0.01)]
+    public void Validate_FalseDiscoveryRateOutOfRange_Fails(double q)
+    {
+        StreamEntropyOptions o = Valid();
+        o.Drift.Enabled = true;
+        o.Drift.Rules.Add(new AlertRuleOptions { Name = "r", Metric = "psi", Threshold = 0.1, FalseDiscoveryRate = q });
+
+        string failure = Assert.Single(new StreamEntropyOptionsValidator().Validate(null, o).Failures!);
+
+        Assert.Contains("StreamEntropy:Drift:Rules: Alert rule 'r': FalseDiscoveryRate must be in (0, 1), or 0 for no correction", failure, StringComparison.Ordinal);
     }
 
     [Theory]

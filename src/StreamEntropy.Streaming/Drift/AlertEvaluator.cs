@@ -86,6 +86,9 @@ public sealed class AlertEvaluator
     {
         ArgumentNullException.ThrowIfNull(report);
         List<AlertEvent>? events = null;
+        // All fields (and all pairs) scored at this close are one family for the false-discovery correction,
+        // whatever subject a rule is limited to.
+        DriftReport? adjusted = _rules.Any(r => r.ControlsFalseDiscoveries) ? FalseDiscovery.Adjust(report) : null;
         foreach (AlertRule rule in _rules)
         {
             if (rule.Window is not null && !string.Equals(rule.Window, report.Window, StringComparison.Ordinal))
@@ -95,24 +98,28 @@ public sealed class AlertEvaluator
 
             if (DriftMetrics.IsPairMetric(rule.Metric))
             {
-                foreach (PairDrift pair in report.Pairs)
+                for (int p = 0; p < report.Pairs.Count; p++)
                 {
+                    PairDrift pair = report.Pairs[p];
                     string key = pair.Key;
                     if (rule.Subject is null || string.Equals(rule.Subject, key, StringComparison.Ordinal))
                     {
                         double value = DriftMetrics.Read(pair, rule.Metric);
-                        Step(rule, report.Window, key, null, new PairDefinition(pair.X, pair.Y), value, pair.Joint.GTestSignificance, timestampMs, ref events);
+                        double significance = rule.ControlsFalseDiscoveries ? adjusted!.Pairs[p].Joint.AdjustedGTestSignificance : pair.Joint.GTestSignificance;
+                        Step(rule, report.Window, key, null, new PairDefinition(pair.X, pair.Y), value, significance, timestampMs, ref events);
                     }
                 }
             }
             else
             {
-                foreach (FieldDrift field in report.Fields)
+                for (int f = 0; f < report.Fields.Count; f++)
                 {
+                    FieldDrift field = report.Fields[f];
                     if (rule.Subject is null || string.Equals(rule.Subject, field.Name, StringComparison.Ordinal))
                     {
                         double value = DriftMetrics.Read(field, rule.Metric);
-                        Step(rule, report.Window, field.Name, field.Name, null, value, field.GTestSignificance, timestampMs, ref events);
+                        double significance = rule.ControlsFalseDiscoveries ? adjusted!.Fields[f].AdjustedGTestSignificance : field.GTestSignificance;
+                        Step(rule, report.Window, field.Name, field.Name, null, value, significance, timestampMs, ref events);
                     }
                 }
             }
@@ -201,7 +208,7 @@ public sealed class AlertEvaluator
 
         if (track.RaisedBy is null)
         {
-            bool significant = rule.MinimumSignificance is not double gate || significance >= gate;
+            bool significant = rule.GateSignificance is not double gate || significance >= gate;
             track.Streak = value >= rule.Threshold && significant ? track.Streak + 1 : 0;
             if (track.Streak >= rule.RaiseAfter)
             {

@@ -39,6 +39,34 @@ public sealed record AlertRule(string Name, string Metric, double Threshold)
     /// on a difference that is significant but too small to matter.</remarks>
     public double? MinimumSignificance { get; init; }
 
+    /// <summary>The default <see cref="FalseDiscoveryRate"/>, 0.05.</summary>
+    public const double DefaultFalseDiscoveryRate = 0.05;
+
+    /// <summary>Gets the false-discovery rate q at which the significance gate is corrected for the many subjects
+    /// scored at once; 0 or null for no correction (each subject's p-value gated on its own).</summary>
+    /// <value>The default is <see cref="DefaultFalseDiscoveryRate"/>.</value>
+    /// <remarks>
+    /// <para>Applies to a rule with a gate (<see cref="MinimumSignificance"/>) only: a rule without one has no p-value
+    /// to adjust. When a window configuration closes a window, the G-test p-values of all its scored fields (for a field
+    /// metric) or of all its scored pairs' joint distributions (for a pair metric) are one family; they are adjusted
+    /// together by Benjamini–Hochberg, and the gate holds when the adjusted p is at most both q and
+    /// 10^−<see cref="MinimumSignificance"/> (so <c>MinimumSignificance = 0</c> gives Benjamini–Hochberg at q alone).
+    /// The adjusted p is never below the raw one, so the correction only ever removes windows from a raise streak.
+    /// The family is every scored subject of the close, also for a rule limited to one <see cref="Subject"/>.</para>
+    /// <para>In Group mode each subject's merged window is scored on its own as it closes: a family of one, so the
+    /// correction changes nothing there.</para>
+    /// </remarks>
+    public double? FalseDiscoveryRate { get; init; } = DefaultFalseDiscoveryRate;
+
+    /// <summary>Gets whether the gate is applied to Benjamini–Hochberg adjusted p-values.</summary>
+    internal bool ControlsFalseDiscoveries => MinimumSignificance is not null && FalseDiscoveryRate is > 0;
+
+    /// <summary>Gets the −log₁₀ p the gate requires: <see cref="MinimumSignificance"/>, raised to −log₁₀ q when the
+    /// false-discovery rate is controlled; null for no gate.</summary>
+    internal double? GateSignificance => MinimumSignificance is double gate && ControlsFalseDiscoveries
+        ? Math.Max(gate, -Math.Log10(FalseDiscoveryRate!.Value))
+        : MinimumSignificance;
+
     /// <summary>Gets the clear threshold in effect.</summary>
     public double EffectiveClearThreshold => ClearThreshold ?? (Threshold / 2);
 
@@ -128,6 +156,12 @@ public sealed record AlertRule(string Name, string Metric, double Threshold)
         {
             setting = nameof(MinimumSignificance);
             return Invariant($"Alert rule '{Name}': MinimumSignificance must be a finite number ≥ 0, not {gate}.");
+        }
+
+        if (FalseDiscoveryRate is double q && !(q >= 0 && q < 1))
+        {
+            setting = nameof(FalseDiscoveryRate);
+            return Invariant($"Alert rule '{Name}': FalseDiscoveryRate must be in (0, 1), or 0 for no correction, not {q}.");
         }
 
         setting = "";

@@ -142,7 +142,8 @@ public sealed class DriftMonitor
             return new DriftEvaluation(null, [], true);
         }
 
-        DriftReport report = DriftCalculator.Compute(window, endMs, counts, reference, Scoring);
+        // The subjects of one window configuration closing at one step are one family of tests (FalseDiscovery).
+        DriftReport report = FalseDiscovery.Adjust(DriftCalculator.Compute(window, endMs, counts, reference, Scoring));
         return new DriftEvaluation(report, Alerts.Evaluate(report, endMs), false);
     }
 

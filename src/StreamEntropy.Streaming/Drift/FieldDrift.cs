@@ -52,4 +52,10 @@ public sealed record FieldDrift(
 
     /// <summary>Gets −log₁₀ of the G-test's p-value (6 means p = 1e-6); NaN when either side is empty.</summary>
     public double GTestSignificance => GTest.Log10PValue == 0 ? 0 : -GTest.Log10PValue;
+
+    /// <summary>Gets −log₁₀ of the G-test's p-value after the Benjamini–Hochberg adjustment over every field (or every
+    /// pair's joint distribution) scored at the same window close; NaN when not adjusted (Group mode, a single
+    /// distribution scored on its own) or when <see cref="GTestSignificance"/> is NaN.</summary>
+    /// <remarks>At most <see cref="GTestSignificance"/>: the adjusted p is at least the raw one.</remarks>
+    public double AdjustedGTestSignificance { get; init; } = double.NaN;
 }

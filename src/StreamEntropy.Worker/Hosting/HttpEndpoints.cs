@@ -311,6 +311,7 @@ internal static class HttpEndpoints
         EntropyJson.WriteNumber(w, "jensenShannon", d.Divergences.JensenShannon);
         EntropyJson.WriteNumber(w, "klDivergence", d.Divergences.KullbackLeibler);
         EntropyJson.WriteNumber(w, "gTestLog10P", d.GTestSignificance);
+        EntropyJson.WriteNumber(w, "gTestLog10PAdjusted", d.AdjustedGTestSignificance); // Benjamini–Hochberg over the close; null in Group mode
         EntropyJson.WriteNumber(w, "entropyChangeSe", d.EntropyChangeStandardErrors);
         if (pair is not null)
         {

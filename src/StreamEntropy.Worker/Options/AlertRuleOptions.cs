@@ -29,4 +29,8 @@ public sealed class AlertRuleOptions
 
     /// <summary>Gets or sets a minimum G-test significance (−log10 p) required on top of the threshold.</summary>
     public double? MinimumSignificance { get; set; }
+
+    /// <summary>Gets or sets the false-discovery rate q in (0, 1) at which the significance gate is corrected for all
+    /// the subjects scored at one window close (Benjamini–Hochberg); 0 for no correction. The default (unset) is 0.05.</summary>
+    public double? FalseDiscoveryRate { get; set; }
 }

@@ -110,6 +110,7 @@ internal static class OptionsMapper
                 Subject = r.Subject,
                 Window = r.Window,
                 MinimumSignificance = r.MinimumSignificance,
+                FalseDiscoveryRate = r.FalseDiscoveryRate ?? AlertRule.DefaultFalseDiscoveryRate,
             });
 
     /// <summary>Parses a window kind by name only (Enum.TryParse would also take "2" or "Tumbling,Sliding").</summary>

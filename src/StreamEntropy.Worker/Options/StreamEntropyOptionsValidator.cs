@@ -304,6 +304,16 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
                 builder.AddError($"{StreamEntropyOptions.SectionName}:Windows:{i}: Decay windows cannot be merged across instances yet; use Cumulative, Tumbling or Sliding windows with {At}:Mode Group.");
             }
         }
+
+        // Merged windows close subject by subject, so there is no family of tests to adjust together: an explicit
+        // setting would promise a control that does not happen (unset, the default has no effect there).
+        for (int i = 0; options.Drift.Enabled && i < options.Drift.Rules.Count; i++)
+        {
+            if (options.Drift.Rules[i].FalseDiscoveryRate is > 0)
+            {
+                builder.AddError($"{StreamEntropyOptions.SectionName}:Drift:Rules:{i}:FalseDiscoveryRate cannot be used with {At}:Mode Group: each subject's merged window is scored on its own, so there is no family of tests to correct; remove it or set 0.");
+            }
+        }
     }
 
     private static void ValidateBudgets(StreamEntropyOptions options, ValidateOptionsResultBuilder builder)

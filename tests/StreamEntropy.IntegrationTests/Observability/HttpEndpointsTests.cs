@@ -251,6 +251,30 @@ public sealed class HttpEndpointsTests(DemoWorkerFixture worker)
     }
 
     [Fact]
+    public async Task Alerts_Get_ShowsTheBenjaminiHochbergAdjustedSignificanceNextToTheRaw()
+    {
+        await worker.WaitForAsync(
+            () => Task.FromResult(worker.Pipeline.Latest is { Drift.Count: > 0 } s ? s : null),
+            Timeout,
+            "a drift report");
+
+        using JsonDocument alerts = JsonDocument.Parse(await worker.Http.GetStringAsync(Relative("/api/alerts")));
+
+        JsonElement[] drift = [.. alerts.RootElement.GetProperty("drift").EnumerateArray()];
+        Assert.NotEmpty(drift);
+        foreach (JsonElement d in drift)
+        {
+            JsonElement raw = d.GetProperty("gTestLog10P");
+            JsonElement adjusted = d.GetProperty("gTestLog10PAdjusted");
+            Assert.Equal(raw.ValueKind, adjusted.ValueKind); // undefined (null) exactly when the raw one is
+            if (raw.ValueKind == JsonValueKind.Number)
+            {
+                Assert.InRange(adjusted.GetDouble(), 0, raw.GetDouble()); // an adjusted p is never below the raw one
+            }
+        }
+    }
+
+    [Fact]
     public async Task Healthz_Get_Is200()
     {
         using HttpResponseMessage response = await worker.Http.GetAsync(Relative("/healthz"));
