@@ -33,10 +33,10 @@ public class ChainAttributionTests
     [Fact]
     public void Pair_RandomTables_PartsAddUpToTheJointChange()
     {
-        Gen.Select(Cells.Array[1, 80], Cells.Array[1, 80], Gen.Int[0, 1]).Sample((cur, refe, mm) =>
+        Gen.Select(RandomPairTables.Cells, RandomPairTables.Cells, Gen.Int[0, 1]).Sample((cur, refe, mm) =>
         {
             EntropyEstimator estimator = mm == 1 ? EntropyEstimator.MillerMadow : EntropyEstimator.MaximumLikelihood;
-            (PairCountTable c, PairCountTable r, ValueInterner values) = Tables(cur, refe);
+            (PairCountTable c, PairCountTable r, ValueInterner values) = RandomPairTables.Build(cur, refe);
             PairDrift d = DriftCalculator.Pair("x", "y", c, r, values, estimator);
             ChainAttribution chain = d.Chain!;
 
@@ -157,8 +157,6 @@ public class ChainAttributionTests
         }
     }
 
-    private static Gen<(int X, int Y)> Cells => Gen.Int[0, 4].Select(Gen.Int[0, 4], (x, y) => (x, y));
-
     // The last closed window's pair drift of the scenario, scored by the default drift settings (Miller–Madow).
     private static IReadOnlyList<PairDrift> Scenario()
     {
@@ -194,29 +192,5 @@ public class ChainAttributionTests
                 yield return (Encoding.UTF8.GetBytes(json), Origin + (second * 1000L) + ((long)i * 1000 / PerSecond));
             }
         }
-    }
-
-    private static (PairCountTable Current, PairCountTable Reference, ValueInterner XValues) Tables((int X, int Y)[] cur, (int X, int Y)[] refe)
-    {
-        var pairs = new PairInterner();
-        var values = new ValueInterner();
-        for (int i = 0; i < 5; i++)
-        {
-            values.GetOrAdd($"v{i}");
-        }
-
-        var c = new PairCountTable(pairs);
-        var r = new PairCountTable(pairs);
-        foreach ((int x, int y) in cur)
-        {
-            c.Add(x, y);
-        }
-
-        foreach ((int x, int y) in refe)
-        {
-            r.Add(x, y);
-        }
-
-        return (c, r, values);
     }
 }
