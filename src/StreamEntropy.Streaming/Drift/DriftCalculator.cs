@@ -87,8 +87,9 @@ public static class DriftCalculator
             GTest.Homogeneity(current, reference));
     }
 
-    /// <summary>Scores one pair against its reference: mutual information, H(Y|X), the joint distribution and,
-    /// optionally, the values of X that moved H(Y|X) most.</summary>
+    /// <summary>Scores one pair against its reference: mutual information, H(Y|X), the joint distribution, the
+    /// chain-rule split of its change (<see cref="PairDrift.Chain"/>) and, optionally, the values of X that moved H(Y|X)
+    /// most.</summary>
     /// <param name="x">The first field's name.</param>
     /// <param name="y">The second field's name.</param>
     /// <param name="current">The current pair counts.</param>
@@ -121,7 +122,16 @@ public static class DriftCalculator
         PairEntropies refe = PairEntropies.Compute(reference, estimator);
         FieldDrift joint = Distribution($"{x},{y}", current.Joint, reference.Joint, estimator, epsilon);
         IReadOnlyList<ConditionalDriver> drivers = topDrivers > 0 ? Drivers(current, reference, xValues, topDrivers) : [];
-        return new PairDrift(x, y, cur.MutualInformation, refe.MutualInformation, cur.ConditionalYGivenX, refe.ConditionalYGivenX, joint, drivers);
+        double noise = ChainAttribution.NoiseFloorOf(
+            joint.CurrentStandardError,
+            joint.ReferenceStandardError,
+            EntropyEstimators.StandardError(current.X),
+            EntropyEstimators.StandardError(reference.X));
+        return new PairDrift(x, y, cur.MutualInformation, refe.MutualInformation, cur.ConditionalYGivenX, refe.ConditionalYGivenX, joint, drivers)
+        {
+            // ΔH(Y|X) is the very number PairDrift.ConditionalEntropyChange gives, so the two never disagree.
+            Chain = new ChainAttribution(joint.EntropyChange, cur.X - refe.X, cur.ConditionalYGivenX - refe.ConditionalYGivenX, noise),
+        };
     }
 
     /// <summary>Finds the values x whose contribution p(x)·H(Y|X=x) to H(Y|X) changed most (plug-in, nats).</summary>

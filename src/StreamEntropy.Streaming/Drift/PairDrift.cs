@@ -27,4 +27,9 @@ public sealed record PairDrift(
 
     /// <summary>Gets H(Y|X)_current − H(Y|X)_reference.</summary>
     public double ConditionalEntropyChange => CurrentConditionalEntropy - ReferenceConditionalEntropy;
+
+    /// <summary>Gets the chain-rule split of the joint entropy's change, ΔH(X,Y) = ΔH(X) + ΔH(Y|X), with its verdict
+    /// (inputs, relation, both or none); null when not computed (a pair scored by <see cref="DriftCalculator.Pair"/> always
+    /// has one).</summary>
+    public ChainAttribution? Chain { get; init; }
 }

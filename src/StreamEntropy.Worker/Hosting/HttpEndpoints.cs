@@ -331,9 +331,37 @@ internal static class HttpEndpoints
             }
 
             w.WriteEndArray();
+            WriteChain(w, pair.Chain);
         }
 
         w.WriteString("unit", "nats");
+        w.WriteEndObject();
+    }
+
+    // "chain": why the pair's joint entropy moved, ΔH(X,Y) = ΔH(X) + ΔH(Y|X) (nats), and the verdict; null if not scored.
+    private static void WriteChain(Utf8JsonWriter w, ChainAttribution? chain)
+    {
+        if (chain is null)
+        {
+            w.WriteNull("chain");
+            return;
+        }
+
+        w.WriteStartObject("chain");
+        EntropyJson.WriteNumber(w, "jointEntropyChange", chain.JointChange);
+        EntropyJson.WriteNumber(w, "inputEntropyChange", chain.InputChange);
+        EntropyJson.WriteNumber(w, "relationEntropyChange", chain.RelationChange);
+        EntropyJson.WriteNumber(w, "inputsShare", chain.InputsShare);
+        EntropyJson.WriteNumber(w, "noiseFloor", chain.NoiseFloor);
+        if (chain.Verdict is string verdict)
+        {
+            w.WriteString("verdict", verdict);
+        }
+        else
+        {
+            w.WriteNull("verdict");
+        }
+
         w.WriteEndObject();
     }
 

@@ -83,7 +83,11 @@ function driftLine(kind, subject) {
   const d = driftFor(kind, subject);
   if (!d) return el("div", { class: "drift" }, "drift: no reference yet");
   const mi = kind === "pair" ? ` · ΔI ${fmt(d.mutualInformationChange)}` : "";
-  return el("div", { class: "drift" }, `drift: PSI ${fmt(d.psi)} · JS ${fmt(d.jensenShannon, 4)} · G −log₁₀p ${fmt(d.gTestLog10P, 1)}${mi}`);
+  // Why the pair moved, by the chain rule ΔH(X,Y) = ΔH(X) + ΔH(Y|X): inputs, relation, both or none.
+  const chain = kind === "pair" && d.chain && d.chain.verdict
+    ? el("span", { class: "verdict", title: `ΔH(X) ${fmt(d.chain.inputEntropyChange)} · ΔH(Y|X) ${fmt(d.chain.relationEntropyChange)} nats` }, ` · changed: ${d.chain.verdict}`)
+    : null;
+  return el("div", { class: "drift" }, `drift: PSI ${fmt(d.psi)} · JS ${fmt(d.jensenShannon, 4)} · G −log₁₀p ${fmt(d.gTestLog10P, 1)}${mi}`, chain);
 }
 
 function card(kind, subject, title, value, muted, svg) {

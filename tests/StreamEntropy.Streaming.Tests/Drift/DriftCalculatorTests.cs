@@ -102,27 +102,9 @@ public class DriftCalculatorTests
     [Fact]
     public void Drivers_RandomTables_SumToConditionalEntropyChange()
     {
-        Gen.Select(Gen.Int[0, 4].Select(Gen.Int[0, 4], (x, y) => (x, y)).Array[1, 80], Gen.Int[0, 4].Select(Gen.Int[0, 4], (x, y) => (x, y)).Array[1, 80]).Sample((cur, refe) =>
+        Gen.Select(RandomPairTables.Cells, RandomPairTables.Cells).Sample((cur, refe) =>
         {
-            var pairs = new PairInterner();
-            var values = new ValueInterner();
-            for (int i = 0; i < 5; i++)
-            {
-                values.GetOrAdd($"v{i}");
-            }
-
-            var c = new PairCountTable(pairs);
-            var r = new PairCountTable(pairs);
-            foreach ((int x, int y) in cur)
-            {
-                c.Add(x, y);
-            }
-
-            foreach ((int x, int y) in refe)
-            {
-                r.Add(x, y);
-            }
-
+            (PairCountTable c, PairCountTable r, ValueInterner values) = RandomPairTables.Build(cur, refe);
             PairDrift d = DriftCalculator.Pair("x", "y", c, r, values, EntropyEstimator.MaximumLikelihood, topDrivers: 100);
             Assert.Equal(d.ConditionalEntropyChange, d.Drivers.Sum(dr => dr.ContributionChange), 10);
             for (int i = 1; i < d.Drivers.Count; i++)
