@@ -89,7 +89,6 @@ public sealed class EntropyPipeline : IDisposable
     private DeadLetterWriter? _deadLetters; // while Run runs
     private bool _prepared;
     private readonly int _killAfterUncheckpointedEvents;
-    private long _eventsSinceSaveStarted; // for the test hook above
     private readonly Lock _errorGate = new();
     private readonly Dictionary<ErrorCode, long> _lastLoggedErrors = [];
     private readonly Queue<AlertEvent> _recentAlerts = new();
@@ -424,7 +423,6 @@ public sealed class EntropyPipeline : IDisposable
             }
 
             EventsSinceLastCheckpoint++;
-            _eventsSinceSaveStarted++;
             EventsRead++;
             if (error != DecodeError.None)
             {
@@ -442,11 +440,12 @@ public sealed class EntropyPipeline : IDisposable
             }
 
             // Counted from the last save started, not the last acknowledged: a save still in flight may land after the
-            // kill, and the events past it are the ones a successor must read again.
-            if (_killAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0 && _eventsSinceSaveStarted >= _killAfterUncheckpointedEvents)
+            // kill, and the events past it are the ones a successor must read again. (_eventsInSave is where the last
+            // save started, 0 once that save is durable.)
+            if (_killAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0 && EventsSinceLastCheckpoint - _eventsInSave >= _killAfterUncheckpointedEvents)
             {
                 IEnumerable<(string Topic, int Partition, long Next)> next = _mode.NextOffsets();
-                KillSelf($"{_eventsSinceSaveStarted} events counted past the last checkpoint; next offsets {string.Join(", ", next.Select(n => $"{n.Topic}[{n.Partition}]@{n.Next}"))}");
+                KillSelf($"{EventsSinceLastCheckpoint - _eventsInSave} events counted past the last checkpoint; next offsets {string.Join(", ", next.Select(n => $"{n.Topic}[{n.Partition}]@{n.Next}"))}");
             }
         }
     }
@@ -614,7 +613,6 @@ public sealed class EntropyPipeline : IDisposable
         }
 
         Volatile.Write(ref _eventsInSave, EventsSinceLastCheckpoint); // what the crash-test hook's file covers
-        _eventsSinceSaveStarted = 0;
         Saved(_mode.Save(deadLetters.Progress(), final), now);
     }
 

@@ -387,7 +387,7 @@ public sealed class EntropyEngine : IWindowCloseObserver
     private void FindDiscoveredFields(ReadOnlySpan<byte> utf8Json)
     {
         FieldDiscovery discovery = _discovery!;
-        if (!discovery.Scan(utf8Json))
+        if (!discovery.Scan(utf8Json, _notices))
         {
             discovery.Leaves.Clear();
         }
@@ -405,7 +405,6 @@ public sealed class EntropyEngine : IWindowCloseObserver
             _leafFields[i] = discovery.FieldOf(i, _notices);
         }
 
-        discovery.TakePendingNotes(_notices);
         if (Schema.Fields.Count != fieldsBefore || Schema.Pairs.Count != pairsBefore)
         {
             Grow(fieldsBefore, pairsBefore);

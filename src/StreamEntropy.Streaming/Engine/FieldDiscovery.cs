@@ -19,15 +19,14 @@ internal sealed class FieldDiscovery
     /// <summary>The most refused paths remembered.</summary>
     public const int MaxRememberedPaths = 1 << 16;
 
-    private const int NotCounted = -1;
+    private const int NotMatched = -1; // left out on purpose: no rule takes it
+    private const int Refused = -2;    // a rule would take it but may not: its values are counted as dropped
 
     private readonly EventSchema _schema;
     private readonly JsonLeafScanner _scanner = new(DiscoveryRule.MaxPathBytes);
     private readonly ValueInterner _paths = new();
-    private int[] _fate = new int[64]; // by path id: the field index, or NotCounted
-    private bool[] _refused = new bool[64]; // by path id: refused (dropped on every sight) rather than not matched
+    private int[] _fate = new int[64]; // by path id: the field index, NotMatched or Refused
     private readonly HashSet<DiscoveryOutcome> _noted = [];
-    private List<DiscoveryNotice>? _pendingNotes; // noted while scanning, before FieldOf is given a list
 
     public FieldDiscovery(EventSchema schema) => _schema = schema;
 
@@ -38,7 +37,9 @@ internal sealed class FieldDiscovery
     public JsonLeafScanner Leaves => _scanner;
 
     /// <summary>Lists the leaves of an accepted event; false if it cannot be read (then nothing is discovered in it).</summary>
-    public bool Scan(ReadOnlySpan<byte> utf8Json)
+    /// <param name="utf8Json">The event.</param>
+    /// <param name="notices">Receives a notice the first time a path is too long.</param>
+    public bool Scan(ReadOnlySpan<byte> utf8Json, List<DiscoveryNotice> notices)
     {
         if (!_scanner.Scan(utf8Json))
         {
@@ -48,7 +49,7 @@ internal sealed class FieldDiscovery
         if (_scanner.LongPaths > 0)
         {
             Dropped += _scanner.LongPaths;
-            Note(string.Empty, DiscoveryOutcome.TooLong, null);
+            Note(string.Empty, DiscoveryOutcome.TooLong, notices);
         }
 
         return true;
@@ -64,12 +65,12 @@ internal sealed class FieldDiscovery
         if (_paths.TryGetId(path, out int id))
         {
             int known = _fate[id];
-            if (known == NotCounted && IsRefusal(id))
+            if (known == Refused)
             {
                 Dropped++;
             }
 
-            return known;
+            return Math.Max(known, -1);
         }
 
         string name = Encoding.UTF8.GetString(path);
@@ -84,12 +85,18 @@ internal sealed class FieldDiscovery
             Note(name, outcome, notices);
         }
 
-        if (outcome == DiscoveryOutcome.Added || _paths.Count < MaxRememberedPaths)
+        int fate = outcome switch
         {
-            Remember(path, outcome == DiscoveryOutcome.Added ? field : NotCounted, outcome != DiscoveryOutcome.NotMatched);
+            DiscoveryOutcome.Added => field,
+            DiscoveryOutcome.NotMatched => NotMatched,
+            _ => Refused,
+        };
+        if (fate >= 0 || _paths.Count < MaxRememberedPaths)
+        {
+            Remember(path, fate);
         }
 
-        return outcome == DiscoveryOutcome.Added ? field : NotCounted;
+        return Math.Max(fate, -1);
     }
 
     /// <summary>Takes <paramref name="path"/> as a field again (restoring a saved state), in the order it was found.</summary>
@@ -101,40 +108,26 @@ internal sealed class FieldDiscovery
             return -1;
         }
 
-        Remember(Encoding.UTF8.GetBytes(path), field, refused: false);
+        Remember(Encoding.UTF8.GetBytes(path), field);
         return field;
     }
 
-    private void Note(string path, DiscoveryOutcome outcome, List<DiscoveryNotice>? notices)
+    private void Note(string path, DiscoveryOutcome outcome, List<DiscoveryNotice> notices)
     {
         if (_noted.Add(outcome))
         {
-            (notices ?? (_pendingNotes ??= [])).Add(new DiscoveryNotice(path, outcome));
+            notices.Add(new DiscoveryNotice(path, outcome));
         }
     }
 
-    /// <summary>Moves notes made outside <see cref="FieldOf"/> (a too-long path seen while scanning) to <paramref name="notices"/>.</summary>
-    public void TakePendingNotes(List<DiscoveryNotice> notices)
-    {
-        if (_pendingNotes is { Count: > 0 })
-        {
-            notices.AddRange(_pendingNotes);
-            _pendingNotes.Clear();
-        }
-    }
-
-    private bool IsRefusal(int id) => _refused[id];
-
-    private void Remember(ReadOnlySpan<byte> path, int fate, bool refused)
+    private void Remember(ReadOnlySpan<byte> path, int fate)
     {
         int id = _paths.GetOrAdd(path);
         if (id >= _fate.Length)
         {
             Array.Resize(ref _fate, _fate.Length * 2);
-            Array.Resize(ref _refused, _fate.Length);
         }
 
         _fate[id] = fate;
-        _refused[id] = refused && fate == NotCounted;
     }
 }
