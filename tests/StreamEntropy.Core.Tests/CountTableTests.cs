@@ -515,4 +515,35 @@ public class CountTableTests
     {
         public double Evaluate(long count) => 1;
     }
+
+    [Fact]
+    public void AddMany_RandomIds_EqualsOneAddPerIdBitForBit()
+    {
+        // Skewed ids so that some pass the large-count limit (1 024) and the periodic re-base (2¹⁶ updates) happens.
+        Gen<int> id = Gen.Frequency((6, Gen.Int[0, 3]), (3, Gen.Int[0, 300]), (1, Gen.Int[0, 100_000]));
+        Gen.Select(id.Array[0, 80_000], Gen.Int[1, 300]).Sample(
+            (ids, batch) =>
+            {
+                var one = new CountTable();
+                var many = new CountTable();
+                foreach (int i in ids)
+                {
+                    one.Add(i);
+                }
+
+                for (int start = 0; start < ids.Length; start += batch)
+                {
+                    many.AddMany(ids.AsSpan(start, Math.Min(batch, ids.Length - start)));
+                }
+
+                Assert.Equal(one.Counts.ToArray(), many.Counts.ToArray());
+                Assert.Equal(one.Total, many.Total);
+                Assert.Equal(one.Distinct, many.Distinct);
+                Assert.Equal(one.Singletons, many.Singletons);
+                Assert.Equal(BitConverter.DoubleToInt64Bits(one.SumNLogN), BitConverter.DoubleToInt64Bits(many.SumNLogN));
+                Assert.Equal(BitConverter.DoubleToInt64Bits(one.SumNLog2N), BitConverter.DoubleToInt64Bits(many.SumNLog2N));
+                Assert.Equal(BitConverter.DoubleToInt64Bits(one.SumNG), BitConverter.DoubleToInt64Bits(many.SumNG));
+            },
+            iter: 20);
+    }
 }

@@ -206,4 +206,55 @@ public class PairCountTableTests
             AssertClose(e.ConditionalYGivenX, a.ConditionalYGivenX, tolerance, "H(Y|X)");
         }
     }
+
+    [Fact]
+    public void AddMany_RandomEvents_EqualsOneAddPerEventBitForBit()
+    {
+        Gen<(int, int)> pair = Gen.Frequency(
+            (3, Gen.Select(Gen.Int[0, 30], Gen.Int[0, 30])),
+            (1, Gen.Select(Gen.Int[0, 5000], Gen.Int[0, 5000])));
+        Gen.Select(pair.Array[0, 3000], Gen.Int[1, 200]).Sample(
+            (events, batch) =>
+            {
+                var one = new PairCountTable(new PairInterner());
+                var many = new PairCountTable(new PairInterner());
+                int[] xs = [.. events.Select(e => e.Item1)];
+                int[] ys = [.. events.Select(e => e.Item2)];
+                foreach ((int x, int y) in events)
+                {
+                    one.Add(x, y);
+                }
+
+                for (int start = 0; start < events.Length; start += batch)
+                {
+                    int n = Math.Min(batch, events.Length - start);
+                    many.AddMany(xs.AsSpan(start, n), ys.AsSpan(start, n));
+                }
+
+                Assert.Equal(one.Pairs.Count, many.Pairs.Count);
+                for (int id = 0; id < one.Pairs.Count; id++)
+                {
+                    Assert.Equal(one.Pairs.GetPair(id), many.Pairs.GetPair(id));
+                }
+
+                foreach ((CountTable a, CountTable b) in new[] { (one.Joint, many.Joint), (one.X, many.X), (one.Y, many.Y) })
+                {
+                    Assert.Equal(a.Counts.ToArray(), b.Counts.ToArray());
+                    Assert.Equal(a.Total, b.Total);
+                    Assert.Equal(a.Distinct, b.Distinct);
+                    Assert.Equal(BitConverter.DoubleToInt64Bits(a.SumNLogN), BitConverter.DoubleToInt64Bits(b.SumNLogN));
+                    Assert.Equal(BitConverter.DoubleToInt64Bits(a.SumNLog2N), BitConverter.DoubleToInt64Bits(b.SumNLog2N));
+                    Assert.Equal(BitConverter.DoubleToInt64Bits(a.SumNG), BitConverter.DoubleToInt64Bits(b.SumNG));
+                }
+            },
+            iter: 100);
+    }
+
+    [Fact]
+    public void AddMany_MismatchedLengths_Throws()
+    {
+        var table = new PairCountTable(new PairInterner());
+        Assert.Throws<ArgumentException>(() => table.AddMany([1, 2], [1]));
+        Assert.Equal(0, table.Total);
+    }
 }

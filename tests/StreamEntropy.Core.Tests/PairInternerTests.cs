@@ -104,4 +104,43 @@ public class PairInternerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => pairs.GetPair(1));
         Assert.Throws<ArgumentOutOfRangeException>(() => pairs.GetPair(-1));
     }
+
+    [Fact]
+    public void GetOrAddMany_RandomPairs_GivesTheIdsOfOneCallPerPair()
+    {
+        Gen<(int, int)> pair = Gen.Frequency(
+            (3, Gen.Select(Gen.Int[0, 40], Gen.Int[0, 40])),
+            (1, Gen.Select(Gen.Int[0, int.MaxValue], Gen.Int[0, int.MaxValue])));
+        Gen.Select(pair.Array[0, 2000], Gen.Int[1, 100]).Sample(
+            (inserted, batch) =>
+            {
+                var one = new PairInterner();
+                var many = new PairInterner();
+                var model = new Dictionary<(int, int), int>();
+                int[] expected = new int[inserted.Length];
+                for (int i = 0; i < inserted.Length; i++)
+                {
+                    if (!model.TryGetValue(inserted[i], out expected[i]))
+                    {
+                        expected[i] = model.Count;
+                        model[inserted[i]] = expected[i];
+                    }
+
+                    Assert.Equal(expected[i], one.GetOrAdd(inserted[i].Item1, inserted[i].Item2));
+                }
+
+                int[] xs = [.. inserted.Select(p => p.Item1)];
+                int[] ys = [.. inserted.Select(p => p.Item2)];
+                int[] got = new int[inserted.Length];
+                for (int start = 0; start < inserted.Length; start += batch)
+                {
+                    int n = Math.Min(batch, inserted.Length - start);
+                    many.GetOrAddMany(xs.AsSpan(start, n), ys.AsSpan(start, n), got.AsSpan(start, n));
+                }
+
+                Assert.Equal(expected, got);
+                Assert.Equal(model.Count, many.Count);
+            },
+            iter: 100);
+    }
 }

@@ -71,6 +71,7 @@ public class ValueInternerTests
         (3, Gen.Byte.Array[0, 9]),
         (2, Gen.Int[0, 3000].Select(i => Encoding.UTF8.GetBytes($"user-{i:D6}"))),
         (1, Gen.Int[0, 400].Select(n => Encoding.UTF8.GetBytes(new string('é', n)))),
+        (1, Gen.Int[0, 300].Select(i => Encoding.UTF8.GetBytes($"https://example.org/a/long/shared/prefix/{i}"))),
         (1, Gen.OneOf<byte[]>([], [0], [0, 0], [0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 0, 0, 0, 0, 0], [1, 0], [1], Encoding.UTF8.GetBytes("1234567"), Encoding.UTF8.GetBytes("12345678"))),
 
         // 8 bytes whose last byte is a short value's length (0–7), the long-value marker (0xFF) or an ordinary byte:
@@ -150,5 +151,46 @@ public class ValueInternerTests
         // Linear probing at a load of 3/8 to 3/4 averages about one slot of displacement; a hash that ignores some
         // bytes piles equal hashes into long runs (this format once averaged thousands).
         Assert.True(interner.MeanProbeDistance() < 3, $"mean probe distance {interner.MeanProbeDistance():0.00}");
+    }
+
+    [Theory]
+    [InlineData(ulong.MaxValue)]
+    [InlineData(0xFFFF_0000_0000_0000UL)] // 65 536 hashes for 10⁵ values: every slot's chain and the growth under collisions
+    public void GetOrAdd_ManyDistinctValues_MatchesDictionaryReference(ulong hashMask)
+    {
+        Gen.Int.Sample(
+            seed =>
+            {
+                // 10⁵ draws from ~6·10⁴ distinct values of 0–40 bytes (ASCII digits, UTF-8 letters, any byte): the table
+                // grows through 13 doublings while values repeat.
+                var random = new Random(seed);
+                var interner = new ValueInterner(hashMask);
+                var reference = new Dictionary<string, int>(StringComparer.Ordinal);
+                for (int i = 0; i < 100_000; i++)
+                {
+                    byte[] value = random.Next(4) switch
+                    {
+                        0 => Encoding.UTF8.GetBytes(random.Next(20_000).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                        1 => Encoding.UTF8.GetBytes(new string('ж', random.Next(20)) + random.Next(1_000)),
+                        2 => [.. Enumerable.Range(0, random.Next(9)).Select(_ => (byte)random.Next(3))],
+                        _ => Encoding.UTF8.GetBytes("id-" + random.Next(40_000) + new string('x', random.Next(30))),
+                    };
+                    string key = Convert.ToHexString(value);
+                    if (!reference.TryGetValue(key, out int expected))
+                    {
+                        expected = reference.Count;
+                        reference.Add(key, expected);
+                    }
+
+                    Assert.Equal(expected, interner.GetOrAdd(value));
+                }
+
+                Assert.Equal(reference.Count, interner.Count);
+                foreach ((string key, int id) in reference)
+                {
+                    Assert.Equal(key, Convert.ToHexString(interner.GetValue(id)));
+                }
+            },
+            iter: 2);
     }
 }

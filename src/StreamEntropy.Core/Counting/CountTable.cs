@@ -119,6 +119,27 @@ public sealed class CountTable
         }
     }
 
+    /// <summary>Counts one occurrence of each id in <paramref name="ids"/>, in order: the same as one
+    /// <see cref="Add(int)"/> per id, to the last bit of every sum.</summary>
+    /// <remarks>Faster when the counts are larger than the cache: a first pass prefetches every id's count, so that the cache
+    /// misses of the batch overlap; the second adds. Batches of a few dozen ids suit it best.</remarks>
+    public void AddMany(ReadOnlySpan<int> ids)
+    {
+        long[] counts = _counts;
+        foreach (int id in ids)
+        {
+            if ((uint)id < (uint)counts.Length)
+            {
+                CacheHint.Prefetch(ref counts[id]);
+            }
+        }
+
+        foreach (int id in ids)
+        {
+            Add(id);
+        }
+    }
+
     /// <summary>Retracts one occurrence of <paramref name="id"/>.</summary>
     /// <exception cref="InvalidOperationException">The id's count is already zero.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -58,6 +58,31 @@ public sealed class PairCountTable
         _marginalsStale = true;
     }
 
+    /// <summary>Counts one event per index i, with values <paramref name="xs"/>[i] and <paramref name="ys"/>[i], in
+    /// order: the same as one <see cref="Add(int, int)"/> per event, to the last bit.</summary>
+    /// <remarks>For batches of events (a block of rows, a batch of records): the pairs' slots and then their counts are
+    /// loaded for a group of events before any is updated, so that with 10⁵–10⁶ distinct pairs the cache misses overlap
+    /// instead of costing a memory round trip each in turn.</remarks>
+    public void AddMany(ReadOnlySpan<int> xs, ReadOnlySpan<int> ys)
+    {
+        const int Group = 64;
+        if (ys.Length != xs.Length)
+        {
+            throw new ArgumentException("xs and ys must have one entry per event.", nameof(ys));
+        }
+
+        Span<int> ids = stackalloc int[Group];
+        for (int start = 0; start < xs.Length; start += Group)
+        {
+            int n = Math.Min(Group, xs.Length - start);
+            Span<int> group = ids[..n];
+            Pairs.GetOrAddMany(xs.Slice(start, n), ys.Slice(start, n), group);
+            Joint.AddMany(group);
+        }
+
+        _marginalsStale |= xs.Length > 0;
+    }
+
     /// <summary>Retracts one event with values <paramref name="x"/> and <paramref name="y"/>.</summary>
     /// <exception cref="InvalidOperationException">The pair was never counted, or its count is already zero.</exception>
     public void Remove(int x, int y)

@@ -10,20 +10,22 @@ namespace StreamEntropy.Core.Counting;
 /// <para>A lookup of a known value allocates nothing; a new value is copied once. Ids are never reused, so every
 /// <see cref="CountTable"/> of the field (one per window) indexes its counts by the same ids. Single writer.</para>
 /// <para>Layout: the values' bytes lie back to back in one arena (value <c>id</c> spans
-/// <c>_starts[id] .. _starts[id + 1]</c>), and an open-addressing table of 16-byte slots maps a value to its id. A slot
-/// holds the high 32 bits of the value's 64-bit hash with id + 1 (0 = empty), and a key word: a value of at most 7
-/// bytes is stored whole in it (bytes, then its length in the top byte), so is most of 8 bytes (see <see cref="KeyWord"/>),
-/// any other by its first 7 bytes and a 0xFF marker. A short value is therefore found, or known to be new, from its slot alone, without reading the arena; a
-/// long one is compared with the arena only when hash half and key word both match. The table is indexed by the top
-/// bits of the hash, so the stored half re-places a slot when the table grows (no value is re-hashed). No object per
-/// value: the garbage collector sees four arrays whatever the count.</para>
+/// <c>_starts[id] .. _starts[id + 1]</c>), and an open-addressing table of 12-byte slots maps a value to its id. A slot
+/// holds a key word and id + 1 (0 = empty). A value of at most 7 bytes is stored whole in the key word (bytes, then
+/// its length in the top byte), so is most of 8 bytes (see <see cref="KeyAndHash"/>); any other value's key word is
+/// the top 56 bits of its 64-bit hash under a 0xFF marker. A short value is therefore found, or known to be new, from
+/// its slot alone, without reading the arena; a long one is compared with the arena only when 56 bits of hash match,
+/// so in practice only with itself. The table is indexed by the top bits of the hash, and a slot's hash follows from
+/// its key word alone (a short value's is a function of it, a long one's is in it), so the table grows without reading
+/// a value. No object per value: the garbage collector sees four arrays whatever the count.</para>
+/// <para>Memory per distinct value: a 12-byte slot at a load between 3/8 and 3/4 (16–32 bytes; the slot was 16 bytes
+/// while it held half of the hash apart from the key word), a 4-byte offset and the value's bytes.</para>
 /// <para>The hash is seeded per instance from a random number, so no input chosen in advance can make every value
 /// collide; the ids do not depend on it (they follow first sight only).</para>
 /// </remarks>
 public sealed class ValueInterner
 {
     private const int MinCapacityBits = 4;
-    private const ulong TagMask = 0xFFFF_FFFF_0000_0000;
     private const ulong LongValueMarker = 0xFFUL << 56;
 
     // Mixing constants (odd, with well-spread bits) for the multiply-fold hash below.
@@ -39,7 +41,6 @@ public sealed class ValueInterner
     private byte[] _arena = new byte[64];
     private int[] _starts = new int[9]; // _starts[id] = offset of value id in _arena; _starts[Count] = bytes used
     private int _count;
-    private ulong _touched; // keeps the loads of GetOrAddMany's first pass observable
     private ulong[] _batchKeys = [];
     private ulong[] _batchHashes = [];
 
@@ -67,17 +68,16 @@ public sealed class ValueInterner
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int GetOrAdd(ReadOnlySpan<byte> value)
     {
-        ulong key = KeyWord(value);
-        ulong hash = Hash(value, key);
+        ulong key = KeyAndHash(value, out ulong hash);
         int slot = FindSlot(value, key, hash);
-        ulong entry = _slots[slot].TagAndId;
-        return entry != 0 ? (int)(uint)entry - 1 : Insert(slot, hash, key, value);
+        uint entry = _slots[slot].IdPlusOne;
+        return entry != 0 ? (int)entry - 1 : Insert(slot, key, value);
     }
 
     /// <summary>Interns several values at once: value i is <c>bytes[starts[i] .. starts[i] + lengths[i]]</c>, and its id
     /// goes to <c>ids[i]</c>; the ids are those of <see cref="GetOrAdd(ReadOnlySpan{byte})"/> called in order.</summary>
     /// <remarks>Faster than one call per value when the table is larger than the cache: a first pass hashes every value
-    /// and loads its slot, so that the cache misses of the whole batch overlap instead of following one another.</remarks>
+    /// and prefetches its slot, so that the cache misses of the whole batch overlap instead of following one another.</remarks>
     public void GetOrAddMany(ReadOnlySpan<byte> bytes, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths, Span<int> ids)
     {
         int n = starts.Length;
@@ -96,24 +96,21 @@ public sealed class ValueInterner
         ulong[] hashes = _batchHashes;
         Slot[] slots = _slots;
         int shift = _shift;
-        ulong touched = 0;
         for (int i = 0; i < n; i++)
         {
             ReadOnlySpan<byte> value = bytes.Slice(starts[i], lengths[i]);
-            ulong key = KeyWord(value);
-            ulong hash = Hash(value, key);
+            ulong key = KeyAndHash(value, out ulong hash);
             keys[i] = key;
             hashes[i] = hash;
-            touched ^= slots[(int)(hash >> shift)].TagAndId;
+            CacheHint.Prefetch(ref slots[(int)(hash >> shift)]);
         }
 
-        _touched ^= touched;
         for (int i = 0; i < n; i++)
         {
             ReadOnlySpan<byte> value = bytes.Slice(starts[i], lengths[i]);
             int slot = FindSlot(value, keys[i], hashes[i]);
-            ulong entry = _slots[slot].TagAndId;
-            ids[i] = entry != 0 ? (int)(uint)entry - 1 : Insert(slot, hashes[i], keys[i], value);
+            uint entry = _slots[slot].IdPlusOne;
+            ids[i] = entry != 0 ? (int)entry - 1 : Insert(slot, keys[i], value);
         }
     }
 
@@ -127,9 +124,9 @@ public sealed class ValueInterner
     /// <summary>Looks a value up without adding it.</summary>
     public bool TryGetId(ReadOnlySpan<byte> value, out int id)
     {
-        ulong key = KeyWord(value);
-        ulong entry = _slots[FindSlot(value, key, Hash(value, key))].TagAndId;
-        id = (int)(uint)entry - 1;
+        ulong key = KeyAndHash(value, out ulong hash);
+        uint entry = _slots[FindSlot(value, key, hash)].IdPlusOne;
+        id = (int)entry - 1;
         return entry != 0;
     }
 
@@ -146,15 +143,17 @@ public sealed class ValueInterner
     /// <summary>Gets the value with id <paramref name="id"/> as a string (allocates; not for hot paths).</summary>
     public string GetString(int id) => Encoding.UTF8.GetString(GetValue(id));
 
-    /// <summary>The key word of a slot: a value of up to 7 bytes whole (little-endian) with its length in the top byte;
-    /// a value of 8 bytes whose last byte is 8–0xFE whole (that byte on top); any other value's first 7 bytes under a
-    /// 0xFF top byte. Key words below the marker stand for exactly one value each (the top byte tells the three kinds
-    /// apart), so two such values are equal exactly when their key words are.</summary>
+    /// <summary>The key word of a value's slot, and the value's 64-bit hash.</summary>
+    /// <remarks>The key word: a value of up to 7 bytes whole (little-endian) with its length in the top byte; a value of
+    /// 8 bytes whose last byte is 8–0xFE whole (that byte on top); any other value's hash (top 56 bits) under a 0xFF top
+    /// byte. Key words below the marker stand for exactly one value each (the top byte tells the three kinds apart), so
+    /// two such values are equal exactly when their key words are, and their hash is a function of the key word.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong KeyWord(ReadOnlySpan<byte> value)
+    private ulong KeyAndHash(ReadOnlySpan<byte> value, out ulong hash)
     {
         ref byte p = ref MemoryMarshal.GetReference(value);
         int length = value.Length;
+        ulong key;
         if (length >= 8)
         {
             ulong first = Unsafe.ReadUnaligned<ulong>(ref p);
@@ -164,29 +163,38 @@ public sealed class ValueInterner
             // common, and this spares them the arena comparison (and its cache misses) on every lookup.
             if (length == 8 && (first >> 56) - 8 < 0xFF - 8)
             {
-                return first;
+                key = first;
             }
-
-            return (first & 0x00FF_FFFF_FFFF_FFFF) | LongValueMarker;
+            else
+            {
+                hash = LongHash(value);
+                return LongValueMarker | (hash >> 8);
+            }
         }
-
-        ulong word;
-        if (length >= 4)
+        else if (length >= 4)
         {
             // Two overlapping 4-byte reads; the bytes they share are the same in both, so OR-ing them is exact.
-            word = Unsafe.ReadUnaligned<uint>(ref p) | ((ulong)Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref p, length - 4)) << ((length - 4) * 8));
+            key = Unsafe.ReadUnaligned<uint>(ref p) | ((ulong)Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref p, length - 4)) << ((length - 4) * 8));
+            key |= (ulong)length << 56;
         }
         else if (length > 0)
         {
-            word = p | ((ulong)Unsafe.Add(ref p, length >> 1) << ((length >> 1) * 8)) | ((ulong)Unsafe.Add(ref p, length - 1) << ((length - 1) * 8));
+            key = p | ((ulong)Unsafe.Add(ref p, length >> 1) << ((length >> 1) * 8)) | ((ulong)Unsafe.Add(ref p, length - 1) << ((length - 1) * 8));
+            key |= (ulong)length << 56;
         }
         else
         {
-            word = 0;
+            key = 0;
         }
 
-        return word | ((ulong)length << 56);
+        hash = ShortHash(key);
+        return key;
     }
+
+    /// <summary>The hash a slot's key word stands for: the one <see cref="KeyAndHash"/> gave its value, but for the
+    /// low 8 bits of a long value's hash, which no table of fewer than 2⁵⁶ slots uses.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong HashOfKey(ulong key) => key >= LongValueMarker ? key << 8 : ShortHash(key);
 
     /// <summary>The slot that holds <paramref name="value"/>, or the empty slot where it would go.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -194,13 +202,12 @@ public sealed class ValueInterner
     {
         Slot[] slots = _slots;
         int mask = slots.Length - 1;
-        ulong tag = hash & TagMask;
         int slot = (int)(hash >> _shift);
         while (true)
         {
             ref Slot s = ref slots[slot];
-            ulong entry = s.TagAndId;
-            if (entry == 0 || ((entry & TagMask) == tag && s.Key == key && (key < LongValueMarker || Matches(value, (int)(uint)entry - 1))))
+            uint entry = s.IdPlusOne;
+            if (entry == 0 || (s.Key == key && (key < LongValueMarker || Matches(value, (int)entry - 1))))
             {
                 return slot;
             }
@@ -216,7 +223,7 @@ public sealed class ValueInterner
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private int Insert(int slot, ulong hash, ulong key, ReadOnlySpan<byte> value)
+    private int Insert(int slot, ulong key, ReadOnlySpan<byte> value)
     {
         int id = _count;
         int used = _starts[id];
@@ -238,7 +245,7 @@ public sealed class ValueInterner
 
         value.CopyTo(_arena.AsSpan(used));
         _starts[id + 1] = used + value.Length;
-        _slots[slot] = new Slot((hash & TagMask) | (uint)(id + 1), key);
+        _slots[slot] = new Slot { Key = key, IdPlusOne = (uint)(id + 1) };
         _count = id + 1;
         if (_count >= _growAt)
         {
@@ -248,8 +255,8 @@ public sealed class ValueInterner
         return id;
     }
 
-    // Doubles the table. The stored high half of each hash holds the slot index bits of every capacity up to 2³²,
-    // so entries move without their values being read.
+    // Doubles the table. Each slot's hash follows from its key word (HashOfKey), so entries move without their
+    // values being read. The old table is dropped before this returns: the two live together only here.
     private void Grow()
     {
         Slot[] old = _slots;
@@ -259,10 +266,10 @@ public sealed class ValueInterner
         int mask = capacity - 1;
         foreach (Slot entry in old)
         {
-            if (entry.TagAndId != 0)
+            if (entry.IdPlusOne != 0)
             {
-                int slot = (int)(entry.TagAndId >> shift);
-                while (slots[slot].TagAndId != 0)
+                int slot = (int)(HashOfKey(entry.Key) >> shift);
+                while (slots[slot].IdPlusOne != 0)
                 {
                     slot = (slot + 1) & mask;
                 }
@@ -276,31 +283,25 @@ public sealed class ValueInterner
         _growAt = (int)Math.Min(capacity * 3L / 4, int.MaxValue - 1);
     }
 
-    /// <summary>A 64-bit hash of the bytes: 8-byte words folded by 64×64→128-bit multiplication (high ⊕ low). A value
-    /// of up to 7 bytes is its key word, which is hashed directly.</summary>
+    /// <summary>The hash of a value whose key word is the value itself: the key word folded once with the seed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong Hash(ReadOnlySpan<byte> value, ulong key)
+    private ulong ShortHash(ulong key) => Fold(_seed ^ key, Prime1) & _hashMask;
+
+    /// <summary>A 64-bit hash of a value of 8 bytes or more: 8-byte words folded by 64×64→128-bit multiplication
+    /// (high ⊕ low).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong LongHash(ReadOnlySpan<byte> value)
     {
         int length = value.Length;
-        ulong h;
-        if (length < 8)
+        ref byte p = ref MemoryMarshal.GetReference(value);
+        ulong h = _seed ^ ((ulong)length * Prime1);
+        for (int i = 0; i + 8 < length; i += 8)
         {
-            h = _seed ^ key;
-        }
-        else
-        {
-            // Not the key word: its bytes are the first word's, and XOR-ing both in would cancel them out.
-            ref byte p = ref MemoryMarshal.GetReference(value);
-            h = _seed ^ ((ulong)length * Prime1);
-            for (int i = 0; i + 8 < length; i += 8)
-            {
-                h = Fold(h ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref p, i)), Prime2);
-            }
-
-            // The last 8 bytes, overlapping the previous word when the length is not a multiple of 8.
-            h = Fold(h ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref p, length - 8)), Prime3);
+            h = Fold(h ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref p, i)), Prime2);
         }
 
+        // The last 8 bytes, overlapping the previous word when the length is not a multiple of 8.
+        h = Fold(h ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref p, length - 8)), Prime3);
         return Fold(h, Prime1) & _hashMask;
     }
 
@@ -319,10 +320,10 @@ public sealed class ValueInterner
         int mask = _slots.Length - 1;
         for (int slot = 0; slot < _slots.Length; slot++)
         {
-            ulong entry = _slots[slot].TagAndId;
-            if (entry != 0)
+            ref Slot entry = ref _slots[slot];
+            if (entry.IdPlusOne != 0)
             {
-                int home = (int)(entry >> _shift);
+                int home = (int)(HashOfKey(entry.Key) >> _shift);
                 sum += (slot - home) & mask;
             }
         }
@@ -330,6 +331,12 @@ public sealed class ValueInterner
         return _count == 0 ? 0 : (double)sum / _count;
     }
 
-    /// <summary>One slot of the table: hash half and id + 1 (0 = empty), and the key word.</summary>
-    private readonly record struct Slot(ulong TagAndId, ulong Key);
+    /// <summary>One slot of the table: the key word, and id + 1 (0 = empty). Packed to 12 bytes: a slot may straddle
+    /// two cache lines (2 in 16 do), which costs less than the third of the table that 4 bytes of padding would.</summary>
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    private struct Slot
+    {
+        public ulong Key;
+        public uint IdPlusOne;
+    }
 }

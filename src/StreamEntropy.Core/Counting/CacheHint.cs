@@ -1,0 +1,22 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace StreamEntropy.Core.Counting;
+
+/// <summary>Asks the processor to start loading a cache line that will be read soon, without waiting for it.</summary>
+/// <remarks>The batch entry points (<see cref="ValueInterner.GetOrAddMany"/>, <see cref="PairInterner.GetOrAddMany"/>,
+/// <see cref="CountTable.AddMany"/>) hint every slot of a batch first, so that its cache misses overlap. A prefetch
+/// retires at once, unlike a load whose value is kept, so many more of them can be in flight. A hint only: it never
+/// faults, so the address may be stale (the garbage collector may move the array after it is taken, which costs the
+/// hint and nothing else). A no-op where the instruction is not exposed.</remarks>
+internal static class CacheHint
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Prefetch<T>(ref T location)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref location));
+        }
+    }
+}
