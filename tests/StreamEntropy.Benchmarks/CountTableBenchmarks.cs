@@ -17,6 +17,9 @@ public class CountTableBenchmarks
 {
     private const int Updates = 1_000_000;
 
+    // Events per call of the batch entry points, as BatchCounts groups a file's rows.
+    private const int Batch = 64;
+
     private int[] _ids = [];
     private int[] _ys = [];
     private byte[][] _texts = [];
@@ -25,6 +28,13 @@ public class CountTableBenchmarks
     private ValueInterner _interner = new();
     private CountTable _internedTable = new();
     private CountTable _freshTable = new();
+    private PairCountTable _pairsMany = new(new PairInterner());
+    private ValueInterner _internerMany = new();
+    private CountTable _internedTableMany = new();
+    private byte[] _textBytes = [];
+    private int[] _textStarts = [];
+    private int[] _textLengths = [];
+    private int[] _batchIds = new int[Batch];
 
     /// <summary>The number of distinct values in the stream (small, vector-straddling, cache-sized, cache-busting).</summary>
     [Params(7, 64, 4_096, 1_000_000)]
@@ -53,10 +63,23 @@ public class CountTableBenchmarks
         _interner = new ValueInterner();
         _internedTable = new CountTable();
         _freshTable = new CountTable(Distinct);
+        _pairsMany = new PairCountTable(new PairInterner());
+        _internerMany = new ValueInterner();
+        _internedTableMany = new CountTable();
+        _textBytes = [.. _texts.SelectMany(t => t)];
+        _textStarts = new int[Updates];
+        _textLengths = new int[Updates];
+        for (int i = 0, offset = 0; i < Updates; offset += _texts[i].Length, i++)
+        {
+            _textStarts[i] = offset;
+            _textLengths[i] = _texts[i].Length;
+        }
         PreInterned();
         PreInternedFreshWindow();
         Pair();
         RawUtf8();
+        PairMany();
+        RawUtf8Many();
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Updates)]
@@ -108,6 +131,38 @@ public class CountTableBenchmarks
         foreach (byte[] text in _texts)
         {
             table.Add(interner.GetOrAdd(new ReadOnlySpan<byte>(text)));
+        }
+
+        return table.Total;
+    }
+
+    /// <summary>The stream of <see cref="Pair"/> through <see cref="PairCountTable.AddMany"/>, 64 events a call.</summary>
+    [Benchmark(OperationsPerInvoke = Updates)]
+    public long PairMany()
+    {
+        PairCountTable pairs = _pairsMany;
+        for (int i = 0; i < Updates; i += Batch)
+        {
+            int n = Math.Min(Batch, Updates - i);
+            pairs.AddMany(_ids.AsSpan(i, n), _ys.AsSpan(i, n));
+        }
+
+        return pairs.Total;
+    }
+
+    /// <summary>The stream of <see cref="RawUtf8"/> through <see cref="ValueInterner.GetOrAddMany"/> and
+    /// <see cref="CountTable.AddMany"/>, 64 values a call.</summary>
+    [Benchmark(OperationsPerInvoke = Updates)]
+    public long RawUtf8Many()
+    {
+        ValueInterner interner = _internerMany;
+        CountTable table = _internedTableMany;
+        int[] ids = _batchIds;
+        for (int i = 0; i < Updates; i += Batch)
+        {
+            int n = Math.Min(Batch, Updates - i);
+            interner.GetOrAddMany(_textBytes, _textStarts.AsSpan(i, n), _textLengths.AsSpan(i, n), ids);
+            table.AddMany(ids.AsSpan(0, n));
         }
 
         return table.Total;

@@ -38,9 +38,14 @@ static int Memory(string kind, int n, int length)
     long live0 = GC.GetTotalMemory(true);
     if (kind == "values")
     {
+        bool collect = Environment.GetEnvironmentVariable("COLLECT") == "1";
         for (int i = 1; i < n; i++)
         {
             table.Add(interner.GetOrAdd(Value(buffer, i, length)));
+            if (collect && (i & 0xFFFF) == 0)
+            {
+                GC.Collect(2, GCCollectionMode.Forced, blocking: false);
+            }
         }
     }
     else
@@ -57,6 +62,15 @@ static int Memory(string kind, int n, int length)
     GC.KeepAlive(interner);
     GC.KeepAlive(table);
     GC.KeepAlive(pairs);
+    foreach ((string name, object owner) in new (string, object)[] { ("_slots", interner), ("_arena", interner), ("_starts", interner), ("_counts", table) })
+    {
+        if (kind == "values" && owner.GetType().GetField(name, System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)?.GetValue(owner) is Array array)
+        {
+            long bytes = (long)array.Length * System.Runtime.InteropServices.Marshal.SizeOf(array.GetType().GetElementType()!);
+            Console.Write(FormattableString.Invariant($"{name} {(double)bytes / n:F1} B, "));
+        }
+    }
+
     Console.WriteLine(FormattableString.Invariant($"{kind} n={n} length={length}: RSS growth peak {(double)peak / n:F1} B, end {(double)end / n:F1} B; live heap {(double)live / n:F1} B per distinct {(kind == "values" ? "value" : "pair")}"));
     return 0;
 }
