@@ -10,6 +10,8 @@
 # at the end, and live managed heap, per value), `memory values N 24` (24-byte values, compared with the arena),
 # `memory pairs N` (N distinct pairs in a PairCountTable), and `time N` (hits in random order at N distinct values
 # and pairs, and the random-load floor of this machine). Nothing is checked here: the tests check the results.
+# COLLECT=1 makes `memory values` request a background gen-2 collection every 65 536 values (how much of the growth is
+# garbage the runtime has not yet given back).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
