@@ -21,25 +21,33 @@ internal static class TableState
     /// <summary>Writes <paramref name="set"/>, then rebuilds its tables in canonical form.</summary>
     public static void Write(BinaryWriter writer, FrequencySet set, List<(int Id, long Count)> scratch)
     {
-        EventSchema schema = set.Encoder.Schema;
+        EventEncoder encoder = set.Encoder;
+        EventSchema schema = encoder.Schema;
         writer.Write(set.Events);
         for (int f = 0; f < schema.Fields.Count; f++)
         {
             writer.Write(set.Missing(f));
             writer.Write(set.Invalid(f));
             CountTable table = set.Field(f);
-            TableFormat.Extract(table.Counts, scratch);
-            WriteEntries(writer, scratch);
-            TableFormat.Load(table, scratch);
+            using (CountsCopy counts = CountsCopy.Of(table.Counts))
+            {
+                WriteEntries(writer, counts.Span);
+                TableFormat.Canonicalize(table, counts.Span);
+            }
+
             set.BoundedField(f)?.Write(writer, scratch); // only with a budget: unbounded states keep their format
         }
 
         for (int p = 0; p < schema.Pairs.Count; p++)
         {
             PairCountTable table = set.Pair(p);
-            TableFormat.Extract(table.Joint.Counts, scratch);
-            WriteEntries(writer, scratch);
-            TableFormat.Load(table, scratch);
+            (int xf, int yf) = schema.PairIndexes(p);
+            using (CountsCopy counts = CountsCopy.Of(table.Joint.Counts))
+            {
+                WriteEntries(writer, counts.Span);
+                TableFormat.Canonicalize(table, counts.Span, encoder.Values[xf].Count, encoder.Values[yf].Count);
+            }
+
             set.BoundedPair(p)?.Write(writer, scratch);
         }
     }
@@ -157,13 +165,19 @@ internal static class TableState
         return value;
     }
 
-    private static void WriteEntries(BinaryWriter writer, List<(int Id, long Count)> entries)
+    // The (id, count) entries of the non-zero counts in id order, after their number: what one BinaryWriter call per
+    // integer wrote, buffered.
+    private static void WriteEntries(BinaryWriter writer, ReadOnlySpan<long> counts)
     {
-        writer.Write(entries.Count);
-        foreach ((int id, long count) in entries)
+        int n = counts.Length - counts.Count(0L);
+        using var bulk = new BulkWriter(writer);
+        bulk.WriteInt32(n);
+        for (int id = 0; id < counts.Length; id++)
         {
-            writer.Write(id);
-            writer.Write(count);
+            if (counts[id] != 0)
+            {
+                bulk.WriteEntry(id, counts[id]);
+            }
         }
     }
 
