@@ -16,52 +16,38 @@ public class TableFormatTests
     private static readonly Gen<(int Kind, int Id, int Amount)[]> Operations =
         Gen.Select(Gen.Int[0, 3], Gen.Int[0, Ids - 1], Gen.Int[1, 3 * CountTable.LargeCount]).Array[1, 300];
 
-    private static void Apply(CountTable table, (int Kind, int Id, int Amount)[] operations)
-    {
-        foreach ((int kind, int id, int amount) in operations)
-        {
-            long count = table[id];
-            switch (kind)
-            {
-                case 0:
-                    table.Add(id);
-                    break;
-                case 1 when count > 0:
-                    table.Remove(id);
-                    break;
-                case 2:
-                    table.Add(id, amount);
-                    break;
-                case 3 when count > 0:
-                    table.Add(id, -Math.Min(count, amount));
-                    break;
-                default:
-                    break;
-            }
-        }
-    }
+    private static void Apply(CountTable table, (int Kind, int Id, int Amount)[] operations) =>
+        Apply(operations, id => (table[id], () => table.Add(id), () => table.Remove(id), amount => table.Add(id, amount)));
 
-    private static void Apply(PairCountTable table, (int Kind, int Id, int Amount)[] operations)
-    {
-        foreach ((int kind, int id, int amount) in operations)
+    private static void Apply(PairCountTable table, (int Kind, int Id, int Amount)[] operations) =>
+        Apply(operations, id =>
         {
             // Pairs interned in an order unrelated to their values, so values become large in no particular id order.
             (int x, int y) = (id * 7 % 11, id % 5);
             int pairId = table.Pairs.GetOrAdd(x, y);
-            long count = table.Joint[pairId];
+            return (table.Joint[pairId], () => table.Add(x, y), () => table.Remove(x, y), amount => table.AddPairCount(pairId, amount));
+        });
+
+    // Runs the operations against one kind of table: `of` gives an id's count and how to add one, retract one, and add
+    // an amount.
+    private static void Apply((int Kind, int Id, int Amount)[] operations, Func<int, (long Count, Action Add, Action Remove, Action<long> AddMany)> of)
+    {
+        foreach ((int kind, int id, int amount) in operations)
+        {
+            (long count, Action add, Action remove, Action<long> addMany) = of(id);
             switch (kind)
             {
                 case 0:
-                    table.Add(x, y);
+                    add();
                     break;
                 case 1 when count > 0:
-                    table.Remove(x, y);
+                    remove();
                     break;
                 case 2:
-                    table.AddPairCount(pairId, amount);
+                    addMany(amount);
                     break;
                 case 3 when count > 0:
-                    table.AddPairCount(pairId, -Math.Min(count, amount));
+                    addMany(-Math.Min(count, amount));
                     break;
                 default:
                     break;
