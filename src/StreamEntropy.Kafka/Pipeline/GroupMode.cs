@@ -448,8 +448,9 @@ internal sealed class GroupMode : IPartitionMode
 
     // Takes the state of every owned partition that changed since its last state record and produces their records,
     // without waiting; those of large states are encoded (framed, SHA-256s) on a pool thread and produced by
-    // TryCompleteSave once encoded. TryCompleteSave returns the offsets they cover once all are acknowledged. Does nothing while an earlier save is still in flight (the next
-    // interval writes the newer states). False when a record could not even be queued (the save failed).
+    // TryCompleteSave once encoded. TryCompleteSave returns the offsets they cover once all are acknowledged. Does
+    // nothing while an earlier save is still in flight (the next interval writes the newer states). False when a
+    // record could not even be queued (the save failed).
     private bool BeginSave(DeadLetterProgress deadLetters)
     {
         if (_inFlight is not null)

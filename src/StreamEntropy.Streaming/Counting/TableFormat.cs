@@ -5,9 +5,10 @@ namespace StreamEntropy.Streaming.Counting;
 
 /// <summary>The canonical form of count tables, which a saved table is put in and a restored one is built in, and the
 /// guarded read of a list length that every saved form uses.</summary>
-/// <remarks>A table's running sums depend on the order of its updates in the last bits. Saving and restoring both go
-/// through <see cref="Load(CountTable, List{ValueTuple{int, long}})"/>, which leaves the counts unchanged and the sums
-/// re-based exactly, so a restored table reports bit-for-bit the numbers of the table that was saved.</remarks>
+/// <remarks>A table's running sums depend on the order of its updates in the last bits. Restoring goes through
+/// <see cref="Load(CountTable, List{ValueTuple{int, long}})"/>, which leaves the counts unchanged and the sums re-based
+/// exactly; saving leaves the live table in that same state, in bulk (<see cref="Canonicalize(CountTable, ReadOnlySpan{long})"/>),
+/// so a restored table reports bit-for-bit the numbers of the table that was saved.</remarks>
 internal static class TableFormat
 {
     // Never written to: Merge(Empty) adds nothing and re-bases the running sums from the fingerprint.

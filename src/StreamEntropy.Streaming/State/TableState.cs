@@ -12,9 +12,10 @@ namespace StreamEntropy.Streaming.State;
 /// MaxDistinct budget is followed by its bounded counts (<see cref="BoundedCounts.Write"/>); without budgets
 /// nothing is added, so the format of unbounded states is unchanged.</para>
 /// <para>A table's running sums depend on the order of its updates in the last bits. To make a restored engine report
-/// bit-for-bit the same numbers as the engine that was saved, saving rebuilds every live table through the very
-/// procedure that restoring uses (<see cref="TableFormat.Load(CountTable, List{ValueTuple{int, long}})"/>), which leaves the
-/// counts unchanged and the sums re-based exactly.</para>
+/// bit-for-bit the same numbers as the engine that was saved, saving rebuilds every live table into the state that the
+/// procedure restoring uses (<see cref="TableFormat.Load(CountTable, List{ValueTuple{int, long}})"/>) leaves: the same
+/// counts, the sums re-based exactly. It gets there in bulk (<see cref="TableFormat.Canonicalize(CountTable, ReadOnlySpan{long})"/>),
+/// from a copy of the counts that the entries are also written from; integers go through a <see cref="BulkWriter"/>.</para>
 /// </remarks>
 internal static class TableState
 {

@@ -103,19 +103,11 @@ public class TableFormatTests
             Apply(loaded, before);
             Apply(bulk, before);
             _ = loaded.X; // marginals current in one and stale in the other: the canonical form is the same
-            var entries = new List<(int Id, long Count)>();
-            TableFormat.Extract(loaded.Joint.Counts, entries);
-            TableFormat.Load(loaded, entries);
-            TableFormat.Canonicalize(bulk, bulk.Joint.Counts.ToArray(), 11, 5);
-            AssertSame(loaded.Joint, bulk.Joint);
-            AssertSame(loaded.X, bulk.X);
-            AssertSame(loaded.Y, bulk.Y);
+            CanonicalizeBoth(loaded, bulk, 11, 5);
 
             Apply(loaded, after);
             Apply(bulk, after);
-            AssertSame(loaded.Joint, bulk.Joint);
-            AssertSame(loaded.X, bulk.X);
-            AssertSame(loaded.Y, bulk.Y);
+            AssertSame(loaded, bulk);
         }, iter: 300);
     }
 
@@ -136,11 +128,24 @@ public class TableFormatTests
             }
         }
 
+        CanonicalizeBoth(loaded, bulk, 60, 3);
+    }
+
+    // Puts `loaded` in canonical form entry by entry (as a restore does) and `bulk` in bulk (as a save does), and
+    // checks that both are the same tables.
+    private static void CanonicalizeBoth(PairCountTable loaded, PairCountTable bulk, int xIds, int yIds)
+    {
         var entries = new List<(int Id, long Count)>();
         TableFormat.Extract(loaded.Joint.Counts, entries);
         TableFormat.Load(loaded, entries);
-        TableFormat.Canonicalize(bulk, bulk.Joint.Counts.ToArray(), 60, 3);
-        AssertSame(loaded.X, bulk.X);
-        AssertSame(loaded.Y, bulk.Y);
+        TableFormat.Canonicalize(bulk, bulk.Joint.Counts.ToArray(), xIds, yIds);
+        AssertSame(loaded, bulk);
+    }
+
+    private static void AssertSame(PairCountTable expected, PairCountTable actual)
+    {
+        AssertSame(expected.Joint, actual.Joint);
+        AssertSame(expected.X, actual.X);
+        AssertSame(expected.Y, actual.Y);
     }
 }
