@@ -7,6 +7,7 @@ using StreamEntropy.Streaming.Counting;
 using StreamEntropy.Streaming.Decoding;
 using StreamEntropy.Streaming.Engine;
 using StreamEntropy.Streaming.Output;
+using StreamEntropy.Streaming.State;
 using StreamEntropy.Streaming.Windows;
 
 namespace StreamEntropy.Benchmarks;
@@ -17,10 +18,12 @@ namespace StreamEntropy.Benchmarks;
 /// <para>The engine is the worker's with two fields, <c>user</c> (10⁶ distinct values) and <c>country</c> (50), the pair
 /// of both (10⁶ distinct pairs), and a cumulative window; GlobalSetup counts one event per user.</para>
 /// <para>What runs on the counting thread, step by step: <see cref="Publish"/> (a snapshot of every window and its
-/// output records) and <see cref="CheckpointState"/> (<c>EntropyEngine.Save</c>: the state bytes, taken at one point of
-/// the event sequence); in Group mode also <see cref="CheckpointRecord"/> (the state-topic record's encoding and
-/// SHA-256). <see cref="CheckpointFile"/> (the Standalone file from those bytes: encode, SHA-256, write, fsync, rename)
-/// runs on a pool thread since the counting thread moved off the polling thread.</para>
+/// output records) and <see cref="TakeState"/> (<c>EntropyEngine.TakeState</c>: the state's payload, taken at one point
+/// of the event sequence). On a pool thread: <see cref="FrameState"/> (its frame and SHA-256), then
+/// <see cref="CheckpointFile"/> (Standalone: the file from those bytes: encode, SHA-256, write, fsync, rename) or
+/// <see cref="CheckpointRecord"/> (Group mode: the state-topic record's encoding and SHA-256, on the counting thread for
+/// states up to 1 MiB). <see cref="CheckpointState"/> is <c>EntropyEngine.Save</c>, payload and frame in one call, all
+/// of which ran on the counting thread before.</para>
 /// </remarks>
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 10)]
 [MemoryDiagnoser]
@@ -30,8 +33,9 @@ public class PauseBenchmarks
     private EntropyEngine _engine = null!;
     private CheckpointStore _store = null!;
     private byte[] _state = [];
+    private TakenState _taken = null!;
 
-    [Params(1_000_000)]
+    [Params(100_000, 1_000_000)]
     public int Distinct { get; set; }
 
     [GlobalSetup]
@@ -53,6 +57,7 @@ public class PauseBenchmarks
 
         _store = new CheckpointStore(_dir, "pause");
         _state = CheckpointStateGrown();
+        _taken = _engine.TakeState();
         Console.WriteLine($"// engine state: {_state.Length} bytes for {Distinct} distinct values");
     }
 
@@ -76,8 +81,17 @@ public class PauseBenchmarks
         return bytes;
     }
 
-    /// <summary>The engine's state bytes (what must be taken on the counting thread, at one point of the sequence), into a
-    /// buffer sized from the previous state, as both partition modes do.</summary>
+    /// <summary>The state's payload, taken on the counting thread at one point of the sequence (the tables read and put
+    /// in canonical form): the counting thread's share of a checkpoint.</summary>
+    [Benchmark]
+    public TakenState TakeState() => _engine.TakeState();
+
+    /// <summary>A taken state framed and hashed (SHA-256) into the bytes <c>Save</c> writes: on the pool thread.</summary>
+    [Benchmark]
+    public byte[] FrameState() => _taken.ToArray();
+
+    /// <summary><c>EntropyEngine.Save</c>: payload and frame in one call, into a buffer sized from the previous state
+    /// (what the counting thread did before the frame moved off it).</summary>
     [Benchmark]
     public byte[] CheckpointState()
     {

@@ -57,11 +57,28 @@ public sealed class GroupModeTests : IDisposable
         Message = new Message<byte[]?, byte[]?> { Value = Encoding.UTF8.GetBytes(json) },
     };
 
-    private GroupMode Started(Func<EntropyEngine>? engines = null)
+    private GroupMode Started(Func<EntropyEngine>? engines = null, long inlineStateBytes = 1 << 20, FakeProducer? producer = null)
     {
-        var mode = new GroupMode(Settings, Settings.ScaleOut!, engines ?? (() => CheckpointStoreTests.FixtureEngine()), NullLogger.Instance, new FakeTimeProvider(), _broker);
-        Assert.Null(mode.Start(_producer));
+        var mode = new GroupMode(Settings, Settings.ScaleOut!, engines ?? (() => CheckpointStoreTests.FixtureEngine()), NullLogger.Instance, new FakeTimeProvider(), _broker)
+        {
+            InlineStateBytes = inlineStateBytes,
+        };
+        Assert.Null(mode.Start(producer ?? _producer));
         return mode;
+    }
+
+    // Polls CompleteSave (as the counting thread does after every batch) until the state records of a save whose
+    // states are encoded on a pool thread are produced.
+    private List<Produced> CompleteUntilProduced(GroupMode mode, int records)
+    {
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (StateRecords().Count < records && DateTime.UtcNow < deadline)
+        {
+            Assert.Same(SaveOutcome.Pending, mode.CompleteSave());
+            Thread.Sleep(1);
+        }
+
+        return StateRecords();
     }
 
     private static EntropyEngine Count(GroupMode mode, TopicPartition tp, long offset, string json, long timestampMs)
@@ -223,6 +240,98 @@ public sealed class GroupModeTests : IDisposable
 
         Assert.Equal([new TopicPartitionOffset(Events(0), new Offset(9)), new TopicPartitionOffset(Events(2), new Offset(4))], outcome.Covered);
         Assert.Equal(["g/events/0", "g/events/2"], StateRecords().Select(r => r.Message.Key));
+    }
+
+    [Fact]
+    public void Save_LargeState_EncodedOffTheCountingThread_ProducesTheSameRecordOnceEncoded()
+    {
+        using var inlineProducer = new FakeProducer();
+        GroupMode offThread = Started(inlineStateBytes: 0);
+        GroupMode inline = Started(producer: inlineProducer);
+        foreach (GroupMode mode in (GroupMode[])[offThread, inline])
+        {
+            _ = mode.Assign([Events(0), Events(1)], out _);
+            for (int i = 0; i < 3; i++)
+            {
+                _ = Count(mode, Events(0), 100 + i, $$"""{"country":"c{{i}}","status":1}""", T0 + i);
+            }
+        }
+
+        var progress = new DeadLetterProgress("dead", new Dictionary<int, long> { [0] = 4 });
+        Assert.Same(SaveOutcome.Pending, inline.Save(progress, final: false));
+        Assert.Same(SaveOutcome.Pending, offThread.Save(progress, final: false));
+        Assert.True(offThread.SaveInFlight);
+
+        Produced record = Assert.Single(CompleteUntilProduced(offThread, 1));
+        Assert.Equal("g/events/0", record.Message.Key);
+        Assert.Equal(Assert.Single(inlineProducer.Produced, r => r.Topic == "state").Message.Value, record.Message.Value);
+        Assert.Same(SaveOutcome.Pending, offThread.CompleteSave()); // produced, not acknowledged yet
+        _producer.Answer();
+        Assert.Equal([new TopicPartitionOffset(Events(0), new Offset(103))], offThread.CompleteSave().Covered);
+        Assert.False(offThread.SaveInFlight);
+    }
+
+    [Fact]
+    public void Save_LargeStateRecordRefusedOnceEncoded_FailsAndWritesEveryStateAgain()
+    {
+        GroupMode mode = Started(inlineStateBytes: 0);
+        _ = mode.Assign([Events(0)], out _);
+        _ = Count(mode, Events(0), 0, """{"country":"de","status":1}""", T0);
+        var progress = new DeadLetterProgress("dead", new Dictionary<int, long>());
+        _producer.Room = 0;
+
+        Assert.Same(SaveOutcome.Pending, mode.Save(progress, final: false));
+        SaveOutcome failed = SaveOutcome.Pending;
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (failed == SaveOutcome.Pending && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(1);
+            failed = mode.CompleteSave();
+        }
+
+        Assert.True(failed.Failed);
+        Assert.False(mode.SaveInFlight);
+        _producer.Room = null;
+        _ = mode.Save(progress, final: false);
+        Assert.Single(CompleteUntilProduced(mode, 1)); // unchanged, and yet written again
+    }
+
+    [Fact]
+    public void Save_FinalWithLargeStates_WaitsForTheirEncodingAndAcknowledgements()
+    {
+        GroupMode mode = Started(inlineStateBytes: 0);
+        _ = mode.Assign([Events(0), Events(2)], out _);
+        _ = Count(mode, Events(0), 8, """{"country":"de","status":1}""", T0);
+        _ = Count(mode, Events(2), 3, """{"country":"fr","status":2}""", T0);
+        var progress = new DeadLetterProgress("dead", new Dictionary<int, long>());
+        Assert.Same(SaveOutcome.Pending, mode.Save(progress, final: false)); // a periodic save in flight first
+        _ = Count(mode, Events(0), 9, """{"country":"it","status":1}""", T0);
+
+        SaveOutcome outcome = mode.Save(progress, final: true);
+
+        Assert.Equal([new TopicPartitionOffset(Events(0), new Offset(10)), new TopicPartitionOffset(Events(2), new Offset(4))], outcome.Covered);
+        Assert.Equal(["g/events/0", "g/events/2", "g/events/0"], StateRecords().Select(r => r.Message.Key));
+    }
+
+    [Fact]
+    public void Revoke_LostWhileLargeStatesAreEncoded_AbandonsTheSaveAndWritesNothingForIt()
+    {
+        GroupMode mode = Started(inlineStateBytes: 0);
+        _ = mode.Assign([Events(0), Events(1)], out _);
+        _ = Count(mode, Events(0), 5, """{"country":"de","status":1}""", T0);
+        _ = Count(mode, Events(1), 7, """{"country":"fr","status":1}""", T0);
+        Assert.Same(SaveOutcome.Pending, mode.Save(new DeadLetterProgress("dead", new Dictionary<int, long>()), final: false));
+
+        mode.Revoke([Events(0)]); // lost: another member may own it already
+
+        Thread.Sleep(50); // time for the encoding to finish, if anything were still to produce it
+        Assert.Same(SaveOutcome.Pending, mode.CompleteSave());
+        Assert.False(mode.SaveInFlight);
+        Assert.Empty(StateRecords());
+
+        // The next save writes the partition still owned.
+        Assert.Same(SaveOutcome.Pending, mode.Save(new DeadLetterProgress("dead", new Dictionary<int, long>()), final: false));
+        Assert.Equal("g/events/1", Assert.Single(CompleteUntilProduced(mode, 1)).Message.Key);
     }
 
     [Fact]

@@ -20,6 +20,11 @@ namespace StreamEntropy.Core.Counting;
 /// </remarks>
 public sealed class CountTable
 {
+    /// <summary>The count from which a value is tracked as a large value (by id, outside the fingerprint); the large
+    /// values' share of the sums is summed in the order of their set, which in a table built by additions only is the
+    /// order in which they became large.</summary>
+    public const int LargeCount = CountFunctionTables.Limit;
+
     private const int Limit = CountFunctionTables.Limit;
     private const long MinRebaseInterval = 1 << 16;
 

@@ -8,6 +8,7 @@ using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Engine;
 using StreamEntropy.Streaming.Merging;
 using StreamEntropy.Streaming.Partials;
+using StreamEntropy.Streaming.State;
 using StreamEntropy.Streaming.Windows;
 
 namespace StreamEntropy.Kafka.Pipeline;
@@ -57,6 +58,7 @@ internal sealed class GroupMode : IPartitionMode
     private readonly Dictionary<int, byte[]> _driftSaved = [];
     private long _driftVersionSaved = -1;
     private List<(int Partition, byte[] Value)>? _driftInFlight; // merged drift states of the save in flight
+    private Task<List<(string Key, byte[] Value)>>? _encoding; // the state records of the save in flight, until produced
     private long _driftVersionInFlight = -1;
 
     /// <param name="settings">The pipeline's settings.</param>
@@ -81,6 +83,11 @@ internal sealed class GroupMode : IPartitionMode
 
     /// <summary>Gets the merge of the partials this instance owns.</summary>
     public PartialMerger Merger { get; }
+
+    /// <summary>Gets or sets the size from which a partition's state record is encoded (framed, SHA-256s) on a pool
+    /// thread and produced once encoded, rather than on the counting thread during the save: 1 MiB, about a
+    /// millisecond of encoding.</summary>
+    internal long InlineStateBytes { get; init; } = 1 << 20;
 
     /// <summary>Gets the fields and pairs measured.</summary>
     public EventSchema Schema { get; }
@@ -212,6 +219,14 @@ internal sealed class GroupMode : IPartitionMode
     /// <summary>Forgets revoked or lost partitions (their state stays in the state topic for the next owner).</summary>
     public void Revoke(IEnumerable<TopicPartition> partitions)
     {
+        if (_encoding is not null)
+        {
+            // A save whose records are still being encoded (partitions lost, not revoked: a revocation saves first)
+            // would write states of partitions another member may own already: abandon it; the next interval writes
+            // the states of the partitions still owned.
+            FailSave();
+        }
+
         foreach (TopicPartition tp in partitions)
         {
             if (IsPartials(tp.Topic))
@@ -409,11 +424,12 @@ internal sealed class GroupMode : IPartitionMode
         IProducer<string?, byte[]> producer = Producer;
         if (_inFlight is not null)
         {
+            _ = ProduceEncoded(wait: true);
             producer.Flush(FlushTimeout); // settle the periodic save in flight first: its records precede these
             _ = TryCompleteSave(out _);
         }
 
-        if (!BeginSave(deadLetters))
+        if (!BeginSave(deadLetters) || !ProduceEncoded(wait: true))
         {
             return null;
         }
@@ -430,10 +446,11 @@ internal sealed class GroupMode : IPartitionMode
         return covered;
     }
 
-    // Produces the state of every owned partition that changed since its last state record, without waiting:
-    // TryCompleteSave later returns the offsets they cover once all are acknowledged. Does nothing while an earlier
-    // save is still in flight (the next interval writes the newer states). False when a record could not even be
-    // queued (the save failed).
+    // Takes the state of every owned partition that changed since its last state record and produces their records,
+    // without waiting; those of large states are encoded (framed, SHA-256s) on a pool thread and produced by
+    // TryCompleteSave once encoded. TryCompleteSave returns the offsets they cover once all are acknowledged. Does
+    // nothing while an earlier save is still in flight (the next interval writes the newer states). False when a
+    // record could not even be queued (the save failed).
     private bool BeginSave(DeadLetterProgress deadLetters)
     {
         if (_inFlight is not null)
@@ -443,6 +460,7 @@ internal sealed class GroupMode : IPartitionMode
 
         _failuresAtSave = Interlocked.Read(ref _failedDeliveries);
         var covered = new List<TopicPartitionOffset>();
+        var states = new List<(string Key, Dictionary<(string, int), long> Offsets, TakenState State)>();
         long bytes = 0;
         foreach ((TopicPartition tp, OwnedPartition p) in _owned)
         {
@@ -455,15 +473,22 @@ internal sealed class GroupMode : IPartitionMode
             var version = (engine.Processed, engine.Rejected, engine.WatermarkMs);
             if (version != p.SavedAt)
             {
-                using var state = new MemoryStream(p.StateBytes + (p.StateBytes / 8)); // allocated once, not grown by doubling
-                engine.Save(state);
-                p.StateBytes = (int)Math.Min(state.Length, int.MaxValue / 2);
-                var checkpoint = new Checkpoint(new Dictionary<(string, int), long> { [(tp.Topic, tp.Partition.Value)] = p.Next }, state.ToArray()) { DeadLetters = deadLetters };
-                byte[] value = CheckpointStore.Serialize(checkpoint);
-                bytes += value.Length;
-                if (!TryQueueState(StateKey(tp), value))
+                // The state and the offset it covers, taken together on the counting thread. A small state is encoded
+                // and queued right here (quicker than a hand-over), a large one on a pool thread.
+                var offsets = new Dictionary<(string, int), long> { [(tp.Topic, tp.Partition.Value)] = p.Next };
+                TakenState state = engine.TakeState();
+                if (state.Length > InlineStateBytes)
                 {
-                    return false;
+                    states.Add((StateKey(tp), offsets, state));
+                }
+                else
+                {
+                    byte[] value = CheckpointStore.Serialize(new Checkpoint(offsets, state.ToArray()) { DeadLetters = deadLetters });
+                    bytes += value.Length;
+                    if (!TryQueueState(StateKey(tp), value))
+                    {
+                        return false;
+                    }
                 }
 
                 p.SavedAt = version;
@@ -497,6 +522,8 @@ internal sealed class GroupMode : IPartitionMode
             }
         }
 
+        _encoding = states.Count == 0 ? null : Task.Run(() => states.ConvertAll(s =>
+            (s.Key, CheckpointStore.Serialize(new Checkpoint(s.Offsets, s.State.ToArray()) { DeadLetters = deadLetters }))));
         _inFlight = covered;
         _inFlightBytes = bytes;
         _driftInFlight = driftWritten;
@@ -510,7 +537,18 @@ internal sealed class GroupMode : IPartitionMode
     private List<TopicPartitionOffset>? TryCompleteSave(out bool failed)
     {
         failed = false;
-        if (_inFlight is null || Interlocked.Read(ref _statesUnacknowledged) > 0)
+        if (_inFlight is null)
+        {
+            return null;
+        }
+
+        if (!ProduceEncoded(wait: false))
+        {
+            failed = _inFlight is null; // a record could not be queued: the save failed
+            return null;
+        }
+
+        if (Interlocked.Read(ref _statesUnacknowledged) > 0)
         {
             return null;
         }
@@ -535,6 +573,35 @@ internal sealed class GroupMode : IPartitionMode
         return covered;
     }
 
+    // Produces the state records of the save in flight once they are encoded (waiting for that when asked). True when
+    // there is nothing left to produce; false while they are being encoded, or when one could not be queued (the save
+    // failed: _inFlight is null then).
+    private bool ProduceEncoded(bool wait)
+    {
+        if (_encoding is not { } encoding)
+        {
+            return true;
+        }
+
+        if (!encoding.IsCompleted && !wait)
+        {
+            return false;
+        }
+
+        _encoding = null;
+        foreach ((string key, byte[] value) in encoding.GetAwaiter().GetResult())
+        {
+            if (!TryQueueState(key, value))
+            {
+                return false;
+            }
+
+            _inFlightBytes += value.Length;
+        }
+
+        return true;
+    }
+
     // Queues one record of the save being begun; when it cannot even be queued the whole save fails.
     private bool TryQueueState(string key, byte[] value)
     {
@@ -556,6 +623,7 @@ internal sealed class GroupMode : IPartitionMode
     private void FailSave()
     {
         _inFlight = null;
+        _encoding = null; // a failed save's records are not produced (those taken are written again next time)
         _driftInFlight = null;
         foreach (OwnedPartition p in _owned.Values)
         {
@@ -637,8 +705,5 @@ internal sealed class GroupMode : IPartitionMode
         public (long Processed, long Rejected, long Watermark) SavedAt { get; set; }
 
         public (long Processed, long Rejected, long Watermark) SentAt { get; set; } = (-1, -1, -1);
-
-        /// <summary>The size of the last state saved.</summary>
-        public int StateBytes { get; set; }
     }
 }

@@ -5,6 +5,7 @@ using StreamEntropy.Kafka.State;
 using StreamEntropy.Streaming.Decoding;
 using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Engine;
+using StreamEntropy.Streaming.State;
 using StreamEntropy.Streaming.Windows;
 
 namespace StreamEntropy.Kafka.Pipeline;
@@ -15,7 +16,7 @@ namespace StreamEntropy.Kafka.Pipeline;
 /// <para>On start the checkpoint is restored and each assigned partition resumes at its checkpointed offset, so a
 /// crash replays exactly the events the restored state has not seen.</para>
 /// <para>A periodic save takes the engine's state and the offsets it covers on the counting thread, at one point of its
-/// sequence, and writes the file (encoding, SHA-256, write, fsync, rename: about as long again as taking the state)
+/// sequence, and frames and writes the file (SHA-256s, encoding, write, fsync, rename: longer than taking the state)
 /// on a pool thread; <see cref="CompleteSave"/> reports it durable once the rename is done. One file is written at a
 /// time; a final save waits for the one in flight and writes its own on the calling thread.</para>
 /// </remarks>
@@ -30,7 +31,6 @@ internal sealed class StandaloneMode : IPartitionMode
     private readonly StateRestore _restore;
     private EntropyEngine? _engine;
     private Task<SaveOutcome>? _writing; // the checkpoint file being written off the counting thread
-    private int _stateBytes; // the last state's size: the next one's buffer is allocated once, not grown by doubling
 
     /// <param name="settings">The pipeline's settings.</param>
     /// <param name="engineFactory">Creates the engine (once, in <see cref="Prepare"/>).</param>
@@ -175,19 +175,17 @@ internal sealed class StandaloneMode : IPartitionMode
             _writing = null;
         }
 
-        // The state and the offsets it covers, taken together on the counting thread.
-        using var state = new MemoryStream(_stateBytes + (_stateBytes / 8));
-        Engine.Save(state);
-        _stateBytes = (int)Math.Min(state.Length, int.MaxValue / 2);
+        // The state and the offsets it covers, taken together on the counting thread; the state is framed and hashed
+        // with the file.
+        TakenState state = Engine.TakeState();
         var offsets = _offsets.ToDictionary(o => (o.Key.Topic, o.Key.Partition.Value), o => o.Value);
-        var checkpoint = new Checkpoint(offsets, state.ToArray()) { DeadLetters = deadLetters };
         IReadOnlyList<TopicPartitionOffset> covered = [.. _offsets.Select(o => new TopicPartitionOffset(o.Key, new Offset(o.Value)))];
         if (final)
         {
-            return Write(checkpoint, covered);
+            return Write(offsets, state, deadLetters, covered);
         }
 
-        _writing = Task.Run(() => Write(checkpoint, covered));
+        _writing = Task.Run(() => Write(offsets, state, deadLetters, covered));
         return SaveOutcome.Pending;
     }
 
@@ -203,8 +201,9 @@ internal sealed class StandaloneMode : IPartitionMode
         return written.Result;
     }
 
-    private SaveOutcome Write(Checkpoint checkpoint, IReadOnlyList<TopicPartitionOffset> covered)
+    private SaveOutcome Write(Dictionary<(string, int), long> offsets, TakenState state, DeadLetterProgress deadLetters, IReadOnlyList<TopicPartitionOffset> covered)
     {
+        var checkpoint = new Checkpoint(offsets, state.ToArray()) { DeadLetters = deadLetters };
         try
         {
             _checkpoints.Save(checkpoint);

@@ -50,6 +50,7 @@ public sealed class EntropyEngine : IWindowCloseObserver
     private EntropyWindow[] _windows;
     private long _watermark = NoWatermark;
     private long _streamStart = NoWatermark; // the first time seen: a window that began before it is partial
+    private int _stateBytes; // the last state's payload size: the next one's buffer is allocated once, not grown
 
     /// <summary>Creates an engine with empty windows.</summary>
     /// <param name="schema">The fields and pairs to measure.</param>
@@ -507,7 +508,17 @@ public sealed class EntropyEngine : IWindowCloseObserver
     public void Save(Stream destination)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        using var payload = new MemoryStream();
+        TakeState().WriteTo(destination);
+    }
+
+    /// <summary>Takes the state <see cref="Save"/> writes, at this point of the event sequence, leaving its framing and
+    /// SHA-256 to <see cref="TakenState.WriteTo"/>, which may run on another thread while this engine goes on.</summary>
+    /// <remarks>What a save must do on the engine's thread: every table is read and put in canonical form here (see
+    /// <see cref="Save"/>). The payload buffer is sized from the previous state, so it is allocated once, not grown by
+    /// doubling.</remarks>
+    public TakenState TakeState()
+    {
+        using var payload = new MemoryStream(_stateBytes + (_stateBytes / 8));
         using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(_configuration.Length);
@@ -537,7 +548,9 @@ public sealed class EntropyEngine : IWindowCloseObserver
             }
         }
 
-        StateEnvelope.Write(destination, payload.GetBuffer().AsSpan(0, (int)payload.Length));
+        int length = (int)payload.Length;
+        _stateBytes = Math.Min(length, int.MaxValue / 2);
+        return new TakenState(payload.GetBuffer(), length);
     }
 
     /// <summary>Loads a state written by <see cref="Save"/> into this freshly constructed engine.</summary>

@@ -9,25 +9,25 @@ internal static class InternerState
 {
     public static void Write(BinaryWriter writer, EventEncoder encoder)
     {
+        // The bytes of one BinaryWriter call per integer and value, buffered (BulkWriter): a dictionary of 10⁶ values
+        // is 2 × 10⁶ of them.
+        using var bulk = new BulkWriter(writer);
         foreach (ValueInterner values in encoder.Values)
         {
-            writer.Write(values.Count);
+            bulk.WriteInt32(values.Count);
             for (int id = 0; id < values.Count; id++)
             {
-                ReadOnlySpan<byte> value = values.GetValue(id);
-                writer.Write(value.Length);
-                writer.Write(value);
+                bulk.WriteLengthAndBytes(values.GetValue(id));
             }
         }
 
         foreach (PairInterner pairs in encoder.Pairs)
         {
-            writer.Write(pairs.Count);
+            bulk.WriteInt32(pairs.Count);
             for (int id = 0; id < pairs.Count; id++)
             {
                 (int x, int y) = pairs.GetPair(id);
-                writer.Write(x);
-                writer.Write(y);
+                bulk.WriteInt32Pair(x, y);
             }
         }
     }

@@ -28,6 +28,9 @@ internal static class StateEnvelope
 
     private static ReadOnlySpan<byte> Magic => "SEST"u8;
 
+    /// <summary>The length of a framed payload of <paramref name="payloadLength"/> bytes.</summary>
+    public static long FramedLength(int payloadLength) => HeaderLength + (long)payloadLength + HashLength;
+
     /// <summary>Writes <paramref name="payload"/> framed and hashed.</summary>
     public static void Write(Stream destination, ReadOnlySpan<byte> payload)
     {

@@ -12,34 +12,43 @@ namespace StreamEntropy.Streaming.State;
 /// MaxDistinct budget is followed by its bounded counts (<see cref="BoundedCounts.Write"/>); without budgets
 /// nothing is added, so the format of unbounded states is unchanged.</para>
 /// <para>A table's running sums depend on the order of its updates in the last bits. To make a restored engine report
-/// bit-for-bit the same numbers as the engine that was saved, saving rebuilds every live table through the very
-/// procedure that restoring uses (<see cref="TableFormat.Load(CountTable, List{ValueTuple{int, long}})"/>), which leaves the
-/// counts unchanged and the sums re-based exactly.</para>
+/// bit-for-bit the same numbers as the engine that was saved, saving rebuilds every live table into the state that the
+/// procedure restoring uses (<see cref="TableFormat.Load(CountTable, List{ValueTuple{int, long}})"/>) leaves: the same
+/// counts, the sums re-based exactly. It gets there in bulk (<see cref="TableFormat.Canonicalize(CountTable, ReadOnlySpan{long})"/>),
+/// from a copy of the counts that the entries are also written from; integers go through a <see cref="BulkWriter"/>.</para>
 /// </remarks>
 internal static class TableState
 {
     /// <summary>Writes <paramref name="set"/>, then rebuilds its tables in canonical form.</summary>
     public static void Write(BinaryWriter writer, FrequencySet set, List<(int Id, long Count)> scratch)
     {
-        EventSchema schema = set.Encoder.Schema;
+        EventEncoder encoder = set.Encoder;
+        EventSchema schema = encoder.Schema;
         writer.Write(set.Events);
         for (int f = 0; f < schema.Fields.Count; f++)
         {
             writer.Write(set.Missing(f));
             writer.Write(set.Invalid(f));
             CountTable table = set.Field(f);
-            TableFormat.Extract(table.Counts, scratch);
-            WriteEntries(writer, scratch);
-            TableFormat.Load(table, scratch);
+            using (CountsCopy counts = CountsCopy.Of(table.Counts))
+            {
+                WriteEntries(writer, counts.Span);
+                TableFormat.Canonicalize(table, counts.Span);
+            }
+
             set.BoundedField(f)?.Write(writer, scratch); // only with a budget: unbounded states keep their format
         }
 
         for (int p = 0; p < schema.Pairs.Count; p++)
         {
             PairCountTable table = set.Pair(p);
-            TableFormat.Extract(table.Joint.Counts, scratch);
-            WriteEntries(writer, scratch);
-            TableFormat.Load(table, scratch);
+            (int xf, int yf) = schema.PairIndexes(p);
+            using (CountsCopy counts = CountsCopy.Of(table.Joint.Counts))
+            {
+                WriteEntries(writer, counts.Span);
+                TableFormat.Canonicalize(table, counts.Span, encoder.Values[xf].Count, encoder.Values[yf].Count);
+            }
+
             set.BoundedPair(p)?.Write(writer, scratch);
         }
     }
@@ -157,13 +166,19 @@ internal static class TableState
         return value;
     }
 
-    private static void WriteEntries(BinaryWriter writer, List<(int Id, long Count)> entries)
+    // The (id, count) entries of the non-zero counts in id order, after their number: what one BinaryWriter call per
+    // integer wrote, buffered.
+    private static void WriteEntries(BinaryWriter writer, ReadOnlySpan<long> counts)
     {
-        writer.Write(entries.Count);
-        foreach ((int id, long count) in entries)
+        int n = counts.Length - counts.Count(0L);
+        using var bulk = new BulkWriter(writer);
+        bulk.WriteInt32(n);
+        for (int id = 0; id < counts.Length; id++)
         {
-            writer.Write(id);
-            writer.Write(count);
+            if (counts[id] != 0)
+            {
+                bulk.WriteEntry(id, counts[id]);
+            }
         }
     }
 

@@ -1,0 +1,29 @@
+using System.Buffers;
+
+namespace StreamEntropy.Streaming.State;
+
+/// <summary>A pooled copy of a table's counts, taken before the table is rebuilt from it (saving clears the table
+/// first, so its counts must be read from elsewhere). Dispose returns the buffer.</summary>
+internal readonly struct CountsCopy : IDisposable
+{
+    private readonly long[] _buffer;
+    private readonly int _length;
+
+    private CountsCopy(long[] buffer, int length)
+    {
+        _buffer = buffer;
+        _length = length;
+    }
+
+    /// <summary>Gets the copied counts, indexed by id.</summary>
+    public Span<long> Span => _buffer.AsSpan(0, _length);
+
+    public static CountsCopy Of(ReadOnlySpan<long> counts)
+    {
+        long[] buffer = ArrayPool<long>.Shared.Rent(Math.Max(counts.Length, 1));
+        counts.CopyTo(buffer);
+        return new CountsCopy(buffer, counts.Length);
+    }
+
+    public void Dispose() => ArrayPool<long>.Shared.Return(_buffer);
+}
