@@ -1,14 +1,16 @@
-using System.Buffers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text.Json;
 
 namespace StreamEntropy.Streaming.Decoding;
 
 /// <content>
 /// The path scanner: one pass over the event's bytes that follows the trie into the objects some path goes into and
-/// only validates everything else (a skipped string is a byte loop, past 16 bytes a vectorised search, for its closing
-/// quote; a skipped container is walked byte by byte, without tokens). It accepts a subset of what the <see cref="Utf8JsonReader"/>
-/// walk accepts (strict RFC 8259, as the reader is with default options) and, for what it accepts, stores exactly the
+/// only validates everything else (a skipped string is a search, 16 bytes at a time, for its closing quote; a skipped
+/// container is walked byte by byte, without tokens). It accepts a subset of what the <see cref="Utf8JsonReader"/> walk
+/// accepts (strict RFC 8259, as the reader is with default options) and, for what it accepts, stores exactly the
 /// values the walk would store: raw bytes for numbers, literals and containers, unescaped text for strings, the last
 /// of repeated keys. Whenever it is not sure (any syntax error, nesting deeper than it recurses, an escaped string
 /// that does not unescape) it returns <see langword="false"/> and the reader walk decides, so errors, their positions
@@ -19,14 +21,6 @@ public sealed partial class JsonEventDecoder
 {
     // Recursion bound of the scanner; events nested deeper (never seen in practice) take the reader walk.
     private const int ScannerDepthLimit = 64;
-
-    // Strings up to this long are scanned byte by byte (see ScanString).
-    private const int ShortStringBytes = 16;
-
-    // What ends the plain run of a JSON string: its closing quote, an escape, or a control character (which JSON
-    // forbids raw inside strings).
-    private static readonly SearchValues<byte> StringStops = SearchValues.Create(
-        "\"\\\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F"u8);
 
     // Returns true when the event is one well-formed object (whitespace around it allowed) and every configured
     // value was stored; false when the reader walk has to decide.
@@ -252,23 +246,10 @@ public sealed partial class JsonEventDecoder
         int p = pos + 1;
         while (true)
         {
-            // Most keys and values in events are short: a byte loop finds their end before a vector search has set
-            // up; a string longer than that goes on with the vector search.
-            int shortEnd = Math.Min(json.Length, p + ShortStringBytes);
-            while (p < shortEnd && !IsStringStop(json[p]))
+            p = FindStringStop(json, p);
+            if (p >= json.Length)
             {
-                p++;
-            }
-
-            if (p == shortEnd)
-            {
-                int stop = json[p..].IndexOfAny(StringStops);
-                if (stop < 0)
-                {
-                    return false;
-                }
-
-                p += stop;
+                return false;
             }
 
             byte b = json[p];
@@ -301,6 +282,42 @@ public sealed partial class JsonEventDecoder
                     return false;
             }
         }
+    }
+
+    // The index of the first byte at or after `p` that ends a string's plain run (see IsStringStop), or json.Length.
+    // Sixteen bytes at a time while a whole vector fits: three compares and a mask settle a typical key or value in
+    // one step, where a byte loop takes a compare chain per byte. The last few bytes of the event, which a vector load
+    // would overrun, go byte by byte.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int FindStringStop(ReadOnlySpan<byte> json, int p)
+    {
+        if (Vector128.IsHardwareAccelerated)
+        {
+            ref byte start = ref MemoryMarshal.GetReference(json);
+            while (p <= json.Length - Vector128<byte>.Count)
+            {
+                Vector128<byte> v = Vector128.LoadUnsafe(ref start, (nuint)(uint)p);
+
+                // Unsigned compare: UTF-8 bytes of 0x80 and above are not stops.
+                Vector128<byte> stops = Vector128.Equals(v, Vector128.Create((byte)'"'))
+                    | Vector128.Equals(v, Vector128.Create((byte)'\\'))
+                    | Vector128.LessThan(v, Vector128.Create((byte)0x20));
+                uint mask = stops.ExtractMostSignificantBits();
+                if (mask != 0)
+                {
+                    return p + BitOperations.TrailingZeroCount(mask);
+                }
+
+                p += Vector128<byte>.Count;
+            }
+        }
+
+        while (p < json.Length && !IsStringStop(json[p]))
+        {
+            p++;
+        }
+
+        return p;
     }
 
     // JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?. What may follow is checked by the

@@ -68,6 +68,36 @@ public class JsonPathScannerTests
         Gen.Byte.Array.Sample(bytes => AssertSame(pair.Value.Scanner, pair.Value.Reference, bytes), iter: 10_000);
     }
 
+    [Fact]
+    public void Scanner_StringsAcrossVectorWidths_AgreeWithReference()
+    {
+        // The string scan reads 16 bytes at a time while a whole vector fits in the event and byte by byte after that:
+        // values and skipped strings of 0-40 bytes, with one stop byte (quote, backslash escape, raw control
+        // character) or a multi-byte character at any position, placed so that the string ends at every distance
+        // from the end of the event, and events cut inside such a string.
+        string[] stops = ["", "\\\"", "\\\\", "\\n", "\\u00e9", "\\ud800", "\u0001", "\u001f", "\u007f", "é", "日", "\\", "\\x"];
+        var pair = new ThreadLocal<(JsonEventDecoder Scanner, JsonEventDecoder Reference)>(() => Decoders(["a", "b.c"]));
+        Gen.Select(Gen.Int[0, 40], Gen.Int[0, 40], Gen.Int[0, stops.Length - 1], Gen.Int[0, 3], Gen.Int[0, 20]).Sample((length, at, stop, shape, cut) =>
+        {
+            string text = new string('x', length);
+            text = text.Insert(Math.Min(at, length), stops[stop]);
+            string json = shape switch
+            {
+                0 => "{\"a\":\"" + text + "\"}",
+                1 => "{\"skip\":\"" + text + "\",\"a\":1}",
+                2 => "{\"b\":{\"c\":\"" + text + "\"},\"" + text + "\":[\"" + text + "\"]}",
+                _ => "{\"a\":\"" + text + "\"" + new string(' ', cut) + "}",
+            };
+            byte[] bytes = Encoding.UTF8.GetBytes(json);
+            AssertSame(pair.Value.Scanner, pair.Value.Reference, bytes);
+
+            // Well-formed text (no raw control character, bad escape or lone surrogate) is the scanner's to decide.
+            bool wellFormed = stop is 0 or 1 or 2 or 3 or 4 or 8 or 9 or 10;
+            Assert.True(!wellFormed || pair.Value.Scanner.LastDecodeScanned, "the scanner handed a valid event to the reader walk");
+            AssertSame(pair.Value.Scanner, pair.Value.Reference, bytes.AsSpan(0, Math.Max(0, bytes.Length - 1 - cut)).ToArray());
+        }, iter: 20_000);
+    }
+
     [Theory]
     [InlineData("""{"user":{"id":"u0123456","tier":"gold"},"country":"DE","device":"android-14","event":"add_to_cart","ms":412}""", true)]
     [InlineData("""{"user":{"id":"u\u0030","skip":[{"x":"\ud83d\ude00"}]},"country":"D\"E","event":null} """, true)]
