@@ -220,6 +220,44 @@ public class CsvReaderTests
     }
 
     [Fact]
+    public void ReadRecord_RandomTablesWithLongCells_RoundTrip()
+    {
+        // The field scan checks the first 16 bytes of a cell inline and searches the rest: cells of 0 to ~60 bytes with
+        // delimiters, quotes and line breaks anywhere in them, at every offset from the end of the buffer.
+        Gen<string> cell = Gen.OneOf<string>("", "a", "0123456789abcdef", "0123456", ",", "\"", "é", "日本", "\n", "\r\n", " ")
+            .Array[0, 8].Select(parts => string.Concat(parts));
+        Gen<(int Columns, string[][] Rows)> table = Gen.Int[1, 4].SelectMany(columns =>
+            cell.Array[columns].Array[0, 10].Select(rows => (columns, rows)));
+        Gen<(bool CrLf, bool FinalBreak, int BufferBytes)> format = Gen.Select(Gen.Bool, Gen.Bool, Gen.Int[1, 200]);
+
+        Gen.Select(table, format).Sample((t, f) =>
+        {
+            string[] header = [.. Enumerable.Range(0, t.Columns).Select(c => "column" + c)];
+            byte[] csv = Write(header, t.Rows, f.CrLf ? "\r\n" : "\n", f.FinalBreak, out long[] expectedLines);
+            using var reader = new CsvReader(new MemoryStream(csv), leaveOpen: false, f.BufferBytes);
+
+            Assert.Equal(header, reader.Header);
+            Assert.Equal(t.Rows, ReadAll(reader, out long[] lines));
+            Assert.Equal(expectedLines, lines);
+        }, iter: 2_000);
+    }
+
+    [Fact]
+    public void ReadRecord_LongCellsWithOtherDelimiters_RoundTrip()
+    {
+        Gen<string> cell = Gen.OneOf<string>("", "a", "0123456789abcdef", ",", ";", "\t", "\"", "é").Array[1, 8].Select(parts => string.Concat(parts));
+        Gen.Select(Gen.OneOf<char>(';', '\t', '|'), cell.Array[3].Array[1, 8]).Sample((delimiter, rows) =>
+        {
+            string[] header = ["a", "b", "c"];
+            byte[] csv = Encoding.UTF8.GetBytes(CsvText.Write(header, rows, delimiter, "\n"));
+            using var reader = new CsvReader(new MemoryStream(csv), (byte)delimiter);
+
+            Assert.Equal(header, reader.Header);
+            Assert.Equal(rows, ReadAll(reader, out _));
+        }, iter: 1_000);
+    }
+
+    [Fact]
     public void ReadRecord_SteadyState_AllocatesNothing()
     {
         var text = new StringBuilder("id,country,amount,note\r\n");
