@@ -22,8 +22,12 @@ public sealed partial class JsonEventDecoder
     // Recursion bound of the scanner; events nested deeper (never seen in practice) take the reader walk.
     private const int ScannerDepthLimit = 64;
 
+    // Non-zero when a string scanned since the start of the event had a byte of 0x80 or more (or a byte near it did).
+    private uint _highBits;
+
     // Returns true when the event is one well-formed object (whitespace around it allowed) and every configured
-    // value was stored; false when the reader walk has to decide.
+    // value was stored; false when the reader walk has to decide. Does not validate UTF-8: outside strings it accepts
+    // ASCII only, and _highBits tells whether a string may hold other bytes.
     private bool TryScan(ReadOnlySpan<byte> json)
     {
         int pos = SkipWhitespace(json, 0);
@@ -237,16 +241,17 @@ public sealed partial class JsonEventDecoder
     }
 
     // json[pos] is a string's opening quote; on success pos is just past its closing quote. Checks the escapes'
-    // syntax (the reader's rules: one of "\/bfnrt or u and four hex digits) but does not unescape. UTF-8 inside the
-    // string was validated with the whole event.
+    // syntax (the reader's rules: one of "\/bfnrt or u and four hex digits) but does not unescape. Notes in
+    // _highBits whether the string may hold a byte of 0x80 or more, whose UTF-8 Decode then checks (see TryScan).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool ScanString(ReadOnlySpan<byte> json, ref int pos, out bool escaped)
+    private bool ScanString(ReadOnlySpan<byte> json, ref int pos, out bool escaped)
     {
         escaped = false;
         int p = pos + 1;
+        uint high = 0;
         while (true)
         {
-            p = FindStringStop(json, p);
+            p = FindStringStop(json, p, ref high);
             if (p >= json.Length)
             {
                 return false;
@@ -256,6 +261,7 @@ public sealed partial class JsonEventDecoder
             if (b == (byte)'"')
             {
                 pos = p + 1;
+                _highBits |= high;
                 return true;
             }
 
@@ -287,9 +293,10 @@ public sealed partial class JsonEventDecoder
     // The index of the first byte at or after `p` that ends a string's plain run (see IsStringStop), or json.Length.
     // Sixteen bytes at a time while a whole vector fits: three compares and a mask settle a typical key or value in
     // one step, where a byte loop takes a compare chain per byte. The last few bytes of the event, which a vector load
-    // would overrun, go byte by byte.
+    // would overrun, go byte by byte. Ors into `high` the top bit of every byte it reads (some past the stop: that
+    // only makes the UTF-8 check run when it need not).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int FindStringStop(ReadOnlySpan<byte> json, int p)
+    private static int FindStringStop(ReadOnlySpan<byte> json, int p, ref uint high)
     {
         if (Vector128.IsHardwareAccelerated)
         {
@@ -303,6 +310,7 @@ public sealed partial class JsonEventDecoder
                     | Vector128.Equals(v, Vector128.Create((byte)'\\'))
                     | Vector128.LessThan(v, Vector128.Create((byte)0x20));
                 uint mask = stops.ExtractMostSignificantBits();
+                high |= v.ExtractMostSignificantBits();
                 if (mask != 0)
                 {
                     return p + BitOperations.TrailingZeroCount(mask);
@@ -314,6 +322,7 @@ public sealed partial class JsonEventDecoder
 
         while (p < json.Length && !IsStringStop(json[p]))
         {
+            high |= json[p] & 0x80u;
             p++;
         }
 

@@ -71,31 +71,38 @@ public class JsonPathScannerTests
     [Fact]
     public void Scanner_StringsAcrossVectorWidths_AgreeWithReference()
     {
-        // The string scan reads 16 bytes at a time while a whole vector fits in the event and byte by byte after that:
-        // values and skipped strings of 0-40 bytes, with one stop byte (quote, backslash escape, raw control
-        // character) or a multi-byte character at any position, placed so that the string ends at every distance
-        // from the end of the event, and events cut inside such a string.
-        string[] stops = ["", "\\\"", "\\\\", "\\n", "\\u00e9", "\\ud800", "\u0001", "\u001f", "\u007f", "é", "日", "\\", "\\x"];
+        // The string scan reads 16 bytes at a time while a whole vector fits in the event and byte by byte after that,
+        // and notes non-ASCII bytes so that only such events get their UTF-8 checked: values, keys and skipped strings
+        // of 0-40 bytes, with one stop byte (quote, backslash escape, raw control character), a multi-byte character
+        // or invalid UTF-8 (a lone lead or continuation byte, an overlong form, an encoded surrogate, 0xFF) at any
+        // position, placed so that the string ends at every distance from the end of the event, and events cut
+        // inside such a string.
+        byte[][] stops =
+        [
+            [], "\\\""u8.ToArray(), "\\\\"u8.ToArray(), "\\n"u8.ToArray(), "\\u00e9"u8.ToArray(), "\\ud800"u8.ToArray(), [0x01],
+            [0x1F], [0x7F], "é"u8.ToArray(), "日"u8.ToArray(), "\\"u8.ToArray(), "\\x"u8.ToArray(), [0xC3], [0x80], [0xC0, 0xAF],
+            [0xED, 0xA0, 0x80], [0xFF], [0xE6, 0x97],
+        ];
         var pair = new ThreadLocal<(JsonEventDecoder Scanner, JsonEventDecoder Reference)>(() => Decoders(["a", "b.c"]));
         Gen.Select(Gen.Int[0, 40], Gen.Int[0, 40], Gen.Int[0, stops.Length - 1], Gen.Int[0, 3], Gen.Int[0, 20]).Sample((length, at, stop, shape, cut) =>
         {
-            string text = new string('x', length);
-            text = text.Insert(Math.Min(at, length), stops[stop]);
-            string json = shape switch
+            byte[] x = Encoding.ASCII.GetBytes(new string('x', length));
+            byte[] text = [.. x.AsSpan(0, Math.Min(at, length)), .. stops[stop], .. x.AsSpan(Math.Min(at, length))];
+            byte[] bytes = shape switch
             {
-                0 => "{\"a\":\"" + text + "\"}",
-                1 => "{\"skip\":\"" + text + "\",\"a\":1}",
-                2 => "{\"b\":{\"c\":\"" + text + "\"},\"" + text + "\":[\"" + text + "\"]}",
-                _ => "{\"a\":\"" + text + "\"" + new string(' ', cut) + "}",
+                0 => [.. "{\"a\":\""u8, .. text, .. "\"}"u8],
+                1 => [.. "{\"skip\":\""u8, .. text, .. "\",\"a\":1}"u8],
+                2 => [.. "{\"b\":{\"c\":\""u8, .. text, .. "\"},\""u8, .. text, .. "\":[\""u8, .. text, .. "\"]}"u8],
+                _ => [.. "{\"a\":\""u8, .. text, .. "\""u8, .. Encoding.ASCII.GetBytes(new string(' ', cut)), .. "}"u8],
             };
-            byte[] bytes = Encoding.UTF8.GetBytes(json);
             AssertSame(pair.Value.Scanner, pair.Value.Reference, bytes);
 
-            // Well-formed text (no raw control character, bad escape or lone surrogate) is the scanner's to decide.
+            // Well-formed text (no raw control character, bad escape, lone surrogate or invalid UTF-8) is the
+            // scanner's to decide.
             bool wellFormed = stop is 0 or 1 or 2 or 3 or 4 or 8 or 9 or 10;
             Assert.True(!wellFormed || pair.Value.Scanner.LastDecodeScanned, "the scanner handed a valid event to the reader walk");
             AssertSame(pair.Value.Scanner, pair.Value.Reference, bytes.AsSpan(0, Math.Max(0, bytes.Length - 1 - cut)).ToArray());
-        }, iter: 20_000);
+        }, iter: 30_000);
     }
 
     [Theory]
