@@ -10,6 +10,11 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args is ["--cpu-ab", .. string[] rest])
+        {
+            return CpuTimeAb.Run(rest); // not BenchmarkDotNet: see CpuTimeAb
+        }
+
         Summary[] summaries = [.. BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args)];
         if (summaries.Length == 0)
         {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using StreamEntropy.Core.Counting;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Core.Sketches;
@@ -95,11 +96,17 @@ public sealed class EventEncoder
     public int Encode(int field, ReadOnlySpan<byte> text, out ulong hash)
     {
         double width = _binWidths[field];
-        if (double.IsNaN(width))
-        {
-            return EncodeValue(field, text, out hash);
-        }
+        return double.IsNaN(width) ? EncodeValue(field, text, out hash) : EncodeBinned(field, text, width, out hash);
+    }
 
+    /// <summary>Gets whether field <paramref name="field"/> is counted by hash (it has a MaxDistinct budget).</summary>
+    public bool IsHashed(int field) => _bounded[field];
+
+    // Apart from Encode, which runs for every value of every event: its stack buffer would keep Encode itself from
+    // being inlined and give every call a larger frame.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int EncodeBinned(int field, ReadOnlySpan<byte> text, double width, out ulong hash)
+    {
         Span<byte> bin = stackalloc byte[NumericBinning.MaxBinTextLength];
         if (!NumericBinning.TryBin(text, width, bin, out int written))
         {
@@ -109,9 +116,6 @@ public sealed class EventEncoder
 
         return EncodeValue(field, bin[..written], out hash);
     }
-
-    /// <summary>Gets whether field <paramref name="field"/> is counted by hash (it has a MaxDistinct budget).</summary>
-    public bool IsHashed(int field) => _bounded[field];
 
     private int EncodeValue(int field, ReadOnlySpan<byte> value, out ulong hash)
     {

@@ -106,7 +106,48 @@ public sealed class FrequencySet
     /// <see cref="EventEncoder.Hashed"/>) by field.</param>
     /// <param name="hashes">The value hashes by field, as <see cref="EventEncoder.Encode(int, ReadOnlySpan{byte}, out ulong)"/>
     /// gives them; may be empty when the schema has no budgets.</param>
-    public void Add(ReadOnlySpan<int> ids, ReadOnlySpan<ulong> hashes) => Apply(ids, hashes, 1);
+    public void Add(ReadOnlySpan<int> ids, ReadOnlySpan<ulong> hashes)
+    {
+        CountTable[] fields = _fields;
+        if (ids.Length != fields.Length || Encoder.Schema.HasBudgets)
+        {
+            Apply(ids, hashes, 1); // the schema grew, or bounded counts: the general path
+            return;
+        }
+
+        // The per-event path of every window (a sliding window runs it twice): the same updates as Apply with sign 1
+        // and no budgets, in the same order, without the branches on the sign and the bounded counts.
+        for (int f = 0; f < fields.Length; f++)
+        {
+            int id = ids[f];
+            if (id >= 0)
+            {
+                fields[f].Add(id);
+            }
+            else if (id == EventEncoder.Missing)
+            {
+                _missing[f]++;
+            }
+            else
+            {
+                _invalid[f]++;
+            }
+        }
+
+        PairCountTable[] pairs = _pairs;
+        (int X, int Y)[] indexes = _pairIndexes;
+        for (int p = 0; p < pairs.Length && p < indexes.Length; p++)
+        {
+            int x = ids[indexes[p].X];
+            int y = ids[indexes[p].Y];
+            if ((x | y) >= 0)
+            {
+                pairs[p].Add(x, y); // both are ids (Missing and Invalid are negative)
+            }
+        }
+
+        Events++;
+    }
 
     /// <summary>Retracts one encoded event that was counted before.</summary>
     /// <exception cref="NotSupportedException">The schema has budgets: bounded summaries cannot be decremented.</exception>

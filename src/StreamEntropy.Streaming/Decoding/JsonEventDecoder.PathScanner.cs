@@ -1,14 +1,16 @@
-using System.Buffers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text.Json;
 
 namespace StreamEntropy.Streaming.Decoding;
 
 /// <content>
 /// The path scanner: one pass over the event's bytes that follows the trie into the objects some path goes into and
-/// only validates everything else (a skipped string is a byte loop, past 16 bytes a vectorised search, for its closing
-/// quote; a skipped container is walked byte by byte, without tokens). It accepts a subset of what the <see cref="Utf8JsonReader"/>
-/// walk accepts (strict RFC 8259, as the reader is with default options) and, for what it accepts, stores exactly the
+/// only validates everything else (a skipped string is a search, 16 bytes at a time, for its closing quote; a skipped
+/// container is walked byte by byte, without tokens). It accepts a subset of what the <see cref="Utf8JsonReader"/> walk
+/// accepts (strict RFC 8259, as the reader is with default options) and, for what it accepts, stores exactly the
 /// values the walk would store: raw bytes for numbers, literals and containers, unescaped text for strings, the last
 /// of repeated keys. Whenever it is not sure (any syntax error, nesting deeper than it recurses, an escaped string
 /// that does not unescape) it returns <see langword="false"/> and the reader walk decides, so errors, their positions
@@ -20,16 +22,12 @@ public sealed partial class JsonEventDecoder
     // Recursion bound of the scanner; events nested deeper (never seen in practice) take the reader walk.
     private const int ScannerDepthLimit = 64;
 
-    // Strings up to this long are scanned byte by byte (see ScanString).
-    private const int ShortStringBytes = 16;
-
-    // What ends the plain run of a JSON string: its closing quote, an escape, or a control character (which JSON
-    // forbids raw inside strings).
-    private static readonly SearchValues<byte> StringStops = SearchValues.Create(
-        "\"\\\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F"u8);
+    // Non-zero when a string scanned since the start of the event had a byte of 0x80 or more (or a byte near it did).
+    private uint _highBits;
 
     // Returns true when the event is one well-formed object (whitespace around it allowed) and every configured
-    // value was stored; false when the reader walk has to decide.
+    // value was stored; false when the reader walk has to decide. Does not validate UTF-8: outside strings it accepts
+    // ASCII only, and _highBits tells whether a string may hold other bytes.
     private bool TryScan(ReadOnlySpan<byte> json)
     {
         int pos = SkipWhitespace(json, 0);
@@ -243,38 +241,27 @@ public sealed partial class JsonEventDecoder
     }
 
     // json[pos] is a string's opening quote; on success pos is just past its closing quote. Checks the escapes'
-    // syntax (the reader's rules: one of "\/bfnrt or u and four hex digits) but does not unescape. UTF-8 inside the
-    // string was validated with the whole event.
+    // syntax (the reader's rules: one of "\/bfnrt or u and four hex digits) but does not unescape. Notes in
+    // _highBits whether the string may hold a byte of 0x80 or more, whose UTF-8 Decode then checks (see TryScan).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool ScanString(ReadOnlySpan<byte> json, ref int pos, out bool escaped)
+    private bool ScanString(ReadOnlySpan<byte> json, ref int pos, out bool escaped)
     {
         escaped = false;
         int p = pos + 1;
+        uint high = 0;
         while (true)
         {
-            // Most keys and values in events are short: a byte loop finds their end before a vector search has set
-            // up; a string longer than that goes on with the vector search.
-            int shortEnd = Math.Min(json.Length, p + ShortStringBytes);
-            while (p < shortEnd && !IsStringStop(json[p]))
+            p = FindStringStop(json, p, ref high);
+            if (p >= json.Length)
             {
-                p++;
-            }
-
-            if (p == shortEnd)
-            {
-                int stop = json[p..].IndexOfAny(StringStops);
-                if (stop < 0)
-                {
-                    return false;
-                }
-
-                p += stop;
+                return false;
             }
 
             byte b = json[p];
             if (b == (byte)'"')
             {
                 pos = p + 1;
+                _highBits |= high;
                 return true;
             }
 
@@ -301,6 +288,45 @@ public sealed partial class JsonEventDecoder
                     return false;
             }
         }
+    }
+
+    // The index of the first byte at or after `p` that ends a string's plain run (see IsStringStop), or json.Length.
+    // Sixteen bytes at a time while a whole vector fits: three compares and a mask settle a typical key or value in
+    // one step, where a byte loop takes a compare chain per byte. The last few bytes of the event, which a vector load
+    // would overrun, go byte by byte. Ors into `high` the top bit of every byte it reads (some past the stop: that
+    // only makes the UTF-8 check run when it need not).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int FindStringStop(ReadOnlySpan<byte> json, int p, ref uint high)
+    {
+        if (Vector128.IsHardwareAccelerated)
+        {
+            ref byte start = ref MemoryMarshal.GetReference(json);
+            while (p <= json.Length - Vector128<byte>.Count)
+            {
+                Vector128<byte> v = Vector128.LoadUnsafe(ref start, (nuint)(uint)p);
+
+                // Unsigned compare: UTF-8 bytes of 0x80 and above are not stops.
+                Vector128<byte> stops = Vector128.Equals(v, Vector128.Create((byte)'"'))
+                    | Vector128.Equals(v, Vector128.Create((byte)'\\'))
+                    | Vector128.LessThan(v, Vector128.Create((byte)0x20));
+                uint mask = stops.ExtractMostSignificantBits();
+                high |= v.ExtractMostSignificantBits();
+                if (mask != 0)
+                {
+                    return p + BitOperations.TrailingZeroCount(mask);
+                }
+
+                p += Vector128<byte>.Count;
+            }
+        }
+
+        while (p < json.Length && !IsStringStop(json[p]))
+        {
+            high |= json[p] & 0x80u;
+            p++;
+        }
+
+        return p;
     }
 
     // JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?. What may follow is checked by the

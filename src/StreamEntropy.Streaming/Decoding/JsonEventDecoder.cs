@@ -161,12 +161,31 @@ public sealed partial class JsonEventDecoder
     public DecodeError Decode(ReadOnlySpan<byte> utf8Event)
     {
         ClearValues();
-        LastErrorDetail = string.Empty;
+        if (LastErrorDetail.Length != 0)
+        {
+            LastErrorDetail = string.Empty; // only then: a reference store costs a write barrier per event
+        }
+
         LastDecodeScanned = false;
 
         if (utf8Event.Length > _maxEventBytes)
         {
             return Fail(DecodeError.TooLarge, $"event is {utf8Event.Length} bytes, more than the limit of {_maxEventBytes}");
+        }
+
+        if (_useScanner)
+        {
+            // The scanner accepts nothing but ASCII outside strings, so an event it accepts needs its UTF-8 checked
+            // only when a string may hold other bytes; an all-ASCII event is not read a second time.
+            _highBits = 0;
+            if (TryScan(utf8Event) && (_highBits == 0 || Utf8.IsValid(utf8Event)))
+            {
+                LastDecodeScanned = true;
+                return DecodeError.None;
+            }
+
+            // The scanner gave up part way (or the UTF-8 is invalid): start again from nothing.
+            ClearValues();
         }
 
         // Utf8JsonReader validates UTF-8 only inside strings; this vectorized pass covers the rest and
@@ -175,15 +194,6 @@ public sealed partial class JsonEventDecoder
         {
             return Fail(DecodeError.InvalidUtf8, $"invalid UTF-8 at byte {FindInvalidUtf8(utf8Event)}");
         }
-
-        LastDecodeScanned = _useScanner && TryScan(utf8Event);
-        if (LastDecodeScanned)
-        {
-            return DecodeError.None;
-        }
-
-        // The scanner gave up part way: start again from nothing.
-        ClearValues();
         var reader = new Utf8JsonReader(utf8Event, _readerOptions);
         try
         {

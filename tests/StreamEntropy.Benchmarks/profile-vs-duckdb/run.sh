@@ -3,6 +3,7 @@
 #
 #   tests/StreamEntropy.Benchmarks/profile-vs-duckdb/run.sh                       # 4M rows, 5 interleaved runs of each
 #   BASE_EXE=/tmp/old/stream-entropy RUNS=3 tests/StreamEntropy.Benchmarks/profile-vs-duckdb/run.sh
+#   READY_TO_RUN=1 tests/StreamEntropy.Benchmarks/profile-vs-duckdb/run.sh         # publish for this runtime (ReadyToRun)
 #
 # The CSV is the one of ../profile-vs-pandas (same generator, same seed): user (~220 k distinct values), country (40),
 # device (8), event (10); pairs country,device and user,event. Steps: (a) generate it unless WORK holds it; (b) publish
@@ -35,7 +36,11 @@ fi
 echo "== input: $CSV, $(du -h "$CSV" | cut -f1)"
 
 echo "== dotnet publish src/StreamEntropy.Worker and the DuckDB harness -c Release"
-dotnet publish "$ROOT/src/StreamEntropy.Worker" -c Release -o "$WORK/publish" >"$WORK/publish.log" 2>&1 || { cat "$WORK/publish.log" >&2; exit 2; }
+# A plain publish is portable and JIT-compiled (as the Dockerfile's); READY_TO_RUN=1 publishes for this runtime, which
+# the Worker project precompiles (as end-to-end/run.sh does): less JIT and no tier-0 code in a run of a few seconds.
+publish_args=(-c Release -o "$WORK/publish")
+if [[ -n "${READY_TO_RUN:-}" ]]; then publish_args+=(--use-current-runtime --self-contained false); fi
+dotnet publish "$ROOT/src/StreamEntropy.Worker" "${publish_args[@]}" >"$WORK/publish.log" 2>&1 || { cat "$WORK/publish.log" >&2; exit 2; }
 dotnet publish "$HERE/DuckDbHarness.csproj" -c Release -o "$WORK/duckdb" >"$WORK/duckdb-publish.log" 2>&1 || { cat "$WORK/duckdb-publish.log" >&2; exit 2; }
 EXE="$WORK/publish/stream-entropy"
 

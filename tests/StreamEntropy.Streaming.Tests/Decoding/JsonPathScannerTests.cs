@@ -68,6 +68,43 @@ public class JsonPathScannerTests
         Gen.Byte.Array.Sample(bytes => AssertSame(pair.Value.Scanner, pair.Value.Reference, bytes), iter: 10_000);
     }
 
+    [Fact]
+    public void Scanner_StringsAcrossVectorWidths_AgreeWithReference()
+    {
+        // The string scan reads 16 bytes at a time while a whole vector fits in the event and byte by byte after that,
+        // and notes non-ASCII bytes so that only such events get their UTF-8 checked: values, keys and skipped strings
+        // of 0-40 bytes, with one stop byte (quote, backslash escape, raw control character), a multi-byte character
+        // or invalid UTF-8 (a lone lead or continuation byte, an overlong form, an encoded surrogate, 0xFF) at any
+        // position, placed so that the string ends at every distance from the end of the event, and events cut
+        // inside such a string.
+        byte[][] stops =
+        [
+            [], "\\\""u8.ToArray(), "\\\\"u8.ToArray(), "\\n"u8.ToArray(), "\\u00e9"u8.ToArray(), "\\ud800"u8.ToArray(), [0x01],
+            [0x1F], [0x7F], "é"u8.ToArray(), "日"u8.ToArray(), "\\"u8.ToArray(), "\\x"u8.ToArray(), [0xC3], [0x80], [0xC0, 0xAF],
+            [0xED, 0xA0, 0x80], [0xFF], [0xE6, 0x97],
+        ];
+        var pair = new ThreadLocal<(JsonEventDecoder Scanner, JsonEventDecoder Reference)>(() => Decoders(["a", "b.c"]));
+        Gen.Select(Gen.Int[0, 40], Gen.Int[0, 40], Gen.Int[0, stops.Length - 1], Gen.Int[0, 3], Gen.Int[0, 20]).Sample((length, at, stop, shape, cut) =>
+        {
+            byte[] x = Encoding.ASCII.GetBytes(new string('x', length));
+            byte[] text = [.. x.AsSpan(0, Math.Min(at, length)), .. stops[stop], .. x.AsSpan(Math.Min(at, length))];
+            byte[] bytes = shape switch
+            {
+                0 => [.. "{\"a\":\""u8, .. text, .. "\"}"u8],
+                1 => [.. "{\"skip\":\""u8, .. text, .. "\",\"a\":1}"u8],
+                2 => [.. "{\"b\":{\"c\":\""u8, .. text, .. "\"},\""u8, .. text, .. "\":[\""u8, .. text, .. "\"]}"u8],
+                _ => [.. "{\"a\":\""u8, .. text, .. "\""u8, .. Encoding.ASCII.GetBytes(new string(' ', cut)), .. "}"u8],
+            };
+            AssertSame(pair.Value.Scanner, pair.Value.Reference, bytes);
+
+            // Well-formed text (no raw control character, bad escape, lone surrogate or invalid UTF-8) is the
+            // scanner's to decide.
+            bool wellFormed = stop is 0 or 1 or 2 or 3 or 4 or 8 or 9 or 10;
+            Assert.True(!wellFormed || pair.Value.Scanner.LastDecodeScanned, "the scanner handed a valid event to the reader walk");
+            AssertSame(pair.Value.Scanner, pair.Value.Reference, bytes.AsSpan(0, Math.Max(0, bytes.Length - 1 - cut)).ToArray());
+        }, iter: 30_000);
+    }
+
     [Theory]
     [InlineData("""{"user":{"id":"u0123456","tier":"gold"},"country":"DE","device":"android-14","event":"add_to_cart","ms":412}""", true)]
     [InlineData("""{"user":{"id":"u\u0030","skip":[{"x":"\ud83d\ude00"}]},"country":"D\"E","event":null} """, true)]
