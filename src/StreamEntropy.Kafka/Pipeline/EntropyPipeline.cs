@@ -190,6 +190,10 @@ public sealed class EntropyPipeline : IDisposable
     /// <summary>Gets how many dead letters of replayed events were not written again because an earlier life had.</summary>
     internal long DeadLettersSkipped => _deadLetters?.Skipped ?? 0;
 
+    /// <summary>Gets how many polls of the batch poll saw a rebalance callback among their records, which were then read
+    /// again (for tests).</summary>
+    internal int BatchRewinds { get; private set; }
+
     /// <summary>Gets how many events this life counted or dead-lettered (for crash tests).</summary>
     internal long EventsRead { get; private set; }
 
@@ -515,6 +519,7 @@ public sealed class EntropyPipeline : IDisposable
             sought++;
         }
 
+        BatchRewinds++;
         _logger.BatchRewound(received, sought);
     }
 

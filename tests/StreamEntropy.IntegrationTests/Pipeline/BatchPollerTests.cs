@@ -193,6 +193,76 @@ public sealed class BatchPollerTests(KafkaFixture kafka) : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Run_MembersJoinAndLeaveMidStream_CountsEveryEventOnce()
+    {
+        // Rebalances while records stream in: a second member joins the group twice (taking partitions, eager protocol:
+        // every partition is revoked and assigned again) and leaves. It commits nothing, so what it reads is read again
+        // by the pipeline, whose one engine must end with every event exactly once: polls that saw a callback among
+        // their records are read again (BatchRewinds, reported), the others hand off in callback order.
+        string topic = KafkaFixture.UniqueTopic("rebalance");
+        await kafka.CreateTopicAsync(topic, 4);
+        List<byte[]> events = PipelineHarness.Events(40_000, seed: 31);
+        FrequencySet reference = PipelineHarness.Profile(events, out int valid);
+        string group = KafkaFixture.UniqueGroup("rebalance");
+        using EntropyPipeline pipeline = PipelineHarness.CreatePipeline(kafka.BootstrapServers, topic, group, KafkaFixture.UniqueTopic("out"), KafkaFixture.UniqueTopic("dead"), _state);
+        using var cts = new CancellationTokenSource();
+        Task run = Task.Factory.StartNew(() => pipeline.Run(cts.Token), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Task produce = Task.Run(async () =>
+        {
+            foreach (byte[][] chunk in events.Chunk(2000))
+            {
+                await PipelineHarness.ProduceAsync(kafka.BootstrapServers, topic, chunk, roundRobinPartitions: 4);
+                await Task.Delay(150);
+            }
+        });
+
+        for (int join = 0; join < 2; join++)
+        {
+            DateTime ready = DateTime.UtcNow + Deadline;
+            while (!(pipeline.Latest is { Processed: > 0 }) && DateTime.UtcNow < ready && !run.IsCompleted)
+            {
+                await Task.Delay(50);
+            }
+
+            var config = Config(group);
+            config.SessionTimeoutMs = 6000;
+            using IConsumer<Ignore, Ignore> member = new ConsumerBuilder<Ignore, Ignore>(config).Build();
+            member.Subscribe(topic);
+            DateTime until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (member.Assignment.Count == 0 && DateTime.UtcNow < until && !run.IsCompleted)
+            {
+                member.Consume(TimeSpan.FromMilliseconds(50));
+            }
+
+            Assert.NotEmpty(member.Assignment); // the pipeline gave partitions up: a rebalance happened
+            for (int i = 0; i < 10; i++)
+            {
+                member.Consume(TimeSpan.FromMilliseconds(50));
+            }
+
+            member.Close(); // leaves: the pipeline takes every partition back
+        }
+
+        await produce;
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!(pipeline.Latest is { } l && l.Processed + l.Rejected >= events.Count) && DateTime.UtcNow < deadline && !run.IsCompleted)
+        {
+            await Task.Delay(100);
+        }
+
+        await Task.Delay(1000); // an event counted twice would show now
+        cts.Cancel();
+        await run.WaitAsync(TimeSpan.FromSeconds(60));
+        Console.WriteLine($"batch poll: {pipeline.BatchRewinds} polls read again after a rebalance inside them");
+        Assert.Equal(valid, pipeline.Latest!.Processed);
+        Assert.Equal(events.Count - valid, pipeline.Latest.Rejected);
+        FieldResult expected = ResultCalculator.Field(reference, 0, EntropyEstimator.MaximumLikelihood);
+        FieldResult actual = pipeline.Latest.Windows.Single().Fields.Single(f => f.Name == expected.Name);
+        Assert.Equal(expected.Count, actual.Count);
+        Assert.Equal(expected.Entropy, actual.Entropy, 1e-9);
+    }
+
     private ConsumerConfig Config(string group) => new()
     {
         BootstrapServers = kafka.BootstrapServers,
