@@ -95,6 +95,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 183, Level = LogLevel.Warning, Message = "Discovered fields: the path {Path} has the name of a configured field and is not measured on its own")]
     public static partial void DiscoveredNameTaken(this ILogger logger, string path);
 
+    [LoggerMessage(EventId = 142, Level = LogLevel.Information, Message = "Batch poll: records are read from librdkafka in batches of up to {Capacity}")]
+    public static partial void BatchPollOn(this ILogger logger, int capacity);
+
+    [LoggerMessage(EventId = 143, Level = LogLevel.Warning, Message = "Batch poll not available, records are read one Consume call at a time: {Reason}")]
+    public static partial void BatchPollUnavailable(this ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 144, Level = LogLevel.Information, Message = "Batch poll: a rebalance callback ran inside a poll that had taken {Records} records; none was handed off, and {Partitions} partitions were sought back to read them again")]
+    public static partial void BatchRewound(this ILogger logger, int records, int partitions);
+
     [LoggerMessage(EventId = 170, Level = LogLevel.Warning, Message = "Drift reference of window {Window} re-capture requested: {Outcome}")]
     public static partial void RecaptureRequested(this ILogger logger, string window, RecaptureOutcome outcome);
 }

@@ -4,6 +4,8 @@ using System.Globalization;
 using System.Reactive.Concurrency;
 using System.Reactive.Linq;
 using System.Reactive.Subjects;
+using System.Runtime.ExceptionServices;
+using System.Runtime.InteropServices;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using StreamEntropy.Kafka.State;
@@ -97,6 +99,15 @@ public sealed class EntropyPipeline : IDisposable
     private readonly ConcurrentQueue<(string Window, TaskCompletionSource<RecaptureOutcome> Done)> _recaptures = new();
     private readonly ConcurrentQueue<IReadOnlyList<TopicPartitionOffset>> _covered = new(); // durable saves' offsets, to store
 
+    // The batch poll's bookkeeping (consume thread): rebalance callbacks run so far, where each assigned partition
+    // resumes (after the last record handed off, or where its assignment started), the partitions revoked or lost during
+    // the current poll, and an exception of a callback (Confluent keeps those for Consume to rethrow; a batch poll
+    // rethrows them itself).
+    private int _rebalances;
+    private readonly Dictionary<TopicPartition, long> _resume = [];
+    private readonly HashSet<TopicPartition> _revokedInPoll = [];
+    private ExceptionDispatchInfo? _callbackFault;
+
     public EntropyPipeline(PipelineSettings settings, Func<EntropyEngine> engineFactory, ILogger logger, TimeProvider time, IScheduler scheduler)
     {
         ArgumentNullException.ThrowIfNull(settings);
@@ -179,6 +190,10 @@ public sealed class EntropyPipeline : IDisposable
     /// <summary>Gets how many dead letters of replayed events were not written again because an earlier life had.</summary>
     internal long DeadLettersSkipped => _deadLetters?.Skipped ?? 0;
 
+    /// <summary>Gets how many polls of the batch poll saw a rebalance callback among their records, which were then read
+    /// again (for tests).</summary>
+    internal int BatchRewinds { get; private set; }
+
     /// <summary>Gets how many events this life counted or dead-lettered (for crash tests).</summary>
     internal long EventsRead { get; private set; }
 
@@ -219,6 +234,7 @@ public sealed class EntropyPipeline : IDisposable
 
         using var handoff = new Handoff(HandoffCapacity, BatchEvents, BatchBytes);
         using IConsumer<PayloadSlice, PayloadSlice> consumer = BuildConsumer(handoff, producer, deadLetters);
+        using BatchPoller? poller = StartBatchPoll(consumer); // declared after the consumer: destroyed before it
         using IDisposable publishTimer = Observable.Interval(_settings.PublishInterval, _scheduler).Subscribe(_ => Volatile.Write(ref _publishDue, 1));
         using IDisposable checkpointTimer = Observable.Interval(_settings.CheckpointInterval, _scheduler).Subscribe(_ => Volatile.Write(ref _checkpointDue, 1));
         var counting = new Thread(() => CountLoop(handoff, producer, deadLetters)) { IsBackground = true, Name = "stream-entropy counting" };
@@ -228,7 +244,14 @@ public sealed class EntropyPipeline : IDisposable
             consumer.Subscribe(_mode.Topics);
             try
             {
-                Loop(consumer, handoff, cancellationToken);
+                if (poller is null)
+                {
+                    Loop(consumer, handoff, cancellationToken);
+                }
+                else
+                {
+                    BatchLoop(consumer, poller, handoff, cancellationToken);
+                }
             }
             catch (SimulatedCrashException)
             {
@@ -348,6 +371,174 @@ public sealed class EntropyPipeline : IDisposable
             {
                 handoff.Send();
             }
+        }
+    }
+
+    private BatchPoller? StartBatchPoll(IConsumer<PayloadSlice, PayloadSlice> consumer)
+    {
+        if (!_settings.BatchPoll)
+        {
+            return null;
+        }
+
+        BatchPoller? poller = BatchPoller.TryCreate(consumer, BatchEvents, out string? whyNot);
+        if (poller is null)
+        {
+            _logger.BatchPollUnavailable(whyNot ?? "unknown");
+        }
+        else
+        {
+            _logger.BatchPollOn(BatchEvents);
+        }
+
+        return poller;
+    }
+
+    // The consume thread with the batch poll: the same hand-off rules as Loop, many records per native call. A poll that
+    // waits asks for one record, so callbacks served while it waits come before that record; a poll that fills a batch
+    // takes what arrives until the batch is full or 2 ms after its first record, and if a rebalance callback ran inside
+    // it, its records may lie on both sides of the callback: none is handed off, and their partitions are sought back.
+    private void BatchLoop(IConsumer<PayloadSlice, PayloadSlice> consumer, BatchPoller poller, Handoff handoff, CancellationToken cancellationToken)
+    {
+        long sendBy = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            handoff.ThrowIfFaulted();
+            StoreCovered(consumer);
+            int filled = handoff.Filling.Count;
+            int wanted = filled == 0 ? 1 : BatchEvents - filled;
+            long pollFrom = Stopwatch.GetTimestamp();
+            TimeSpan timeout = filled == 0 ? PollTimeout : Stopwatch.GetElapsedTime(pollFrom, Math.Max(sendBy, pollFrom));
+            int rebalances = _rebalances;
+            _revokedInPoll.Clear();
+            int received = poller.Poll(timeout, wanted);
+            try
+            {
+                handoff.ThrowIfFaulted(); // the counting thread's end, met inside a rebalance callback
+                Interlocked.Exchange(ref _callbackFault, null)?.Throw();
+                long polled = Stopwatch.GetTimestamp();
+                DateTimeOffset now = _time.GetUtcNow();
+                Health.Polled(now);
+                if (received > 0)
+                {
+                    _pollTicks += polled - pollFrom;
+                }
+
+                if (wanted > 1 && received > 0 && rebalances != _rebalances)
+                {
+                    Rewind(consumer, poller, received);
+                }
+                else
+                {
+                    long nowMs = now.ToUnixTimeMilliseconds();
+                    for (int i = 0; i < received; i++)
+                    {
+                        if (poller.ErrorOf(i) != 0)
+                        {
+                            OnConsumeError(poller, i);
+                            continue;
+                        }
+
+                        HandoffBatch filling = handoff.Filling; // a callback in the poll may have handed off the one before
+                        if (filling.Count == 0)
+                        {
+                            sendBy = polled + MaxBatchAgeTicks;
+                        }
+
+                        poller.AddTo(i, filling, _settings.UseEventTime, nowMs);
+                        int last = filling.Count - 1;
+                        CollectionsMarshal.GetValueRefOrAddDefault(_resume, filling.Partition(last), out _) = filling.Offset(last) + 1;
+                        if (filling.IsFull)
+                        {
+                            handoff.Send();
+                        }
+                    }
+                }
+
+                HandoffBatch batch = handoff.Filling;
+                if (batch.Count > 0 && (received == 0 || batch.IsFull || polled >= sendBy))
+                {
+                    handoff.Send();
+                }
+            }
+            finally
+            {
+                poller.Release();
+            }
+        }
+    }
+
+    // The records of a poll in which a rebalance callback ran: some may precede the callback (a revocation has saved
+    // without them, or an assignment has restored a state they are not in), so none is handed off. Each partition still
+    // assigned is sought back to where it resumes: after the last record handed off, or where its assignment started;
+    // when that start was not an offset (committed, earliest), to the first record of this poll, which then can only
+    // come from the new assignment, unless the partition was revoked and assigned again inside the poll: that case
+    // cannot be told apart and ends Run like a crash (a restart replays from the checkpoint: nothing lost or doubled).
+    private void Rewind(IConsumer<PayloadSlice, PayloadSlice> consumer, BatchPoller poller, int received)
+    {
+        var first = new Dictionary<TopicPartition, long>();
+        for (int i = 0; i < received; i++)
+        {
+            if (poller.ErrorOf(i) != 0)
+            {
+                OnConsumeError(poller, i);
+                continue;
+            }
+
+            var tp = new TopicPartition(poller.TopicOf(i), poller.PartitionOf(i));
+            long offset = poller.OffsetOf(i);
+            if (!first.TryGetValue(tp, out long known) || offset < known)
+            {
+                first[tp] = offset;
+            }
+        }
+
+        int sought = 0;
+        foreach ((TopicPartition tp, long offset) in first)
+        {
+            if (!_assigned.Contains(tp))
+            {
+                continue; // revoked or lost: its next owner reads these records from the last stored offset
+            }
+
+            long target;
+            if (_resume.TryGetValue(tp, out long resume))
+            {
+                target = resume;
+            }
+            else if (!_revokedInPoll.Contains(tp))
+            {
+                target = offset;
+            }
+            else
+            {
+                throw new KafkaException(new Error(ErrorCode.Local_State, $"batch poll: {tp} was revoked and assigned again inside one poll with no offset to resume at; stopping without a checkpoint so that a restart replays it"));
+            }
+
+            consumer.Seek(new TopicPartitionOffset(tp, new Offset(target))); // a failure ends Run like a crash
+            sought++;
+        }
+
+        BatchRewinds++;
+        _logger.BatchRewound(received, sought);
+    }
+
+    private void OnConsumeError(BatchPoller poller, int i)
+    {
+        int code = poller.ErrorOf(i);
+        if (code == LibrdkafkaConsume.PartitionEof)
+        {
+            return;
+        }
+
+        string reason = poller.ErrorReason(i);
+        string? topic = poller.TopicOf(i);
+        _logger.ConsumeError(topic is null ? "(unknown)" : $"{topic} [[{poller.PartitionOf(i)}]]", reason);
+        Health.Error(reason);
+        if (code == LibrdkafkaConsume.Fatal)
+        {
+            _logger.FatalError(reason);
+            throw new KafkaException(new Error(ErrorCode.Local_Fatal, reason, isFatal: true));
         }
     }
 
@@ -731,7 +922,7 @@ public sealed class EntropyPipeline : IDisposable
                     Health.SetBrokerReachable(up);
                 }
             })
-            .SetPartitionsAssignedHandler((_, partitions) =>
+            .SetPartitionsAssignedHandler((_, partitions) => Callback(() =>
             {
                 _logger.PartitionsAssigned(partitions);
                 foreach (TopicPartition tp in partitions)
@@ -740,7 +931,7 @@ public sealed class EntropyPipeline : IDisposable
                 }
 
                 Health.SetAssigned(_assigned.Count);
-                return handoff.Invoke(() =>
+                IReadOnlyList<TopicPartitionOffset> start = handoff.Invoke(() =>
                 {
                     IReadOnlyList<TopicPartitionOffset> start = _mode.Assign(partitions, out StateRestore? replay);
                     if (replay is not null)
@@ -751,8 +942,21 @@ public sealed class EntropyPipeline : IDisposable
 
                     return start;
                 });
-            })
-            .SetPartitionsRevokedHandler((c, partitions) =>
+                foreach (TopicPartitionOffset tpo in start)
+                {
+                    if (tpo.Offset.IsSpecial)
+                    {
+                        _resume.Remove(tpo.TopicPartition);
+                    }
+                    else
+                    {
+                        _resume[tpo.TopicPartition] = tpo.Offset.Value;
+                    }
+                }
+
+                return start;
+            }))
+            .SetPartitionsRevokedHandler((c, partitions) => Callback(() =>
             {
                 _logger.PartitionsRevoked(partitions);
                 handoff.Invoke(() =>
@@ -764,14 +968,10 @@ public sealed class EntropyPipeline : IDisposable
                 });
                 StoreCovered(c); // offsets of the revoked partitions can still be stored here
 
-                foreach (TopicPartitionOffset tpo in partitions)
-                {
-                    _assigned.Remove(tpo.TopicPartition);
-                }
-
-                Health.SetAssigned(_assigned.Count);
-            })
-            .SetPartitionsLostHandler((c, partitions) =>
+                Unassigned(partitions);
+                return true;
+            }))
+            .SetPartitionsLostHandler((c, partitions) => Callback(() =>
             {
                 _logger.PartitionsRevoked(partitions);
                 handoff.Invoke(() =>
@@ -779,15 +979,39 @@ public sealed class EntropyPipeline : IDisposable
                     _mode.Revoke(partitions.Select(p => p.TopicPartition)); // another member may own them already: write nothing
                     return true;
                 });
-                foreach (TopicPartitionOffset tpo in partitions)
-                {
-                    _assigned.Remove(tpo.TopicPartition);
-                }
-
+                Unassigned(partitions);
                 StoreCovered(c); // earlier saves' offsets of the partitions still assigned
-                Health.SetAssigned(_assigned.Count);
-            })
+                return true;
+            }))
             .Build();
+    }
+
+    private void Unassigned(List<TopicPartitionOffset> partitions)
+    {
+        foreach (TopicPartitionOffset tpo in partitions)
+        {
+            _assigned.Remove(tpo.TopicPartition);
+            _resume.Remove(tpo.TopicPartition);
+            _revokedInPoll.Add(tpo.TopicPartition);
+        }
+
+        Health.SetAssigned(_assigned.Count);
+    }
+
+    // Every rebalance callback: counted (the batch poll must know one ran inside a poll), and an exception is kept for
+    // the batch poll to rethrow (Confluent keeps it too, and rethrows it from Consume).
+    private T Callback<T>(Func<T> handler)
+    {
+        _rebalances++;
+        try
+        {
+            return handler();
+        }
+        catch (Exception e)
+        {
+            _callbackFault = ExceptionDispatchInfo.Capture(e);
+            throw;
+        }
     }
 
     private void OnClientError(Error error)

@@ -1,12 +1,13 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using Confluent.Kafka;
 
 namespace StreamEntropy.Kafka.Pipeline;
 
 /// <summary>Consecutive records handed from the consume thread to the counting thread: their keys and values copied
 /// back to back into one pooled arena, and per record its partition, offset, timestamps and headers.</summary>
-/// <remarks>Filled by the consume thread only (<see cref="Append"/> from the <see cref="ArenaDeserializer"/>, then
-/// <see cref="Add"/>), read by the counting thread only once handed off, and reused after <see cref="Reset"/>. The raw
+/// <remarks>Filled by the consume thread only (<see cref="Append(ReadOnlySpan{byte})"/> from the <see cref="ArenaDeserializer"/>, or <see cref="Append(IntPtr, int)"/> from the
+/// <see cref="BatchPoller"/>, then <see cref="Add(ConsumeResult{PayloadSlice, PayloadSlice}, long)"/>), read by the counting thread only once handed off, and reused after <see cref="Reset"/>. The raw
 /// bytes live until the batch is counted: long enough to dead-letter a rejected event (<see cref="ToResult"/>).</remarks>
 internal sealed class HandoffBatch : IDisposable
 {
@@ -39,32 +40,48 @@ internal sealed class HandoffBatch : IDisposable
     /// <returns>Where it lies.</returns>
     public PayloadSlice Append(ReadOnlySpan<byte> data)
     {
-        if (_arena.Length - _used < data.Length)
-        {
-            byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(_arena.Length * 2, _used + data.Length));
-            _arena.AsSpan(0, _used).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_arena);
-            _arena = larger;
-        }
-
+        EnsureRoom(data.Length);
         data.CopyTo(_arena.AsSpan(_used));
         var slice = new PayloadSlice(_used, data.Length);
         _used += data.Length;
         return slice;
     }
 
-    /// <summary>Adds a consumed record whose key and value <see cref="Append"/> has copied.</summary>
+    /// <summary>Copies <paramref name="length"/> bytes at <paramref name="data"/> (librdkafka's buffer, which the batch
+    /// poll reads) to the end of the arena; a null pointer is a null key or value.</summary>
+    /// <returns>Where it lies.</returns>
+    public PayloadSlice Append(IntPtr data, int length)
+    {
+        if (data == IntPtr.Zero)
+        {
+            return PayloadSlice.Null;
+        }
+
+        EnsureRoom(length);
+        Marshal.Copy(data, _arena, _used, length);
+        var slice = new PayloadSlice(_used, length);
+        _used += length;
+        return slice;
+    }
+
+    /// <summary>Adds a consumed record whose key and value <see cref="Append(ReadOnlySpan{byte})"/> has copied.</summary>
     /// <param name="result">The record.</param>
     /// <param name="timestampMs">The time to count it at (its Kafka timestamp or the clock's when it was polled).</param>
     public void Add(ConsumeResult<PayloadSlice, PayloadSlice> result, long timestampMs)
     {
-        // One TopicPartition per run of records of one partition, not one per record.
-        TopicPartition partition = Count > 0 && _entries[Count - 1].Partition is { } last
-            && last.Partition == result.Partition && string.Equals(last.Topic, result.Topic, StringComparison.Ordinal)
-            ? last
-            : new TopicPartition(result.Topic, result.Partition);
         Message<PayloadSlice, PayloadSlice> message = result.Message;
-        _entries[Count++] = new Entry(partition, result.Offset.Value, timestampMs, message.Timestamp, message.Key, message.Value, message.Headers);
+        Add(result.Topic, result.Partition, result.Offset.Value, timestampMs, message.Timestamp, message.Key, message.Value, message.Headers);
+    }
+
+    /// <summary>Adds a record whose key and value <see cref="Append(IntPtr, int)"/> has copied (the batch poll).</summary>
+    public void Add(string topic, Partition partition, long offset, long timestampMs, Timestamp timestamp, PayloadSlice key, PayloadSlice value, Headers? headers)
+    {
+        // One TopicPartition per run of records of one partition, not one per record.
+        TopicPartition topicPartition = Count > 0 && _entries[Count - 1].Partition is { } last
+            && last.Partition == partition && string.Equals(last.Topic, topic, StringComparison.Ordinal)
+            ? last
+            : new TopicPartition(topic, partition);
+        _entries[Count++] = new Entry(topicPartition, offset, timestampMs, timestamp, key, value, headers);
     }
 
     /// <summary>Gets the partition of record <paramref name="i"/>.</summary>
@@ -112,6 +129,17 @@ internal sealed class HandoffBatch : IDisposable
         Reset();
         ArrayPool<byte>.Shared.Return(_arena);
         _arena = [];
+    }
+
+    private void EnsureRoom(int length)
+    {
+        if (_arena.Length - _used < length)
+        {
+            byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(_arena.Length * 2, _used + length));
+            _arena.AsSpan(0, _used).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_arena);
+            _arena = larger;
+        }
     }
 
     private ReadOnlySpan<byte> Span(PayloadSlice slice) => slice.IsNull ? [] : _arena.AsSpan(slice.Start, slice.Length);

@@ -36,6 +36,11 @@ public sealed record PipelineSettings
     /// letter fits.</summary>
     public int MaxEventBytes { get; init; } = 1 << 20;
 
+    /// <summary>Gets a value indicating whether the input consumer is polled in batches straight from librdkafka
+    /// (<c>rd_kafka_consume_batch_queue</c>) instead of one <c>Consume</c> call per record; on by default. Where the
+    /// binding is not available the pipeline logs why and uses <c>Consume</c>.</summary>
+    public bool BatchPoll { get; init; } = true;
+
     /// <summary>Gets the scale-out settings: null to run as the only instance (one checkpoint file for all partitions),
     /// set to share the work with the other instances of the consumer group.</summary>
     public ScaleOutSettings? ScaleOut { get; init; }

@@ -43,6 +43,7 @@ internal static class StreamEntropyServiceCollectionExtensions
                 DeadLetterTopic = o.Kafka.DeadLetterTopic,
                 AlertTopic = o.Kafka.AlertTopic,
                 Client = o.Kafka.Client,
+                BatchPoll = o.Kafka.BatchPoll,
                 PublishInterval = o.PublishInterval,
                 CheckpointInterval = o.Checkpoint.Interval,
                 CheckpointDirectory = o.Checkpoint.Directory,

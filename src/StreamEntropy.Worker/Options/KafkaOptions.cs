@@ -25,6 +25,11 @@ public sealed class KafkaOptions
     /// <summary>Gets or sets the topic that receives alert raises and clears. The default is entropy-alerts.</summary>
     public string AlertTopic { get; set; } = "entropy-alerts";
 
+    /// <summary>Gets or sets a value indicating whether the input consumer reads records from librdkafka in batches
+    /// (one native call for up to 2048 records) instead of one Confluent.Kafka <c>Consume</c> call per record. The
+    /// default is true; false is the previous consume loop.</summary>
+    public bool BatchPoll { get; set; } = true;
+
     /// <summary>Gets any librdkafka settings passed through to the clients (security.protocol, sasl.*, ssl.*, …).</summary>
     public Dictionary<string, string> Client { get; set; } = [];
 }

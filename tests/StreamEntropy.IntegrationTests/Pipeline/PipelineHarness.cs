@@ -117,7 +117,7 @@ internal static class PipelineHarness
         }
     }
 
-    public static EntropyPipeline CreatePipeline(string bootstrap, string topic, string group, string output, string deadLetters, string stateDirectory, IReadOnlyList<WindowDefinition>? windows = null, bool useEventTime = true, ScaleOutSettings? scaleOut = null, int maxEventBytes = 1 << 20)
+    public static EntropyPipeline CreatePipeline(string bootstrap, string topic, string group, string output, string deadLetters, string stateDirectory, IReadOnlyList<WindowDefinition>? windows = null, bool useEventTime = true, ScaleOutSettings? scaleOut = null, int maxEventBytes = 1 << 20, bool batchPoll = true)
     {
         var settings = new PipelineSettings
         {
@@ -134,6 +134,7 @@ internal static class PipelineHarness
             UseEventTime = useEventTime,
             ScaleOut = scaleOut,
             MaxEventBytes = maxEventBytes,
+            BatchPoll = batchPoll,
         };
         return new EntropyPipeline(
             settings,
