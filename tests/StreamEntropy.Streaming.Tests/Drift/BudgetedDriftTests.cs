@@ -157,6 +157,107 @@ public class BudgetedDriftTests(ITestOutputHelper output)
             .All(s => DriftMetrics.Read(s.Drift!.Fields.Single(f => f.Name == "id"), DriftMetrics.JensenShannon) < rule.Threshold));
     }
 
+    [Fact]
+    public void Engine_DiscoveredFieldsWithTheDefaultBudget_AreScoredAndAlertLikeUnbudgetedOnes()
+    {
+        // Discovered fields get MaxDistinct 4096 by default; with fewer distinct values they are scored exactly, so
+        // the default rules treat them as they treat an unbudgeted field. f1 shifts from the 6th window on.
+        EntropyEngine budgeted = Discovering(DiscoveryRule.DefaultMaxDistinct);
+        EntropyEngine unbudgeted = Discovering(0);
+        var random = new Random(21);
+        for (int i = 0; i < 12_000; i++)
+        {
+            bool shifted = i >= 6_000;
+            string f1 = shifted && random.NextDouble() < 0.3 ? "v0" : $"v{random.Next(12)}";
+            byte[] json = System.Text.Encoding.UTF8.GetBytes($"{{\"f0\":\"a{random.Next(8)}\",\"f1\":\"{f1}\",\"f2\":{random.Next(300)}}}");
+            budgeted.Process(json, i);
+            unbudgeted.Process(json, i);
+        }
+
+        budgeted.AdvanceTo(12_000);
+        unbudgeted.AdvanceTo(12_000);
+        DriftReport[] withBudget = [.. budgeted.TakeClosed().Select(s => s.Drift).OfType<DriftReport>()];
+        DriftReport[] without = [.. unbudgeted.TakeClosed().Select(s => s.Drift).OfType<DriftReport>()];
+
+        Assert.True(budgeted.Schema.Fields.All(f => f.MaxDistinct == DiscoveryRule.DefaultMaxDistinct));
+        Assert.Equal(11, withBudget.Length); // 12 closed windows, the first is the reference
+        Assert.Equal(without.Length, withBudget.Length);
+        for (int r = 0; r < without.Length; r++)
+        {
+            Assert.Equal(["f0", "f1", "f2"], withBudget[r].Fields.Select(f => f.Name));
+            for (int f = 0; f < 3; f++)
+            {
+                FieldDrift e = without[r].Fields[f];
+                FieldDrift b = withBudget[r].Fields[f];
+                Assert.Null(b.Bounds);
+                Assert.Equal(e.Divergences.PopulationStability, b.Divergences.PopulationStability, 12);
+                Assert.Equal(e.Divergences.JensenShannon, b.Divergences.JensenShannon, 12);
+                Assert.Equal(e.GTestSignificance, b.GTestSignificance, 9);
+                Assert.Equal(e.AdjustedGTestSignificance, b.AdjustedGTestSignificance, 9);
+            }
+        }
+
+        IReadOnlyList<AlertEvent> alerts = budgeted.TakeAlerts();
+        Assert.Equal(Keys(unbudgeted.TakeAlerts()), Keys(alerts));
+        Assert.Contains(alerts, a => a is { State: AlertState.Raised, Rule: "field-psi", Field: "f1" });
+        Assert.DoesNotContain(alerts, a => a.Field is "f0" or "f2");
+
+        static string[] Keys(IReadOnlyList<AlertEvent> alerts) => [.. alerts.Select(a => $"{a.State} {a.Key} {a.TimestampMs}")];
+
+        static EntropyEngine Discovering(int maxDistinct) => new(
+            new EventSchema([], [], [new DiscoveryRule(FieldPattern.Parse("*"), [], DiscoveryRule.DefaultMaxFields, maxDistinct)], []),
+            [new WindowDefinition("1s", WindowKind.Tumbling, TimeSpan.FromSeconds(1))],
+            EntropyEstimator.MaximumLikelihood, // budgets need the plug-in estimator; drift scoring keeps its own
+            drift: new DriftSettings(AlertRule.Defaults));
+    }
+
+    [Fact]
+    public void Engine_SaveAndRestoreWithABudgetedReferenceOverItsBudget_ReportsTheSameBrackets()
+    {
+        WindowDefinition[] windows = [new("10s", WindowKind.Tumbling, TimeSpan.FromSeconds(10)), new("6s", WindowKind.Sliding, TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(2))];
+        EntropyEngine Create() => new(BudgetTestKit.Schema(128), windows, EntropyEstimator.MaximumLikelihood, drift: new DriftSettings(AlertRule.Defaults));
+        EntropyEngine uninterrupted = Create();
+        EntropyEngine first = Create();
+        (byte[] Json, long T)[] events = BudgetTestKit.TwoPhases(1.1, values: 20_000, heavy: 20_000, light: 8_000, seed: 4);
+        int half = events.Length * 6 / 7; // at 20 s: after the references (over the budget) were captured
+        var expected = new List<WindowSnapshot>();
+        var actual = new List<WindowSnapshot>();
+        foreach ((byte[] json, long t) in events[..half])
+        {
+            uninterrupted.Process(json, t);
+            first.Process(json, t);
+        }
+
+        expected.AddRange(uninterrupted.TakeClosed());
+        actual.AddRange(first.TakeClosed());
+        int closedBefore = expected.Count;
+        using var state = new MemoryStream();
+        uninterrupted.Save(new MemoryStream()); // saving re-bases sums: both engines save at the same point
+        first.Save(state);
+        state.Position = 0;
+        EntropyEngine restored = Create();
+        restored.Restore(state);
+        foreach ((byte[] json, long t) in events[half..])
+        {
+            uninterrupted.Process(json, t);
+            restored.Process(json, t);
+        }
+
+        uninterrupted.AdvanceTo(30_000);
+        restored.AdvanceTo(30_000);
+        expected.AddRange(uninterrupted.TakeClosed());
+        actual.AddRange(restored.TakeClosed());
+
+        string[] want = Brackets(expected);
+        Assert.Contains(want.Skip(Brackets(expected[..closedBefore]).Length), line => line.Contains("bounds", StringComparison.Ordinal));
+        Assert.Equal(want, Brackets(actual));
+
+        static string[] Brackets(List<WindowSnapshot> snapshots) =>
+            [.. snapshots.Where(s => s.Drift is not null).Select(s => $"{s.Window} {s.End:O} " + string.Join(' ', s.Drift!.Fields.Select(f => f.Bounds is { } b
+                ? $"{f.Name} bounds {b.JensenShannonLower:R} {b.JensenShannonUpper:R} {b.TotalVariationLower:R} {b.TotalVariationUpper:R}"
+                : $"{f.Name} psi {f.Divergences.PopulationStability:R}")))];
+    }
+
     // Zipf(1.1) over 50 000 ranks; uniform over 20 000; the shifted Zipf has ranks moved by 7 and 10 % new values.
     private static Func<Random, ulong> Draw(Shape shape)
     {
