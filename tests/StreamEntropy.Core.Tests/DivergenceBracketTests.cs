@@ -2,6 +2,7 @@ using CsCheck;
 using StreamEntropy.Core.Counting;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Core.Sketches;
+using static StreamEntropy.Core.Tests.DivergencesTests;
 
 namespace StreamEntropy.Core.Tests;
 
@@ -9,17 +10,6 @@ public class DivergenceBracketTests
 {
     private static CountIntervals Exact(params long[] counts) =>
         new(counts.Sum(), [.. Enumerable.Range(0, counts.Length).Select(i => (ulong)i)], counts, counts, 0);
-
-    private static CountTable Table(params long[] counts)
-    {
-        var table = new CountTable(1);
-        for (int id = 0; id < counts.Length; id++)
-        {
-            table.Add(id, counts[id]);
-        }
-
-        return table;
-    }
 
     [Fact]
     public void TotalVariation_HandExamples_IsHalfTheL1Distance()

@@ -261,7 +261,7 @@ public class BudgetedDriftTests(ITestOutputHelper output)
     // Zipf(1.1) over 50 000 ranks; uniform over 20 000; the shifted Zipf has ranks moved by 7 and 10 % new values.
     private static Func<Random, ulong> Draw(Shape shape)
     {
-        double[] cumulative = ZipfCumulative(50_000, 1.1);
+        double[] cumulative = BudgetTestKit.ZipfCumulative(50_000, 1.1);
         ulong Zipf(Random r)
         {
             int rank = Array.BinarySearch(cumulative, r.NextDouble());
@@ -274,24 +274,6 @@ public class BudgetedDriftTests(ITestOutputHelper output)
             Shape.Uniform => r => (ulong)r.Next(20_000),
             _ => r => r.NextDouble() < 0.1 ? 1_000_000UL + (ulong)r.Next(5_000) : Zipf(r) + 7,
         };
-    }
-
-    private static double[] ZipfCumulative(int values, double exponent)
-    {
-        double[] cumulative = new double[values];
-        double sum = 0;
-        for (int k = 0; k < values; k++)
-        {
-            sum += Math.Pow(k + 1, -exponent);
-            cumulative[k] = sum;
-        }
-
-        for (int k = 0; k < values; k++)
-        {
-            cumulative[k] /= sum;
-        }
-
-        return cumulative;
     }
 
     private static (BoundedCounts Counts, Dictionary<ulong, long> Exact) Fill(int budget, int events, Func<Random, ulong> draw, Random random)
