@@ -8,7 +8,7 @@ public class DivergencesTests
 {
     private const double Eps = Divergences.DefaultEpsilon;
 
-    private static CountTable Table(params long[] counts)
+    internal static CountTable Table(params long[] counts)
     {
         var table = new CountTable(1);
         for (int id = 0; id < counts.Length; id++)

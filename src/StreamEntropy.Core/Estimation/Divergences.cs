@@ -8,6 +8,10 @@ namespace StreamEntropy.Core.Estimation;
 /// <param name="PopulationStability">PSI = Σ (c − r) ln(c / r) with zero shares on either side replaced by ε; always in nats.</param>
 public readonly record struct Divergences(double KullbackLeibler, double JensenShannon, double PopulationStability)
 {
+    /// <summary>Gets the total variation distance ½ Σ |c − r| (in [0, 1]; needs no ε); NaN when either side is empty or
+    /// when the value was built without it.</summary>
+    public double TotalVariation { get; init; } = double.NaN;
+
     /// <summary>The default replacement for a zero share, 1e-4 (no renormalisation).</summary>
     public const double DefaultEpsilon = 1e-4;
 
@@ -36,6 +40,7 @@ public readonly record struct Divergences(double KullbackLeibler, double JensenS
         double kl = 0;
         double js = 0;
         double psi = 0;
+        double tv = 0;
         int length = Math.Max(c.Length, r.Length);
         for (int id = 0; id < length; id++)
         {
@@ -60,11 +65,12 @@ public readonly record struct Divergences(double KullbackLeibler, double JensenS
                 js += 0.5 * q * Math.Log(q / m);
             }
 
+            tv += Math.Abs(p - q);
             double pe = p > 0 ? p : epsilon;
             double qe = q > 0 ? q : epsilon;
             psi += (pe - qe) * Math.Log(pe / qe);
         }
 
-        return new Divergences(kl, Math.Max(0, js), psi);
+        return new Divergences(kl, Math.Max(0, js), psi) { TotalVariation = 0.5 * tv };
     }
 }

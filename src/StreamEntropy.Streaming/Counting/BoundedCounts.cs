@@ -221,6 +221,25 @@ internal sealed class BoundedCounts
         return _summary!.Entropy();
     }
 
+    /// <summary>What the counts say about each value, by hash: exact counts (zero-width intervals, untracked bound 0) while
+    /// <see cref="IsExact"/>, else the summary's tracked values with their SpaceSaving intervals. A copy.</summary>
+    public CountIntervals Intervals()
+    {
+        if (_exact is { } exact)
+        {
+            ReadOnlySpan<ulong> keys = _ids!.Keys;
+            long[] counts = new long[keys.Length];
+            for (int id = 0; id < keys.Length; id++)
+            {
+                counts[id] = exact[id];
+            }
+
+            return new CountIntervals(exact.Total, keys.ToArray(), counts, counts, 0);
+        }
+
+        return SummaryIntervals.Of(_summary!);
+    }
+
     /// <summary>The plug-in standard error in nats while exact; NaN afterwards (or when empty).</summary>
     public double StandardError() => _exact is { } exact ? EntropyEstimators.StandardError(exact) : double.NaN;
 

@@ -28,11 +28,19 @@ public static class DriftCalculator
 
         scoring ??= new DriftScoring();
         EventSchema schema = current.Encoder.Schema;
-        // Fields and pairs with a MaxDistinct budget are left out: their counts are keyed by hash and may be summaries.
         var fields = new List<FieldDrift>(schema.Fields.Count);
         for (int f = 0; f < schema.Fields.Count; f++)
         {
-            if (!schema.IsBounded(f) && !Unseen(reference, f))
+            if (schema.IsBounded(f))
+            {
+                // Keyed by hash, and a summary once over the budget; nothing to compare with when the reference holds
+                // none of its values (a baseline file keeps none, or the field was discovered after the reference).
+                if (reference.BoundedField(f) is { Total: > 0 } boundedReference)
+                {
+                    fields.Add(Budgeted(schema.Fields[f].Name, current.BoundedField(f)!, boundedReference, scoring.Estimator, scoring.Epsilon));
+                }
+            }
+            else if (!Unseen(reference, f))
             {
                 fields.Add(Distribution(schema.Fields[f].Name, current.Field(f), reference.Field(f), scoring.Estimator, scoring.Epsilon));
             }
@@ -43,7 +51,7 @@ public static class DriftCalculator
         {
             if (schema.IsBoundedPair(p) || UnseenPair(reference, p))
             {
-                continue; // a pair formed after the reference was taken: nothing to compare with
+                continue; // budgeted (not scored); or formed after the reference was taken: nothing to compare with
             }
 
             PairDefinition definition = schema.Pairs[p];
@@ -85,6 +93,52 @@ public static class DriftCalculator
             EntropyEstimators.StandardError(reference),
             Divergences.Compute(current, reference, epsilon),
             GTest.Homogeneity(current, reference));
+    }
+
+    /// <summary>Scores a field with a MaxDistinct budget against its reference: exactly, by <see cref="Distribution"/>,
+    /// while both sides are within the budget; else as certified brackets around the Jensen–Shannon divergence and
+    /// the total variation (<see cref="FieldDrift.Bounds"/>), with every point score undefined (NaN).</summary>
+    /// <remarks>A summary knows the values it tracks only up to an interval and the rest only by their total, so
+    /// the scores that need every value's count (KL and PSI, whose ε for empty cells depends on every cell, the G-test,
+    /// the entropies' difference) would be false exact values; JS and TV are f-divergences, which merging the untracked
+    /// values into one bin can only lower (<see cref="DivergenceBracket"/>).</remarks>
+    internal static FieldDrift Budgeted(string name, BoundedCounts current, BoundedCounts reference, EntropyEstimator estimator, double epsilon)
+    {
+        CountIntervals cur = current.Intervals();
+        CountIntervals refe = reference.Intervals();
+        if (current.IsExact && reference.IsExact)
+        {
+            // Exact on both sides: the same scores as an unbudgeted field, over the union of the two sides' hashes.
+            var ids = new Dictionary<ulong, int>(cur.Keys.Length + refe.Keys.Length);
+            return Distribution(name, Table(cur, ids), Table(refe, ids), estimator, epsilon);
+        }
+
+        var undefined = new Divergences(double.NaN, double.NaN, double.NaN);
+        return new FieldDrift(name, current.Total, reference.Total, double.NaN, double.NaN, double.NaN, double.NaN, undefined, new GTest(double.NaN, 0, double.NaN, double.NaN))
+        {
+            Bounds = DivergenceBracket.Compute(cur, refe),
+        };
+
+        static CountTable Table(CountIntervals counts, Dictionary<ulong, int> ids)
+        {
+            var table = new CountTable();
+            ReadOnlySpan<ulong> keys = counts.Keys;
+            for (int i = 0; i < keys.Length; i++)
+            {
+                if (counts.Upper[i] > 0)
+                {
+                    if (!ids.TryGetValue(keys[i], out int id))
+                    {
+                        id = ids.Count;
+                        ids.Add(keys[i], id);
+                    }
+
+                    table.Add(id, counts.Upper[i]);
+                }
+            }
+
+            return table;
+        }
     }
 
     /// <summary>Scores one pair against its reference: mutual information, H(Y|X), the joint distribution, the

@@ -9,6 +9,9 @@ public static class DriftMetrics
     /// <summary>Jensen–Shannon divergence of a field from its reference, nats (at most ln 2).</summary>
     public const string JensenShannon = "js";
 
+    /// <summary>Total variation distance of a field from its reference, ½ Σ |p − q| (at most 1).</summary>
+    public const string TotalVariation = "tv";
+
     /// <summary>Population stability index of a field, nats.</summary>
     public const string PopulationStability = "psi";
 
@@ -41,6 +44,7 @@ public static class DriftMetrics
     [
         JensenShannon, PopulationStability, KullbackLeibler, EntropyChangeStandardErrors, GTestSignificance,
         MutualInformationChange, ConditionalEntropyChange, JointJensenShannon, JointPopulationStability, JointGTestSignificance,
+        TotalVariation,
     ];
 
     /// <summary>Tells whether <paramref name="metric"/> is a known name (case-sensitive).</summary>
@@ -51,13 +55,17 @@ public static class DriftMetrics
         or JointJensenShannon or JointPopulationStability or JointGTestSignificance;
 
     /// <summary>Reads a field metric; NaN when it is undefined (an empty side).</summary>
+    /// <remarks>For a budgeted field scored from a summary (<see cref="FieldDrift.Bounds"/>), <c>js</c> and <c>tv</c> read
+    /// the certified lower bound, so a rule raises only on a change the summary proves (never on the width of the
+    /// bracket), and every other field metric is NaN (no alert).</remarks>
     /// <exception cref="ArgumentException"><paramref name="metric"/> is not a field metric.</exception>
     public static double Read(FieldDrift drift, string metric)
     {
         ArgumentNullException.ThrowIfNull(drift);
         return metric switch
         {
-            JensenShannon => drift.Divergences.JensenShannon,
+            JensenShannon => drift.Bounds is { } js ? js.JensenShannonLower : drift.Divergences.JensenShannon,
+            TotalVariation => drift.Bounds is { } tv ? tv.TotalVariationLower : drift.Divergences.TotalVariation,
             PopulationStability => drift.Divergences.PopulationStability,
             KullbackLeibler => drift.Divergences.KullbackLeibler,
             EntropyChangeStandardErrors => Math.Abs(drift.EntropyChangeStandardErrors),

@@ -58,4 +58,10 @@ public sealed record FieldDrift(
     /// distribution scored on its own) or when <see cref="GTestSignificance"/> is NaN.</summary>
     /// <remarks>At most <see cref="GTestSignificance"/>: the adjusted p is at least the raw one.</remarks>
     public double AdjustedGTestSignificance { get; init; } = double.NaN;
+
+    /// <summary>Gets the certified brackets around the Jensen–Shannon divergence and the total variation, for a field with
+    /// a MaxDistinct budget whose window or reference went over the budget; null when the scores are exact.</summary>
+    /// <remarks>When set, every point score (divergences, entropies, G-test) is NaN: only the brackets are certain.
+    /// The metrics <c>js</c> and <c>tv</c> then read the lower bounds (<see cref="DriftMetrics.Read(FieldDrift, string)"/>).</remarks>
+    public DivergenceBracket? Bounds { get; init; }
 }

@@ -313,6 +313,18 @@ internal static class HttpEndpoints
         EntropyJson.WriteNumber(w, "gTestLog10P", d.GTestSignificance);
         EntropyJson.WriteNumber(w, "gTestLog10PAdjusted", d.AdjustedGTestSignificance); // Benjamini–Hochberg over the close; null in Group mode
         EntropyJson.WriteNumber(w, "entropyChangeSe", d.EntropyChangeStandardErrors);
+        if (d.Bounds is { } bounds)
+        {
+            // A budgeted field scored from a summary: certified brackets; the point scores above are null.
+            w.WriteBoolean("bounded", true);
+            EntropyJson.WriteNumber(w, "jsLower", bounds.JensenShannonLower);
+            EntropyJson.WriteNumber(w, "jsUpper", bounds.JensenShannonUpper);
+            EntropyJson.WriteNumber(w, "tvLower", bounds.TotalVariationLower);
+            EntropyJson.WriteNumber(w, "tvUpper", bounds.TotalVariationUpper);
+            EntropyJson.WriteNumber(w, "restShare", bounds.CurrentRestShare);
+            EntropyJson.WriteNumber(w, "referenceRestShare", bounds.ReferenceRestShare);
+        }
+
         if (pair is not null)
         {
             EntropyJson.WriteNumber(w, "mutualInformationChange", pair.MutualInformationChange);

@@ -6,7 +6,7 @@ public sealed class AlertRuleOptions
     /// <summary>Gets or sets the rule's name (unique).</summary>
     public string Name { get; set; } = "";
 
-    /// <summary>Gets or sets the metric: js, psi, kl, entropyChangeSe, gTestLog10P, miChange, conditionalEntropyChange, jointJs, jointPsi, jointGTestLog10P.</summary>
+    /// <summary>Gets or sets the metric: js, psi, kl, tv, entropyChangeSe, gTestLog10P, miChange, conditionalEntropyChange, jointJs, jointPsi, jointGTestLog10P.</summary>
     public string Metric { get; set; } = "";
 
     /// <summary>Gets or sets the raise threshold (absolute value of the metric; information in nats).</summary>

@@ -82,6 +82,8 @@ function badge(subject) {
 function driftLine(kind, subject) {
   const d = driftFor(kind, subject);
   if (!d) return el("div", { class: "drift" }, "drift: no reference yet");
+  // Over its MaxDistinct budget the field is known through a summary: certified brackets, no point scores.
+  if (d.bounded) return el("div", { class: "drift bounded", title: "over its MaxDistinct budget: the exact values lie in these brackets; rules read the lower bound" }, `drift: JS ${fmt(d.jsLower, 4)}–${fmt(d.jsUpper, 4)} · TV ${fmt(d.tvLower)}–${fmt(d.tvUpper)} (bracket)`);
   const mi = kind === "pair" ? ` · ΔI ${fmt(d.mutualInformationChange)}` : "";
   // Why the pair moved, by the chain rule ΔH(X,Y) = ΔH(X) + ΔH(Y|X): inputs, relation, both or none.
   const chain = kind === "pair" && d.chain && d.chain.verdict

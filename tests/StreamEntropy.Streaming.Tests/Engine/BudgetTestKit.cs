@@ -149,7 +149,8 @@ internal static class BudgetTestKit
 
     private static string Country(int rank, Random random) => random.Next(10) == 0 ? $"C{random.Next(7)}" : $"C{rank % 7}";
 
-    private static double[] ZipfCumulative(int values, double exponent)
+    /// <summary>The cumulative shares of Zipf(<paramref name="exponent"/>) over <paramref name="values"/> ranks.</summary>
+    public static double[] ZipfCumulative(int values, double exponent)
     {
         var cumulative = new double[values];
         double sum = 0;

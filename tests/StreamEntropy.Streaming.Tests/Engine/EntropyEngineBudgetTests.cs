@@ -125,7 +125,7 @@ public class EntropyEngineBudgetTests
     }
 
     [Fact]
-    public void Drift_BoundedFieldAndPair_AreLeftOutOfTheScoresAndTheOthersAreScored()
+    public void Drift_BoundedFieldIsScoredAsBracketsAndBoundedPairIsLeftOut()
     {
         WindowDefinition[] tumbling = [new("10s", WindowKind.Tumbling, TimeSpan.FromSeconds(10))];
         var engine = new EntropyEngine(Schema(Budget), tumbling, EntropyEstimator.MaximumLikelihood, drift: new DriftSettings(AlertRule.Defaults));
@@ -140,7 +140,11 @@ public class EntropyEngineBudgetTests
         Assert.Null(closed[0].Drift); // the first window is the reference
         foreach (WindowSnapshot s in closed.Skip(1))
         {
-            Assert.Equal(["country"], s.Drift!.Fields.Select(f => f.Name));
+            // The reference went over the budget: the bounded field is scored as certified brackets only.
+            Assert.Equal(["country", "id"], s.Drift!.Fields.Select(f => f.Name));
+            FieldDrift id = s.Drift.Fields[1];
+            Assert.True(id.Bounds is { } b && b.JensenShannonLower <= b.JensenShannonUpper && b.TotalVariationLower > 0.3);
+            Assert.True(double.IsNaN(id.Divergences.PopulationStability));
             Assert.Empty(s.Drift.Pairs);
         }
 
