@@ -21,11 +21,7 @@ public sealed class ThresholdPageTests(DemoWorkerFixture worker)
         string chromium = SystemTool.Require(PageTests.Chromium);
         using IPlaywright playwright = await Playwright.CreateAsync();
         await using IBrowser browser = await PageTests.LaunchChromiumAsync(playwright, chromium);
-        IPage page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1000 } });
-        List<string> errors = PageTests.WatchErrors(page);
-        page.SetDefaultTimeout((float)Timeout.TotalMilliseconds);
-        await page.GotoAsync(worker.BaseAddress.ToString());
-        await page.SelectOptionAsync("#window", DemoWorkerFixture.TumblingWindow);
+        (IPage page, List<string> errors) = await PageTests.OpenScoredWindowAsync(browser, worker.BaseAddress, Timeout);
 
         // The demo's default rules: field-psi on fields, pair-mi on pairs, both configured.
         ILocator field = page.Locator("#fields .card[data-field=\"country\"] .thresholds");
@@ -52,11 +48,6 @@ public sealed class ThresholdPageTests(DemoWorkerFixture worker)
         Assert.Equal($"thresholds: auto-psi ≥ 0.0375 ({HostileSource})", await field.TextContentAsync());
         Assert.Equal("thresholds: auto-psi ≥ 0.1000 (auto fallback)", await page.Locator("#fields .card[data-field=\"device\"] .thresholds").TextContentAsync());
         Assert.Equal(0, await pair.CountAsync()); // a field metric: no line on pairs
-        Assert.Equal(0, await page.Locator("main img").CountAsync());
-        Assert.Null(await page.EvaluateAsync<string?>("() => window.__xss ?? null"));
-        lock (errors)
-        {
-            Assert.True(errors.Count == 0, "JavaScript errors on the page:\n" + string.Join("\n", errors));
-        }
+        await PageTests.AssertNothingRanAsync(page, errors);
     }
 }

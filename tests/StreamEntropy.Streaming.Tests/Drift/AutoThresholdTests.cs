@@ -52,7 +52,7 @@ public sealed class AutoThresholdTests(ITestOutputHelper output)
     {
         const int Shifted = 5;
         int raised = Run(Auto(gated), Shifted, out IReadOnlyList<AlertEvent> events, out _);
-        string[] expected = [.. Enumerable.Range(0, Shifted).Select(Name)];
+        string[] expected = [.. Enumerable.Range(0, Shifted).Select(ManyFieldsStream.Name)];
         int others = events.Count(e => e.State == AlertState.Raised && !expected.Contains(e.Field));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"5 of {Fields} fields shifted 10 % -> 30 %, auto thresholds {(gated ? "with" : "without")} the gate: {raised} raises, {others} of unshifted fields"));
 
@@ -80,8 +80,8 @@ public sealed class AutoThresholdTests(ITestOutputHelper output)
             var set = new FrequencySet(encoder);
             for (int i = 0; i < 1000; i++)
             {
-                int dense = (int)(NextDouble(ref state) * 4);
-                int sparse = (int)(Math.Pow(NextDouble(ref state), 3) * 500); // most mass on few values, a long tail
+                int dense = (int)(ManyFieldsStream.NextDouble(ref state) * 4);
+                int sparse = (int)(Math.Pow(ManyFieldsStream.NextDouble(ref state), 3) * 500); // most mass on few values, a long tail
                 set.Add([encoder.Values[0].GetOrAdd($"d{dense}"), encoder.Values[1].GetOrAdd($"s{sparse}")]);
             }
 
@@ -278,56 +278,21 @@ public sealed class AutoThresholdTests(ITestOutputHelper output)
     // fields have v0 at 30 % instead of 10 %. Returns the raises and the thresholds calibrated.
     private static int Run(AlertRule rule, int shifted, out IReadOnlyList<AlertEvent> events, out IReadOnlyList<ThresholdInForce> thresholds)
     {
-        var schema = new EventSchema([.. Enumerable.Range(0, Fields).Select(f => new FieldDefinition(Name(f), Name(f)))], []);
-        var encoder = new EventEncoder(schema);
-        int[][] ids = [.. Enumerable.Range(0, Fields).Select(f => Enumerable.Range(0, Values).Select(v => encoder.Values[f].GetOrAdd(string.Create(CultureInfo.InvariantCulture, $"v{v}"))).ToArray())];
-        var monitor = new DriftMonitor(encoder, [rule], new DriftScoring { MinimumReferenceEvents = WindowEvents, AutoReferenceWindows = Chunks });
-        ulong state = 0xA070_7E57;
+        var stream = new ManyFieldsStream(Fields, Values, 0xA070_7E57);
+        var monitor = new DriftMonitor(stream.Encoder, [rule], new DriftScoring { MinimumReferenceEvents = WindowEvents, AutoReferenceWindows = Chunks });
         var all = new List<AlertEvent>();
         for (int c = 0; c < Chunks; c++)
         {
-            Assert.Equal(c == Chunks - 1, monitor.OnWindowClosed("w", Window(0), -Chunks + c).ReferenceCaptured);
+            Assert.Equal(c == Chunks - 1, monitor.OnWindowClosed("w", stream.Window(WindowEvents, 0), -Chunks + c).ReferenceCaptured);
         }
 
         thresholds = monitor.DescribeReference("w")!.Thresholds;
         for (int w = 1; w <= Windows; w++)
         {
-            all.AddRange(monitor.OnWindowClosed("w", Window(shifted), w).Alerts);
+            all.AddRange(monitor.OnWindowClosed("w", stream.Window(WindowEvents, shifted), w).Alerts);
         }
 
         events = all;
         return all.Count(e => e.State == AlertState.Raised);
-
-        FrequencySet Window(int shiftedFields)
-        {
-            var set = new FrequencySet(encoder);
-            int[] row = new int[Fields];
-            for (int i = 0; i < WindowEvents; i++)
-            {
-                for (int f = 0; f < Fields; f++)
-                {
-                    double first = f < shiftedFields ? 0.3 : 0.1;
-                    double u = NextDouble(ref state);
-                    int v = u < first ? 0 : 1 + Math.Min(Values - 2, (int)((u - first) / (1 - first) * (Values - 1)));
-                    row[f] = ids[f][v];
-                }
-
-                set.Add(row);
-            }
-
-            return set;
-        }
-    }
-
-    private static string Name(int field) => string.Create(CultureInfo.InvariantCulture, $"f{field:D3}");
-
-    // SplitMix64, seeded: the same stream on every run.
-    private static double NextDouble(ref ulong state)
-    {
-        ulong z = state += 0x9E3779B97F4A7C15;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
-        z ^= z >> 31;
-        return (z >> 11) * (1.0 / (1UL << 53));
     }
 }
