@@ -16,6 +16,7 @@ public sealed class AlertEvaluator
 {
     private readonly AlertRule[] _rules;
     private readonly Dictionary<(string Rule, string Window, string Subject), Track> _tracks = [];
+    private readonly Dictionary<(string Rule, string Window, string Subject), ThresholdCalibration> _calibrations = [];
 
     /// <summary>Creates an evaluator with no alert raised.</summary>
     /// <exception cref="ArgumentException">A rule is invalid, or two rules share a name.</exception>
@@ -128,10 +129,16 @@ public sealed class AlertEvaluator
         return events ?? (IReadOnlyList<AlertEvent>)[];
     }
 
-    /// <summary>Forgets every state, as if no window had been evaluated (e.g. after the reference changed).</summary>
-    public void Reset() => _tracks.Clear();
+    /// <summary>Forgets every state and every calibrated threshold, as if no window had been evaluated (e.g. after the
+    /// reference changed).</summary>
+    public void Reset()
+    {
+        _tracks.Clear();
+        _calibrations.Clear();
+    }
 
-    /// <summary>Forgets the states of one window (or of one of its subjects), e.g. when its reference is captured again.</summary>
+    /// <summary>Forgets the states and calibrated thresholds of one window (or of one of its subjects), e.g. when its
+    /// reference is captured again.</summary>
     /// <param name="window">The window's name.</param>
     /// <param name="subject">One field name or pair key; null for every subject of the window.</param>
     /// <param name="timestampMs">The time stamped on the clear events, Unix milliseconds.</param>
@@ -144,16 +151,86 @@ public sealed class AlertEvaluator
         {
             if (_tracks[key].RaisedBy is { } raised)
             {
-                double clear = _rules.FirstOrDefault(r => r.Name == key.Rule)?.EffectiveClearThreshold ?? double.NaN;
+                double clear = _rules.FirstOrDefault(r => r.Name == key.Rule) is { } rule ? ThresholdsOf(rule, key.Window, key.Subject).Clear : double.NaN;
                 cleared.Add(raised with { State = AlertState.Cleared, Value = double.NaN, Threshold = clear, Consecutive = 0, TimestampMs = timestampMs });
             }
 
             _tracks.Remove(key);
         }
 
+        foreach (var key in _calibrations.Keys.Where(k => k.Window == window && (subject is null || k.Subject == subject)).ToArray())
+        {
+            _calibrations.Remove(key);
+        }
+
         cleared.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
         return cleared;
     }
+
+    /// <summary>Describes the thresholds every rule that applies to <paramref name="window"/> uses there now, in rule
+    /// order: one entry for a configured threshold, and for an auto rule one per calibrated subject (by name) plus one
+    /// for the fallback of every other subject.</summary>
+    /// <param name="window">The window's name.</param>
+    /// <param name="calibrating">Set while the window's reference period is still being collected: said of the auto
+    /// rules' fallback entries (e.g. <c>auto: calibrating, 3 of 10 reference chunks</c>).</param>
+    public IReadOnlyList<ThresholdInForce> DescribeThresholds(string window, string? calibrating = null)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        var thresholds = new List<ThresholdInForce>();
+        foreach (AlertRule rule in _rules)
+        {
+            if (rule.Window is not null && !string.Equals(rule.Window, window, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (rule.Auto is null)
+            {
+                thresholds.Add(new ThresholdInForce(rule.Name, rule.Metric, window, rule.Subject, rule.Threshold, rule.EffectiveClearThreshold, "configured"));
+                continue;
+            }
+
+            foreach (var ((_, _, subject), calibration) in _calibrations.Where(c => c.Key.Rule == rule.Name && c.Key.Window == window).OrderBy(c => c.Key.Subject, StringComparer.Ordinal))
+            {
+                (double raise, double clear, string source) = calibration.Apply(rule);
+                thresholds.Add(new ThresholdInForce(rule.Name, rule.Metric, window, subject, raise, clear, source));
+            }
+
+            thresholds.Add(new ThresholdInForce(rule.Name, rule.Metric, window, rule.Subject, rule.Threshold, rule.EffectiveClearThreshold, calibrating ?? "auto fallback: subjects not calibrated from the reference"));
+        }
+
+        return thresholds;
+    }
+
+    /// <summary>Gets the raise and clear thresholds <paramref name="rule"/> applies to one window and subject.</summary>
+    internal (double Raise, double Clear) ThresholdsOf(AlertRule rule, string window, string subject)
+    {
+        if (rule.Auto is not null && _calibrations.TryGetValue((rule.Name, window, subject), out ThresholdCalibration? calibration))
+        {
+            (double raise, double clear, _) = calibration.Apply(rule);
+            return (raise, clear);
+        }
+
+        return (rule.Threshold, rule.EffectiveClearThreshold);
+    }
+
+    /// <summary>Sets the null distribution an auto rule's threshold is calibrated from on one window and subject;
+    /// ignored for a rule that is not configured, or not auto.</summary>
+    internal void Calibrate(string rule, string window, string subject, ThresholdCalibration calibration)
+    {
+        if (_rules.Any(r => r.Name == rule && r.Auto is not null))
+        {
+            _calibrations[(rule, window, subject)] = calibration;
+        }
+    }
+
+    /// <summary>Gets every calibration, ordered by rule, window and subject (to save them).</summary>
+    internal IReadOnlyList<(string Rule, string Window, string Subject, ThresholdCalibration Calibration)> ExportCalibrations() =>
+        [.. _calibrations
+            .OrderBy(c => c.Key.Rule, StringComparer.Ordinal)
+            .ThenBy(c => c.Key.Window, StringComparer.Ordinal)
+            .ThenBy(c => c.Key.Subject, StringComparer.Ordinal)
+            .Select(c => (c.Key.Rule, c.Key.Window, c.Key.Subject, c.Value))];
 
     /// <summary>Gets every state machine that has seen a window, ordered by key (to save them).</summary>
     internal IReadOnlyList<TrackState> Export()
@@ -206,13 +283,14 @@ public sealed class AlertEvaluator
             return;
         }
 
+        (double threshold, double clear) = rule.Auto is null ? (rule.Threshold, rule.EffectiveClearThreshold) : ThresholdsOf(rule, window, subject);
         if (track.RaisedBy is null)
         {
             bool significant = rule.GateSignificance is not double gate || significance >= gate;
-            track.Streak = value >= rule.Threshold && significant ? track.Streak + 1 : 0;
+            track.Streak = value >= threshold && significant ? track.Streak + 1 : 0;
             if (track.Streak >= rule.RaiseAfter)
             {
-                var raised = new AlertEvent(AlertState.Raised, rule.Name, window, field, pair, rule.Metric, value, rule.Threshold, track.Streak, timestampMs);
+                var raised = new AlertEvent(AlertState.Raised, rule.Name, window, field, pair, rule.Metric, value, threshold, track.Streak, timestampMs);
                 track.RaisedBy = raised;
                 track.Streak = 0;
                 (events ??= []).Add(raised);
@@ -220,7 +298,6 @@ public sealed class AlertEvaluator
         }
         else
         {
-            double clear = rule.EffectiveClearThreshold;
             track.Streak = value < clear ? track.Streak + 1 : 0;
             if (track.Streak >= rule.ClearAfter)
             {

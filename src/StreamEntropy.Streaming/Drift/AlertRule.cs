@@ -67,6 +67,13 @@ public sealed record AlertRule(string Name, string Metric, double Threshold)
         ? Math.Max(gate, -Math.Log10(FalseDiscoveryRate!.Value))
         : MinimumSignificance;
 
+    /// <summary>Gets the calibration of the threshold from the reference (<c>Threshold: "auto"</c>); null for the
+    /// configured <see cref="Threshold"/>.</summary>
+    /// <remarks>With one, <see cref="Threshold"/> (and <see cref="EffectiveClearThreshold"/>) is the fallback for subjects
+    /// that cannot be calibrated, and the clear threshold of a calibrated subject is half its calibrated threshold unless
+    /// <see cref="ClearThreshold"/> is set. See <see cref="AutoThreshold"/>.</remarks>
+    public AutoThreshold? Auto { get; init; }
+
     /// <summary>Gets the clear threshold in effect.</summary>
     public double EffectiveClearThreshold => ClearThreshold ?? (Threshold / 2);
 
@@ -162,6 +169,12 @@ public sealed record AlertRule(string Name, string Metric, double Threshold)
         {
             setting = nameof(FalseDiscoveryRate);
             return Invariant($"Alert rule '{Name}': FalseDiscoveryRate must be in (0, 1), or 0 for no correction, not {q}.");
+        }
+
+        if (Auto is { } auto && !(auto.K >= 0 && auto.K <= AutoThreshold.MaxK))
+        {
+            setting = nameof(AutoThreshold.K);
+            return Invariant($"Alert rule '{Name}': the auto threshold's k must be a number from 0 to {AutoThreshold.MaxK}, not {auto.K}.");
         }
 
         setting = "";

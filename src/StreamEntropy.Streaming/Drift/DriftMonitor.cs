@@ -12,16 +12,27 @@ namespace StreamEntropy.Streaming.Drift;
 /// caller says) and has at least <see cref="DriftScoring.MinimumReferenceEvents"/> events. Captured references and
 /// the alert states are part of the saved state (<see cref="Write"/>, <see cref="Read"/>), so a restart neither takes
 /// a drifted window as the new normal nor forgets a raised alert; <see cref="Recapture"/> takes a new one on purpose.</para>
+/// <para>With a rule whose threshold is calibrated (<see cref="AlertRule.Auto"/>), the reference is instead the sum of
+/// the first <see cref="DriftScoring.AutoReferenceWindows"/> such windows that do not overlap (the chunks: every closed
+/// window of a tumbling configuration, every window whose start is at or after the previous chunk's end for a sliding
+/// one); when the last chunk closes, each chunk is scored against the sum of the others and the rule's thresholds are
+/// set per subject from those scores (<see cref="AutoThreshold"/>). Windows are not scored before. A baseline file has
+/// no chunks, so auto rules are refused with one.</para>
 /// <para>Everything here reads and writes the encoder's interners and the windows' tables, which have a single
 /// writer: call it on the thread that counts, when a window closes and before its tables are cleared for reuse.
 /// Pure otherwise: no clock (time is an argument), no I/O, no logging.</para>
 /// </remarks>
 public sealed class DriftMonitor
 {
+    // Appended to the saved reference identity by a configuration with an auto rule: its calibration follows.
+    private const string AutoIdentitySuffix = "+auto";
+
     private readonly EventEncoder _encoder;
     private readonly Baseline? _baselineFile;
     private readonly FrequencySet? _baseline;
     private readonly Dictionary<string, Captured> _references = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<Captured>> _chunks = new(StringComparer.Ordinal); // reference periods being collected (auto rules)
+    private readonly bool _auto;
 
     /// <summary>Creates a monitor.</summary>
     /// <param name="encoder">The live encoder whose ids the windows count.</param>
@@ -36,6 +47,15 @@ public sealed class DriftMonitor
         ArgumentNullException.ThrowIfNull(rules);
         scoring ??= new DriftScoring();
         scoring.Validate();
+        _auto = rules.Any(r => r?.Auto is not null);
+        if (_auto && baseline is not null)
+        {
+            // A bootstrap from the file's counts would calibrate against multinomial noise only, which real windows
+            // (with their daily cycles and correlated events) always exceed: thresholds that look calibrated but storm.
+            string rule = rules.First(r => r?.Auto is not null).Name;
+            throw new ArgumentException($"Alert rule '{rule}': an auto threshold is calibrated from chunks of a reference captured from the stream; a baseline file is one distribution with no chunks. Give the rule a number, or drop the baseline file.", nameof(rules));
+        }
+
         _encoder = encoder;
         Scoring = scoring;
         Alerts = new AlertEvaluator(rules);
@@ -62,7 +82,7 @@ public sealed class DriftMonitor
             _baselineFile!.MaterializeGrown(_baseline, firstField, firstPair);
         }
 
-        foreach (Captured c in _references.Values)
+        foreach (Captured c in _references.Values.Concat(_chunks.Values.SelectMany(c => c)))
         {
             c.Counts.Grow();
         }
@@ -91,12 +111,31 @@ public sealed class DriftMonitor
         ArgumentNullException.ThrowIfNull(window);
         if (_baseline is not null)
         {
-            return new DriftReference(window, null, ReferenceOrigin.BaselineFile, _baseline.Events, null, null, _baselineFile!.Source);
+            return new DriftReference(window, null, ReferenceOrigin.BaselineFile, _baseline.Events, null, null, _baselineFile!.Source)
+            {
+                Thresholds = Alerts.DescribeThresholds(window),
+            };
         }
 
-        return _references.TryGetValue(window, out Captured? c)
-            ? new DriftReference(window, null, ReferenceOrigin.CapturedWindow, c.Counts.Events, Known(c.StartMs), Known(c.EndMs), null)
-            : null;
+        if (_references.TryGetValue(window, out Captured? c))
+        {
+            return new DriftReference(window, null, ReferenceOrigin.CapturedWindow, c.Counts.Events, Known(c.StartMs), Known(c.EndMs), null)
+            {
+                Thresholds = Alerts.DescribeThresholds(window),
+            };
+        }
+
+        if (!_auto)
+        {
+            return null;
+        }
+
+        int collected = _chunks.TryGetValue(window, out List<Captured>? chunks) ? chunks.Count : 0;
+        string calibrating = string.Create(CultureInfo.InvariantCulture, $"auto: calibrating, {collected} of {Scoring.AutoReferenceWindows} reference chunks");
+        return new DriftReference(window, null, ReferenceOrigin.Pending, chunks?.Sum(k => k.Counts.Events) ?? 0, null, null, null)
+        {
+            Thresholds = Alerts.DescribeThresholds(window, calibrating),
+        };
 
         static long? Known(long ms) => ms == long.MinValue ? null : ms;
     }
@@ -138,6 +177,11 @@ public sealed class DriftMonitor
                 return new DriftEvaluation(null, [], false);
             }
 
+            if (_auto)
+            {
+                return new DriftEvaluation(null, [], CollectChunk(window, counts, startMs, endMs));
+            }
+
             SetReference(window, counts, startMs, endMs);
             return new DriftEvaluation(null, [], true);
         }
@@ -164,6 +208,7 @@ public sealed class DriftMonitor
         }
 
         _references.Remove(window);
+        _chunks.Remove(window);
         cleared = Alerts.Reset(window, null, timestampMs);
         return RecaptureOutcome.Done;
     }
@@ -181,8 +226,27 @@ public sealed class DriftMonitor
             TableState.Write(writer, c.Counts, scratch);
         }
 
-        writer.Write(ReferenceIdentity());
+        // Only a configuration with an auto rule writes the calibration, after the alert states; the identity tells a
+        // reader it follows, so every other configuration writes the bytes it wrote before auto thresholds existed.
+        writer.Write(_auto ? ReferenceIdentity() + AutoIdentitySuffix : ReferenceIdentity());
         DriftStateCodec.WriteTracks(writer, Alerts.Export());
+        if (_auto)
+        {
+            writer.Write(_chunks.Count);
+            foreach ((string window, List<Captured> chunks) in _chunks.OrderBy(c => c.Key, StringComparer.Ordinal))
+            {
+                writer.Write(window);
+                writer.Write(chunks.Count);
+                foreach (Captured c in chunks)
+                {
+                    writer.Write(c.StartMs);
+                    writer.Write(c.EndMs);
+                    TableState.Write(writer, c.Counts, scratch);
+                }
+            }
+
+            DriftStateCodec.WriteCalibrations(writer, Alerts.ExportCalibrations());
+        }
     }
 
     /// <summary>Reads what <see cref="Write"/> wrote into this fresh monitor, whose encoder holds the saved interners.</summary>
@@ -211,8 +275,20 @@ public sealed class DriftMonitor
 
         string identity = reader.ReadString();
         List<TrackState> tracks = DriftStateCodec.ReadTracks(reader);
-        if (!apply)
+        bool calibrated = identity.EndsWith(AutoIdentitySuffix, StringComparison.Ordinal);
+        var chunks = new Dictionary<string, List<Captured>>(StringComparer.Ordinal);
+        var calibrations = new List<(string Rule, string Window, string Subject, ThresholdCalibration Calibration)>();
+        if (calibrated)
         {
+            identity = identity[..^AutoIdentitySuffix.Length];
+            ReadChunks(reader, scratch, chunks);
+            calibrations = DriftStateCodec.ReadCalibrations(reader);
+        }
+
+        if (!apply || (_auto && !calibrated && references.Count > 0))
+        {
+            // A reference captured without its chunks cannot calibrate the auto rules: it is captured afresh, as with
+            // RecaptureOnStart (and its alert states, evaluated against it, go with it).
             return;
         }
 
@@ -222,6 +298,14 @@ public sealed class DriftMonitor
             {
                 _references[window] = c;
             }
+
+            if (_auto)
+            {
+                foreach ((string window, List<Captured> c) in chunks)
+                {
+                    _chunks[window] = c;
+                }
+            }
         }
 
         if (string.Equals(identity, ReferenceIdentity(), StringComparison.Ordinal))
@@ -229,6 +313,133 @@ public sealed class DriftMonitor
             foreach (TrackState track in tracks)
             {
                 Alerts.Import(track);
+            }
+
+            foreach ((string rule, string window, string subject, ThresholdCalibration calibration) in calibrations)
+            {
+                Alerts.Calibrate(rule, window, subject, calibration);
+            }
+        }
+    }
+
+    private void ReadChunks(BinaryReader reader, List<(int Id, long Count)> scratch, Dictionary<string, List<Captured>> chunks)
+    {
+        int windows = TableFormat.ReadCount(reader, 1 << 20);
+        for (int i = 0; i < windows; i++)
+        {
+            string window = reader.ReadString();
+            int count = TableFormat.ReadCount(reader, DriftScoring.MaxAutoReferenceWindows);
+            var list = new List<Captured>(count);
+            for (int k = 0; k < count; k++)
+            {
+                long start = reader.ReadInt64();
+                long end = reader.ReadInt64();
+                var set = new FrequencySet(_encoder);
+                TableState.Read(reader, set, scratch);
+                list.Add(new Captured(set, start, end));
+            }
+
+            if (!chunks.TryAdd(window, list))
+            {
+                throw new InvalidDataException($"The reference chunks of window '{window}' are saved twice.");
+            }
+        }
+    }
+
+    // Adds a closed window to its configuration's reference period if it does not overlap the last chunk; when the
+    // period is complete, its sum becomes the reference and the auto rules are calibrated. True when it did.
+    private bool CollectChunk(string window, FrequencySet counts, long startMs, long endMs)
+    {
+        if (!_chunks.TryGetValue(window, out List<Captured>? chunks))
+        {
+            chunks = [];
+            _chunks.Add(window, chunks);
+        }
+
+        if (chunks.Count > 0 && startMs != long.MinValue && startMs < chunks[^1].EndMs)
+        {
+            return false; // a sliding window overlapping the last chunk: the chunks must be independent samples
+        }
+
+        var copy = new FrequencySet(_encoder);
+        copy.Add(counts);
+        chunks.Add(new Captured(copy, startMs, endMs));
+        if (chunks.Count < Scoring.AutoReferenceWindows)
+        {
+            return false;
+        }
+
+        var sum = new FrequencySet(_encoder);
+        foreach (Captured c in chunks)
+        {
+            sum.Add(c.Counts);
+        }
+
+        _references[window] = new Captured(sum, chunks[0].StartMs, chunks[^1].EndMs);
+        _chunks.Remove(window);
+        Calibrate(window, chunks);
+        return true;
+    }
+
+    // Scores every chunk against the sum of the others (leave-one-out) and hands each auto rule's finite scores per
+    // subject to the evaluator. A subject no chunk scored gets none: it uses the rule's fallback.
+    private void Calibrate(string window, List<Captured> chunks)
+    {
+        AlertRule[] rules = [.. Alerts.Rules.Where(r => r.Auto is not null && (r.Window is null || string.Equals(r.Window, window, StringComparison.Ordinal)))];
+        var scores = new Dictionary<(string Rule, string Subject), List<double>>();
+        DriftScoring scoring = Scoring with { TopDrivers = 0 };
+        for (int i = 0; i < chunks.Count; i++)
+        {
+            var rest = new FrequencySet(_encoder);
+            for (int j = 0; j < chunks.Count; j++)
+            {
+                if (j != i)
+                {
+                    rest.Add(chunks[j].Counts);
+                }
+            }
+
+            DriftReport report = DriftCalculator.Compute(window, chunks[i].EndMs, chunks[i].Counts, rest, scoring);
+            foreach (AlertRule rule in rules)
+            {
+                if (DriftMetrics.IsPairMetric(rule.Metric))
+                {
+                    foreach (PairDrift pair in report.Pairs)
+                    {
+                        Score(rule, pair.Key, DriftMetrics.Read(pair, rule.Metric));
+                    }
+                }
+                else
+                {
+                    foreach (FieldDrift field in report.Fields)
+                    {
+                        Score(rule, field.Name, DriftMetrics.Read(field, rule.Metric));
+                    }
+                }
+            }
+        }
+
+        foreach (((string rule, string subject), List<double> values) in scores)
+        {
+            Alerts.Calibrate(rule, window, subject, new ThresholdCalibration([.. values], chunks.Count));
+        }
+
+        void Score(AlertRule rule, string subject, double value)
+        {
+            if (rule.Subject is not null && !string.Equals(rule.Subject, subject, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            if (!scores.TryGetValue((rule.Name, subject), out List<double>? values))
+            {
+                values = [];
+                scores.Add((rule.Name, subject), values);
+            }
+
+            if (double.IsFinite(value))
+            {
+                values.Add(value);
             }
         }
     }

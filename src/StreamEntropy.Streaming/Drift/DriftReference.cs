@@ -15,4 +15,9 @@ public sealed record DriftReference(
     long Events,
     long? CapturedStartMs,
     long? CapturedEndMs,
-    string? BaselineSource);
+    string? BaselineSource)
+{
+    /// <summary>Gets the thresholds the rules apply to the window now and where each came from (configured, or
+    /// calibrated from the reference: <see cref="AutoThreshold"/>); empty in Group mode.</summary>
+    public IReadOnlyList<ThresholdInForce> Thresholds { get; init; } = [];
+}

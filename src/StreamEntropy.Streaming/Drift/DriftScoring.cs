@@ -31,6 +31,19 @@ public sealed record DriftScoring
     /// makes PSI noise (about (K − 1)/N) look like drift.</value>
     public long MinimumReferenceEvents { get; init; } = 1_000;
 
+    /// <summary>The default <see cref="AutoReferenceWindows"/>, 10.</summary>
+    public const int DefaultAutoReferenceWindows = 10;
+
+    /// <summary>The largest <see cref="AutoReferenceWindows"/> accepted (each chunk is kept in memory until the period ends).</summary>
+    public const int MaxAutoReferenceWindows = 100;
+
+    /// <summary>Gets how many complete, non-overlapping closed windows make the reference period of a window
+    /// configuration when a rule calibrates its threshold (<see cref="AlertRule.Auto"/>); without such a rule the
+    /// reference is one window.</summary>
+    /// <value>The default is <see cref="DefaultAutoReferenceWindows"/>: ten chunks give each subject ten leave-one-out
+    /// scores (σ known to about ±25 %) while the reference period stays ten windows long.</value>
+    public int AutoReferenceWindows { get; init; } = DefaultAutoReferenceWindows;
+
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
     public void Validate()
@@ -46,6 +59,11 @@ public sealed record DriftScoring
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(TopDrivers);
+        if (ValidateAutoReferenceWindows(AutoReferenceWindows) is { } windows)
+        {
+            throw new ArgumentOutOfRangeException(nameof(AutoReferenceWindows), AutoReferenceWindows, $"{nameof(AutoReferenceWindows)} {windows}");
+        }
+
         if (ValidateMinimumReferenceEvents(MinimumReferenceEvents) is { } problem)
         {
             throw new ArgumentOutOfRangeException(nameof(MinimumReferenceEvents), MinimumReferenceEvents, $"{nameof(MinimumReferenceEvents)} {problem}");
@@ -56,4 +74,12 @@ public sealed record DriftScoring
     /// <returns>What is wrong, to follow the setting's name (<c>must be between 1 and 1000000000, not 0.</c>); null when valid.</returns>
     public static string? ValidateMinimumReferenceEvents(long value) =>
         value is < 1 or > MaxMinimumReferenceEvents ? $"must be between 1 and {MaxMinimumReferenceEvents}, not {value}." : null;
+
+    /// <summary>Checks an <see cref="AutoReferenceWindows"/> value: from <see cref="AutoThreshold.MinimumChunks"/> to
+    /// <see cref="MaxAutoReferenceWindows"/>.</summary>
+    /// <returns>What is wrong, to follow the setting's name; null when valid.</returns>
+    public static string? ValidateAutoReferenceWindows(int value) =>
+        value is < AutoThreshold.MinimumChunks or > MaxAutoReferenceWindows
+            ? $"must be between {AutoThreshold.MinimumChunks} and {MaxAutoReferenceWindows} (windows of the reference period an auto threshold is calibrated from), not {value}."
+            : null;
 }

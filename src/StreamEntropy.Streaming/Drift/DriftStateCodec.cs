@@ -54,6 +54,50 @@ internal static class DriftStateCodec
         return tracks;
     }
 
+    public static void WriteCalibrations(BinaryWriter writer, IReadOnlyList<(string Rule, string Window, string Subject, ThresholdCalibration Calibration)> calibrations)
+    {
+        writer.Write(calibrations.Count);
+        foreach ((string rule, string window, string subject, ThresholdCalibration calibration) in calibrations)
+        {
+            writer.Write(rule);
+            writer.Write(window);
+            writer.Write(subject);
+            writer.Write(calibration.Chunks);
+            writer.Write(calibration.Scores.Length);
+            foreach (double score in calibration.Scores)
+            {
+                writer.Write(score);
+            }
+        }
+    }
+
+    public static List<(string Rule, string Window, string Subject, ThresholdCalibration Calibration)> ReadCalibrations(BinaryReader reader)
+    {
+        int count = TableFormat.ReadCount(reader, MaxItems);
+        var calibrations = new List<(string, string, string, ThresholdCalibration)>(Math.Min(count, 1024));
+        for (int i = 0; i < count; i++)
+        {
+            string rule = reader.ReadString();
+            string window = reader.ReadString();
+            string subject = reader.ReadString();
+            int chunks = TableFormat.ReadCount(reader, DriftScoring.MaxAutoReferenceWindows);
+            int scored = TableFormat.ReadCount(reader, chunks);
+            double[] scores = new double[scored];
+            for (int k = 0; k < scored; k++)
+            {
+                scores[k] = reader.ReadDouble();
+                if (!double.IsFinite(scores[k]))
+                {
+                    throw new InvalidDataException($"The auto threshold of {rule} on {window}/{subject} has a score that is not finite.");
+                }
+            }
+
+            calibrations.Add((rule, window, subject, new ThresholdCalibration(scores, chunks)));
+        }
+
+        return calibrations;
+    }
+
     public static void WriteAlert(BinaryWriter writer, AlertEvent alert)
     {
         writer.Write((byte)alert.State);

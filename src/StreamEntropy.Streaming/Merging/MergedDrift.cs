@@ -40,6 +40,13 @@ public sealed class MergedDrift
         ArgumentNullException.ThrowIfNull(settings);
         _scoring = settings.Scoring ?? new DriftScoring();
         _scoring.Validate();
+        if (settings.Rules.FirstOrDefault(r => r?.Auto is not null) is { } auto)
+        {
+            // Each merged subject has its own reference, captured when its owner first sees a complete window; the
+            // chunks of a reference period would have to travel with a subject across owners. Not done (yet).
+            throw new ArgumentException($"Alert rule '{auto.Name}': auto thresholds are not supported in Group mode (merged references are captured per subject, without the reference period's chunks); give the rule a number.", nameof(settings));
+        }
+
         settings.Baseline?.EnsureCompatible(schema);
         Encoder = new EventEncoder(schema);
         _baseline = settings.Baseline?.Materialize(Encoder);

@@ -251,7 +251,7 @@ internal static class HttpEndpoints
 
     // {"window","subject"(Group mode, else null),"origin":"baseline"|"captured"|"pending","events",
     //  "windowStart","windowEnd" (captured), "baselineSource" (baseline)}
-    private static void WriteReference(Utf8JsonWriter w, DriftReference reference)
+    internal static void WriteReference(Utf8JsonWriter w, DriftReference reference)
     {
         w.WriteStartObject();
         w.WriteString("window", reference.Window);
@@ -285,6 +285,29 @@ internal static class HttpEndpoints
             }
         }
 
+        // The thresholds in force on this window and where each came from ("configured", or calibrated: "auto: …").
+        w.WriteStartArray("thresholds");
+        foreach (ThresholdInForce t in reference.Thresholds)
+        {
+            w.WriteStartObject();
+            w.WriteString("rule", t.Rule);
+            w.WriteString("metric", t.Metric);
+            if (t.Subject is null)
+            {
+                w.WriteNull("subject");
+            }
+            else
+            {
+                w.WriteString("subject", t.Subject);
+            }
+
+            EntropyJson.WriteNumber(w, "threshold", t.Threshold);
+            EntropyJson.WriteNumber(w, "clearThreshold", t.ClearThreshold);
+            w.WriteString("thresholdSource", t.Source);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
         w.WriteEndObject();
 
         void WriteTime(string name, long? ms)

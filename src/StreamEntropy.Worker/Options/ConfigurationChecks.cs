@@ -200,7 +200,7 @@ internal static class ConfigurationChecks
     // is checked then, since a list accepts both shapes here (numbered children, or a value the scalar takes).
     private static Dictionary<string, PropertyInfo> Properties(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.CanRead && (p.CanWrite || p.PropertyType.IsGenericType))
+            .Where(p => p.CanRead && (p.SetMethod?.IsPublic == true || p.PropertyType.IsGenericType)) // the binder sets public setters only
             .GroupBy(p => p.GetCustomAttribute<ConfigurationKeyNameAttribute>()?.Name ?? p.Name, StringComparer.OrdinalIgnoreCase)
             .ToDictionary(g => g.Key, g => g.OrderByDescending(p => p.PropertyType.IsGenericType).First(), StringComparer.OrdinalIgnoreCase);
 

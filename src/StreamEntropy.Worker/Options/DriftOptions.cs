@@ -1,3 +1,5 @@
+using StreamEntropy.Streaming.Drift;
+
 namespace StreamEntropy.Worker.Options;
 
 /// <summary>Drift scoring of closed windows against a reference, and alert rules (<c>StreamEntropy:Drift</c>).</summary>
@@ -20,6 +22,11 @@ public sealed class DriftOptions
     /// <summary>Gets or sets the fewest events a complete closed window needs to become a window's reference when no
     /// baseline file is given (1 to 10⁹). The default is 1 000: fewer cannot pass the default rules' G-test gate.</summary>
     public long MinimumReferenceEvents { get; set; } = 1_000;
+
+    /// <summary>Gets or sets how many complete, non-overlapping windows make each window's reference period when a rule
+    /// has <c>Threshold: "auto"</c> (4 to 100): the thresholds are calibrated from them, and their sum is the reference.
+    /// The default is 10.</summary>
+    public int AutoReferenceWindows { get; set; } = DriftScoring.DefaultAutoReferenceWindows;
 
     /// <summary>Gets or sets a value indicating whether references and alert states saved in the checkpoint (or, in
     /// Group mode, in the state topic) are discarded at start, so that references are captured afresh. The default is false.</summary>

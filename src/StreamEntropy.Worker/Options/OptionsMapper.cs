@@ -94,7 +94,12 @@ internal static class OptionsMapper
         }
 
         Baseline? baseline = string.IsNullOrWhiteSpace(options.Drift.Baseline) ? null : (baselines ?? new BaselineLoader()).Load(options.Drift.Baseline);
-        var scoring = new DriftScoring { TopDrivers = options.Drift.TopDrivers, MinimumReferenceEvents = options.Drift.MinimumReferenceEvents };
+        var scoring = new DriftScoring
+        {
+            TopDrivers = options.Drift.TopDrivers,
+            MinimumReferenceEvents = options.Drift.MinimumReferenceEvents,
+            AutoReferenceWindows = options.Drift.AutoReferenceWindows,
+        };
         return new DriftSettings(ToRules(options.Drift), scoring, baseline) { RecaptureOnStart = options.Drift.RecaptureOnStart };
     }
 
@@ -102,8 +107,9 @@ internal static class OptionsMapper
     public static IReadOnlyList<AlertRule> ToRules(DriftOptions drift) =>
         drift.Rules.Count == 0
             ? AlertRule.Defaults
-            : drift.Rules.ConvertAll(r => new AlertRule(r.Name, r.Metric, r.Threshold)
+            : drift.Rules.ConvertAll(r => new AlertRule(r.Name, r.Metric, r.IsAuto ? AutoThreshold.DefaultFallback(r.Metric) : r.ThresholdNumber)
             {
+                Auto = r.IsAuto ? new AutoThreshold(r.AutoK ?? AutoThreshold.DefaultK) : null,
                 RaiseAfter = r.RaiseAfter,
                 ClearThreshold = r.ClearThreshold,
                 ClearAfter = r.ClearAfter,

@@ -238,6 +238,17 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
             return;
         }
 
+        if (DriftScoring.ValidateAutoReferenceWindows(options.Drift.AutoReferenceWindows) is { } chunks)
+        {
+            builder.AddError($"{At}:AutoReferenceWindows {chunks}");
+            return;
+        }
+
+        if (!ValidateAutoThresholds(options.Drift, baseline is not null, builder))
+        {
+            return;
+        }
+
         if (AlertEvaluator.Validate(OptionsMapper.ToRules(options.Drift), out _) is { } problem)
         {
             builder.AddError($"{At}:Rules: {problem}");
@@ -256,6 +267,34 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
                 builder.AddError($"{At}:Baseline: {e.Message}");
             }
         }
+    }
+
+    // The shape of Threshold (a number or "auto") and the settings that go with "auto"; the ranges are AlertRule's.
+    private static bool ValidateAutoThresholds(DriftOptions drift, bool baseline, ValidateOptionsResultBuilder builder)
+    {
+        const string At = $"{StreamEntropyOptions.SectionName}:Drift";
+        bool valid = true;
+        for (int i = 0; i < drift.Rules.Count; i++)
+        {
+            AlertRuleOptions rule = drift.Rules[i];
+            if (!rule.IsAuto && double.IsNaN(rule.ThresholdNumber))
+            {
+                builder.AddError($"{At}:Rules:{i}:Threshold: '{rule.ThresholdSetting}' is neither a number nor \"auto\".");
+                valid = false;
+            }
+            else if (!rule.IsAuto && rule.AutoK is not null)
+            {
+                builder.AddError($"{At}:Rules:{i}:AutoK applies only to Threshold \"auto\"; remove it or set the threshold to \"auto\".");
+                valid = false;
+            }
+            else if (rule.IsAuto && baseline)
+            {
+                builder.AddError($"{At}:Rules:{i}:Threshold \"auto\" cannot be used with {At}:Baseline: it is calibrated from chunks of a reference captured from the stream, and a baseline file is one distribution with no chunks; give a number, or remove the baseline.");
+                valid = false;
+            }
+        }
+
+        return valid;
     }
 
     private static void ValidateScaling(StreamEntropyOptions options, ValidateOptionsResultBuilder builder)
@@ -312,6 +351,11 @@ internal sealed class StreamEntropyOptionsValidator : IValidateOptions<StreamEnt
             if (options.Drift.Rules[i].FalseDiscoveryRate is > 0)
             {
                 builder.AddError($"{StreamEntropyOptions.SectionName}:Drift:Rules:{i}:FalseDiscoveryRate cannot be used with {At}:Mode Group: each subject's merged window is scored on its own, so there is no family of tests to correct; remove it or set 0.");
+            }
+
+            if (options.Drift.Rules[i].IsAuto)
+            {
+                builder.AddError($"{StreamEntropyOptions.SectionName}:Drift:Rules:{i}:Threshold \"auto\" cannot be used with {At}:Mode Group yet: merged references are captured subject by subject, without the chunks a threshold is calibrated from; give a number.");
             }
         }
     }

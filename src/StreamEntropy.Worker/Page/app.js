@@ -92,12 +92,30 @@ function driftLine(kind, subject) {
   return el("div", { class: "drift" }, `drift: PSI ${fmt(d.psi)} · JS ${fmt(d.jensenShannon, 4)} · G −log₁₀p ${fmt(d.gTestLog10P, 1)}${mi}`, chain);
 }
 
+const pairMetrics = ["miChange", "conditionalEntropyChange", "jointJs", "jointPsi", "jointGTestLog10P"];
+
+// The thresholds the rules apply to this subject in the selected window, and where each came from: the subject's own
+// (calibrated from the reference) where there is one, else the rule's for every subject.
+function thresholdLine(kind, subject) {
+  const reference = (state.alerts.references || []).find((r) => r.window === state.window);
+  const all = (reference && reference.thresholds) || [];
+  const rules = [...new Set(all.map((t) => t.rule))];
+  const parts = [];
+  for (const rule of rules) {
+    const mine = all.filter((t) => t.rule === rule && (pairMetrics.includes(t.metric) ? "pair" : "field") === kind);
+    const t = mine.find((x) => x.subject === subject) || mine.find((x) => x.subject === null);
+    if (t) parts.push(`${t.rule} ≥ ${fmt(t.threshold, 4)} (${t.thresholdSource})`);
+  }
+  return parts.length > 0 ? el("div", { class: "thresholds muted" }, `thresholds: ${parts.join(" · ")}`) : null;
+}
+
 function card(kind, subject, title, value, muted, svg) {
   const node = el("div", { class: alertFor(subject) ? "card alerting" : "card" },
     el("h3", null, el("span", { class: "name" }, title), badge(subject)),
     el("div", { class: "value" }, value, " ", el("span", { class: "muted" }, muted)),
     svg,
-    driftLine(kind, subject));
+    driftLine(kind, subject),
+    thresholdLine(kind, subject));
   node.dataset[kind] = subject; // data-field / data-pair, set as a property: never parsed
   return node;
 }

@@ -21,11 +21,7 @@ public sealed class ChainVerdictPageTests(DemoWorkerFixture worker)
         string chromium = SystemTool.Require(PageTests.Chromium);
         using IPlaywright playwright = await Playwright.CreateAsync();
         await using IBrowser browser = await PageTests.LaunchChromiumAsync(playwright, chromium);
-        IPage page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1000 } });
-        List<string> errors = PageTests.WatchErrors(page);
-        page.SetDefaultTimeout((float)Timeout.TotalMilliseconds);
-        await page.GotoAsync(worker.BaseAddress.ToString());
-        await page.SelectOptionAsync("#window", DemoWorkerFixture.TumblingWindow); // a scored window ("all" is not)
+        (IPage page, List<string> errors) = await PageTests.OpenScoredWindowAsync(browser, worker.BaseAddress, Timeout);
 
         ILocator verdict = page.Locator($"#pairs .card[data-pair=\"{DemoWorkerFixture.Pairs[0]}\"] .drift .verdict");
         await verdict.WaitForAsync();
@@ -48,11 +44,6 @@ public sealed class ChainVerdictPageTests(DemoWorkerFixture worker)
         });
         await page.Locator("#pairs .drift .verdict", new PageLocatorOptions { HasText = HostileVerdict }).First.WaitForAsync(); // refreshed every 2 s
         Assert.Equal(" · changed: " + HostileVerdict, await verdict.TextContentAsync());
-        Assert.Equal(0, await page.Locator("main img").CountAsync());
-        Assert.Null(await page.EvaluateAsync<string?>("() => window.__xss ?? null"));
-        lock (errors)
-        {
-            Assert.True(errors.Count == 0, "JavaScript errors on the page:\n" + string.Join("\n", errors));
-        }
+        await PageTests.AssertNothingRanAsync(page, errors);
     }
 }

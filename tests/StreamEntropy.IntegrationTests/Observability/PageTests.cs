@@ -137,6 +137,29 @@ public sealed partial class PageTests(DemoWorkerFixture worker, ITestOutputHelpe
         playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions { ExecutablePath = chromium, Headless = true, Args = ChromiumArgs });
 
     /// <summary>Collects the page's console errors, uncaught exceptions and failed requests (lock the list to read it).</summary>
+    /// <summary>Opens the live page in a new page of <paramref name="browser"/>, its errors watched, on the demo's
+    /// tumbling window (a scored one: "all" is not).</summary>
+    internal static async Task<(IPage Page, List<string> Errors)> OpenScoredWindowAsync(IBrowser browser, Uri address, TimeSpan timeout)
+    {
+        IPage page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1000 } });
+        List<string> errors = WatchErrors(page);
+        page.SetDefaultTimeout((float)timeout.TotalMilliseconds);
+        await page.GotoAsync(address.ToString());
+        await page.SelectOptionAsync("#window", DemoWorkerFixture.TumblingWindow);
+        return (page, errors);
+    }
+
+    /// <summary>Asserts that markup injected into the page's data created no image, ran no script and caused no error.</summary>
+    internal static async Task AssertNothingRanAsync(IPage page, List<string> errors)
+    {
+        Assert.Equal(0, await page.Locator("main img").CountAsync());
+        Assert.Null(await page.EvaluateAsync<string?>("() => window.__xss ?? null"));
+        lock (errors)
+        {
+            Assert.True(errors.Count == 0, "JavaScript errors on the page:\n" + string.Join("\n", errors));
+        }
+    }
+
     internal static List<string> WatchErrors(IPage page)
     {
         var errors = new List<string>();

@@ -118,7 +118,7 @@ public class FalseDiscoveryTests(ITestOutputHelper output)
         int defaults = Run(null, Shifted, out IReadOnlyList<AlertEvent> defaultEvents, out _);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"5 of {Fields} fields shifted 10 % -> 30 %: storm rule with q = {Q} raised {raised} alerts, the default rules {defaults}"));
 
-        string[] expected = [.. Enumerable.Range(0, Shifted).Select(Name)];
+        string[] expected = [.. Enumerable.Range(0, Shifted).Select(ManyFieldsStream.Name)];
         foreach (string field in expected)
         {
             // The shift starts with the first closed window; the storm rule raises in it, field-psi in the second.
@@ -144,7 +144,7 @@ public class FalseDiscoveryTests(ITestOutputHelper output)
         _ = Run(rule, shifted, out _, out _, out List<DriftReport> reports);
         double gate = -Math.Log10(Q);
         FieldDrift[] found = [.. reports.SelectMany(r => r.Fields).Where(f => f.AdjustedGTestSignificance >= gate)];
-        return (found.Length, found.Count(f => string.CompareOrdinal(f.Name, Name(shifted)) >= 0));
+        return (found.Length, found.Count(f => string.CompareOrdinal(f.Name, ManyFieldsStream.Name(shifted)) >= 0));
     }
 
     private static int Run(AlertRule? rule, int shifted, out IReadOnlyList<AlertEvent> events, out double[] gaps) =>
@@ -154,19 +154,16 @@ public class FalseDiscoveryTests(ITestOutputHelper output)
     // after the reference. Returns the raises; `gaps` holds raw − adjusted significance of every scored field.
     private static int Run(AlertRule? rule, int shifted, out IReadOnlyList<AlertEvent> events, out double[] gaps, out List<DriftReport> reports)
     {
-        var schema = new EventSchema([.. Enumerable.Range(0, Fields).Select(f => new FieldDefinition(Name(f), Name(f)))], []);
-        var encoder = new EventEncoder(schema);
-        int[][] ids = [.. Enumerable.Range(0, Fields).Select(f => Enumerable.Range(0, Values).Select(v => encoder.Values[f].GetOrAdd(string.Create(CultureInfo.InvariantCulture, $"v{v}"))).ToArray())];
-        var monitor = new DriftMonitor(encoder, rule is null ? AlertRule.Defaults : [rule]);
-        ulong state = 0x5EED_F0D2;
+        var stream = new ManyFieldsStream(Fields, Values, 0x5EED_F0D2);
+        var monitor = new DriftMonitor(stream.Encoder, rule is null ? AlertRule.Defaults : [rule]);
         var all = new List<AlertEvent>();
         var gapList = new List<double>();
         var reportList = new List<DriftReport>();
 
-        Assert.True(monitor.OnWindowClosed("w", Window(ReferenceEvents, 0), 0).ReferenceCaptured);
+        Assert.True(monitor.OnWindowClosed("w", stream.Window(ReferenceEvents, 0), 0).ReferenceCaptured);
         for (int w = 1; w <= Windows; w++)
         {
-            DriftEvaluation evaluation = monitor.OnWindowClosed("w", Window(WindowEvents, shifted), w);
+            DriftEvaluation evaluation = monitor.OnWindowClosed("w", stream.Window(WindowEvents, shifted), w);
             all.AddRange(evaluation.Alerts);
             reportList.Add(evaluation.Report!);
             gapList.AddRange(evaluation.Report!.Fields.Select(f => f.GTestSignificance - f.AdjustedGTestSignificance));
@@ -176,38 +173,5 @@ public class FalseDiscoveryTests(ITestOutputHelper output)
         gaps = [.. gapList];
         reports = reportList;
         return all.Count(e => e.State == AlertState.Raised);
-
-        FrequencySet Window(int count, int shiftedFields)
-        {
-            var set = new FrequencySet(encoder);
-            int[] row = new int[Fields];
-            for (int i = 0; i < count; i++)
-            {
-                for (int f = 0; f < Fields; f++)
-                {
-                    double first = f < shiftedFields ? 0.3 : 0.1;
-                    double u = NextDouble(ref state);
-                    // v0 with its share, else v1..v4 uniformly.
-                    int v = u < first ? 0 : 1 + Math.Min(Values - 2, (int)((u - first) / (1 - first) * (Values - 1)));
-                    row[f] = ids[f][v];
-                }
-
-                set.Add(row);
-            }
-
-            return set;
-        }
-    }
-
-    private static string Name(int field) => string.Create(CultureInfo.InvariantCulture, $"f{field:D3}");
-
-    // SplitMix64, seeded: the same stream on every run.
-    private static double NextDouble(ref ulong state)
-    {
-        ulong z = state += 0x9E3779B97F4A7C15;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EB;
-        z ^= z >> 31;
-        return (z >> 11) * (1.0 / (1UL << 53));
     }
 }
