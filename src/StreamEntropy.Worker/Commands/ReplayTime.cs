@@ -10,21 +10,22 @@ internal static class ReplayTime
     /// the year 5138, 10¹¹ ms is March 1973.</summary>
     public const double SecondsBelow = 1e11;
 
-    /// <summary>Parses a time value: a number (epoch seconds, or milliseconds when ≥ 10¹¹; a fraction is kept to the
-    /// millisecond) or an ISO-8601 date and time (UTC when it has no offset).</summary>
+    /// <summary>Parses a time value: a number (epoch seconds, rounded to the millisecond; or milliseconds when ≥ 10¹¹,
+    /// a fraction dropped) or an ISO-8601 date and time (UTC when it has no offset).</summary>
     /// <returns><see langword="false"/> when the text is neither, or lies outside the years 1–9999.</returns>
     public static bool TryParse(ReadOnlySpan<byte> text, out long unixMs)
     {
         unixMs = 0;
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double number))
         {
-            double ms = Math.Abs(number) < SecondsBelow ? number * 1000 : number;
+            // Seconds with a fraction are rounded to the nearest millisecond (1700000000.123 is not exact in binary).
+            double ms = Math.Abs(number) < SecondsBelow ? Math.Round(number * 1000) : Math.Floor(number);
             if (!(ms >= DateTimeOffset.MinValue.ToUnixTimeMilliseconds() && ms <= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()))
             {
                 return false;
             }
 
-            unixMs = (long)Math.Floor(ms);
+            unixMs = (long)ms;
             return true;
         }
 
