@@ -147,6 +147,31 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Inject_LowersAShare_AndLinesTheWorkerWouldRejectAreCounted()
+    {
+        // v0 is every fifth value of f0 (20%); from row 1000 on, a seeded three quarters of its rows get the last
+        // other value instead, so its share falls to about 5%. Line 2501 is not JSON: rejected, as by the worker.
+        var lines = Enumerable.Range(0, 3000).Select(i => $$"""{"f0":"v{{i % 5}}","f1":"v{{i % 3}}"}""").ToList();
+        lines[2500] = "{oops";
+        string file = _dir.WriteLines("e.jsonl", lines);
+        string config = SyntheticStream.WriteConfig(_dir, "c.json", 2);
+
+        CliResult result = await Cli.RunAsync("replay", file, "--config", config, "--inject", "f0=v0:20%->5%@1000", "--format", "json");
+
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        string warning = Assert.Single(result.StderrLines);
+        Assert.StartsWith("warning: 1 rows rejected", warning, StringComparison.Ordinal);
+        Assert.Contains("e.jsonl:2501: invalid JSON", warning, StringComparison.Ordinal);
+        using JsonDocument json = JsonDocument.Parse(result.Stdout);
+        Assert.Equal(1, json.RootElement.GetProperty("rejected").GetInt32());
+        JsonElement injection = Assert.Single(json.RootElement.GetProperty("injections").EnumerateArray());
+        Assert.Equal(20, injection.GetProperty("shareBefore").GetDouble());
+        Assert.InRange(injection.GetProperty("shareAfter").GetDouble(), 3, 7);
+        JsonElement raise = Assert.Single(json.RootElement.GetProperty("alerts").EnumerateArray());
+        Assert.Equal("f0", raise.GetProperty("field").GetString());
+    }
+
+    [Fact]
     public async Task Table_ShowsTheRulesAndAlerts_WithNamesEscaped()
     {
         string file = _dir.WriteLines("s.csv", ["\"f\u001b[31m\",g", .. Enumerable.Range(0, 3000).Select(i => $"v{i % 10},v{i % 7}")]);

@@ -115,7 +115,7 @@ internal sealed class ReplayReader
         }
 
         List<string> distinct = [.. paths.Distinct(StringComparer.Ordinal)];
-        JsonEventDecoder? decoder = paths.Count == 0 ? null : new JsonEventDecoder(distinct);
+        JsonEventDecoder? decoder = paths.Count == 0 ? null : new JsonEventDecoder(distinct, maxEventBytes: JsonLinesReader.MaxLineBytes);
         int[] slots = [.. paths.Select(p => distinct.IndexOf(p))];
         using FileStream stream = Open();
         using var lines = new JsonLinesReader(stream, leaveOpen: true);
@@ -173,7 +173,7 @@ internal sealed class ReplayReader
             runner.MarkInjection(timeMs);
         }
 
-        runner.Add(utf8Json, timeMs, () => $"{_name}:{line}");
+        runner.Add(utf8Json, timeMs, _name, line);
         EndMs = Math.Max(EndMs, timeMs);
     }
 

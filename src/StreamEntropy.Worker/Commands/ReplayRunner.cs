@@ -1,3 +1,4 @@
+using System.Globalization;
 using StreamEntropy.Streaming.Decoding;
 using StreamEntropy.Streaming.Drift;
 using StreamEntropy.Streaming.Engine;
@@ -43,14 +44,15 @@ internal sealed class ReplayRunner
     /// <summary>Counts one event at <paramref name="timeMs"/>, then collects the windows it closed and their alerts.</summary>
     /// <param name="utf8Json">The event.</param>
     /// <param name="timeMs">Its event time, Unix milliseconds.</param>
-    /// <param name="where">Where it came from (<c>file:line</c>), for a rejection.</param>
-    public void Add(ReadOnlySpan<byte> utf8Json, long timeMs, Func<string> where)
+    /// <param name="file">The file's name, for a rejection.</param>
+    /// <param name="line">The event's line in the file, for a rejection.</param>
+    public void Add(ReadOnlySpan<byte> utf8Json, long timeMs, string file, long line)
     {
         Rows++;
         if (_engine.Process(utf8Json, timeMs) != DecodeError.None)
         {
             Rejected++;
-            FirstRejection ??= $"{where()}: {_engine.LastErrorDetail}";
+            FirstRejection ??= string.Create(CultureInfo.InvariantCulture, $"{file}:{line}: {_engine.LastErrorDetail}");
         }
 
         Collect();
