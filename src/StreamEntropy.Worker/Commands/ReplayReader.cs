@@ -132,6 +132,15 @@ internal sealed class ReplayReader
                 {
                     ReadOnlySpan<byte> text = default;
                     bool present = decoded && decoder!.TryGetValue(slots[k], out text);
+                    for (int j = k - 1; j >= 0; j--)
+                    {
+                        if (slots[j] == slots[k] && replaced[j] is { } earlier)
+                        {
+                            text = earlier; // an earlier injection of the same field rewrote it: this one sees its result
+                            break;
+                        }
+                    }
+
                     replaced[k] = _injections[k].Injection.Decide(row, present, text);
                     any |= replaced[k] is not null;
                 }
