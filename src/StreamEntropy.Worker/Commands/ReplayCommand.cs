@@ -178,28 +178,11 @@ internal static class ReplayCommand
             w.WriteStartArray("alerts");
             foreach (ReplayAlert a in runner.Alerts)
             {
-                AlertEvent e = a.Alert;
+                // The alert record's members ("timestamp" is the window's end), then where the window lies in the replay.
                 w.WriteStartObject();
-                w.WriteString("state", e.State == AlertState.Raised ? "raised" : "cleared");
-                w.WriteString("window", e.Window);
-                w.WriteString("windowEnd", SnapshotRecords.FormatTime(DateTimeOffset.FromUnixTimeMilliseconds(e.TimestampMs)));
+                AlertJson.WriteMembers(w, a.Alert);
+                w.WriteString("windowEnd", SnapshotRecords.FormatTime(DateTimeOffset.FromUnixTimeMilliseconds(a.Alert.TimestampMs)));
                 w.WriteNumber("closedWindow", a.ClosedWindow);
-                w.WriteString("rule", e.Rule);
-                if (e.Pair is { } pair)
-                {
-                    w.WriteStartObject("pair");
-                    w.WriteString("x", pair.X);
-                    w.WriteString("y", pair.Y);
-                    w.WriteEndObject();
-                }
-                else
-                {
-                    w.WriteString("field", e.Field);
-                }
-
-                w.WriteString("metric", e.Metric);
-                EntropyJson.WriteNumber(w, "value", e.Value);
-                EntropyJson.WriteNumber(w, "threshold", e.Threshold);
                 w.WriteEndObject();
             }
 
@@ -212,15 +195,7 @@ internal static class ReplayCommand
                 w.WriteNumber("raised", r.Raised);
                 w.WriteNumber("falseBeforeInjection", r.FalseBeforeInjection);
                 w.WriteNumber("falseOtherSubjects", r.FalseOtherSubjects);
-                if (r.DetectionDelayWindows is int delay)
-                {
-                    w.WriteNumber("detectionDelayWindows", delay);
-                }
-                else
-                {
-                    w.WriteNull("detectionDelayWindows");
-                }
-
+                WriteNumberOrNull(w, "detectionDelayWindows", r.DetectionDelayWindows);
                 w.WriteEndObject();
             }
 
@@ -231,15 +206,18 @@ internal static class ReplayCommand
         stdout.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
     }
 
-    private static void WriteShare(Utf8JsonWriter w, string name, (long Present, long Matching) counts)
+    private static void WriteShare(Utf8JsonWriter w, string name, (long Present, long Matching) counts) =>
+        WriteNumberOrNull(w, name, counts.Present == 0 ? null : Math.Round(100.0 * counts.Matching / counts.Present, 3));
+
+    private static void WriteNumberOrNull(Utf8JsonWriter w, string name, double? value)
     {
-        if (counts.Present == 0)
+        if (value is double v)
         {
-            w.WriteNull(name);
+            w.WriteNumber(name, v);
         }
         else
         {
-            w.WriteNumber(name, Math.Round(100.0 * counts.Matching / counts.Present, 3));
+            w.WriteNull(name);
         }
     }
 
