@@ -7,6 +7,7 @@ windows, every window holds 1000 rows. The first window becomes the drift refere
 
 Configurations written next to the data:
   defaults.json   the fields, the 1 s tumbling window, no rules: the default rules (field-psi, pair-mi)
+  defaults-nofdr.json  the default rules spelled out, with FalseDiscoveryRate 0 (no correction)
   gate-fdr.json   one lenient rule, gTestLog10P >= 2 gated at -log10 p >= 2, raise/clear after 1 window, FDR q = 0.05
   gate-nofdr.json the same rule with FalseDiscoveryRate 0 (no correction)
 
@@ -42,8 +43,13 @@ base = {
 }
 gate = {"Name": "gate", "Metric": "gTestLog10P", "Threshold": 2, "MinimumSignificance": 2,
         "RaiseAfter": 1, "ClearAfter": 1, "ClearThreshold": 1}
+defaults_nofdr = [
+    {"Name": "field-psi", "Metric": "psi", "Threshold": 0.1, "ClearThreshold": 0.05, "MinimumSignificance": 6, "FalseDiscoveryRate": 0},
+    {"Name": "pair-mi", "Metric": "miChange", "Threshold": 0.1, "ClearThreshold": 0.05, "MinimumSignificance": 6, "FalseDiscoveryRate": 0},
+]
 configs = {
     "defaults.json": base,
+    "defaults-nofdr.json": {**base, "Drift": {"Rules": defaults_nofdr}},
     "gate-fdr.json": {**base, "Drift": {"Rules": [{**gate, "FalseDiscoveryRate": 0.05}]}},
     "gate-nofdr.json": {**base, "Drift": {"Rules": [{**gate, "FalseDiscoveryRate": 0}]}},
 }
