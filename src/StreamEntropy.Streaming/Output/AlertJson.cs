@@ -19,6 +19,16 @@ public static class AlertJson
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(alert);
         writer.WriteStartObject();
+        WriteMembers(writer, alert);
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Writes the members of <paramref name="alert"/>'s object (without its braces), so that a caller can add
+    /// members of its own.</summary>
+    public static void WriteMembers(Utf8JsonWriter writer, AlertEvent alert)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentNullException.ThrowIfNull(alert);
         writer.WriteString("state", alert.State == AlertState.Raised ? "raised" : "cleared");
         writer.WriteString("rule", alert.Rule);
         writer.WriteString("window", alert.Window);
@@ -39,7 +49,6 @@ public static class AlertJson
         EntropyJson.WriteNumber(writer, "threshold", alert.Threshold);
         writer.WriteNumber("consecutive", alert.Consecutive);
         writer.WriteString("timestamp", SnapshotRecords.FormatTime(DateTimeOffset.FromUnixTimeMilliseconds(alert.TimestampMs)));
-        writer.WriteEndObject();
     }
 
     /// <summary>Serialises <paramref name="alert"/> to UTF-8 JSON.</summary>

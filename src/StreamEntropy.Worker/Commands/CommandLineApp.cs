@@ -3,7 +3,7 @@ using StreamEntropy.Core.Estimation;
 
 namespace StreamEntropy.Worker.Commands;
 
-/// <summary>The <c>stream-entropy</c> command line: run, demo, broker, profile, compare.</summary>
+/// <summary>The <c>stream-entropy</c> command line: run, demo, broker, profile, compare, replay.</summary>
 internal static class CommandLineApp
 {
     public static Task<int> InvokeAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
@@ -41,6 +41,7 @@ internal static class CommandLineApp
         root.Subcommands.Add(BuildDemo(stdout, stderr));
         root.Subcommands.Add(BuildProfile(stdout, stderr));
         root.Subcommands.Add(BuildCompare(stdout, stderr));
+        root.Subcommands.Add(BuildReplay(stdout, stderr));
         root.Subcommands.Add(BuildBroker(stdout, stderr));
         root.Subcommands.Add(BuildGenerate(stderr));
 
@@ -191,6 +192,39 @@ internal static class CommandLineApp
                 parse.GetValue(estimator)!,
                 parse.GetValue(epsilon),
                 parse.GetValue(format)!,
+                parse.GetValue(delimiter)),
+            stdout,
+            stderr));
+        return command;
+    }
+
+    private static Command BuildReplay(TextWriter stdout, TextWriter stderr)
+    {
+        var file = new Argument<string>("FILE") { Description = "A CSV file with a header row, or JSON Lines: the events, in order." };
+        var config = new Option<string>("--config") { Description = "The worker's JSON configuration file (fields, pairs, windows, drift rules; Kafka settings unused).", Required = true };
+        var inject = new Option<string[]>("--inject")
+        {
+            Description = "'field=value:from%->to%@row': from row `row` on (0 is the first), rewrite a seeded pseudo-random subset of rows "
+                + "so that the share of `value` in `field` goes from from% to to% (repeatable).",
+        };
+        var timeColumn = new Option<string?>("--time-column") { Description = "NAME: the column (or dotted JSON path) of the event time: epoch seconds or milliseconds, or ISO-8601. Default: row i at i / --rate seconds." };
+        var rate = new Option<double>("--rate") { Description = "Rows per second when there is no --time-column.", DefaultValueFactory = _ => 1000 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the rows --inject rewrites.", DefaultValueFactory = _ => 1 };
+        var format = FormatOption();
+        var delimiter = DelimiterOption();
+        var command = new Command("replay", "Run the worker's windows, drift monitor and alert rules over a file as a stream, optionally injecting drift; report what each rule raised and when.")
+        {
+            file, config, inject, timeColumn, rate, seed, format, delimiter,
+        };
+        command.SetAction(parse => ReplayCommand.Run(
+            new ReplayArguments(
+                parse.GetValue(file)!,
+                parse.GetValue(config)!,
+                parse.GetValue(inject) ?? [],
+                parse.GetValue(timeColumn),
+                parse.GetValue(rate),
+                parse.GetValue(format)!,
+                parse.GetValue(seed),
                 parse.GetValue(delimiter)),
             stdout,
             stderr));
