@@ -10,6 +10,9 @@ Configurations written next to the data:
   defaults-nofdr.json  the default rules spelled out, with FalseDiscoveryRate 0 (no correction)
   gate-fdr.json   one lenient rule, gTestLog10P >= 2 gated at -log10 p >= 2, raise/clear after 1 window, FDR q = 0.05
   gate-nofdr.json the same rule with FalseDiscoveryRate 0 (no correction)
+  auto-gated.json PSI with a threshold calibrated from the reference ("auto": the first 10 windows are the reference,
+                  each scored against the other 9; mean + 3 sigma per field), gated at -log10 p >= 6, FDR q = 0.05
+  auto.json       the same auto PSI rule without a gate (so without false-discovery control)
 
 Usage: generate.py OUTDIR [--fields 200] [--windows 200] [--rows-per-window 1000] [--seed 16]
 """
@@ -43,6 +46,7 @@ base = {
 }
 gate = {"Name": "gate", "Metric": "gTestLog10P", "Threshold": 2, "MinimumSignificance": 2,
         "RaiseAfter": 1, "ClearAfter": 1, "ClearThreshold": 1}
+auto = {"Name": "psi-auto", "Metric": "psi", "Threshold": "auto"}
 defaults_nofdr = [
     {"Name": "field-psi", "Metric": "psi", "Threshold": 0.1, "ClearThreshold": 0.05, "MinimumSignificance": 6, "FalseDiscoveryRate": 0},
     {"Name": "pair-mi", "Metric": "miChange", "Threshold": 0.1, "ClearThreshold": 0.05, "MinimumSignificance": 6, "FalseDiscoveryRate": 0},
@@ -52,6 +56,8 @@ configs = {
     "defaults-nofdr.json": {**base, "Drift": {"Rules": defaults_nofdr}},
     "gate-fdr.json": {**base, "Drift": {"Rules": [{**gate, "FalseDiscoveryRate": 0.05}]}},
     "gate-nofdr.json": {**base, "Drift": {"Rules": [{**gate, "FalseDiscoveryRate": 0}]}},
+    "auto-gated.json": {**base, "Drift": {"Rules": [{**auto, "MinimumSignificance": 6}]}},
+    "auto.json": {**base, "Drift": {"Rules": [auto]}},
 }
 for file, section in configs.items():
     with open(os.path.join(args.outdir, file), "w", encoding="utf-8") as out:

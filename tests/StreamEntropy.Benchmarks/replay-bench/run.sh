@@ -7,8 +7,9 @@
 #   FIELDS=20 WINDOWS=40 APP=out WORK=/tmp/rb tests/StreamEntropy.Benchmarks/replay-bench/run.sh
 #
 # Steps: (a) generate.py writes WORK/stream.csv ((WINDOWS + 1) x 1000 rows, FIELDS fields of ten equally likely
-# values) and the four configurations (defaults.json, defaults-nofdr.json, gate-fdr.json, gate-nofdr.json; see
-# generate.py); (b) unless APP names a directory holding a published `stream-entropy`, `dotnet publish` the worker in
+# values) and the six configurations (defaults.json, defaults-nofdr.json, gate-fdr.json, gate-nofdr.json,
+# auto-gated.json, auto.json; see generate.py; CONFIGS="auto-gated auto" runs only those); (b) unless APP names a
+# directory holding a published `stream-entropy`, `dotnet publish` the worker in
 # Release; (c) replay the stream with each configuration, without and with `--inject fK=v0:10%->30%@ROW` for f0..f4,
 # ROW the first row of scored window WINDOWS/2 + 1 (at 1000 rows/s and 1 s windows, window w holds rows
 # [1000 w, 1000 (w + 1))); (d) print one line per run from the JSON documents (kept in WORK as CONFIG.RUN.json).
@@ -34,7 +35,7 @@ for f in f0 f1 f2 f3 f4; do
   INJECT+=(--inject "$f=v0:10%->30%@$ROW")
 done
 
-for config in defaults defaults-nofdr gate-fdr gate-nofdr; do
+for config in ${CONFIGS:-defaults defaults-nofdr gate-fdr gate-nofdr auto-gated auto}; do
   for run in stationary shift; do
     args=()
     [[ "$run" == shift ]] && args=("${INJECT[@]}")
