@@ -101,6 +101,29 @@ public sealed class StandaloneModeTests : IDisposable
     }
 
     [Fact]
+    public void TryCount_RunsOfOnePartitionObject_AsABatchHandsThemOver_EveryPartitionKeepsItsOwnNextOffset()
+    {
+        // A hand-off batch gives a run of records of one partition the same TopicPartition object; the mode then skips
+        // the dictionary. Runs alternate here, and partitions 0 and 1 come back as new but equal objects, one of them
+        // restored from the checkpoint.
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Fixtures", "format-1.checkpoint"), _store.FilePath);
+        StandaloneMode mode = Prepared(); // resumes events[0] at 6 and events[1] at 3
+        TopicPartition run0 = Events(0), run3 = Events(3), run0Again = Events(0), run1 = Events(1);
+        (TopicPartition Partition, long Offset)[] records =
+            [(run0, 6), (run0, 7), (run3, 0), (run3, 1), (run3, 2), (run0Again, 8), (run1, 3), (run1, 4), (run0Again, 9)];
+
+        foreach ((TopicPartition partition, long offset) in records)
+        {
+            Assert.True(mode.TryCount(partition, offset, """{"country":"de","status":1}"""u8, tombstone: false, 1_764_000_000_000, out _, out _));
+        }
+
+        Assert.Equal([("events", 0, 10L), ("events", 1, 5L), ("events", 3, 3L)], mode.NextOffsets());
+        SaveOutcome outcome = mode.Save(new DeadLetterProgress("dead", new Dictionary<int, long>()), final: true);
+        Assert.Equal([new TopicPartitionOffset(Events(0), new Offset(10)), new TopicPartitionOffset(Events(1), new Offset(5)), new TopicPartitionOffset(Events(3), new Offset(3))], outcome.Covered);
+        Assert.Equal(new Dictionary<(string, int), long> { [("events", 0)] = 10, [("events", 1)] = 5, [("events", 3)] = 3 }, Assert.IsType<Checkpoint>(_store.Load()).Offsets);
+    }
+
+    [Fact]
     public void Save_Final_WaitsForTheFileInFlight_ThenWritesItsOwn()
     {
         StandaloneMode mode = Prepared();

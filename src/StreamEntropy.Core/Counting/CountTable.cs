@@ -416,6 +416,9 @@ public sealed class CountTable
         }
     }
 
+    // Part of the per-event path: compiled fully optimized at its first call instead of tiered (see "Per-event path
+    // and tiering" in the Streaming README).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddLarge(int id, long n)
     {
         if (n == Limit - 1)

@@ -93,6 +93,9 @@ public sealed class EventEncoder
     /// <param name="text">The value's text (a numeric field's number, binned here).</param>
     /// <param name="hash">The <see cref="StableHash64"/> of the value's (or bin's) text when the field is bounded or
     /// in a bounded pair; 0 otherwise or when invalid.</param>
+    // Part of the per-event path: compiled fully optimized at its first call instead of tiered (see "Per-event path
+    // and tiering" in the Streaming README).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int Encode(int field, ReadOnlySpan<byte> text, out ulong hash)
     {
         double width = _binWidths[field];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using StreamEntropy.Core.Counting;
 
 namespace StreamEntropy.Streaming.Counting;
@@ -106,6 +107,9 @@ public sealed class FrequencySet
     /// <see cref="EventEncoder.Hashed"/>) by field.</param>
     /// <param name="hashes">The value hashes by field, as <see cref="EventEncoder.Encode(int, ReadOnlySpan{byte}, out ulong)"/>
     /// gives them; may be empty when the schema has no budgets.</param>
+    // Part of the per-event path: compiled fully optimized at its first call instead of tiered (see "Per-event path
+    // and tiering" in the Streaming README).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(ReadOnlySpan<int> ids, ReadOnlySpan<ulong> hashes)
     {
         CountTable[] fields = _fields;

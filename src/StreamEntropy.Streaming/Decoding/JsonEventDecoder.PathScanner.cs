@@ -28,6 +28,9 @@ public sealed partial class JsonEventDecoder
     // Returns true when the event is one well-formed object (whitespace around it allowed) and every configured
     // value was stored; false when the reader walk has to decide. Does not validate UTF-8: outside strings it accepts
     // ASCII only, and _highBits tells whether a string may hold other bytes.
+    // Part of the per-event path: compiled fully optimized at its first call instead of tiered (see "Per-event path
+    // and tiering" in the Streaming README).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryScan(ReadOnlySpan<byte> json)
     {
         int pos = SkipWhitespace(json, 0);
@@ -41,6 +44,7 @@ public sealed partial class JsonEventDecoder
 
     // json[pos] is the '{' of an object at nesting level `depth` whose trie node is `node` (Missing when no path goes
     // into it: then it is only validated); on success pos is just past its '}'.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool ScanObject(ReadOnlySpan<byte> json, ref int pos, int node, int depth)
     {
         bool hasChildren = node != Missing && _childCount[node] > 0;
@@ -86,6 +90,7 @@ public sealed partial class JsonEventDecoder
     }
 
     // json[pos] starts the value of `node`'s key inside an object at level `depth`; on success pos is just past it.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool ScanValue(ReadOnlySpan<byte> json, ref int pos, int node, int depth)
     {
         // A repeated key replaces everything the earlier occurrence set below it (last one wins).
@@ -146,6 +151,7 @@ public sealed partial class JsonEventDecoder
     }
 
     // Validates the value starting at json[pos] inside a container at level `depth` and moves pos just past it.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool SkipValue(ReadOnlySpan<byte> json, ref int pos, int depth)
     {
         if (pos >= json.Length)
@@ -331,6 +337,7 @@ public sealed partial class JsonEventDecoder
 
     // JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?. What may follow is checked by the
     // caller (whitespace, ',' or the container's end).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool SkipNumber(ReadOnlySpan<byte> json, ref int pos)
     {
         int p = pos;
@@ -391,6 +398,7 @@ public sealed partial class JsonEventDecoder
 
     // `quoted` is a key with its quotes. Sets `child` to the child of `node` whose segment equals the unescaped key,
     // or Missing; false when an escaped key cannot be unescaped (the reader walk reports that).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryFindChild(ReadOnlySpan<byte> quoted, bool escaped, int node, out int child)
     {
         ReadOnlySpan<byte> key = quoted[1..^1];
@@ -486,6 +494,7 @@ public sealed partial class JsonEventDecoder
         return pos;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int SkipDigits(ReadOnlySpan<byte> json, int pos)
     {
         while (pos < json.Length && IsDigit(json[pos]))

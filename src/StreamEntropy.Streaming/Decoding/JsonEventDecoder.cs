@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -158,6 +159,9 @@ public sealed partial class JsonEventDecoder
     /// <param name="utf8Event">The whole event, UTF-8 encoded JSON.</param>
     /// <returns><see cref="DecodeError.None"/>, or why the event was rejected (then every value is missing).</returns>
     /// <remarks>Never throws for any input bytes. Values stay readable until the next call.</remarks>
+    // Part of the per-event path: compiled fully optimized at its first call instead of tiered (see "Per-event path
+    // and tiering" in the Streaming README).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public DecodeError Decode(ReadOnlySpan<byte> utf8Event)
     {
         ClearValues();
@@ -244,6 +248,7 @@ public sealed partial class JsonEventDecoder
     /// <param name="text">The value's UTF-8 text; valid until the next <see cref="Decode"/>.</param>
     /// <returns><see langword="false"/> when the value is absent or JSON <c>null</c>.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="fieldIndex"/> is not a field index.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryGetValue(int fieldIndex, out ReadOnlySpan<byte> text)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(fieldIndex);
@@ -434,6 +439,7 @@ public sealed partial class JsonEventDecoder
         return Missing;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Store(int node, ReadOnlySpan<byte> value)
     {
         EnsureValueCapacity(value.Length);
