@@ -149,7 +149,7 @@ internal sealed class BoundedCounts
 
     /// <summary>Writes the counts (exact keys and counts in id order, or the summary), then puts the exact table in the
     /// canonical form that <see cref="Read"/> produces, so that both report bit-for-bit the same numbers.</summary>
-    public void Write(BinaryWriter writer, List<(int Id, long Count)> scratch)
+    public void Write(BinaryWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
         if (_exact is { } exact)
@@ -163,7 +163,8 @@ internal sealed class BoundedCounts
                 writer.Write(exact[id]);
             }
 
-            TableFormat.Canonicalize(exact, scratch);
+            using CountsCopy counts = CountsCopy.Of(exact.Counts);
+            TableFormat.Canonicalize(exact, counts.Span);
         }
         else
         {

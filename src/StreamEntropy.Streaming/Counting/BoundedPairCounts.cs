@@ -58,11 +58,11 @@ internal sealed class BoundedPairCounts
     }
 
     /// <summary>Writes the three parts (see <see cref="BoundedCounts.Write"/>).</summary>
-    public void Write(BinaryWriter writer, List<(int Id, long Count)> scratch)
+    public void Write(BinaryWriter writer)
     {
-        Joint.Write(writer, scratch);
-        X.Write(writer, scratch);
-        Y.Write(writer, scratch);
+        Joint.Write(writer);
+        X.Write(writer);
+        Y.Write(writer);
     }
 
     /// <summary>Reads the three parts and checks that the marginals count the same events as the joint counts.</summary>

@@ -14,13 +14,6 @@ internal static class TableFormat
     // Never written to: Merge(Empty) adds nothing and re-bases the running sums from the fingerprint.
     private static readonly CountTable Empty = new();
 
-    /// <summary>Rebuilds <paramref name="table"/> in canonical form (same counts, re-based sums).</summary>
-    public static void Canonicalize(CountTable table, List<(int Id, long Count)> scratch)
-    {
-        Extract(table.Counts, scratch);
-        Load(table, scratch);
-    }
-
     /// <summary>Rebuilds <paramref name="table"/> in the canonical form <see cref="Load(CountTable, List{ValueTuple{int, long}})"/>
     /// gives it from the non-zero entries of <paramref name="counts"/>, in bulk (what saving does).</summary>
     /// <param name="table">The table.</param>

@@ -215,7 +215,7 @@ public sealed class DriftMonitor
 
     /// <summary>Writes the captured references (counts in the encoder's ids: the interners must be saved with them)
     /// and the alert states, then puts the references in the canonical form a restored monitor has.</summary>
-    internal void Write(BinaryWriter writer, List<(int Id, long Count)> scratch)
+    internal void Write(BinaryWriter writer)
     {
         writer.Write(_references.Count);
         foreach ((string window, Captured c) in _references.OrderBy(r => r.Key, StringComparer.Ordinal))
@@ -223,7 +223,7 @@ public sealed class DriftMonitor
             writer.Write(window);
             writer.Write(c.StartMs);
             writer.Write(c.EndMs);
-            TableState.Write(writer, c.Counts, scratch);
+            TableState.Write(writer, c.Counts);
         }
 
         // Only a configuration with an auto rule writes the calibration, after the alert states; the identity tells a
@@ -241,7 +241,7 @@ public sealed class DriftMonitor
                 {
                     writer.Write(c.StartMs);
                     writer.Write(c.EndMs);
-                    TableState.Write(writer, c.Counts, scratch);
+                    TableState.Write(writer, c.Counts);
                 }
             }
 

@@ -540,15 +540,14 @@ public sealed class EntropyEngine : IWindowCloseObserver
             writer.Write(Processed);
             writer.Write(Rejected);
             InternerState.Write(writer, _encoder);
-            var scratch = new List<(int Id, long Count)>();
             // Since format 2. Between the interners (whose ids the references use) and the windows.
             writer.Write(_streamStart);
             writer.Write(_monitor is not null);
-            _monitor?.Write(writer, scratch);
+            _monitor?.Write(writer);
             foreach (EntropyWindow window in _windows)
             {
                 writer.Write((byte)window.Definition.Kind);
-                window.Write(writer, scratch);
+                window.Write(writer);
             }
         }
 

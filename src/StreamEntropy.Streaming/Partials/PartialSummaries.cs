@@ -27,12 +27,12 @@ internal static class PartialSummaries
         return counts;
     }
 
-    private static byte[] Write(Action<BinaryWriter, List<(int Id, long Count)>> write)
+    private static byte[] Write(Action<BinaryWriter> write)
     {
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
-            write(writer, []);
+            write(writer);
         }
 
         return stream.ToArray();

@@ -20,7 +20,7 @@ namespace StreamEntropy.Streaming.State;
 internal static class TableState
 {
     /// <summary>Writes <paramref name="set"/>, then rebuilds its tables in canonical form.</summary>
-    public static void Write(BinaryWriter writer, FrequencySet set, List<(int Id, long Count)> scratch)
+    public static void Write(BinaryWriter writer, FrequencySet set)
     {
         EventEncoder encoder = set.Encoder;
         EventSchema schema = encoder.Schema;
@@ -36,7 +36,7 @@ internal static class TableState
                 TableFormat.Canonicalize(table, counts.Span);
             }
 
-            set.BoundedField(f)?.Write(writer, scratch); // only with a budget: unbounded states keep their format
+            set.BoundedField(f)?.Write(writer); // only with a budget: unbounded states keep their format
         }
 
         for (int p = 0; p < schema.Pairs.Count; p++)
@@ -49,7 +49,7 @@ internal static class TableState
                 TableFormat.Canonicalize(table, counts.Span, encoder.Values[xf].Count, encoder.Values[yf].Count);
             }
 
-            set.BoundedPair(p)?.Write(writer, scratch);
+            set.BoundedPair(p)?.Write(writer);
         }
     }
 

@@ -58,7 +58,7 @@ internal abstract class EntropyWindow
     public abstract WindowSnapshot Snapshot(long watermarkMs);
 
     /// <summary>Writes the window's state and puts its tables in the canonical form a restored window has.</summary>
-    public abstract void Write(BinaryWriter writer, List<(int Id, long Count)> scratch);
+    public abstract void Write(BinaryWriter writer);
 
     /// <summary>Reads the state into this freshly built window.</summary>
     /// <exception cref="InvalidDataException">The state is inconsistent.</exception>

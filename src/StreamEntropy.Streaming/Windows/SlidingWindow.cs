@@ -136,7 +136,7 @@ internal sealed class SlidingWindow : EntropyWindow
         return Snapshot(isClosed: false);
     }
 
-    public override void Write(BinaryWriter writer, List<(int Id, long Count)> scratch)
+    public override void Write(BinaryWriter writer)
     {
         writer.Write(_current);
         writer.Write(Late);
@@ -148,7 +148,7 @@ internal sealed class SlidingWindow : EntropyWindow
         // Live panes oldest first; the aggregate is not written but rebuilt from them, here and when reading.
         for (long pane = _current - _paneCount + 1; pane <= _current; pane++)
         {
-            TableState.Write(writer, _panes[EventTime.Mod(pane, _paneCount)], scratch);
+            TableState.Write(writer, _panes[EventTime.Mod(pane, _paneCount)]);
         }
 
         RebuildAggregate();

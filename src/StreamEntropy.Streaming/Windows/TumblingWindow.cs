@@ -67,11 +67,11 @@ internal sealed class TumblingWindow : EntropyWindow
             ? Describe(_set, null, EventTime.ToTime(watermarkMs), closed: false)
             : Snapshot(isClosed: false);
 
-    public override void Write(BinaryWriter writer, List<(int Id, long Count)> scratch)
+    public override void Write(BinaryWriter writer)
     {
         writer.Write(_start);
         writer.Write(Late);
-        TableState.Write(writer, _set, scratch);
+        TableState.Write(writer, _set);
     }
 
     public override void Read(BinaryReader reader, List<(int Id, long Count)> scratch)

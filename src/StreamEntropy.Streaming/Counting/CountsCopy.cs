@@ -1,9 +1,10 @@
 using System.Buffers;
 
-namespace StreamEntropy.Streaming.State;
+namespace StreamEntropy.Streaming.Counting;
 
 /// <summary>A pooled copy of a table's counts, taken before the table is rebuilt from it (saving clears the table
-/// first, so its counts must be read from elsewhere). Dispose returns the buffer.</summary>
+/// first, so its counts must be read from elsewhere: <see cref="TableFormat.Canonicalize(Core.Counting.CountTable, ReadOnlySpan{long})"/>).
+/// Dispose returns the buffer.</summary>
 internal readonly struct CountsCopy : IDisposable
 {
     private readonly long[] _buffer;
