@@ -215,7 +215,7 @@ public sealed class DriftMonitor
 
     /// <summary>Writes the captured references (counts in the encoder's ids: the interners must be saved with them)
     /// and the alert states, then puts the references in the canonical form a restored monitor has.</summary>
-    internal void Write(BinaryWriter writer)
+    internal void Write(StateWriter writer)
     {
         writer.Write(_references.Count);
         foreach ((string window, Captured c) in _references.OrderBy(r => r.Key, StringComparer.Ordinal))

@@ -51,7 +51,7 @@ public sealed class EntropyEngine : IWindowCloseObserver
     private EntropyWindow[] _windows;
     private long _watermark = NoWatermark;
     private long _streamStart = NoWatermark; // the first time seen: a window that began before it is partial
-    private int _stateBytes; // the last state's payload size: the next one's buffer is allocated once, not grown
+    private readonly DictionaryLengths _dictionaryLengths = new(); // for the length of a state before it is built
 
     /// <summary>Creates an engine with empty windows.</summary>
     /// <param name="schema">The fields and pairs to measure.</param>
@@ -515,45 +515,45 @@ public sealed class EntropyEngine : IWindowCloseObserver
         TakeState().WriteTo(destination);
     }
 
-    /// <summary>Takes the state <see cref="Save"/> writes, at this point of the event sequence, leaving its framing and
-    /// SHA-256 to <see cref="TakenState.WriteTo"/>, which may run on another thread while this engine goes on.</summary>
-    /// <remarks>What a save must do on the engine's thread: every table is read and put in canonical form here (see
-    /// <see cref="Save"/>). The payload buffer is sized from the previous state, so it is allocated once, not grown by
-    /// doubling.</remarks>
+    /// <summary>Takes the state <see cref="Save"/> writes, at this point of the event sequence, leaving the building of
+    /// its payload, its framing and SHA-256 to <see cref="TakenState.WriteTo"/>, which may run on another thread while
+    /// this engine goes on.</summary>
+    /// <remarks>What a save must do on the engine's thread: every table's counts are copied (an array copy) and put in
+    /// canonical form here (see <see cref="Save"/>), and the dictionaries' sizes are noted. The O(size) part, writing
+    /// the dictionaries and the (id, count) lists into the payload, is deferred to the taken state (see
+    /// <c>State.StateWriter</c> and, for why the dictionaries may be read beside this engine's counting,
+    /// <c>State.InternerState.Write</c>). Taking is O(distinct values) still, but in array copies and bulk table
+    /// rebuilds; <see cref="TakenState.Length"/> is known at once.</remarks>
     public TakenState TakeState()
     {
-        using var payload = new MemoryStream(_stateBytes + (_stateBytes / 8));
-        using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
+        using var writer = new StateWriter();
+        writer.Write(_configuration.Length);
+        foreach (string line in _configuration)
         {
-            writer.Write(_configuration.Length);
-            foreach (string line in _configuration)
-            {
-                writer.Write(line);
-            }
-
-            if (Schema.HasRules)
-            {
-                WriteDiscovered(writer); // only with rules, whose configuration lines older versions do not accept
-            }
-
-            writer.Write(_watermark);
-            writer.Write(Processed);
-            writer.Write(Rejected);
-            InternerState.Write(writer, _encoder);
-            // Since format 2. Between the interners (whose ids the references use) and the windows.
-            writer.Write(_streamStart);
-            writer.Write(_monitor is not null);
-            _monitor?.Write(writer);
-            foreach (EntropyWindow window in _windows)
-            {
-                writer.Write((byte)window.Definition.Kind);
-                window.Write(writer);
-            }
+            writer.Write(line);
         }
 
-        int length = (int)payload.Length;
-        _stateBytes = Math.Min(length, int.MaxValue / 2);
-        return new TakenState(payload.GetBuffer(), length);
+        if (Schema.HasRules)
+        {
+            WriteDiscovered(writer); // only with rules, whose configuration lines older versions do not accept
+        }
+
+        writer.Write(_watermark);
+        writer.Write(Processed);
+        writer.Write(Rejected);
+        InternerState.Write(writer, _encoder, _dictionaryLengths);
+
+        // Since format 2. Between the interners (whose ids the references use) and the windows.
+        writer.Write(_streamStart);
+        writer.Write(_monitor is not null);
+        _monitor?.Write(writer);
+        foreach (EntropyWindow window in _windows)
+        {
+            writer.Write((byte)window.Definition.Kind);
+            window.Write(writer);
+        }
+
+        return writer.Take();
     }
 
     /// <summary>Loads a state written by <see cref="Save"/> into this freshly constructed engine.</summary>

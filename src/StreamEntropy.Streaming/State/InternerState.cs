@@ -7,26 +7,67 @@ namespace StreamEntropy.Streaming.State;
 /// <remarks>Reading re-interns the entries in order, so every id means after a restore what it meant before.</remarks>
 internal static class InternerState
 {
-    public static void Write(BinaryWriter writer, EventEncoder encoder)
+    /// <summary>Defers the dictionaries of <paramref name="encoder"/> as they are now, with their exact length, to when
+    /// the payload is built (see <see cref="StateWriter"/>), which may be on another thread while the encoder goes on
+    /// interning.</summary>
+    /// <remarks>
+    /// <para>Only the dictionaries' sizes are read here (and the text of the values added since the last save, for the
+    /// length: <see cref="DictionaryLengths"/>); the values and pairs themselves are read when the payload is built, by
+    /// id below those sizes. That is safe beside the engine's thread because both dictionaries only grow and never
+    /// change what they hold: <see cref="ValueInterner"/> appends a new value's bytes to its arena and its end to its
+    /// offsets, and <see cref="PairInterner"/> a new pair's key to its list; when one of these arrays is full it is
+    /// copied into a larger one and the old one is never written again. So the bytes and offsets of an id below the
+    /// size read here were written before this call (which the hand-over to the other thread orders before the build),
+    /// are never overwritten, and are the same in the old array and in every larger copy, whichever of them the
+    /// building thread sees. Lookups (the hash slots, which do move) are not used. <c>InternerStateTests</c> and
+    /// <c>TakenStateTests</c> hold this, with the engine counting new values while a state is built.</para>
+    /// </remarks>
+    public static void Write(StateWriter writer, EventEncoder encoder, DictionaryLengths lengths)
     {
-        // The bytes of one BinaryWriter call per integer and value, buffered (BulkWriter): a dictionary of 10⁶ values
-        // is 2 × 10⁶ of them.
-        using var bulk = new BulkWriter(writer);
-        foreach (ValueInterner values in encoder.Values)
+        ValueInterner[] values = [.. encoder.Values];
+        PairInterner[] pairs = [.. encoder.Pairs];
+        int[] valueCounts = new int[values.Length];
+        int[] pairCounts = new int[pairs.Length];
+        long length = 0;
+        for (int f = 0; f < values.Length; f++)
         {
-            bulk.WriteInt32(values.Count);
-            for (int id = 0; id < values.Count; id++)
+            valueCounts[f] = values[f].Count;
+            length += sizeof(int) + (sizeof(int) * (long)valueCounts[f]) + lengths.TextBytes(f, values[f], valueCounts[f]);
+        }
+
+        for (int p = 0; p < pairs.Length; p++)
+        {
+            pairCounts[p] = pairs[p].Count;
+            length += sizeof(int) + (2L * sizeof(int) * pairCounts[p]);
+        }
+
+        writer.Defer(length, w => Write(w, values, valueCounts, pairs, pairCounts));
+    }
+
+    // The bytes of one BinaryWriter call per integer and value, buffered (BulkWriter): a dictionary of 10⁶ values is
+    // 2 × 10⁶ of them. Reads only ids below the counts given (see the remarks above).
+    private static void Write(BinaryWriter writer, ValueInterner[] values, int[] valueCounts, PairInterner[] pairs, int[] pairCounts)
+    {
+        using var bulk = new BulkWriter(writer);
+        for (int f = 0; f < values.Length; f++)
+        {
+            ValueInterner field = values[f];
+            int count = valueCounts[f];
+            bulk.WriteInt32(count);
+            for (int id = 0; id < count; id++)
             {
-                bulk.WriteLengthAndBytes(values.GetValue(id));
+                bulk.WriteLengthAndBytes(field.GetValue(id));
             }
         }
 
-        foreach (PairInterner pairs in encoder.Pairs)
+        for (int p = 0; p < pairs.Length; p++)
         {
-            bulk.WriteInt32(pairs.Count);
-            for (int id = 0; id < pairs.Count; id++)
+            PairInterner pair = pairs[p];
+            int count = pairCounts[p];
+            bulk.WriteInt32(count);
+            for (int id = 0; id < count; id++)
             {
-                (int x, int y) = pairs.GetPair(id);
+                (int x, int y) = pair.GetPair(id);
                 bulk.WriteInt32Pair(x, y);
             }
         }

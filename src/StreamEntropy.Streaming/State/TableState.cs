@@ -15,12 +15,16 @@ namespace StreamEntropy.Streaming.State;
 /// bit-for-bit the same numbers as the engine that was saved, saving rebuilds every live table into the state that the
 /// procedure restoring uses (<see cref="TableFormat.Load(CountTable, List{ValueTuple{int, long}})"/>) leaves: the same
 /// counts, the sums re-based exactly. It gets there in bulk (<see cref="TableFormat.Canonicalize(CountTable, ReadOnlySpan{long})"/>),
-/// from a copy of the counts that the entries are also written from; integers go through a <see cref="BulkWriter"/>.</para>
+/// from a copy of the counts that the entries are also written from, later and possibly on another thread
+/// (<see cref="StateWriter"/>); integers go through a <see cref="BulkWriter"/>.</para>
 /// </remarks>
 internal static class TableState
 {
     /// <summary>Writes <paramref name="set"/>, then rebuilds its tables in canonical form.</summary>
-    public static void Write(BinaryWriter writer, FrequencySet set)
+    /// <remarks>Each table's counts are copied (one copy of an array) and its (id, count) list is deferred to when the
+    /// payload is built (<see cref="StateWriter.Defer"/>), from that copy: it is the table's non-zero counts, so its
+    /// length is known from the table's distinct count. The copy is also what the table is rebuilt from, here.</remarks>
+    public static void Write(StateWriter writer, FrequencySet set)
     {
         EventEncoder encoder = set.Encoder;
         EventSchema schema = encoder.Schema;
@@ -30,12 +34,8 @@ internal static class TableState
             writer.Write(set.Missing(f));
             writer.Write(set.Invalid(f));
             CountTable table = set.Field(f);
-            using (CountsCopy counts = CountsCopy.Of(table.Counts))
-            {
-                WriteEntries(writer, counts.Span);
-                TableFormat.Canonicalize(table, counts.Span);
-            }
-
+            CountsCopy counts = DeferEntries(writer, table);
+            TableFormat.Canonicalize(table, counts.Span);
             set.BoundedField(f)?.Write(writer); // only with a budget: unbounded states keep their format
         }
 
@@ -43,12 +43,8 @@ internal static class TableState
         {
             PairCountTable table = set.Pair(p);
             (int xf, int yf) = schema.PairIndexes(p);
-            using (CountsCopy counts = CountsCopy.Of(table.Joint.Counts))
-            {
-                WriteEntries(writer, counts.Span);
-                TableFormat.Canonicalize(table, counts.Span, encoder.Values[xf].Count, encoder.Values[yf].Count);
-            }
-
+            CountsCopy counts = DeferEntries(writer, table.Joint);
+            TableFormat.Canonicalize(table, counts.Span, encoder.Values[xf].Count, encoder.Values[yf].Count);
             set.BoundedPair(p)?.Write(writer);
         }
     }
@@ -166,11 +162,25 @@ internal static class TableState
         return value;
     }
 
-    // The (id, count) entries of the non-zero counts in id order, after their number: what one BinaryWriter call per
-    // integer wrote, buffered.
-    private static void WriteEntries(BinaryWriter writer, ReadOnlySpan<long> counts)
+    // Copies the counts of `table` and defers the (id, count) entries of the non-zero ones in id order, after their
+    // number (what one BinaryWriter call per integer wrote, buffered), to the building of the payload, which returns the
+    // copy. The copy is returned for the caller to read until then: nothing writes to it.
+    private static CountsCopy DeferEntries(StateWriter writer, CountTable table)
     {
-        int n = counts.Length - counts.Count(0L);
+        var counts = CountsCopy.Of(table.Counts);
+        int n = table.Distinct; // the ids with a non-zero count
+        writer.Defer(sizeof(int) + ((sizeof(int) + sizeof(long)) * (long)n), w =>
+        {
+            using (counts)
+            {
+                WriteEntries(w, n, counts.Span);
+            }
+        });
+        return counts;
+    }
+
+    private static void WriteEntries(BinaryWriter writer, int n, ReadOnlySpan<long> counts)
+    {
         using var bulk = new BulkWriter(writer);
         bulk.WriteInt32(n);
         for (int id = 0; id < counts.Length; id++)

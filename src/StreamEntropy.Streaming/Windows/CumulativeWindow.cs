@@ -30,7 +30,7 @@ internal sealed class CumulativeWindow : EntropyWindow
     public override WindowSnapshot Snapshot(long watermarkMs) =>
         Describe(_set, null, EventTime.ToTime(watermarkMs), closed: false);
 
-    public override void Write(BinaryWriter writer) => TableState.Write(writer, _set);
+    public override void Write(StateWriter writer) => TableState.Write(writer, _set);
 
     public override void Read(BinaryReader reader, List<(int Id, long Count)> scratch) => TableState.Read(reader, _set, scratch);
 }

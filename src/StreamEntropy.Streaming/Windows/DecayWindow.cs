@@ -173,7 +173,7 @@ internal sealed class DecayWindow : EntropyWindow
             Definition.Name, WindowKind.Decay, null, EventTime.ToTime(watermarkMs), false, _events, 0, fields, pairs, Estimator.ToName());
     }
 
-    public override void Write(BinaryWriter writer)
+    public override void Write(StateWriter writer)
     {
         writer.Write(_landmark);
         writer.Write(_events);

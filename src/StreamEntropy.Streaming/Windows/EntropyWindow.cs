@@ -1,5 +1,6 @@
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Streaming.Counting;
+using StreamEntropy.Streaming.State;
 
 namespace StreamEntropy.Streaming.Windows;
 
@@ -58,7 +59,7 @@ internal abstract class EntropyWindow
     public abstract WindowSnapshot Snapshot(long watermarkMs);
 
     /// <summary>Writes the window's state and puts its tables in the canonical form a restored window has.</summary>
-    public abstract void Write(BinaryWriter writer);
+    public abstract void Write(StateWriter writer);
 
     /// <summary>Reads the state into this freshly built window.</summary>
     /// <exception cref="InvalidDataException">The state is inconsistent.</exception>

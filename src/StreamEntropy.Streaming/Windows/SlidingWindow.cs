@@ -136,7 +136,7 @@ internal sealed class SlidingWindow : EntropyWindow
         return Snapshot(isClosed: false);
     }
 
-    public override void Write(BinaryWriter writer)
+    public override void Write(StateWriter writer)
     {
         writer.Write(_current);
         writer.Write(Late);

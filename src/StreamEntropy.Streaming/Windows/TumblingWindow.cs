@@ -67,7 +67,7 @@ internal sealed class TumblingWindow : EntropyWindow
             ? Describe(_set, null, EventTime.ToTime(watermarkMs), closed: false)
             : Snapshot(isClosed: false);
 
-    public override void Write(BinaryWriter writer)
+    public override void Write(StateWriter writer)
     {
         writer.Write(_start);
         writer.Write(Late);
