@@ -18,8 +18,11 @@ namespace StreamEntropy.Benchmarks;
 /// <para>The engine is the worker's with two fields, <c>user</c> (10⁶ distinct values) and <c>country</c> (50), the pair
 /// of both (10⁶ distinct pairs), and a cumulative window; GlobalSetup counts one event per user.</para>
 /// <para>What runs on the counting thread, step by step: <see cref="Publish"/> (a snapshot of every window and its
-/// output records) and <see cref="TakeState"/> (<c>EntropyEngine.TakeState</c>: the state's payload, taken at one point
-/// of the event sequence). On a pool thread: <see cref="FrameState"/> (its frame and SHA-256), then
+/// output records) and <see cref="TakeState"/> (<c>EntropyEngine.TakeState</c>: the counts copied and the tables put in
+/// canonical form at one point of the event sequence; <see cref="TakeStateAfterRestore"/> is the same in an engine
+/// just restored, whose first save also sums the length of every dictionary value once). On a pool thread:
+/// <see cref="FrameState"/> (the taken state's payload built from those copies and the dictionaries, its frame and
+/// SHA-256), then
 /// <see cref="CheckpointFile"/> (Standalone: the file from those bytes: encode, SHA-256, write, fsync, rename) or
 /// <see cref="CheckpointRecord"/> (Group mode: the state-topic record's encoding and SHA-256, on the counting thread for
 /// states up to 1 MiB). <see cref="CheckpointState"/> is <c>EntropyEngine.Save</c>, payload and frame in one call, all
@@ -34,6 +37,8 @@ public class PauseBenchmarks
     private CheckpointStore _store = null!;
     private byte[] _state = [];
     private TakenState _taken = null!;
+    private EntropyEngine _restored = null!;
+    private int _extra;
 
     [Params(100_000, 1_000_000)]
     public int Distinct { get; set; }
@@ -41,10 +46,7 @@ public class PauseBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var schema = new EventSchema(
-            [new FieldDefinition("user", "user"), new FieldDefinition("country", "country")],
-            [new PairDefinition("user", "country")]);
-        _engine = new EntropyEngine(schema, [new WindowDefinition("all", WindowKind.Cumulative)], EntropyEstimator.MaximumLikelihood);
+        _engine = CreateEngine();
         long t0 = 1_764_000_000_000;
         for (int i = 0; i < Distinct; i++)
         {
@@ -59,7 +61,13 @@ public class PauseBenchmarks
         _state = CheckpointStateGrown();
         _taken = _engine.TakeState();
         Console.WriteLine($"// engine state: {_state.Length} bytes for {Distinct} distinct values");
+        Console.WriteLine($"// engine state SHA-256: {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(_state))}");
     }
+
+    private static EntropyEngine CreateEngine() => new(
+        new EventSchema([new FieldDefinition("user", "user"), new FieldDefinition("country", "country")], [new PairDefinition("user", "country")]),
+        [new WindowDefinition("all", WindowKind.Cumulative)],
+        EntropyEstimator.MaximumLikelihood);
 
     [GlobalCleanup]
     public void Cleanup() => Directory.Delete(_dir, recursive: true);
@@ -81,12 +89,48 @@ public class PauseBenchmarks
         return bytes;
     }
 
-    /// <summary>The state's payload, taken on the counting thread at one point of the sequence (the tables read and put
-    /// in canonical form): the counting thread's share of a checkpoint.</summary>
-    [Benchmark]
-    public TakenState TakeState() => _engine.TakeState();
+    [IterationSetup(Target = nameof(PublishAfterCounting))]
+    public void CountOneMore()
+    {
+        byte[] json = Encoding.UTF8.GetBytes(FormattableString.Invariant($$"""{"user":"v{{_extra}}","country":"c00"}"""));
+        if (_engine.Process(json, 1_764_000_000_000 + Distinct + _extra++) != DecodeError.None)
+        {
+            throw new InvalidOperationException("A generated event was rejected.");
+        }
+    }
 
-    /// <summary>A taken state framed and hashed (SHA-256) into the bytes <c>Save</c> writes: on the pool thread.</summary>
+    /// <summary><see cref="Publish"/> after an event was counted since the last one, as in a running worker: the pairs'
+    /// marginals, derived from the joint counts when read after a change, are derived again (O(distinct pairs)).</summary>
+    [Benchmark]
+    public int PublishAfterCounting() => Publish();
+
+    /// <summary>The state taken on the counting thread at one point of the sequence (counts copied, tables put in
+    /// canonical form, dictionary sizes noted): the counting thread's share of a checkpoint.</summary>
+    [Benchmark]
+    public TakenState TakeState() => _taken = _engine.TakeState();
+
+    /// <summary>Builds the state taken, as the pool thread does before the next checkpoint: that returns its copies of
+    /// the counts to the pool, where the next <see cref="TakeState"/> finds them.</summary>
+    [IterationCleanup(Target = nameof(TakeState))]
+    public void BuildTaken() => _ = _taken.ToArray();
+
+    [IterationSetup(Target = nameof(TakeStateAfterRestore))]
+    public void RestoreFresh()
+    {
+        _restored = CreateEngine();
+        _restored.Restore(new MemoryStream(_state));
+    }
+
+    /// <summary>The first <see cref="TakeState"/> of an engine just restored (or that never saved): it also sums the
+    /// length of every dictionary value once, which later saves do for the values added since only.</summary>
+    [Benchmark]
+    public TakenState TakeStateAfterRestore() => _restored.TakeState();
+
+    [IterationSetup(Target = nameof(FrameState))]
+    public void TakeFresh() => _taken = _engine.TakeState();
+
+    /// <summary>A taken state built (dictionaries and (id, count) lists written from what was taken), framed and
+    /// hashed (SHA-256) into the bytes <c>Save</c> writes: on the pool thread.</summary>
     [Benchmark]
     public byte[] FrameState() => _taken.ToArray();
 

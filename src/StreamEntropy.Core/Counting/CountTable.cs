@@ -319,6 +319,29 @@ public sealed class CountTable
         _updatesSinceRebase = 0;
     }
 
+    /// <summary>Puts the table in the state that <see cref="Clear"/> followed by <see cref="AddCounts(ReadOnlySpan{long})"/>
+    /// of its own counts leaves (a saved table's canonical form), without rebuilding it: the large values in id order
+    /// and the sums re-based exactly.</summary>
+    /// <remarks>O(<see cref="LargeCount"/> + L log L) for L large values, where the rebuild is O(ids). The rest of what the
+    /// rebuild sets is already what it would set: the counts, N, K and the fingerprint depend on the counts only, and
+    /// the large set gets the same operations as in the rebuild (cleared, then its ids added in ascending order), so it
+    /// enumerates them in the same order, which the large values' sums follow.</remarks>
+    public void Normalize()
+    {
+        if (_large.Count > 1)
+        {
+            int[] large = [.. _large];
+            Array.Sort(large);
+            _large.Clear();
+            foreach (int id in large)
+            {
+                _large.Add(id);
+            }
+        }
+
+        Rebase();
+    }
+
     /// <summary>Evaluates Σ over non-zero counts n of <typeparamref name="TTerm"/>(n), visiting each distinct count once.</summary>
     /// <remarks>O(limit + number of large values): the fingerprint groups all values with the same small count.</remarks>
     public double SumOverCounts<TTerm>(TTerm term)

@@ -15,7 +15,8 @@ public sealed class PairCountTable
 {
     private readonly CountTable _x = new();
     private readonly CountTable _y = new();
-    private bool _marginalsStale;
+    private bool _marginalsStale; // the joint counts changed since the marginals were derived (or since Normalize)
+    private bool _marginalsOwed; // Normalize found them stale: derived at the next read, re-based unless the joint changed
 
     /// <summary>Creates an empty table whose pair ids come from <paramref name="pairs"/>.</summary>
     public PairCountTable(PairInterner pairs)
@@ -138,14 +139,40 @@ public sealed class PairCountTable
         _x.Clear();
         _y.Clear();
         _marginalsStale = false;
+        _marginalsOwed = false;
+    }
+
+    /// <summary>Puts the table in the state it has when rebuilt from its joint counts (a saved table's canonical form):
+    /// the joint table as <see cref="CountTable.Normalize"/> leaves it, the marginals derived from it (pair ids in order)
+    /// and re-based exactly; O(<see cref="CountTable.LargeCount"/> + large values) now.</summary>
+    /// <remarks>Marginals that are out of date are not derived here (O(distinct pairs)) but owed: the next read derives
+    /// and re-bases them if the joint counts have not changed meanwhile, which gives what deriving and re-basing them
+    /// now would have given; after a change they are derived without re-basing, as those of a table rebuilt here and
+    /// then changed would be.</remarks>
+    public void Normalize()
+    {
+        Joint.Normalize();
+        if (_marginalsStale || _marginalsOwed)
+        {
+            _marginalsOwed = true;
+            _marginalsStale = false;
+        }
+        else
+        {
+            _x.Rebase();
+            _y.Rebase();
+        }
     }
 
     private void RefreshMarginals()
     {
-        if (!_marginalsStale)
+        if (!_marginalsStale && !_marginalsOwed)
         {
             return;
         }
+
+        bool rebase = _marginalsOwed && !_marginalsStale;
+        _marginalsOwed = false;
 
         _x.Clear();
         _y.Clear();
@@ -159,6 +186,12 @@ public sealed class PairCountTable
                 _x.Add(x, c);
                 _y.Add(y, c);
             }
+        }
+
+        if (rebase)
+        {
+            _x.Rebase();
+            _y.Rebase();
         }
 
         _marginalsStale = false;

@@ -163,8 +163,7 @@ internal sealed class BoundedCounts
                 writer.Write(exact[id]);
             }
 
-            using CountsCopy counts = CountsCopy.Of(exact.Counts);
-            TableFormat.Canonicalize(exact, counts.Span);
+            exact.Normalize();
         }
         else
         {

@@ -40,6 +40,14 @@ internal sealed class BulkWriter : IDisposable
         BinaryPrimitives.WriteInt64LittleEndian(span[sizeof(int)..], count);
     }
 
+    /// <summary>Writes an id and its weight.</summary>
+    public void WriteIdAndWeight(int id, double weight)
+    {
+        Span<byte> span = Take(sizeof(int) + sizeof(double));
+        BinaryPrimitives.WriteInt32LittleEndian(span, id);
+        BinaryPrimitives.WriteDoubleLittleEndian(span[sizeof(int)..], weight);
+    }
+
     /// <summary>Writes the length of <paramref name="bytes"/> as an integer, then the bytes.</summary>
     public void WriteLengthAndBytes(ReadOnlySpan<byte> bytes)
     {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using StreamEntropy.Core.Counting;
 using StreamEntropy.Streaming.Counting;
 
@@ -12,18 +13,19 @@ namespace StreamEntropy.Streaming.State;
 /// MaxDistinct budget is followed by its bounded counts (<see cref="BoundedCounts.Write"/>); without budgets
 /// nothing is added, so the format of unbounded states is unchanged.</para>
 /// <para>A table's running sums depend on the order of its updates in the last bits. To make a restored engine report
-/// bit-for-bit the same numbers as the engine that was saved, saving rebuilds every live table into the state that the
+/// bit-for-bit the same numbers as the engine that was saved, saving puts every live table into the state that the
 /// procedure restoring uses (<see cref="TableFormat.Load(CountTable, List{ValueTuple{int, long}})"/>) leaves: the same
-/// counts, the sums re-based exactly. It gets there in bulk (<see cref="TableFormat.Canonicalize(CountTable, ReadOnlySpan{long})"/>),
-/// from a copy of the counts that the entries are also written from, later and possibly on another thread
-/// (<see cref="StateWriter"/>); integers go through a <see cref="BulkWriter"/>.</para>
+/// counts, the sums re-based exactly. It gets there in place (<see cref="CountTable.Normalize"/>,
+/// <see cref="PairCountTable.Normalize"/>), after copying the counts that the entries are written from, later and
+/// possibly on another thread (<see cref="StateWriter"/>); integers go through a <see cref="BulkWriter"/>.</para>
 /// </remarks>
 internal static class TableState
 {
     /// <summary>Writes <paramref name="set"/>, then rebuilds its tables in canonical form.</summary>
     /// <remarks>Each table's counts are copied (one copy of an array) and its (id, count) list is deferred to when the
     /// payload is built (<see cref="StateWriter.Defer"/>), from that copy: it is the table's non-zero counts, so its
-    /// length is known from the table's distinct count. The copy is also what the table is rebuilt from, here.</remarks>
+    /// length is known from the table's distinct count. The table is then normalized in place
+    /// (<see cref="CountTable.Normalize"/>, <see cref="PairCountTable.Normalize"/>: O(large values), not O(ids)).</remarks>
     public static void Write(StateWriter writer, FrequencySet set)
     {
         EventEncoder encoder = set.Encoder;
@@ -34,17 +36,16 @@ internal static class TableState
             writer.Write(set.Missing(f));
             writer.Write(set.Invalid(f));
             CountTable table = set.Field(f);
-            CountsCopy counts = DeferEntries(writer, table);
-            TableFormat.Canonicalize(table, counts.Span);
+            DeferEntries(writer, table);
+            table.Normalize();
             set.BoundedField(f)?.Write(writer); // only with a budget: unbounded states keep their format
         }
 
         for (int p = 0; p < schema.Pairs.Count; p++)
         {
             PairCountTable table = set.Pair(p);
-            (int xf, int yf) = schema.PairIndexes(p);
-            CountsCopy counts = DeferEntries(writer, table.Joint);
-            TableFormat.Canonicalize(table, counts.Span, encoder.Values[xf].Count, encoder.Values[yf].Count);
+            DeferEntries(writer, table.Joint);
+            table.Normalize();
             set.BoundedPair(p)?.Write(writer);
         }
     }
@@ -102,26 +103,32 @@ internal static class TableState
     }
 
     /// <summary>Writes the weights and Σ δ² of <paramref name="table"/>, after re-basing it (its canonical form).</summary>
-    public static void Write(BinaryWriter writer, WeightedCountTable table)
+    /// <remarks>As for integer tables, the weights are copied here and their (id, weight) list deferred to the building
+    /// of the payload (<see cref="StateWriter.Defer"/>).</remarks>
+    public static void Write(StateWriter writer, WeightedCountTable table)
     {
         table.Rebase();
         ReadOnlySpan<double> weights = table.Weights;
-        int n = 0;
-        foreach (double w in weights)
+        int n = weights.Length - weights.Count(0d); // Count compares with Equals, under which −0 is 0 too, as `!= 0` says
+        double[] copy = ArrayPool<double>.Shared.Rent(Math.Max(weights.Length, 1));
+        weights.CopyTo(copy);
+        int length = weights.Length;
+        writer.Defer(sizeof(int) + ((sizeof(int) + sizeof(double)) * (long)n), w =>
         {
-            n += w != 0 ? 1 : 0;
-        }
-
-        writer.Write(n);
-        for (int id = 0; id < weights.Length; id++)
-        {
-            if (weights[id] != 0)
+            using (var bulk = new BulkWriter(w))
             {
-                writer.Write(id);
-                writer.Write(weights[id]);
+                bulk.WriteInt32(n);
+                for (int id = 0; id < length; id++)
+                {
+                    if (copy[id] != 0)
+                    {
+                        bulk.WriteIdAndWeight(id, copy[id]);
+                    }
+                }
             }
-        }
 
+            ArrayPool<double>.Shared.Return(copy);
+        });
         writer.Write(table.SumOfSquaredWeights);
     }
 
@@ -164,8 +171,8 @@ internal static class TableState
 
     // Copies the counts of `table` and defers the (id, count) entries of the non-zero ones in id order, after their
     // number (what one BinaryWriter call per integer wrote, buffered), to the building of the payload, which returns the
-    // copy. The copy is returned for the caller to read until then: nothing writes to it.
-    private static CountsCopy DeferEntries(StateWriter writer, CountTable table)
+    // copy to its pool.
+    private static void DeferEntries(StateWriter writer, CountTable table)
     {
         var counts = CountsCopy.Of(table.Counts);
         int n = table.Distinct; // the ids with a non-zero count
@@ -176,7 +183,6 @@ internal static class TableState
                 WriteEntries(w, n, counts.Span);
             }
         });
-        return counts;
     }
 
     private static void WriteEntries(BinaryWriter writer, int n, ReadOnlySpan<long> counts)

@@ -1,10 +1,9 @@
 using System.Buffers;
 
-namespace StreamEntropy.Streaming.Counting;
+namespace StreamEntropy.Streaming.State;
 
-/// <summary>A pooled copy of a table's counts, taken before the table is rebuilt from it (saving clears the table
-/// first, so its counts must be read from elsewhere: <see cref="TableFormat.Canonicalize(Core.Counting.CountTable, ReadOnlySpan{long})"/>).
-/// Dispose returns the buffer.</summary>
+/// <summary>A pooled copy of a table's counts, taken when a state is taken, from which its (id, count) list is written
+/// when the state is built, while the engine counts on in the table itself. Dispose returns the buffer.</summary>
 internal readonly struct CountsCopy : IDisposable
 {
     private readonly long[] _buffer;
