@@ -104,6 +104,19 @@ public class PauseBenchmarks
     [Benchmark]
     public int PublishAfterCounting() => Publish();
 
+    [IterationSetup(Target = nameof(PublishAfterTakeState))]
+    public void CountOneMoreAndTake()
+    {
+        CountOneMore();
+        _ = _engine.TakeState().ToArray();
+    }
+
+    /// <summary><see cref="Publish"/> right after a checkpoint that followed counting: the pairs' marginals, out of date
+    /// when the state was taken, are owed by it and derived here in their normalized form (in bulk), where before the
+    /// checkpoint derived them.</summary>
+    [Benchmark]
+    public int PublishAfterTakeState() => Publish();
+
     /// <summary>The state taken on the counting thread at one point of the sequence (counts copied, tables put in
     /// canonical form, dictionary sizes noted): the counting thread's share of a checkpoint.</summary>
     [Benchmark]

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 
 namespace StreamEntropy.Core.Counting;
@@ -171,7 +172,13 @@ public sealed class PairCountTable
             return;
         }
 
-        bool rebase = _marginalsOwed && !_marginalsStale;
+        if (_marginalsOwed && !_marginalsStale)
+        {
+            _marginalsOwed = false;
+            DeriveNormalized();
+            return;
+        }
+
         _marginalsOwed = false;
 
         _x.Clear();
@@ -188,12 +195,108 @@ public sealed class PairCountTable
             }
         }
 
-        if (rebase)
+        _marginalsStale = false;
+    }
+
+    // The owed marginals of a normalized table: what deriving them entry by entry (as above) and re-basing gives, in
+    // bulk. Their counts and sums depend only on the totals; what depends on the order of the entries is the order in
+    // which values became large (count ≥ CountTable.LargeCount), which their sums follow. So the totals and that order
+    // are worked out in one pass over the pairs, and each marginal is entered with its large values first, in that
+    // order, then the others (CountTable.AddCounts re-bases at the end). Several times faster than deriving entry by
+    // entry; TableFormatTests in the Streaming tests hold the two equal, bit for bit.
+    private void DeriveNormalized()
+    {
+        _x.Clear();
+        _y.Clear();
+        ReadOnlySpan<long> joint = Joint.Counts;
+        int xIds = 0;
+        int yIds = 0;
+        for (int pairId = 0; pairId < joint.Length; pairId++)
         {
-            _x.Rebase();
-            _y.Rebase();
+            if (joint[pairId] != 0)
+            {
+                (int x, int y) = Pairs.GetPair(pairId);
+                xIds = Math.Max(xIds, x + 1);
+                yIds = Math.Max(yIds, y + 1);
+            }
+        }
+
+        long[] xSums = ArrayPool<long>.Shared.Rent(Math.Max(xIds, 1));
+        long[] ySums = ArrayPool<long>.Shared.Rent(Math.Max(yIds, 1));
+        int[] xOrder = ArrayPool<int>.Shared.Rent(Math.Max(xIds, 1));
+        int[] yOrder = ArrayPool<int>.Shared.Rent(Math.Max(yIds, 1));
+        try
+        {
+            Array.Clear(xSums, 0, xIds);
+            Array.Clear(ySums, 0, yIds);
+            int xLarge = 0;
+            int yLarge = 0;
+            for (int pairId = 0; pairId < joint.Length; pairId++)
+            {
+                long c = joint[pairId];
+                if (c != 0)
+                {
+                    (int x, int y) = Pairs.GetPair(pairId);
+                    xLarge += Accumulate(xSums, xOrder, xLarge, x, c);
+                    yLarge += Accumulate(ySums, yOrder, yLarge, y, c);
+                }
+            }
+
+            EnterMarginal(_x, xSums.AsSpan(0, xIds), xOrder, xLarge);
+            EnterMarginal(_y, ySums.AsSpan(0, yIds), yOrder, yLarge);
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(xSums);
+            ArrayPool<long>.Shared.Return(ySums);
+            ArrayPool<int>.Shared.Return(xOrder);
+            ArrayPool<int>.Shared.Return(yOrder);
         }
 
         _marginalsStale = false;
+    }
+
+    // Adds c to the total of value v; returns 1 (and notes v at order[large]) when that makes v large.
+    private static int Accumulate(long[] sums, int[] order, int large, int v, long c)
+    {
+        long before = sums[v];
+        sums[v] = before + c;
+        if (before < CountTable.LargeCount && before + c >= CountTable.LargeCount)
+        {
+            order[large] = v;
+            return 1;
+        }
+
+        return 0;
+    }
+
+    // Enters a marginal's totals into the empty table: the large values first, in the order they became large, then
+    // the others in id order (their order does not matter: small counts are summed from the fingerprint).
+    private static void EnterMarginal(CountTable marginal, Span<long> sums, int[] order, int large)
+    {
+        int n = large;
+        for (int v = 0; v < sums.Length; v++)
+        {
+            if (sums[v] != 0 && sums[v] < CountTable.LargeCount)
+            {
+                order[n++] = v;
+            }
+        }
+
+        // The totals in entry order; reusing the front of `sums` would overwrite totals still to be read: a new array.
+        long[] counts = ArrayPool<long>.Shared.Rent(Math.Max(n, 1));
+        try
+        {
+            for (int i = 0; i < n; i++)
+            {
+                counts[i] = sums[order[i]];
+            }
+
+            marginal.AddCounts(counts.AsSpan(0, n), order.AsSpan(0, n));
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(counts);
+        }
     }
 }
