@@ -19,8 +19,8 @@ internal static class InternerState
     /// copied into a larger one and the old one is never written again. So the bytes and offsets of an id below the
     /// size read here were written before this call (which the hand-over to the other thread orders before the build),
     /// are never overwritten, and are the same in the old array and in every larger copy, whichever of them the
-    /// building thread sees. Lookups (the hash slots, which do move) are not used. <c>InternerStateTests</c> and
-    /// <c>TakenStateTests</c> hold this, with the engine counting new values while a state is built.</para>
+    /// building thread sees. Lookups (the hash slots, which do move) are not used. <c>TakenStateConcurrencyTests</c>
+    /// holds this, with the engine counting new values while a state is built.</para>
     /// </remarks>
     public static void Write(StateWriter writer, EventEncoder encoder, DictionaryLengths lengths)
     {

@@ -21,7 +21,7 @@ namespace StreamEntropy.Streaming.State;
 /// </remarks>
 internal static class TableState
 {
-    /// <summary>Writes <paramref name="set"/>, then rebuilds its tables in canonical form.</summary>
+    /// <summary>Writes <paramref name="set"/>, then puts its tables in canonical form.</summary>
     /// <remarks>Each table's counts are copied (one copy of an array) and its (id, count) list is deferred to when the
     /// payload is built (<see cref="StateWriter.Defer"/>), from that copy: it is the table's non-zero counts, so its
     /// length is known from the table's distinct count. The table is then normalized in place
