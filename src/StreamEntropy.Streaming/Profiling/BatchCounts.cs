@@ -1,3 +1,4 @@
+using StreamEntropy.Core.Counting;
 using StreamEntropy.Streaming.Counting;
 
 namespace StreamEntropy.Streaming.Profiling;
@@ -40,7 +41,6 @@ internal sealed class BatchCounts
     private int _bytesUsed;
     private int _blockRows;
     private long _rows;
-    private long _touched; // keeps the loads of the first passes observable
 
     public BatchCounts(EventEncoder encoder)
     {
@@ -157,6 +157,9 @@ internal sealed class BatchCounts
             set.Field(f).AddCounts(_fields[f], map);
         }
 
+        Span<int> xs = stackalloc int[BlockRows];
+        Span<int> ys = stackalloc int[BlockRows];
+        Span<int> pairIds = stackalloc int[BlockRows];
         for (int p = 0; p < _pairs.Length; p++)
         {
             PairAccumulator pairs = _pairs[p];
@@ -166,16 +169,23 @@ internal sealed class BatchCounts
             var interner = target.Pairs[p];
             interner.EnsureCapacity(interner.Count + pairs.Count);
             var joint = new long[interner.Count + pairs.Count];
-            for (int i = 0; i < pairs.Count; i++)
+
+            // In blocks, through the batch lookup: the table holds 10⁶ pairs or more, and its misses then overlap.
+            for (int start = 0; start < pairs.Count; start += BlockRows)
             {
-                (int x, int y) = pairs.PairAt(i);
-                if (!same)
+                int n = Math.Min(BlockRows, pairs.Count - start);
+                for (int j = 0; j < n; j++)
                 {
-                    x = maps[xf][x];
-                    y = maps[yf][y];
+                    (int x, int y) = pairs.PairAt(start + j);
+                    xs[j] = same ? x : maps[xf][x];
+                    ys[j] = same ? y : maps[yf][y];
                 }
 
-                joint[interner.GetOrAdd(x, y)] += counts[i];
+                interner.GetOrAddMany(xs[..n], ys[..n], pairIds);
+                for (int j = 0; j < n; j++)
+                {
+                    joint[pairIds[j]] += counts[start + j];
+                }
             }
 
             set.Pair(p).AddJointCounts(joint.AsSpan(0, interner.Count));
@@ -209,8 +219,7 @@ internal sealed class BatchCounts
             _pendingCount[f] = 0;
         }
 
-        // First pass: load every count and pair slot the block will update.
-        long touched = 0;
+        // First pass: start loading every count and pair slot the block will update.
         for (int r = 0; r < rows; r++)
         {
             int row = r * fields;
@@ -220,7 +229,7 @@ internal sealed class BatchCounts
                 long[] counts = _fields[f];
                 if ((uint)id < (uint)counts.Length)
                 {
-                    touched += counts[id];
+                    CacheHint.Prefetch(ref counts[id]);
                 }
             }
 
@@ -231,12 +240,10 @@ internal sealed class BatchCounts
                 int y = ids[row + yf];
                 if ((x | y) >= 0)
                 {
-                    touched += _pairs[p].Touch(x, y);
+                    _pairs[p].Touch(x, y);
                 }
             }
         }
-
-        _touched += touched;
 
         // Second pass: count.
         for (int r = 0; r < rows; r++)

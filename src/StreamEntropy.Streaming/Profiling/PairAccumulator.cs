@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using StreamEntropy.Core.Counting;
 
 namespace StreamEntropy.Streaming.Profiling;
 
@@ -49,13 +50,17 @@ internal sealed class PairAccumulator
         }
     }
 
-    /// <summary>Loads the slot where the pair's probe starts, so that a later <see cref="Add"/> finds it in the cache;
-    /// the value returned means nothing.</summary>
+    /// <summary>Starts loading the slot where the pair's probe starts, so that a later <see cref="Add"/> finds it in the
+    /// cache.</summary>
+    /// <remarks>A prefetch, not a load: it retires at once, so a block's misses all overlap, and it never faults. A load
+    /// of a slot on a page never written maps the shared zero page, and the first write to that page then faults again
+    /// and flushes the page from every core's TLB (an interrupt to the other core): 10 % of the cycles of a 4 M-row
+    /// profile went there.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public long Touch(int x, int y)
+    public void Touch(int x, int y)
     {
         ulong key = ((ulong)(uint)x << 32) | (uint)y;
-        return _slots[(int)((key * GoldenRatio) >> _shift)].Count;
+        CacheHint.Prefetch(ref _slots[(int)((key * GoldenRatio) >> _shift)]);
     }
 
     /// <summary>Gets the i-th distinct pair in order of first sight.</summary>
