@@ -109,6 +109,10 @@ internal sealed class PairAccumulator
         int[] oldOrder = _orderOfSlot;
         var slots = new Entry[old.Length * 2];
         var order = new int[slots.Length];
+
+        // Written once before the probes below read it: fresh pages that are read first map the zero page, and each
+        // later write to one then faults again and flushes the TLB of the other core (see Touch).
+        slots.AsSpan().Clear();
         int shift = 64 - BitOperations.Log2((uint)slots.Length);
         int mask = slots.Length - 1;
         for (int s = 0; s < old.Length; s++)
