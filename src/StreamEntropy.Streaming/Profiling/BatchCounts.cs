@@ -121,11 +121,15 @@ internal sealed class BatchCounts
     }
 
     /// <summary>Adds these counts to <paramref name="set"/>, whose schema must be this batch's.</summary>
+    /// <param name="set">The set.</param>
+    /// <param name="pairRoom">Room to make in the set's pair tables, in multiples of this batch's distinct pairs: the
+    /// first of several parts makes room for the others', so that adding theirs does not grow (rehash) the tables again
+    /// at the end, when one core does all the work. Room only: ids and counts do not depend on it.</param>
     /// <remarks>When the set has another encoder (a part counted in parallel), this batch's values are interned there
     /// in their id order (their order of first sight here) and the counts moved to those ids; pairs are interned in the
     /// order they were first seen here. Adding the parts of a file in file order therefore gives every value and pair
     /// the id one sequential pass would have given it.</remarks>
-    public void AddTo(FrequencySet set)
+    public void AddTo(FrequencySet set, int pairRoom = 1)
     {
         ArgumentNullException.ThrowIfNull(set);
         EventEncoder target = set.Encoder;
@@ -145,14 +149,7 @@ internal sealed class BatchCounts
                 continue;
             }
 
-            var theirs = Encoder.Values[f];
-            var ours = target.Values[f];
-            int[] map = new int[theirs.Count];
-            for (int id = 0; id < map.Length; id++)
-            {
-                map[id] = ours.GetOrAdd(theirs.GetValue(id));
-            }
-
+            int[] map = MapValues(Encoder.Values[f], target.Values[f]);
             maps[f] = map;
             set.Field(f).AddCounts(_fields[f], map);
         }
@@ -167,7 +164,7 @@ internal sealed class BatchCounts
             var counts = new long[pairs.Count];
             pairs.CopyCountsInOrder(counts);
             var interner = target.Pairs[p];
-            interner.EnsureCapacity(interner.Count + pairs.Count);
+            interner.EnsureCapacity(interner.Count + (int)Math.Min((long)pairs.Count * pairRoom, int.MaxValue / 2));
             var joint = new long[interner.Count + pairs.Count];
 
             // In blocks, through the batch lookup: the table holds 10⁶ pairs or more, and its misses then overlap.
@@ -287,6 +284,38 @@ internal sealed class BatchCounts
         _rows += rows;
         _blockRows = 0;
         _bytesUsed = 0;
+    }
+
+    // The ids in ours of the values of theirs, interned in their id order (their order of first sight) through the batch
+    // lookup, whose misses overlap.
+    private static int[] MapValues(ValueInterner theirs, ValueInterner ours)
+    {
+        int[] map = new int[theirs.Count];
+        int[] starts = new int[BlockRows];
+        int[] lengths = new int[BlockRows];
+        byte[] bytes = new byte[4096];
+        for (int first = 0; first < map.Length; first += BlockRows)
+        {
+            int n = Math.Min(BlockRows, map.Length - first);
+            int used = 0;
+            for (int i = 0; i < n; i++)
+            {
+                ReadOnlySpan<byte> value = theirs.GetValue(first + i);
+                if (value.Length > bytes.Length - used)
+                {
+                    Array.Resize(ref bytes, Math.Max(bytes.Length * 2, used + value.Length));
+                }
+
+                value.CopyTo(bytes.AsSpan(used));
+                starts[i] = used;
+                lengths[i] = value.Length;
+                used += value.Length;
+            }
+
+            ours.GetOrAddMany(bytes.AsSpan(0, used), starts.AsSpan(0, n), lengths.AsSpan(0, n), map.AsSpan(first, n));
+        }
+
+        return map;
     }
 
     private long[] GrowField(int field, int id)

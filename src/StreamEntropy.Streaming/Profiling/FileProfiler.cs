@@ -428,7 +428,7 @@ public static class FileProfiler
 
         try
         {
-            long rows = reader.CountFirst(set, starts[1], state, cancel.Token);
+            long rows = reader.CountFirst(set, starts[1], parts, state, cancel.Token);
             long position = reader.FirstEnd;
             long line = reader.FirstNextLine;
             for (int k = 1; k < parts; k++)
@@ -575,11 +575,11 @@ public static class FileProfiler
 
         protected TReader First => first;
 
-        public long CountFirst(FrequencySet set, long stopAt, PartProgress progress, CancellationToken cancel)
+        public long CountFirst(FrequencySet set, long stopAt, int parts, PartProgress progress, CancellationToken cancel)
         {
             var batch = new BatchCounts(set.Encoder);
             long rows = CountRange(first, null, new BatchRowSink(batch), stopAt, progress, 0, invalid, cancel);
-            batch.AddTo(set);
+            batch.AddTo(set, pairRoom: parts); // room for the other parts' pairs too
             return rows;
         }
 
