@@ -189,7 +189,7 @@ public sealed class CountTable
     /// <summary>Adds <paramref name="count"/> occurrences of <paramref name="id"/> at once (negative retracts).</summary>
     /// <exception cref="InvalidOperationException">The count would become negative.</exception>
     // Called once per distinct pair when the marginals are derived, millions of times in a row at the end of a
-    // `profile`: compiled optimized at its first call, not in the first tier (see "Per-event path and tiering" in the
+    // `profile`: compiled optimized at its first call, not in the first tier (see "Profiling a file in parts" in the
     // Streaming README).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(int id, long count)

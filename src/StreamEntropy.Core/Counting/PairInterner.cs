@@ -144,7 +144,7 @@ public sealed class PairInterner
     }
 
     // Called once per new pair, millions of times in a row when `profile` merges its parts: compiled optimized at its
-    // first call, not in the first tier (see "Per-event path and tiering" in the Streaming README).
+    // first call, not in the first tier (see "Profiling a file in parts" in the Streaming README).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Insert(int slot, ulong key)
     {

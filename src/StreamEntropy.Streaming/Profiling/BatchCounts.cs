@@ -12,8 +12,10 @@ namespace StreamEntropy.Streaming.Profiling;
 /// exactly, so the results depend on the final counts only. For schemas without budgets.</para>
 /// <para>Rows are gathered in blocks of <see cref="BlockRows"/> (their values copied out of the reader's buffer) and
 /// processed a block at a time, each step in two passes: the first computes where every value's, count's and pair's
-/// slot is and loads it, the second does the work. With 10⁵–10⁶ distinct values those slots are cache misses; loaded
-/// from independent addresses in a tight loop they overlap, instead of each costing a full memory round trip in turn.</para>
+/// slot is and prefetches it, the second does the work. With 10⁵–10⁶ distinct values those slots are cache misses;
+/// requested from independent addresses in a tight loop they overlap, instead of each costing a full memory round trip
+/// in turn. A prefetch rather than a load: a load of a never-written page maps the zero page, and the write after it
+/// faults again and flushes the other core's TLB.</para>
 /// </remarks>
 internal sealed class BatchCounts
 {
