@@ -60,7 +60,9 @@ internal sealed class PairAccumulator
     public void Touch(int x, int y)
     {
         ulong key = ((ulong)(uint)x << 32) | (uint)y;
-        CacheHint.Prefetch(ref _slots[(int)((key * GoldenRatio) >> _shift)]);
+        int slot = (int)((key * GoldenRatio) >> _shift);
+        CacheHint.Prefetch(ref _slots[slot]);
+        CacheHint.Prefetch(ref _orderOfSlot[slot]); // written when the pair is new, as is often the case
     }
 
     /// <summary>Gets the i-th distinct pair in order of first sight.</summary>
