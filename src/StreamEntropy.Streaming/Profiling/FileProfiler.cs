@@ -579,7 +579,9 @@ public static class FileProfiler
         {
             var batch = new BatchCounts(set.Encoder);
             long rows = CountRange(first, null, new BatchRowSink(batch), stopAt, progress, 0, invalid, cancel);
-            batch.AddTo(set, pairRoom: parts); // room for the other parts' pairs too
+            // Room for the next part's pairs too: with two parts, the last merge then needs no rehash. Not more than
+            // that: parts often share pairs, and on many cores the room would grow with the cores, not the pairs.
+            batch.AddTo(set, pairRoom: Math.Min(parts, 2));
             return rows;
         }
 

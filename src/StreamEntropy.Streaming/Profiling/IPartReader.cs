@@ -12,7 +12,7 @@ internal interface IPartReader
     long FirstNextLine { get; }
 
     /// <summary>Counts part 0, with the reader that read the header, into <paramref name="set"/>, making room in its pair
-    /// tables for the distinct pairs of <paramref name="parts"/> such parts.</summary>
+    /// tables for the distinct pairs of a second such part when there are <paramref name="parts"/> ≥ 2.</summary>
     long CountFirst(FrequencySet set, long stopAt, int parts, PartProgress progress, CancellationToken cancel);
 
     /// <summary>Counts the rows starting in [start, stopAt) into a new set, on the assumption that start is a row start.</summary>

@@ -54,7 +54,7 @@ internal sealed class PairAccumulator
     /// cache.</summary>
     /// <remarks>A prefetch, not a load: it retires at once, so a block's misses all overlap, and it never faults. A load
     /// of a slot on a page never written maps the shared zero page, and the first write to that page then faults again
-    /// and flushes the page from every core's TLB (an interrupt to the other core): 10 % of the cycles of a 4 M-row
+    /// and flushes the page from every core's TLB (an interrupt to the other core): ~11 % of the cycles of a 4 M-row
     /// profile went there.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Touch(int x, int y)
