@@ -9,8 +9,11 @@ namespace StreamEntropy.Core.Counting;
 /// retires at once, unlike a load whose value is kept, so many more of them can be in flight. A hint only: it never
 /// faults, so the address may be stale (the garbage collector may move the array after it is taken, which costs the
 /// hint and nothing else). A no-op where the instruction is not exposed.</remarks>
-internal static class CacheHint
+public static class CacheHint
 {
+    /// <summary>Hints that <paramref name="location"/> will be read or written soon.</summary>
+    /// <typeparam name="T">The element type.</typeparam>
+    /// <param name="location">An element of an array (any address: a hint never faults).</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void Prefetch<T>(ref T location)
     {

@@ -1,3 +1,4 @@
+using StreamEntropy.Core.Counting;
 using StreamEntropy.Streaming.Counting;
 
 namespace StreamEntropy.Streaming.Profiling;
@@ -11,8 +12,10 @@ namespace StreamEntropy.Streaming.Profiling;
 /// exactly, so the results depend on the final counts only. For schemas without budgets.</para>
 /// <para>Rows are gathered in blocks of <see cref="BlockRows"/> (their values copied out of the reader's buffer) and
 /// processed a block at a time, each step in two passes: the first computes where every value's, count's and pair's
-/// slot is and loads it, the second does the work. With 10⁵–10⁶ distinct values those slots are cache misses; loaded
-/// from independent addresses in a tight loop they overlap, instead of each costing a full memory round trip in turn.</para>
+/// slot is and prefetches it, the second does the work. With 10⁵–10⁶ distinct values those slots are cache misses;
+/// requested from independent addresses in a tight loop they overlap, instead of each costing a full memory round trip
+/// in turn. A prefetch rather than a load: a load of a never-written page maps the zero page, and the write after it
+/// faults again and flushes the other core's TLB.</para>
 /// </remarks>
 internal sealed class BatchCounts
 {
@@ -40,7 +43,6 @@ internal sealed class BatchCounts
     private int _bytesUsed;
     private int _blockRows;
     private long _rows;
-    private long _touched; // keeps the loads of the first passes observable
 
     public BatchCounts(EventEncoder encoder)
     {
@@ -121,11 +123,15 @@ internal sealed class BatchCounts
     }
 
     /// <summary>Adds these counts to <paramref name="set"/>, whose schema must be this batch's.</summary>
+    /// <param name="set">The set.</param>
+    /// <param name="pairRoom">Room to make in the set's pair tables, in multiples of this batch's distinct pairs: the
+    /// first of several parts makes room for the others', so that adding theirs does not grow (rehash) the tables again
+    /// at the end, when one core does all the work. Room only: ids and counts do not depend on it.</param>
     /// <remarks>When the set has another encoder (a part counted in parallel), this batch's values are interned there
     /// in their id order (their order of first sight here) and the counts moved to those ids; pairs are interned in the
     /// order they were first seen here. Adding the parts of a file in file order therefore gives every value and pair
     /// the id one sequential pass would have given it.</remarks>
-    public void AddTo(FrequencySet set)
+    public void AddTo(FrequencySet set, int pairRoom = 1)
     {
         ArgumentNullException.ThrowIfNull(set);
         EventEncoder target = set.Encoder;
@@ -145,18 +151,14 @@ internal sealed class BatchCounts
                 continue;
             }
 
-            var theirs = Encoder.Values[f];
-            var ours = target.Values[f];
-            int[] map = new int[theirs.Count];
-            for (int id = 0; id < map.Length; id++)
-            {
-                map[id] = ours.GetOrAdd(theirs.GetValue(id));
-            }
-
+            int[] map = MapValues(Encoder.Values[f], target.Values[f]);
             maps[f] = map;
             set.Field(f).AddCounts(_fields[f], map);
         }
 
+        Span<int> xs = stackalloc int[BlockRows];
+        Span<int> ys = stackalloc int[BlockRows];
+        Span<int> pairIds = stackalloc int[BlockRows];
         for (int p = 0; p < _pairs.Length; p++)
         {
             PairAccumulator pairs = _pairs[p];
@@ -164,18 +166,25 @@ internal sealed class BatchCounts
             var counts = new long[pairs.Count];
             pairs.CopyCountsInOrder(counts);
             var interner = target.Pairs[p];
-            interner.EnsureCapacity(interner.Count + pairs.Count);
+            interner.EnsureCapacity(interner.Count + (int)Math.Min((long)pairs.Count * pairRoom, int.MaxValue / 2));
             var joint = new long[interner.Count + pairs.Count];
-            for (int i = 0; i < pairs.Count; i++)
+
+            // In blocks, through the batch lookup: the table holds 10⁶ pairs or more, and its misses then overlap.
+            for (int start = 0; start < pairs.Count; start += BlockRows)
             {
-                (int x, int y) = pairs.PairAt(i);
-                if (!same)
+                int n = Math.Min(BlockRows, pairs.Count - start);
+                for (int j = 0; j < n; j++)
                 {
-                    x = maps[xf][x];
-                    y = maps[yf][y];
+                    (int x, int y) = pairs.PairAt(start + j);
+                    xs[j] = same ? x : maps[xf][x];
+                    ys[j] = same ? y : maps[yf][y];
                 }
 
-                joint[interner.GetOrAdd(x, y)] += counts[i];
+                interner.GetOrAddMany(xs[..n], ys[..n], pairIds);
+                for (int j = 0; j < n; j++)
+                {
+                    joint[pairIds[j]] += counts[start + j];
+                }
             }
 
             set.Pair(p).AddJointCounts(joint.AsSpan(0, interner.Count));
@@ -209,8 +218,7 @@ internal sealed class BatchCounts
             _pendingCount[f] = 0;
         }
 
-        // First pass: load every count and pair slot the block will update.
-        long touched = 0;
+        // First pass: start loading every count and pair slot the block will update.
         for (int r = 0; r < rows; r++)
         {
             int row = r * fields;
@@ -220,7 +228,7 @@ internal sealed class BatchCounts
                 long[] counts = _fields[f];
                 if ((uint)id < (uint)counts.Length)
                 {
-                    touched += counts[id];
+                    CacheHint.Prefetch(ref counts[id]);
                 }
             }
 
@@ -231,12 +239,10 @@ internal sealed class BatchCounts
                 int y = ids[row + yf];
                 if ((x | y) >= 0)
                 {
-                    touched += _pairs[p].Touch(x, y);
+                    _pairs[p].Touch(x, y);
                 }
             }
         }
-
-        _touched += touched;
 
         // Second pass: count.
         for (int r = 0; r < rows; r++)
@@ -280,6 +286,38 @@ internal sealed class BatchCounts
         _rows += rows;
         _blockRows = 0;
         _bytesUsed = 0;
+    }
+
+    // The ids in ours of the values of theirs, interned in their id order (their order of first sight) through the batch
+    // lookup, whose misses overlap.
+    private static int[] MapValues(ValueInterner theirs, ValueInterner ours)
+    {
+        int[] map = new int[theirs.Count];
+        int[] starts = new int[BlockRows];
+        int[] lengths = new int[BlockRows];
+        byte[] bytes = new byte[4096];
+        for (int first = 0; first < map.Length; first += BlockRows)
+        {
+            int n = Math.Min(BlockRows, map.Length - first);
+            int used = 0;
+            for (int i = 0; i < n; i++)
+            {
+                ReadOnlySpan<byte> value = theirs.GetValue(first + i);
+                if (value.Length > bytes.Length - used)
+                {
+                    Array.Resize(ref bytes, Math.Max(bytes.Length * 2, used + value.Length));
+                }
+
+                value.CopyTo(bytes.AsSpan(used));
+                starts[i] = used;
+                lengths[i] = value.Length;
+                used += value.Length;
+            }
+
+            ours.GetOrAddMany(bytes.AsSpan(0, used), starts.AsSpan(0, n), lengths.AsSpan(0, n), map.AsSpan(first, n));
+        }
+
+        return map;
     }
 
     private long[] GrowField(int field, int id)

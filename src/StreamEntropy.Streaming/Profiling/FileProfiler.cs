@@ -428,7 +428,7 @@ public static class FileProfiler
 
         try
         {
-            long rows = reader.CountFirst(set, starts[1], state, cancel.Token);
+            long rows = reader.CountFirst(set, starts[1], parts, state, cancel.Token);
             long position = reader.FirstEnd;
             long line = reader.FirstNextLine;
             for (int k = 1; k < parts; k++)
@@ -575,11 +575,13 @@ public static class FileProfiler
 
         protected TReader First => first;
 
-        public long CountFirst(FrequencySet set, long stopAt, PartProgress progress, CancellationToken cancel)
+        public long CountFirst(FrequencySet set, long stopAt, int parts, PartProgress progress, CancellationToken cancel)
         {
             var batch = new BatchCounts(set.Encoder);
             long rows = CountRange(first, null, new BatchRowSink(batch), stopAt, progress, 0, invalid, cancel);
-            batch.AddTo(set);
+            // Room for the next part's pairs too: with two parts, the last merge then needs no rehash. Not more than
+            // that: parts often share pairs, and on many cores the room would grow with the cores, not the pairs.
+            batch.AddTo(set, pairRoom: Math.Min(parts, 2));
             return rows;
         }
 

@@ -11,8 +11,9 @@ internal interface IPartReader
     /// <summary>Gets the physical line on which that row starts.</summary>
     long FirstNextLine { get; }
 
-    /// <summary>Counts part 0, with the reader that read the header, into <paramref name="set"/>.</summary>
-    long CountFirst(FrequencySet set, long stopAt, PartProgress progress, CancellationToken cancel);
+    /// <summary>Counts part 0, with the reader that read the header, into <paramref name="set"/>, making room in its pair
+    /// tables for the distinct pairs of a second such part when there are <paramref name="parts"/> ≥ 2.</summary>
+    long CountFirst(FrequencySet set, long stopAt, int parts, PartProgress progress, CancellationToken cancel);
 
     /// <summary>Counts the rows starting in [start, stopAt) into a new set, on the assumption that start is a row start.</summary>
     PartResult CountPart(EventSchema schema, long start, long stopAt, PartProgress progress, int part, CancellationToken cancel);

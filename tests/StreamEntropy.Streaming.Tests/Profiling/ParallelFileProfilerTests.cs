@@ -40,6 +40,23 @@ public sealed class ParallelFileProfilerTests : IDisposable
     }
 
     [Fact]
+    public void Count_ManyLongValuesInParts_MatchesOnePass()
+    {
+        // A later part's values are re-interned into the set 64 at a time, copied into a buffer that starts at 4 KiB:
+        // many distinct values (several blocks of 64), some of up to 3 000 bytes (the buffer grows), some also seen in
+        // earlier parts, some in UTF-8.
+        Gen<string> value = Gen.Frequency(
+            (3, Gen.Int[0, 400].Select(i => "v" + i)),
+            (2, Gen.Select(Gen.Int[0, 50], Gen.Int[100, 3000]).Select((i, n) => i + new string('é', n / 2))),
+            (1, Gen.Int[1000, 3000].Select(n => new string('L', n))));
+        Gen.Select(value.Array[3].Array[50, 400], Gen.Int[2, 5]).Sample((table, parts) =>
+        {
+            string path = WriteCsv(["a", "b", "c"], table, ',', "\n");
+            AssertPartsMatchOnePass(path, InputFormat.Csv, parts);
+        }, iter: 40);
+    }
+
+    [Fact]
     public void Count_QuotedFieldAcrossEveryBoundary_IsCountedOnce()
     {
         // The middle of the file is one quoted cell whose lines look like records: a part that starts there parses
