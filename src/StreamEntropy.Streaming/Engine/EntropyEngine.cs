@@ -24,7 +24,7 @@ namespace StreamEntropy.Streaming.Engine;
 /// <para>Single writer: call everything from one thread (the consume loop). Snapshots are immutable and may be handed
 /// to other threads.</para>
 /// </remarks>
-public sealed class EntropyEngine : IWindowCloseObserver
+public sealed partial class EntropyEngine : IWindowCloseObserver
 {
     private const long NoWatermark = long.MinValue;
 
