@@ -92,6 +92,7 @@ public sealed class PairCountTable
     /// the same as one <see cref="Add(int, int)"/> per event whose pair has that id, to the last bit.</summary>
     /// <remarks>For callers that intern a batch's pairs once for several tables (the engine's windows share one
     /// <see cref="PairInterner"/>): the counts are prefetched as in <see cref="CountTable.AddMany"/>.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void AddPairIds(ReadOnlySpan<int> pairIds)
     {
         Joint.AddMany(pairIds);

@@ -615,7 +615,8 @@ public sealed class EntropyPipeline : IDisposable
         int i = 0;
         while (i < batch.Count)
         {
-            int end = Math.Min(batch.RunEnd(i), i + HookRunLimit());
+            int end = batch.RunEnd(i);
+            end -= Math.Max(0, end - i - HookRunLimit());
             bool events = _mode.TryCountRun(batch, i, end, results, details);
             for (int k = i; k < end; k++)
             {

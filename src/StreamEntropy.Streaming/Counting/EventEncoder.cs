@@ -109,6 +109,8 @@ public sealed class EventEncoder
     /// depend only on the order of its own values. A categorical field's values are interned with
     /// <see cref="ValueInterner.GetOrAddMany"/>, whose slots are prefetched for the whole group; binned and bounded fields
     /// take one call per value.</remarks>
+    // Part of the batch path: compiled fully optimized at its first call.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal void EncodeMany(int field, ReadOnlySpan<byte> bytes, ReadOnlySpan<int> starts, ReadOnlySpan<int> lengths, Span<int> ids, Span<ulong> hashes)
     {
         int n = starts.Length;

@@ -57,6 +57,7 @@ public sealed partial class EntropyEngine
 
         BatchBuffers batch = _batch ??= new BatchBuffers();
         batch.Prepare(Schema.Fields.Count, Schema.Pairs.Count);
+        batch.ClearWaiting(); // nothing waits between calls, even after one that threw
         JsonEventDecoder decoder = _decoder;
         long nextAdvance = NextAdvanceMs();
         int rows = 0;
@@ -114,6 +115,9 @@ public sealed partial class EntropyEngine
     }
 
     // Copies the decoded event's values aside (the decoder reuses its buffer), and sets the ids of those it lacks.
+    // Part of the batch path: compiled fully optimized at its first call (see "Per-event path and tiering" in the
+    // Streaming README).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void TakeValues(BatchBuffers batch, JsonEventDecoder decoder, int row)
     {
         int[] slots = _slots;
@@ -160,6 +164,9 @@ public sealed partial class EntropyEngine
     }
 
     // Interns the waiting values field by field (a field's ids depend only on the order of its own values).
+    // Part of the batch path: compiled fully optimized at its first call (see "Per-event path and tiering" in the
+    // Streaming README).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void InternWaiting(BatchBuffers batch)
     {
         int width = batch.Fields;
@@ -194,6 +201,9 @@ public sealed partial class EntropyEngine
     }
 
     // Counts events 0 .. rows − 1 of the batch in every window; no window moves among them.
+    // Part of the batch path: compiled fully optimized at its first call (see "Per-event path and tiering" in the
+    // Streaming README).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountRun(BatchBuffers batch, int rows)
     {
         if (rows == 0)
@@ -222,6 +232,9 @@ public sealed partial class EntropyEngine
 
     // Interns the pairs of the run once for every window, in event order, of the events some window counts (an event
     // every window drops as late interns nothing, as with Process), so that the windows count pair ids.
+    // Part of the batch path: compiled fully optimized at its first call (see "Per-event path and tiering" in the
+    // Streaming README).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void InternPairs(BatchBuffers batch, int rows)
     {
         int pairs = batch.Pairs;
