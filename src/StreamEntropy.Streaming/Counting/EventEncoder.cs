@@ -140,6 +140,10 @@ public sealed class EventEncoder
         _values[field].GetOrAddMany(bytes, starts, lengths, ids);
     }
 
+    /// <summary>Gets whether field <paramref name="field"/>'s values are interned (categorical, without a budget), so
+    /// that <see cref="EncodeMany"/> interns them in one prefetched group.</summary>
+    internal bool InternsMany(int field) => double.IsNaN(_binWidths[field]) && !_bounded[field];
+
     /// <summary>Gets whether field <paramref name="field"/> is counted by hash (it has a MaxDistinct budget).</summary>
     public bool IsHashed(int field) => _bounded[field];
 

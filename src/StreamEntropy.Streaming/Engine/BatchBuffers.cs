@@ -34,6 +34,10 @@ internal sealed class BatchBuffers
     /// <summary>Gets whether some window counts each event (its pairs are interned only then, as events one by one).</summary>
     public bool[] Counted { get; } = new bool[Rows];
 
+    /// <summary>Gets, per field, whether its values wait to be interned with the run's (a large interner, whose slots are
+    /// worth prefetching), rather than interned as each event is decoded (a small one, in the cache anyway).</summary>
+    public bool[] Deferred { get; private set; } = [];
+
     /// <summary>Gets, per field, where each waiting value lies in <see cref="Arena"/>.</summary>
     public int[][] Starts { get; private set; } = [];
 
@@ -89,6 +93,7 @@ internal sealed class BatchBuffers
         }
 
         Waiting = new int[fields];
+        Deferred = new bool[fields];
         ArenaUsed = 0;
     }
 

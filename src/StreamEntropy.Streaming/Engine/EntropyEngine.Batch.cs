@@ -9,6 +9,13 @@ namespace StreamEntropy.Streaming.Engine;
 // The batch path: ProcessMany, the same as Process per event, in runs.
 public sealed partial class EntropyEngine
 {
+
+    private readonly bool _dropsLate; // some window drops late events (tumbling, sliding)
+
+    /// <summary>Gets or sets the distinct values (or pairs) from which a field's (or pair's) values of a run are interned
+    /// in one prefetched group; below, the table is small enough to stay in the cache, and interning each value as it is
+    /// decoded costs less than setting values aside and gathering them. Either way gives the same ids (tests vary it).</summary>
+    internal int GroupInternAt { get; set; } = 4096;
     private BatchBuffers? _batch;
 
     /// <summary>Decodes and counts several events, in order: exactly what one <see cref="Process"/> per event does
@@ -58,6 +65,11 @@ public sealed partial class EntropyEngine
         BatchBuffers batch = _batch ??= new BatchBuffers();
         batch.Prepare(Schema.Fields.Count, Schema.Pairs.Count);
         batch.ClearWaiting(); // nothing waits between calls, even after one that threw
+        for (int f = 0; f < batch.Fields; f++)
+        {
+            batch.Deferred[f] = _encoder.InternsMany(f) && _encoder.Values[f].Count >= GroupInternAt;
+        }
+
         JsonEventDecoder decoder = _decoder;
         long nextAdvance = NextAdvanceMs();
         int rows = 0;
@@ -114,7 +126,8 @@ public sealed partial class EntropyEngine
         return next;
     }
 
-    // Copies the decoded event's values aside (the decoder reuses its buffer), and sets the ids of those it lacks.
+    // Interns the decoded event's values of small fields now, as Process does, and copies those of large ones aside (the
+    // decoder reuses its buffer) to be interned with the run's; sets the ids of the values it lacks.
     // Part of the batch path: compiled fully optimized at its first call (see "Per-event path and tiering" in the
     // Streaming README).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -133,7 +146,7 @@ public sealed partial class EntropyEngine
 
             if (decoder.TryGetValue(slot, out ReadOnlySpan<byte> text))
             {
-                batch.Add(f, row, text);
+                Take(batch, f, row, text);
             }
             else
             {
@@ -150,7 +163,7 @@ public sealed partial class EntropyEngine
                 int status = tuples.Compose(t, texts, out ReadOnlySpan<byte> value);
                 if (status == TupleComposer.Composed)
                 {
-                    batch.Add(t, row, value);
+                    Take(batch, t, row, value);
                     continue;
                 }
 
@@ -160,6 +173,20 @@ public sealed partial class EntropyEngine
                     _missingTotals[t]++;
                 }
             }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Take(BatchBuffers batch, int field, int row, ReadOnlySpan<byte> text)
+    {
+        if (batch.Deferred[field])
+        {
+            batch.Add(field, row, text);
+        }
+        else
+        {
+            int at = (row * batch.Fields) + field;
+            batch.Ids[at] = _encoder.Encode(field, text, out batch.Hashes[at]);
         }
     }
 
@@ -244,7 +271,7 @@ public sealed partial class EntropyEngine
         }
 
         bool[] counted = batch.Counted;
-        for (int r = 0; r < rows; r++)
+        for (int r = 0; r < rows && _dropsLate; r++)
         {
             bool any = false;
             foreach (EntropyWindow window in _windows)
@@ -257,6 +284,11 @@ public sealed partial class EntropyEngine
             }
 
             counted[r] = any;
+        }
+
+        if (!_dropsLate)
+        {
+            Array.Fill(counted, true, 0, rows);
         }
 
         const int Group = 64;
@@ -273,6 +305,19 @@ public sealed partial class EntropyEngine
             (int xf, int yf) = schema.PairIndexes(p);
             bool bounded = schema.IsBoundedPair(p);
             PairInterner interner = _encoder.Pairs[p];
+            if (interner.Count < GroupInternAt)
+            {
+                // Small: in the cache anyway; each pair as Process would intern it.
+                for (int r = 0; r < rows; r++)
+                {
+                    int x = ids[(r * width) + xf];
+                    int y = ids[(r * width) + yf];
+                    pairIds[(r * pairs) + p] = !bounded && counted[r] && (x | y) >= 0 ? interner.GetOrAdd(x, y) : -1;
+                }
+
+                continue;
+            }
+
             int k = 0;
             for (int r = 0; r < rows; r++)
             {

@@ -117,6 +117,7 @@ public sealed partial class EntropyEngine : IWindowCloseObserver
         (_encoder, _windows) = CreateState(schema);
         _monitor = CreateMonitor(_encoder);
         _discovery = schema.Discovery.Count > 0 ? new FieldDiscovery(schema) : null;
+        _dropsLate = _definitions.Any(d => d.Kind is WindowKind.Tumbling or WindowKind.Sliding);
     }
 
     /// <summary>Gets whether fields with a MaxDistinct budget can be measured with <paramref name="estimator"/>: the

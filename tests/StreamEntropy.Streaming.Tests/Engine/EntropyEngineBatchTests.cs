@@ -104,7 +104,8 @@ public sealed class EntropyEngineBatchTests
             () => new EntropyEngine(TuplesAndBudgets(), NoDecay, EntropyEstimator.MaximumLikelihood),
         })
         {
-            RunBoth(create, events, [1000, 1, 1999]);
+            RunBoth(create, events, [1000, 1, 1999], groupInternAt: 0);
+            RunBoth(create, events, [700, 2300], groupInternAt: 1000);
         }
     }
 
@@ -135,9 +136,11 @@ public sealed class EntropyEngineBatchTests
         Assert.Contains(engine.Schema.Fields, f => f.Name == "device");
     }
 
+    // The batched engine interns a run's values in groups from 0 (every field and pair), 16 or 4 096 (the default:
+    // here, none) distinct values on.
     private static void Check(Func<EntropyEngine> create) =>
-        Gen.Select(Events(), Gen.Int[1, 300].Array[1, 12]).Sample(
-            sample => RunBoth(create, sample.Item1, sample.Item2),
+        Gen.Select(Events(), Gen.Int[1, 300].Array[1, 12], Gen.Int[0, 2]).Sample(
+            sample => RunBoth(create, sample.Item1, sample.Item2, groupInternAt: sample.Item3 switch { 0 => 0, 1 => 16, _ => 4096 }),
             iter: 60);
 
     /// <summary>Random events: fields missing or null, amounts that are not numbers, malformed and empty events, long
@@ -220,10 +223,11 @@ public sealed class EntropyEngineBatchTests
     // Feeds the events to one engine by Process and to another by ProcessMany in batches of the given sizes (cycled),
     // comparing everything observable after every batch, and the saved state midway (saving canonicalises both alike,
     // and both count on from there) and at the end.
-    private static void RunBoth(Func<EntropyEngine> create, (byte[] Json, long T)[] events, int[] batchSizes)
+    private static void RunBoth(Func<EntropyEngine> create, (byte[] Json, long T)[] events, int[] batchSizes, int groupInternAt)
     {
         EntropyEngine reference = create();
         EntropyEngine batched = create();
+        batched.GroupInternAt = groupInternAt;
         int at = 0;
         int batchNumber = 0;
         while (at < events.Length)
