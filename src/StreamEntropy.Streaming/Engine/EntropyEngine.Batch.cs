@@ -9,13 +9,13 @@ namespace StreamEntropy.Streaming.Engine;
 // The batch path: ProcessMany, the same as Process per event, in runs.
 public sealed partial class EntropyEngine
 {
-
     private readonly bool _dropsLate; // some window drops late events (tumbling, sliding)
 
     /// <summary>Gets or sets the distinct values (or pairs) from which a field's (or pair's) values of a run are interned
     /// in one prefetched group; below, the table is small enough to stay in the cache, and interning each value as it is
     /// decoded costs less than setting values aside and gathering them. Either way gives the same ids (tests vary it).</summary>
     internal int GroupInternAt { get; set; } = 4096;
+
     private BatchBuffers? _batch;
 
     /// <summary>Decodes and counts several events, in order: exactly what one <see cref="Process"/> per event does
@@ -29,10 +29,10 @@ public sealed partial class EntropyEngine
     /// <param name="errorDetails">Empty, or gets each rejected event's <see cref="LastErrorDetail"/> (entries of
     /// accepted events are left as they are).</param>
     /// <remarks>
-    /// <para>Events are decoded one by one, their values copied aside, and counted in runs (up to
-    /// <see cref="BatchBuffers.Rows"/> events): each field's values of a run are interned together and each table
-    /// counts the run's ids together, so that with 10⁵–10⁶ distinct values the cache misses of a run overlap instead
-    /// of following one another. A run ends before an event that moves the watermark to where a window closes, moves
+    /// <para>Events are decoded one by one and counted in runs (up to <see cref="BatchBuffers.Rows"/> events): the
+    /// values of a field with many distinct values (see <see cref="GroupInternAt"/>) are copied aside and interned
+    /// together per run, smaller fields' as each event is decoded, and each table counts the run's ids together, so
+    /// that with 10⁵–10⁶ distinct values the cache misses of a run overlap instead of following one another. A run ends before an event that moves the watermark to where a window closes, moves
     /// or starts: that event's values are interned, then the windows move (seeing every earlier event counted, as
     /// with <see cref="Process"/>), then it is counted with the next run.</para>
     /// <para>With discovery rules every event takes <see cref="Process"/> (fields found in an event must exist before
