@@ -394,6 +394,37 @@ public sealed class GroupModeTests : IDisposable
     }
 
     [Fact]
+    public void TryCountRun_OwnedPartialsAndRevokedRuns_AsTryCountPerRecord()
+    {
+        // A run of an owned partition is counted in its engine (a rejected event too), a run of the partials topic is
+        // merged, and a run of a partition not owned is left alone; totals and offsets as TryCount record by record.
+        GroupMode batched = Started();
+        _ = batched.Assign([Events(0), Partials(0)], out _);
+        SubjectPartial partial = PartialRouterTests.PartialsOf("events", 2, 25)[0];
+        using var batch = new HandoffBatch(maxEvents: 16, maxBytes: 4096);
+        void Add(TopicPartition tp, long offset, byte[] value) =>
+            batch.Add(tp.Topic, tp.Partition, offset, T0, new Timestamp(T0, TimestampType.CreateTime), PayloadSlice.Null, batch.Append(value), null);
+        Add(Events(0), 4, Encoding.UTF8.GetBytes("""{"country":"de","status":1}"""));
+        Add(Events(0), 5, Encoding.UTF8.GetBytes("""{"country":"""));
+        Add(Partials(0), 0, PartialCodec.Write(partial));
+        Add(Events(1), 0, Encoding.UTF8.GetBytes("""{"country":"fr","status":1}"""));
+        var results = new DecodeError[16];
+        var details = new string?[16];
+
+        Assert.True(batched.TryCountRun(batch, 0, batch.RunEnd(0), results, details));
+        Assert.Equal(2, batch.RunEnd(0));
+        Assert.Equal(DecodeError.None, results[0]);
+        Assert.NotEqual(DecodeError.None, results[1]);
+        Assert.False(string.IsNullOrEmpty(details[1]));
+        Assert.False(batched.TryCountRun(batch, 2, batch.RunEnd(2), results, details));
+        Assert.False(batched.TryCountRun(batch, 3, batch.RunEnd(3), results, details));
+
+        Assert.Equal((1, 1), batched.Totals());
+        Assert.Equal([("events", 0, 6L)], batched.NextOffsets());
+        Assert.Equal(25, Assert.Single(batched.TakeCurrent().View, w => w.Window == partial.Window).Events);
+    }
+
+    [Fact]
     public void Revoke_ForgetsThePartition_ItsEventsAreNoLongerCounted_ItsMissingFieldsStay()
     {
         GroupMode mode = Started();

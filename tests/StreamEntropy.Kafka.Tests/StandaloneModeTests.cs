@@ -124,6 +124,67 @@ public sealed class StandaloneModeTests : IDisposable
     }
 
     [Fact]
+    public void TryCountRun_RunsOfABatch_CountAndCoverExactlyWhatTryCountPerRecordDoes()
+    {
+        // Runs of three partitions with a rejected event and a tombstone, through TryCountRun run by run here and through
+        // TryCount record by record in a second mode: the same results, error details, totals, offsets and state bytes.
+        string otherDir = Directory.CreateTempSubdirectory("se-standalone-ref-").FullName;
+        try
+        {
+            StandaloneMode batched = Prepared();
+            var reference = new StandaloneMode(_settings with { CheckpointDirectory = otherDir }, () => CheckpointStoreTests.FixtureEngine(), new CheckpointStore(otherDir, "g"), NullLogger.Instance);
+            reference.Prepare();
+            (int Partition, long Offset, string? Json)[] records =
+            [
+                (0, 6, """{"country":"de","status":1}"""), (0, 7, """{"country":"""), (0, 8, """{"country":"fr","status":2}"""),
+                (3, 0, null), (3, 1, """{"country":"de"}"""),
+                (0, 9, """{"country":"us","status":1}"""), (1, 3, """{"status":3}"""),
+            ];
+            using var batch = new HandoffBatch(maxEvents: 16, maxBytes: 4096);
+            TopicPartition[] partitions = [Events(0), Events(1), Events(2), Events(3)];
+            var expected = new List<(DecodeError, string?)>();
+            for (int i = 0; i < records.Length; i++)
+            {
+                (int partition, long offset, string? json) = records[i];
+                PayloadSlice value = json is null ? PayloadSlice.Null : batch.Append(Encoding.UTF8.GetBytes(json));
+                batch.Add("events", new Partition(partition), offset, 1_764_000_000_000 + i, new Timestamp(1_764_000_000_000 + i, TimestampType.CreateTime), PayloadSlice.Null, value, null);
+                Assert.True(reference.TryCount(partitions[partition], offset, json is null ? [] : Encoding.UTF8.GetBytes(json), json is null, 1_764_000_000_000 + i, out EntropyEngine? engine, out DecodeError error));
+                expected.Add((error, error == DecodeError.None ? null : engine.LastErrorDetail));
+            }
+
+            var actual = new List<(DecodeError, string?)>();
+            var results = new DecodeError[16];
+            var details = new string?[16];
+            int runs = 0;
+            for (int from = 0; from < batch.Count; runs++)
+            {
+                int end = batch.RunEnd(from);
+                Array.Clear(details);
+                Assert.True(batched.TryCountRun(batch, from, end, results, details));
+                for (int k = 0; k < end - from; k++)
+                {
+                    actual.Add((results[k], details[k]));
+                }
+
+                from = end;
+            }
+
+            Assert.Equal(4, runs);
+            Assert.Equal(expected, actual);
+            Assert.Equal(reference.Totals(), batched.Totals());
+            Assert.Equal(reference.NextOffsets(), batched.NextOffsets());
+            SaveOutcome saved = batched.Save(new DeadLetterProgress("dead", new Dictionary<int, long>()), final: true);
+            SaveOutcome referenceSaved = reference.Save(new DeadLetterProgress("dead", new Dictionary<int, long>()), final: true);
+            Assert.Equal(referenceSaved.Covered, saved.Covered);
+            Assert.Equal(File.ReadAllBytes(Path.Combine(otherDir, Path.GetFileName(_store.FilePath))), File.ReadAllBytes(_store.FilePath));
+        }
+        finally
+        {
+            Directory.Delete(otherDir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Save_Final_WaitsForTheFileInFlight_ThenWritesItsOwn()
     {
         StandaloneMode mode = Prepared();

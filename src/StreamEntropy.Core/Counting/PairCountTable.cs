@@ -90,6 +90,17 @@ public sealed class PairCountTable
         _marginalsStale |= xs.Length > 0;
     }
 
+    /// <summary>Counts one event per pair id in <paramref name="pairIds"/> (ids <see cref="Pairs"/> gave out), in order:
+    /// the same as one <see cref="Add(int, int)"/> per event whose pair has that id, to the last bit.</summary>
+    /// <remarks>For callers that intern a batch's pairs once for several tables (the engine's windows share one
+    /// <see cref="PairInterner"/>): the counts are prefetched as in <see cref="CountTable.AddMany"/>.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void AddPairIds(ReadOnlySpan<int> pairIds)
+    {
+        Joint.AddMany(pairIds);
+        _marginalsStale |= pairIds.Length > 0;
+    }
+
     /// <summary>Retracts one event with values <paramref name="x"/> and <paramref name="y"/>.</summary>
     /// <exception cref="InvalidOperationException">The pair was never counted, or its count is already zero.</exception>
     public void Remove(int x, int y)

@@ -91,6 +91,8 @@ public sealed class EntropyPipeline : IDisposable
     private DeadLetterWriter? _deadLetters; // while Run runs
     private bool _prepared;
     private readonly int _killAfterUncheckpointedEvents;
+    private readonly DecodeError[] _runResults = new DecodeError[BatchEvents]; // a run's results and error details (counting thread)
+    private readonly string?[] _runDetails = new string?[BatchEvents];
     private readonly Lock _errorGate = new();
     private readonly Dictionary<ErrorCode, long> _lastLoggedErrors = [];
     private readonly Queue<AlertEvent> _recentAlerts = new();
@@ -603,41 +605,75 @@ public sealed class EntropyPipeline : IDisposable
         }
     }
 
+    // Counts the batch run by run: consecutive records of one partition go to its engine's ProcessMany together. A run is
+    // cut short where a crash-test hook could fire, so that the hook fires after the same event as when records were
+    // counted one by one (the engine then has counted nothing past it).
     private void Count(HandoffBatch batch, DeadLetterWriter deadLetters)
     {
-        for (int i = 0; i < batch.Count; i++)
+        Span<DecodeError> results = _runResults;
+        Span<string?> details = _runDetails;
+        int i = 0;
+        while (i < batch.Count)
         {
-            bool tombstone = batch.IsTombstone(i);
-            if (!_mode.TryCount(batch.Partition(i), batch.Offset(i), batch.Value(i), tombstone, batch.TimestampMs(i), out EntropyEngine? engine, out DecodeError error))
+            int end = batch.RunEnd(i);
+            end -= Math.Max(0, end - i - HookRunLimit());
+            bool events = _mode.TryCountRun(batch, i, end, results, details);
+            for (int k = i; k < end; k++)
             {
-                continue;
-            }
-
-            EventsSinceLastCheckpoint++;
-            EventsRead++;
-            if (error != DecodeError.None)
-            {
-                deadLetters.Write(batch.ToResult(i), error, tombstone ? "the message has no value (tombstone)" : engine.LastErrorDetail);
-            }
-
-            if (CrashAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0 && EventsSinceLastCheckpoint >= CrashAfterUncheckpointedEvents)
-            {
-                // A save still being written would complete after the "crash": settle it first, then see again.
-                SettleSave();
-                if (EventsSinceLastCheckpoint >= CrashAfterUncheckpointedEvents)
+                if (events)
                 {
-                    throw new SimulatedCrashException();
+                    Counted(batch, k, results[k - i], details[k - i], deadLetters);
                 }
             }
 
-            // Counted from the last save started, not the last acknowledged: a save still in flight may land after the
-            // kill, and the events past it are the ones a successor must read again. (_eventsInSave is where the last
-            // save started, 0 once that save is durable.)
-            if (_killAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0 && EventsSinceLastCheckpoint - _eventsInSave >= _killAfterUncheckpointedEvents)
+            i = end;
+        }
+    }
+
+    // The most records a run may have before a crash-test hook could fire; unlimited without hooks.
+    private int HookRunLimit()
+    {
+        long limit = int.MaxValue;
+        if (CrashAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0)
+        {
+            limit = Math.Min(limit, CrashAfterUncheckpointedEvents - EventsSinceLastCheckpoint);
+        }
+
+        if (_killAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0)
+        {
+            limit = Math.Min(limit, _killAfterUncheckpointedEvents - (EventsSinceLastCheckpoint - _eventsInSave));
+        }
+
+        return (int)Math.Max(limit, 1);
+    }
+
+    // What follows each counted (or rejected) event, in order: the counters, its dead letter, the crash-test hooks.
+    private void Counted(HandoffBatch batch, int i, DecodeError error, string? detail, DeadLetterWriter deadLetters)
+    {
+        EventsSinceLastCheckpoint++;
+        EventsRead++;
+        if (error != DecodeError.None)
+        {
+            deadLetters.Write(batch.ToResult(i), error, batch.IsTombstone(i) ? "the message has no value (tombstone)" : detail ?? string.Empty);
+        }
+
+        if (CrashAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0 && EventsSinceLastCheckpoint >= CrashAfterUncheckpointedEvents)
+        {
+            // A save still being written would complete after the "crash": settle it first, then see again.
+            SettleSave();
+            if (EventsSinceLastCheckpoint >= CrashAfterUncheckpointedEvents)
             {
-                IEnumerable<(string Topic, int Partition, long Next)> next = _mode.NextOffsets();
-                KillSelf($"{EventsSinceLastCheckpoint - _eventsInSave} events counted past the last checkpoint; next offsets {string.Join(", ", next.Select(n => $"{n.Topic}[{n.Partition}]@{n.Next}"))}");
+                throw new SimulatedCrashException();
             }
+        }
+
+        // Counted from the last save started, not the last acknowledged: a save still in flight may land after the
+        // kill, and the events past it are the ones a successor must read again. (_eventsInSave is where the last
+        // save started, 0 once that save is durable.)
+        if (_killAfterUncheckpointedEvents > 0 && _checkpointsWritten > 0 && EventsSinceLastCheckpoint - _eventsInSave >= _killAfterUncheckpointedEvents)
+        {
+            IEnumerable<(string Topic, int Partition, long Next)> next = _mode.NextOffsets();
+            KillSelf($"{EventsSinceLastCheckpoint - _eventsInSave} events counted past the last checkpoint; next offsets {string.Join(", ", next.Select(n => $"{n.Topic}[{n.Partition}]@{n.Next}"))}");
         }
     }
 

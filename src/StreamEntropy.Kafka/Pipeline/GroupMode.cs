@@ -284,6 +284,46 @@ internal sealed class GroupMode : IPartitionMode
         return true;
     }
 
+    /// <summary>Counts a run of events of an owned input partition with one <see cref="EntropyEngine.ProcessMany"/>; reads
+    /// the records of a run of the partials topic into the merger one by one.</summary>
+    public bool TryCountRun(HandoffBatch batch, int from, int to, Span<DecodeError> results, Span<string?> details)
+    {
+        TopicPartition partition = batch.Partition(from);
+        if (IsPartials(partition.Topic))
+        {
+            for (int i = from; i < to; i++)
+            {
+                if (!batch.IsTombstone(i))
+                {
+                    Accept(partition.Topic, partition.Partition.Value, batch.Offset(i), batch.Value(i));
+                }
+            }
+
+            return false;
+        }
+
+        if (!_owned.TryGetValue(partition, out OwnedPartition? p))
+        {
+            return false;
+        }
+
+        batch.CountRun(p.Engine, from, to, results, details);
+        foreach (DecodeError error in results[..(to - from)])
+        {
+            if (error == DecodeError.None)
+            {
+                _processed++;
+            }
+            else
+            {
+                _rejected++;
+            }
+        }
+
+        p.Next = batch.Offset(to - 1) + 1;
+        return true;
+    }
+
     public IEnumerable<(string Topic, int Partition, long Next)> NextOffsets() =>
         [.. _owned.Where(o => o.Value.Next >= 0).Select(o => (o.Key.Topic, o.Key.Partition.Value, o.Value.Next))];
 

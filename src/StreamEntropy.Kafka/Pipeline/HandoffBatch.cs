@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using Confluent.Kafka;
+using StreamEntropy.Streaming.Decoding;
+using StreamEntropy.Streaming.Engine;
 
 namespace StreamEntropy.Kafka.Pipeline;
 
@@ -14,6 +16,9 @@ internal sealed class HandoffBatch : IDisposable
     private readonly int _maxEvents;
     private readonly int _maxBytes;
     private readonly Entry[] _entries;
+    private readonly int[] _starts; // a run's values for EntropyEngine.ProcessMany (see CountRun)
+    private readonly int[] _lengths;
+    private readonly long[] _times;
     private byte[] _arena;
     private int _used;
 
@@ -24,6 +29,9 @@ internal sealed class HandoffBatch : IDisposable
         _maxEvents = maxEvents;
         _maxBytes = maxBytes;
         _entries = new Entry[maxEvents];
+        _starts = new int[maxEvents];
+        _lengths = new int[maxEvents];
+        _times = new long[maxEvents];
         _arena = ArrayPool<byte>.Shared.Rent(maxBytes);
     }
 
@@ -98,6 +106,42 @@ internal sealed class HandoffBatch : IDisposable
 
     /// <summary>Gets the value of record <paramref name="i"/> (empty for a tombstone).</summary>
     public ReadOnlySpan<byte> Value(int i) => Span(_entries[i].Value);
+
+    /// <summary>Gets the end of the run of records of one partition that starts at record <paramref name="from"/>: the
+    /// records share one <see cref="TopicPartition"/> object (see <see cref="Add(string, Partition, long, long, Timestamp, PayloadSlice, PayloadSlice, Headers?)"/>).</summary>
+    public int RunEnd(int from)
+    {
+        TopicPartition partition = _entries[from].Partition;
+        int end = from + 1;
+        while (end < Count && ReferenceEquals(_entries[end].Partition, partition))
+        {
+            end++;
+        }
+
+        return end;
+    }
+
+    /// <summary>Counts the values of records <paramref name="from"/> .. <paramref name="to"/> − 1 in
+    /// <paramref name="engine"/> with one <see cref="EntropyEngine.ProcessMany"/>, straight from the arena (a
+    /// tombstone is an empty event, rejected as by <see cref="EntropyEngine.Process"/>).</summary>
+    /// <param name="engine">The engine.</param>
+    /// <param name="from">The first record.</param>
+    /// <param name="to">The end of the records.</param>
+    /// <param name="results">Gets each record's result, from index 0.</param>
+    /// <param name="details">Gets each rejected record's error detail, from index 0.</param>
+    public void CountRun(EntropyEngine engine, int from, int to, Span<DecodeError> results, Span<string?> details)
+    {
+        int n = to - from;
+        for (int i = 0; i < n; i++)
+        {
+            Entry e = _entries[from + i];
+            _starts[i] = e.Value.IsNull ? 0 : e.Value.Start;
+            _lengths[i] = e.Value.IsNull ? 0 : e.Value.Length;
+            _times[i] = e.TimestampMs;
+        }
+
+        engine.ProcessMany(_arena.AsSpan(0, _used), _starts.AsSpan(0, n), _lengths.AsSpan(0, n), _times.AsSpan(0, n), results, details);
+    }
 
     /// <summary>Copies record <paramref name="i"/> out of the arena as Confluent would have delivered it (for a dead letter).</summary>
     public ConsumeResult<byte[]?, byte[]?> ToResult(int i)

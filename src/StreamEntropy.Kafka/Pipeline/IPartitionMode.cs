@@ -58,6 +58,18 @@ internal interface IPartitionMode
     /// <returns>True when the record was an event of a partition this mode counts (counted or rejected).</returns>
     bool TryCount(TopicPartition partition, long offset, ReadOnlySpan<byte> value, bool tombstone, long timestampMs, [NotNullWhen(true)] out EntropyEngine? engine, out DecodeError error);
 
+    /// <summary>Counts records <paramref name="from"/> .. <paramref name="to"/> − 1 of <paramref name="batch"/>, a run of
+    /// one partition (see <see cref="HandoffBatch.RunEnd"/>), exactly as one <see cref="TryCount"/> per record would, but
+    /// with one <see cref="EntropyEngine.ProcessMany"/> for the run; or takes them in when they are not events.</summary>
+    /// <param name="batch">The batch.</param>
+    /// <param name="from">The first record.</param>
+    /// <param name="to">The end of the run.</param>
+    /// <param name="results">Gets each record's result from index 0 (when events).</param>
+    /// <param name="details">Gets each rejected event's error detail from index 0.</param>
+    /// <returns>True when the records were events of a partition this mode counts (counted or rejected), every one of
+    /// them; the partition's next offset is then past the run.</returns>
+    bool TryCountRun(HandoffBatch batch, int from, int to, Span<DecodeError> results, Span<string?> details);
+
     /// <summary>Moves every engine's watermark to <paramref name="nowMs"/> (processing time).</summary>
     void AdvanceTo(long nowMs);
 

@@ -124,6 +124,13 @@ internal sealed class StandaloneMode : IPartitionMode
         return true;
     }
 
+    public bool TryCountRun(HandoffBatch batch, int from, int to, Span<DecodeError> results, Span<string?> details)
+    {
+        batch.CountRun(Engine, from, to, results, details);
+        NextOffset(batch.Partition(from)).Value = batch.Offset(to - 1) + 1;
+        return true;
+    }
+
     public void AdvanceTo(long nowMs) => Engine.AdvanceTo(nowMs);
 
     public RecaptureOutcome Recapture(string window, long nowMs) => Engine.RecaptureReference(window);

@@ -78,8 +78,10 @@ public sealed class JsonLeafScanner
             ScanObject(ref reader, 0, 1, utf8Json);
             return true;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a string (key or value) whose \u escapes form a lone surrogate is valid JSON
+            // syntax but has no UTF-8 text; the decoder rejects it only where a configured path reads it.
             Count = 0;
             return false;
         }

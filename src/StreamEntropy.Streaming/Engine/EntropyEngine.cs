@@ -24,7 +24,7 @@ namespace StreamEntropy.Streaming.Engine;
 /// <para>Single writer: call everything from one thread (the consume loop). Snapshots are immutable and may be handed
 /// to other threads.</para>
 /// </remarks>
-public sealed class EntropyEngine : IWindowCloseObserver
+public sealed partial class EntropyEngine : IWindowCloseObserver
 {
     private const long NoWatermark = long.MinValue;
 
@@ -117,6 +117,7 @@ public sealed class EntropyEngine : IWindowCloseObserver
         (_encoder, _windows) = CreateState(schema);
         _monitor = CreateMonitor(_encoder);
         _discovery = schema.Discovery.Count > 0 ? new FieldDiscovery(schema) : null;
+        _dropsLate = _definitions.Any(d => d.Kind is WindowKind.Tumbling or WindowKind.Sliding);
     }
 
     /// <summary>Gets whether fields with a MaxDistinct budget can be measured with <paramref name="estimator"/>: the

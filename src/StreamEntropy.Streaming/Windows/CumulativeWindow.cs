@@ -27,6 +27,12 @@ internal sealed class CumulativeWindow : EntropyWindow
 
     public override void Add(ReadOnlySpan<int> ids, ReadOnlySpan<ulong> hashes, long timestampMs) => _set.Add(ids, hashes);
 
+    /// <inheritdoc/>
+    public override long NextAdvanceMs => long.MaxValue;
+
+    /// <inheritdoc/>
+    public override void AddMany(in EncodedEvents events) => _set.AddMany(events);
+
     public override WindowSnapshot Snapshot(long watermarkMs) =>
         Describe(_set, null, EventTime.ToTime(watermarkMs), closed: false);
 

@@ -85,6 +85,9 @@ internal sealed class DecayWindow : EntropyWindow
         // Forward decay needs nothing when time passes: all weights would shrink by the same factor.
     }
 
+    /// <inheritdoc/>
+    public override long NextAdvanceMs => long.MaxValue;
+
     public override void Add(ReadOnlySpan<int> ids, ReadOnlySpan<ulong> hashes, long timestampMs)
     {
         if (_landmark == NoLandmark)

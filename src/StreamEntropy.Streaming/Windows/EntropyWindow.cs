@@ -48,6 +48,25 @@ internal abstract class EntropyWindow
     /// <param name="timestampMs">The event's time.</param>
     public abstract void Add(ReadOnlySpan<int> ids, ReadOnlySpan<ulong> hashes, long timestampMs);
 
+    /// <summary>Gets the smallest watermark at which <see cref="Advance"/> would change this window (close it, move
+    /// it, or start it); below it, moving the watermark changes nothing here. The engine's batch path counts a run of
+    /// events at once only while the watermark stays below it.</summary>
+    public virtual long NextAdvanceMs => long.MinValue;
+
+    /// <summary>Gets whether an event at <paramref name="timestampMs"/> (at or before the watermark) would be counted
+    /// now rather than dropped as late.</summary>
+    public virtual bool Accepts(long timestampMs) => true;
+
+    /// <summary>Counts a run of encoded events, in order, with no <see cref="Advance"/> due among them: the same as
+    /// one <see cref="Add(ReadOnlySpan{int}, ReadOnlySpan{ulong}, long)"/> per event.</summary>
+    public virtual void AddMany(in EncodedEvents events)
+    {
+        for (int r = 0; r < events.Count; r++)
+        {
+            Add(events.IdsOf(r), events.HashesOf(r), events.Times[r]);
+        }
+    }
+
     /// <summary>Counts one encoded event of a schema without budgets.</summary>
     public void Add(ReadOnlySpan<int> ids, long timestampMs) => Add(ids, default, timestampMs);
 

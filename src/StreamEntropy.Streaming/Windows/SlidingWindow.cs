@@ -118,6 +118,35 @@ internal sealed class SlidingWindow : EntropyWindow
         _aggregate.Add(ids, hashes);
     }
 
+    /// <inheritdoc/>
+    public override long NextAdvanceMs => _current == NotStarted ? long.MinValue : (_current + 1) * _stepMs;
+
+    /// <inheritdoc/>
+    public override bool Accepts(long timestampMs) => EventTime.FloorDiv(timestampMs, _stepMs) > _current - _paneCount;
+
+    /// <inheritdoc/>
+    public override void AddMany(in EncodedEvents events)
+    {
+        // At once only when every event falls in one live pane (the usual case: time moves forward within a step);
+        // otherwise event by event.
+        ReadOnlySpan<long> times = events.Times;
+        long pane = times.IsEmpty ? 0 : EventTime.FloorDiv(times[0], _stepMs);
+        bool onePane = pane > _current - _paneCount;
+        for (int r = 1; r < times.Length && onePane; r++)
+        {
+            onePane = EventTime.FloorDiv(times[r], _stepMs) == pane;
+        }
+
+        if (!onePane)
+        {
+            base.AddMany(events);
+            return;
+        }
+
+        _panes[EventTime.Mod(pane, _paneCount)].AddMany(events);
+        _aggregate.AddMany(events);
+    }
+
     public override WindowSnapshot Snapshot(long watermarkMs)
     {
         if (_current == NotStarted)

@@ -62,6 +62,27 @@ internal sealed class TumblingWindow : EntropyWindow
         _set.Add(ids, hashes);
     }
 
+    /// <inheritdoc/>
+    public override long NextAdvanceMs => _start == NotStarted ? long.MinValue : _start + _sizeMs;
+
+    /// <inheritdoc/>
+    public override bool Accepts(long timestampMs) => timestampMs >= _start;
+
+    /// <inheritdoc/>
+    public override void AddMany(in EncodedEvents events)
+    {
+        foreach (long t in events.Times)
+        {
+            if (t < _start)
+            {
+                base.AddMany(events); // some are late: event by event
+                return;
+            }
+        }
+
+        _set.AddMany(events);
+    }
+
     public override WindowSnapshot Snapshot(long watermarkMs) =>
         _start == NotStarted
             ? Describe(_set, null, EventTime.ToTime(watermarkMs), closed: false)

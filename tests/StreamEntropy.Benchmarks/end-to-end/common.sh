@@ -1,5 +1,7 @@
 # Shared by run.sh and scale-out.sh (sourced): publishes the worker to $work/app, starts the embedded broker
 # (sets $bootstrap) and writes $1 demo-like events of ~100 bytes to $work/events.jsonl. Needs $repo and $work.
+# USERS=N adds a "user.id" of up to N distinct values (skewed to low ids; 200 000 gives ~138 k in 300 k events) to
+# every event, for a field whose table outgrows the cache (the other values stay as they are: same seed).
 # The publish is for this machine's runtime, so precompiled (ReadyToRun, see the Worker's project file). APP=/path/to/a
 # published directory uses that build instead of publishing this checkout.
 if [ -n "${APP:-}" ]; then cp -r "$APP" "$work/app"; else dotnet publish "$repo/src/StreamEntropy.Worker" -c Release --use-current-runtime --self-contained false -o "$work/app" >/dev/null; fi
@@ -8,13 +10,16 @@ for _ in $(seq 100); do grep -q BOOTSTRAP= "$work/broker.out" 2>/dev/null && bre
 bootstrap=$(sed -n 's/^BOOTSTRAP=//p' "$work/broker.out")
 echo "broker: $bootstrap"
 
-python3 - "$1" > "$work/events.jsonl" <<'PY'
+python3 - "$1" "${USERS:-0}" > "$work/events.jsonl" <<'PY'
 import random, sys
 random.seed(7)
+users = int(sys.argv[2])
+ids = random.Random(8)
 countries = ["US","GB","DE","FR","IN","BR","JP","CA","ES","IT","NL","SE"]
 devices = ["ios","android","web","tv"]
 for i in range(int(sys.argv[1])):
     c = countries[min(int(random.paretovariate(1.2)) - 1, 11)]
-    print('{"user":{"country":"%s","device":"%s"},"page":"/p/%d","status":%d,"amount":%.2f}'
-          % (c, random.choice(devices), random.randint(0, 29), 200 if random.random() < .95 else 404, random.random() * 300))
+    user = ',"id":"u%07d"' % int(users * ids.random() ** 2) if users else ''
+    print('{"user":{"country":"%s","device":"%s"%s},"page":"/p/%d","status":%d,"amount":%.2f}'
+          % (c, random.choice(devices), user, random.randint(0, 29), 200 if random.random() < .95 else 404, random.random() * 300))
 PY

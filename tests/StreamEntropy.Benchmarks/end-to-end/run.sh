@@ -26,6 +26,9 @@ work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; [ -n "${KEEP:-}" ] && echo "kept $work" || rm -rf "$work"' EXIT
 
 . "$here/common.sh" "$events"
+# With USERS (see common.sh), the user id is a fifth field, paired with page.
+user_field=""; user_pair=""
+if [ "${USERS:-0}" -gt 0 ]; then user_field=', {"Name": "user", "Path": "user.id"}'; user_pair=', {"X": "user", "Y": "page"}'; fi
 names=""; kcat_topics=()
 for t in $(seq 1 "$topics"); do
   kcat -P -b "$bootstrap" -t "bench$t" -l "$work/events.jsonl"
@@ -75,8 +78,8 @@ run_worker() { # $1: run name, $2: Kafka:Client JSON object, $3: published build
   cat > "$work/$run.json" <<JSON
 {"StreamEntropy": {
   "Kafka": {"BootstrapServers": "$bootstrap", "GroupId": "$run", "Topics": [${names%,}], "OutputTopic": "$run-out", "DeadLetterTopic": "$run-dead", "Client": $client},
-  "Fields": [{"Name": "country", "Path": "user.country"}, {"Name": "device", "Path": "user.device"}, {"Name": "page"}, {"Name": "status"}],
-  "Pairs": [{"X": "country", "Y": "device"}, {"X": "page", "Y": "status"}],
+  "Fields": [{"Name": "country", "Path": "user.country"}, {"Name": "device", "Path": "user.device"}, {"Name": "page"}, {"Name": "status"}$user_field],
+  "Pairs": [{"X": "country", "Y": "device"}, {"X": "page", "Y": "status"}$user_pair],
   "Windows": [{"Name": "all", "Kind": "Cumulative"}],
   "PublishInterval": "00:00:00.100",
   "Checkpoint": {"Directory": "$work/$run-state", "Interval": "00:00:02"}}}
