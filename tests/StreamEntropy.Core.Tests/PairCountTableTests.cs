@@ -387,18 +387,7 @@ public class PairCountTableTests
     {
         Assert.Equal(expected.UpdatesSinceRebase, actual.UpdatesSinceRebase);
         Assert.Equal(expected.LargeIds.ToArray(), actual.LargeIds.ToArray());
-        int length = Math.Max(expected.Counts.Length, actual.Counts.Length);
-        for (int id = 0; id < length; id++)
-        {
-            Assert.Equal(expected[id], actual[id]);
-        }
-
-        Assert.Equal(expected.Total, actual.Total);
-        Assert.Equal(expected.Distinct, actual.Distinct);
-        Assert.Equal(expected.Singletons, actual.Singletons);
-        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.SumNLogN), BitConverter.DoubleToInt64Bits(actual.SumNLogN));
-        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.SumNLog2N), BitConverter.DoubleToInt64Bits(actual.SumNLog2N));
-        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.SumNG), BitConverter.DoubleToInt64Bits(actual.SumNG));
+        CountTableTests.AssertSameBits(expected, actual);
     }
 
     [Fact]

@@ -194,10 +194,10 @@ public sealed class PairCountTable
 
     // The marginals as _x.Add(x, c) and _y.Add(y, c) for every non-zero pair in pair-id order leave them, bit for bit,
     // in groups of 64 pairs through CountTable.AddRun (which prefetches the group's slots and skips only the sum updates
-    // a later re-base overwrites, see there): 10⁶ distinct pairs in a few ms where one Add per entry took 24–71 ms
+    // a later re-base overwrites, see there): 10⁶ distinct pairs in about 15 ms where one Add per entry took 22–71 ms
     // (PauseBenchmarks.PublishAfterCounting). AddRun needs the number of entries still to come, which is the joint
-    // table's K; false if the pairs turned out fewer (K out of step), when the sums may lack a re-base and the caller
-    // derives them again entry by entry.
+    // table's K; false if the non-zero pairs were not K in number (with fewer, the sums could lack their last re-base),
+    // and the caller derives the marginals again entry by entry.
     private bool DeriveInGroups()
     {
         const int Group = 64;
