@@ -245,6 +245,152 @@ public class PairCountTableTests
     }
 
     [Fact]
+    public void Marginals_AfterCountingRandomPairs_EqualEntryByEntryDerivationBitForBit()
+    {
+        // Counts from 1 to several times CountTable.LargeCount, up to ~6000 distinct pairs (a re-base every 1024 entries:
+        // several inside one derivation, and a remainder after the last), some pairs retracted to zero before the read.
+        Gen<long> count = Gen.Frequency(
+            (6, Gen.Long[1, 4]),
+            (2, Gen.Long[5, 1100]),
+            (1, Gen.Long[CountTable.LargeCount - 2, 5 * CountTable.LargeCount]));
+        Gen<(int X, int Y, long Count)> entry = Gen.Frequency(
+            (3, Gen.Select(Gen.Int[0, 3000], Gen.Int[0, 40], count)),
+            (1, Gen.Select(Gen.Int[0, 20], Gen.Int[0, 3], count)));
+        Gen.Select(entry.Array[0, 6000], Gen.Int[0, 100], Gen.Bool).Sample(
+            (entries, retractPercent, readBefore) =>
+            {
+                var table = new PairCountTable(new PairInterner());
+                if (readBefore)
+                {
+                    // Marginals derived once already: the second derivation starts from cleared, grown tables.
+                    table.Add(0, 0);
+                    _ = table.X;
+                }
+
+                for (int i = 0; i < entries.Length; i++)
+                {
+                    (int x, int y, long c) = entries[i];
+                    int pairId = table.Pairs.GetOrAdd(x, y);
+                    table.AddPairCount(pairId, c);
+                    if (i % 100 < retractPercent / 10)
+                    {
+                        table.AddPairCount(pairId, -table.Joint[pairId]);
+                    }
+                    else if (i % 7 == 0)
+                    {
+                        table.Remove(x, y);
+                    }
+                }
+
+                AssertMarginalsAsEntryByEntry(table);
+            },
+            iter: 60);
+    }
+
+    [Fact]
+    public void Marginals_MoreThan65536Pairs_EqualEntryByEntryDerivationBitForBit()
+    {
+        // 70 000 distinct pairs: x mostly distinct (small counts), y with 30 values that all become large; 68 re-bases.
+        var table = new PairCountTable(new PairInterner());
+        var random = new Random(11);
+        var xs = new int[70_000];
+        var ys = new int[70_000];
+        for (int i = 0; i < xs.Length; i++)
+        {
+            xs[i] = i < 60_000 ? i : random.Next(60_000);
+            ys[i] = random.Next(30);
+        }
+
+        table.AddMany(xs, ys);
+        for (int i = 0; i < 5_000; i++)
+        {
+            table.AddPairCount(random.Next(table.Pairs.Count), random.Next(1, 3 * CountTable.LargeCount));
+            table.Remove(xs[i * 3], ys[i * 3]);
+        }
+
+        AssertMarginalsAsEntryByEntry(table);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(1023)]
+    [InlineData(1024)]
+    [InlineData(1025)]
+    [InlineData(2047)]
+    [InlineData(2048)]
+    [InlineData(2049)]
+    [InlineData(3070)]
+    [InlineData(3071)]
+    public void Marginals_PairCountsAroundRebaseBoundaries_EqualEntryByEntryDerivationBitForBit(int pairs)
+    {
+        // A re-base every 1024 entries: the last entries before and after the last one are where skipped sum updates and
+        // skipped re-bases would show. x values small and large, y values all large (countries of many users).
+        var table = new PairCountTable(new PairInterner());
+        for (int i = 0; i < pairs; i++)
+        {
+            long c = i % 5 == 0 ? CountTable.LargeCount + i : 1 + (i % 3);
+            table.AddPairCount(table.Pairs.GetOrAdd(i / 2, i % 7), c);
+        }
+
+        AssertMarginalsAsEntryByEntry(table);
+    }
+
+    // The marginals the table derives against the reference derivation (a fresh table per marginal, one Add(id, count)
+    // per non-zero pair in pair-id order): counts, sums to the last bit, the large values' order, the updates towards the
+    // next re-base, and, as what the sums' compensation holds is not visible, the same sums after the same further updates.
+    private static void AssertMarginalsAsEntryByEntry(PairCountTable table)
+    {
+        var x = new CountTable();
+        var y = new CountTable();
+        ReadOnlySpan<long> joint = table.Joint.Counts;
+        for (int pairId = 0; pairId < joint.Length; pairId++)
+        {
+            if (joint[pairId] != 0)
+            {
+                (int xId, int yId) = table.Pairs.GetPair(pairId);
+                x.Add(xId, joint[pairId]);
+                y.Add(yId, joint[pairId]);
+            }
+        }
+
+        foreach ((CountTable expected, CountTable actual) in new[] { (x, table.X), (y, table.Y) })
+        {
+            AssertSameState(expected, actual);
+            var random = new Random(expected.Distinct);
+            int ids = Math.Max(expected.Counts.Length, 1);
+            for (int i = 0; i < 300; i++)
+            {
+                int id = random.Next(ids);
+                if (i % 3 == 2 && expected[id] > 0)
+                {
+                    expected.Remove(id);
+                    actual.Remove(id);
+                }
+                else if (i % 5 == 4)
+                {
+                    long c = random.Next(1, 2 * CountTable.LargeCount);
+                    expected.Add(id, c);
+                    actual.Add(id, c);
+                }
+                else
+                {
+                    expected.Add(id);
+                    actual.Add(id);
+                }
+            }
+
+            AssertSameState(expected, actual);
+        }
+    }
+
+    private static void AssertSameState(CountTable expected, CountTable actual)
+    {
+        Assert.Equal(expected.UpdatesSinceRebase, actual.UpdatesSinceRebase);
+        Assert.Equal(expected.LargeIds.ToArray(), actual.LargeIds.ToArray());
+        CountTableTests.AssertSameBits(expected, actual);
+    }
+
+    [Fact]
     public void AddMany_MismatchedLengths_Throws()
     {
         var table = new PairCountTable(new PairInterner());
