@@ -62,17 +62,52 @@ static int Memory(string kind, int n, int length)
     GC.KeepAlive(interner);
     GC.KeepAlive(table);
     GC.KeepAlive(pairs);
-    foreach ((string name, object owner) in new (string, object)[] { ("_slots", interner), ("_arena", interner), ("_starts", interner), ("_counts", table) })
+    object[] owners = kind == "values" ? [interner, table] : [pairs.Pairs, pairs.Joint];
+    foreach (object owner in owners)
     {
-        if (kind == "values" && owner.GetType().GetField(name, System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)?.GetValue(owner) is Array array)
+        foreach (System.Reflection.FieldInfo field in owner.GetType().GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance))
         {
-            long bytes = (long)array.Length * System.Runtime.InteropServices.Marshal.SizeOf(array.GetType().GetElementType()!);
-            Console.Write(FormattableString.Invariant($"{name} {(double)bytes / n:F1} B, "));
+            long bytes = ArrayBytes(field.GetValue(owner), 0);
+            if (bytes >= n)
+            {
+                Console.Write(FormattableString.Invariant($"{field.Name} {(double)bytes / n:F1} B, "));
+            }
         }
     }
 
     Console.WriteLine(FormattableString.Invariant($"{kind} n={n} length={length}: RSS growth peak {(double)peak / n:F1} B, end {(double)end / n:F1} B; live heap {(double)live / n:F1} B per distinct {(kind == "values" ? "value" : "pair")}"));
     return 0;
+}
+
+// The bytes of the arrays a field holds: an array (of arrays: each), or a struct's fields that hold arrays.
+static long ArrayBytes(object? value, int depth)
+{
+    switch (value)
+    {
+        case null:
+            return 0;
+        case Array array when array.GetType().GetElementType()!.IsArray:
+            long sum = 0;
+            foreach (object? inner in array)
+            {
+                sum += ArrayBytes(inner, depth + 1);
+            }
+
+            return sum;
+        case Array array:
+            return (long)array.Length * System.Runtime.InteropServices.Marshal.SizeOf(array.GetType().GetElementType()!);
+        default:
+            long total = 0;
+            if (value.GetType().IsValueType && depth < 2)
+            {
+                foreach (System.Reflection.FieldInfo field in value.GetType().GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance))
+                {
+                    total += ArrayBytes(field.GetValue(value), depth + 1);
+                }
+            }
+
+            return total;
+    }
 }
 
 // "u" and the number in decimal, zero-padded to the length (8: "u0000042", an id of 8 characters).
