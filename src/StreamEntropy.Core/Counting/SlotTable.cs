@@ -14,7 +14,8 @@ namespace StreamEntropy.Core.Counting;
 /// as one of its pages. The pages alive during a growth are never more than the new table's (plus two), and no page is
 /// left over for the runtime to keep.</para>
 /// <para>Why a quarter: with pages the capacity need not be a power of two, so the load stays between 3/5 and 3/4
-/// (16–20 bytes of table per entry) instead of between 3/8 and 3/4 (16–32 bytes). An entry moves about four times over
+/// (16–20 bytes of table per entry; from 1/2 while the table has only a few pages, where a step is a whole page)
+/// instead of between 3/8 and 3/4 (16–32 bytes). An entry moves about four times over
 /// the table's life instead of once, but a move is a sequential copy.</para>
 /// <para>A table smaller than a page is one array of a power-of-two length that doubles (a few KiB at most, copied).
 /// Access is a shift and a mask into a page; the page array (at most a few hundred references) stays in cache.</para>
@@ -75,7 +76,7 @@ internal struct SlotTable
         where THash : struct, ISlotHash
     {
         long step = _capacity < PageSlots ? 2L * _capacity : _capacity + Math.Max(PageSlots, _capacity / 4);
-        long wanted = Math.Max(step, (entries * 4L / 3) + 1);
+        long wanted = Math.Max(step, (((entries + 1) * 4L) + 2) / 3); // 3/4 of it is more than `entries`
         int capacity;
         if (wanted <= PageSlots)
         {
