@@ -34,6 +34,7 @@ internal struct SlotTable
     private const int MaxPages = int.MaxValue >> PageBits;
 
     private InternSlot[][] _pages;
+    private Stack<InternSlot[]>? _spare; // pages a growth emptied but did not need: the next growth takes them first
     private int _capacity;
     private int _growAt;
 
@@ -100,14 +101,15 @@ internal struct SlotTable
     // least its old home times capacity / old capacity, so the new pages are written roughly in order too, and a new page
     // is taken only when first written. Each old page, once read, is cleared and becomes a new page: the pages alive at any
     // moment are the new table's written part and the old table's unread part, never more than the new table plus the two
-    // pages that probing past a page end and the entries that wrapped round the old table's end can touch early.
+    // pages that probing past a page end and the entries that wrapped round the old table's end can touch early. Those
+    // one or two pages, if the new table ends up not needing them, are kept for the next growth rather than dropped.
     private void Rehash<THash>(THash hasher, int capacity)
         where THash : struct, ISlotHash
     {
         InternSlot[][] old = _pages;
         int pageLength = Math.Min(capacity, PageSlots);
         var pages = new InternSlot[(capacity + PageMask) >> PageBits][];
-        var spare = new Stack<InternSlot[]>();
+        Stack<InternSlot[]> spare = _spare ??= new Stack<InternSlot[]>();
         for (int p = 0; p < old.Length; p++)
         {
             InternSlot[] page = old[p];
@@ -135,7 +137,7 @@ internal struct SlotTable
 
             if (page.Length == pageLength)
             {
-                spare.Push(page);
+                spare.Push(page); // only whole pages: a table shorter than a page is one array of its own length
             }
         }
 

@@ -6,10 +6,12 @@ using System.Runtime.CompilerServices;
 using StreamEntropy.Core.Counting;
 
 // One measurement per process, so that each starts from the same resident set (see run.sh for the commands).
-//   memory values N [LENGTH]  intern N distinct values of LENGTH bytes (default 8) and count each once
+//   memory values N [LENGTH]  intern N distinct values of LENGTH bytes (default 8) and count each once (PRESIZE=1:
+//                             the count table allocated for N ids before the baseline, to tell its doubling apart)
 //   memory pairs N            count N distinct pairs (x, y) of 1 000 x values
 //   time N                    hits at N distinct values and pairs, in random order, and a random-access baseline
-// Memory lines: bytes per distinct value of resident-set growth (peak and at the end) and of live managed heap.
+// Memory lines: the bytes of each array of the interner and the count table per distinct value (or pair), then the
+// resident-set growth (peak and at the end) and the live managed heap per distinct value.
 if (args.Length < 2)
 {
     Console.Error.WriteLine("usage: CountingHarness (memory values|memory pairs|time) N [LENGTH]");
@@ -26,7 +28,7 @@ return args[0] switch
 static int Memory(string kind, int n, int length)
 {
     byte[] buffer = new byte[Math.Max(length, 16)];
-    CountTable table = new();
+    CountTable table = new(Environment.GetEnvironmentVariable("PRESIZE") == "1" ? n : 16); // PRESIZE=1: counts allocated once (how much of the growth is the doubling counts' garbage)
     var pairs = new PairCountTable(new PairInterner());
     var interner = new ValueInterner();
     Value(buffer, 0, length);
