@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace StreamEntropy.Core.Counting;
 
@@ -15,17 +17,20 @@ namespace StreamEntropy.Core.Counting;
 /// left over for the runtime to keep.</para>
 /// <para>Why a quarter: with pages the capacity need not be a power of two, so the load stays between 3/5 and 3/4
 /// (16–20 bytes of table per entry; from 1/2 while the table has only a few pages, where a step is a whole page)
-/// instead of between 3/8 and 3/4 (16–32 bytes). An entry moves about four times over
-/// the table's life instead of once, but a move is a sequential copy.</para>
-/// <para>A table smaller than a page is one array of a power-of-two length that doubles (a few KiB at most, copied).
-/// Access is a shift and a mask into a page; the page array (at most a few hundred references) stays in cache.</para>
+/// instead of between 3/8 and 3/4 (16–32 bytes). An entry moves about four times over the table's life instead of
+/// once, but a move is a sequential copy. (The fractions are for the default maximum load of 3/4; the pair interner
+/// uses 5/8.)</para>
+/// <para>A table of one page is a plain array of a power-of-two length that doubles (copied: at most 768 KiB), read
+/// without the page indirection. A larger table is read with a shift and a mask into a page, after one load of the
+/// page's reference from an array of a few hundred, which stays cached.</para>
 /// <para>A mutable struct kept in a field of its interner (one object fewer on the hot path); never copied.</para>
 /// </remarks>
 internal struct SlotTable
 {
-    /// <summary>Slots per page: 8 192 × 12 bytes = 96 KiB, above the large-object threshold so that a page is never
-    /// copied by a compacting collection.</summary>
-    internal const int PageBits = 13;
+    /// <summary>Slots per page: 65 536 × 12 bytes = 768 KiB. A table of one page (up to 49 152 entries, about the size
+    /// of the second-level cache) is read as a plain array; larger ones, whose probes miss the caches anyway, pay one
+    /// load of the page reference (from an array of a few hundred, which stays cached).</summary>
+    internal const int PageBits = 16;
 
     private const int PageSlots = 1 << PageBits;
     private const int PageMask = PageSlots - 1;
@@ -34,29 +39,49 @@ internal struct SlotTable
     private const int MaxPages = int.MaxValue >> PageBits;
 
     private InternSlot[][] _pages;
+    private InternSlot[]? _single; // the only page while the table is one: read without the page indirection
     private Stack<InternSlot[]>? _spare; // pages a growth emptied but did not need: the next growth takes them first
+    private readonly int _maxLoadEighths;
     private int _capacity;
     private int _growAt;
 
-    /// <summary>Creates an empty table of <paramref name="capacity"/> slots, a power of two no larger than a page.</summary>
-    public SlotTable(int capacity)
+    /// <summary>Creates an empty table of <paramref name="capacity"/> slots, a power of two no larger than a page, that
+    /// grows when <paramref name="maxLoadEighths"/> eighths of its slots are taken.</summary>
+    public SlotTable(int capacity, int maxLoadEighths = 6)
     {
-        _pages = [new InternSlot[capacity]];
+        _maxLoadEighths = maxLoadEighths;
+        _single = new InternSlot[capacity];
+        _pages = [_single];
         _capacity = capacity;
-        _growAt = capacity * 3 / 4;
+        _growAt = capacity * maxLoadEighths / 8;
     }
 
     /// <summary>Gets the number of slots.</summary>
     public readonly int Capacity => _capacity;
 
-    /// <summary>Gets the number of entries at which the table must grow (3/4 of its slots).</summary>
+    /// <summary>Gets the number of entries at which the table must grow (3/4 of its slots unless told otherwise).</summary>
     public readonly int GrowAt => _growAt;
 
     /// <summary>Gets the slot <paramref name="slot"/> (0 ≤ slot &lt; <see cref="Capacity"/>).</summary>
     public readonly ref InternSlot this[int slot]
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get => ref _pages[slot >> PageBits][slot & PageMask];
+        get
+        {
+            // Unchecked: every slot number the callers use comes from Home or Next, both below the capacity, and the
+            // pages cover the capacity. A checked access reads the page's length from its header, a second cache line
+            // per probe at a random page, which the hit path of a large table felt (see the Core README).
+            Debug.Assert((uint)slot < (uint)_capacity, "a slot number below the capacity");
+            InternSlot[]? single = _single;
+            if (single is not null)
+            {
+                // One page (tables up to 49 152 entries): as fast as a plain array, the branch always goes this way.
+                return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(single), slot);
+            }
+
+            InternSlot[] page = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_pages), slot >> PageBits);
+            return ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(page), slot & PageMask);
+        }
     }
 
     /// <summary>The slot a hash names: its top 32 bits scaled to the capacity.</summary>
@@ -77,7 +102,7 @@ internal struct SlotTable
         where THash : struct, ISlotHash
     {
         long step = _capacity < PageSlots ? 2L * _capacity : _capacity + Math.Max(PageSlots, _capacity / 4);
-        long wanted = Math.Max(step, (((entries + 1) * 4L) + 2) / 3); // 3/4 of it is more than `entries`
+        long wanted = Math.Max(step, (((entries + 1) * 8L) + _maxLoadEighths - 1) / _maxLoadEighths); // room for `entries` + 1
         int capacity;
         if (wanted <= PageSlots)
         {
@@ -147,8 +172,9 @@ internal struct SlotTable
         }
 
         _pages = pages;
+        _single = pages.Length == 1 ? pages[0] : null;
         _capacity = capacity;
-        _growAt = (int)Math.Min(capacity * 3L / 4, int.MaxValue - 1);
+        _growAt = (int)Math.Min(capacity * (long)_maxLoadEighths / 8, int.MaxValue - 1);
     }
 
     private static InternSlot[] Take(Stack<InternSlot[]> spare, int pageLength)
