@@ -50,22 +50,10 @@ public class PairInternerTests
                 var model = new Dictionary<(int, int), int>();
                 foreach ((int x, int y) in inserted)
                 {
-                    if (!model.TryGetValue((x, y), out int expected))
-                    {
-                        expected = model.Count;
-                        model[(x, y)] = expected;
-                    }
-
-                    Assert.Equal(expected, pairs.GetOrAdd(x, y));
+                    AddAndCheck(pairs, model, x, y);
                 }
 
-                Assert.Equal(model.Count, pairs.Count);
-                foreach (((int x, int y), int id) in model)
-                {
-                    Assert.Equal((x, y), pairs.GetPair(id));
-                    Assert.True(pairs.TryGetId(x, y, out int found));
-                    Assert.Equal(id, found);
-                }
+                AssertMatchesModel(pairs, model);
 
                 foreach ((int x, int y) in probes)
                 {
@@ -158,26 +146,38 @@ public class PairInternerTests
                 for (int i = 0; i < 300_000; i++)
                 {
                     (int x, int y) = random.Next(4) == 0 ? (random.Next(), random.Next()) : (random.Next(700), random.Next(700));
-                    if (!model.TryGetValue((x, y), out int expected))
-                    {
-                        expected = model.Count;
-                        model[(x, y)] = expected;
-                    }
-
-                    Assert.Equal(expected, pairs.GetOrAdd(x, y));
+                    AddAndCheck(pairs, model, x, y);
                 }
 
-                Assert.Equal(model.Count, pairs.Count);
-                foreach (((int x, int y), int id) in model)
-                {
-                    Assert.Equal((x, y), pairs.GetPair(id));
-                    Assert.True(pairs.TryGetId(x, y, out int found));
-                    Assert.Equal(id, found);
-                }
+                AssertMatchesModel(pairs, model);
 
                 Assert.False(pairs.TryGetId(700, 700, out int missing));
                 Assert.Equal(-1, missing);
             },
             iter: 2);
+    }
+
+    // Interns (x, y) and checks its id against the model (ids in first-sight order).
+    private static void AddAndCheck(PairInterner pairs, Dictionary<(int, int), int> model, int x, int y)
+    {
+        if (!model.TryGetValue((x, y), out int expected))
+        {
+            expected = model.Count;
+            model[(x, y)] = expected;
+        }
+
+        Assert.Equal(expected, pairs.GetOrAdd(x, y));
+    }
+
+    // Every pair of the model round-trips through GetPair and TryGetId, and nothing else was added.
+    private static void AssertMatchesModel(PairInterner pairs, Dictionary<(int, int), int> model)
+    {
+        Assert.Equal(model.Count, pairs.Count);
+        foreach (((int x, int y), int id) in model)
+        {
+            Assert.Equal((x, y), pairs.GetPair(id));
+            Assert.True(pairs.TryGetId(x, y, out int found));
+            Assert.Equal(id, found);
+        }
     }
 }

@@ -175,14 +175,7 @@ public class ValueInternerTests
                         2 => [.. Enumerable.Range(0, random.Next(9)).Select(_ => (byte)random.Next(3))],
                         _ => Encoding.UTF8.GetBytes("id-" + random.Next(40_000) + new string('x', random.Next(30))),
                     };
-                    string key = Convert.ToHexString(value);
-                    if (!reference.TryGetValue(key, out int expected))
-                    {
-                        expected = reference.Count;
-                        reference.Add(key, expected);
-                    }
-
-                    Assert.Equal(expected, interner.GetOrAdd(value));
+                    AddAndCheck(interner, reference, value);
                 }
 
                 Assert.Equal(reference.Count, interner.Count);
@@ -223,14 +216,7 @@ public class ValueInternerTests
                         seen.Add(value);
                     }
 
-                    string key = Convert.ToHexString(value);
-                    if (!reference.TryGetValue(key, out int expected))
-                    {
-                        expected = reference.Count;
-                        reference.Add(key, expected);
-                    }
-
-                    Assert.Equal(expected, interner.GetOrAdd(value));
+                    AddAndCheck(interner, reference, value);
                 }
 
                 Assert.Equal(reference.Count, interner.Count);
@@ -243,5 +229,18 @@ public class ValueInternerTests
                 }
             },
             iter: 3);
+    }
+
+    // Interns `value` and checks its id against the reference (ids in first-sight order).
+    private static void AddAndCheck(ValueInterner interner, Dictionary<string, int> reference, byte[] value)
+    {
+        string key = Convert.ToHexString(value);
+        if (!reference.TryGetValue(key, out int expected))
+        {
+            expected = reference.Count;
+            reference.Add(key, expected);
+        }
+
+        Assert.Equal(expected, interner.GetOrAdd(value));
     }
 }
