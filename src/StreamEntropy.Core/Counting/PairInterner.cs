@@ -6,18 +6,20 @@ namespace StreamEntropy.Core.Counting;
 /// <remarks>A pair key packs x in the high and y in the low 32 bits. The default <c>long</c> hash of such a key is
 /// x ^ y, under which small id pairs collide massively, so the key is mixed by a 64×64→128-bit multiplication with the
 /// golden-ratio constant (high ⊕ low) and the table is indexed by the top bits of the mix. The table is a
-/// <see cref="SlotTable"/> (12-byte slots holding the key and id + 1, load 1/2 to 5/8, grown page by page without a
-/// second copy), and the keys by pair id lie in fixed chunks (<see cref="ChunkedArray{T}"/>): about 19–24 + 8 bytes per
-/// pair, resident as well as live. Single writer.</remarks>
+/// <see cref="SlotTable"/> (12-byte slots holding the key and id + 1; past one page, load 3/5 to 3/4, grown page by
+/// page without a second copy), and the keys by pair id lie in fixed chunks (<see cref="ChunkedArray{T}"/>): about
+/// 16–20 + 8 bytes per pair, resident as well as live. Single writer.</remarks>
 public sealed class PairInterner
 {
     private const ulong GoldenRatio = 0x9E3779B97F4A7C15;
     private const int MinCapacity = 64;
 
-    // Grown at 5/8 full rather than 3/4: a pair hit in a table that fits the caches is mostly its own probe, and a probe
-    // that goes on past the home slot is a mispredicted branch (measured: 1.6–2× the time of base's table, which was
-    // at most half full, at 3/4; 1.1–1.4× at 1/2). 5/8 keeps 10⁶ pairs at 48 bytes each; see the Core README.
-    private SlotTable _slots = new(MinCapacity, 5);
+    // Grown at 1/2 full while the table is one page (up to 32 768 pairs, where it fits the caches and a pair hit costs
+    // little more than its probes: a probe that goes on past the home slot is a mispredicted branch; one-page tables
+    // grown at 5/8 or 3/4 measured 1.6–2× the time per hit in random order), then at 3/4 like the value interner (where
+    // a hit is a cache miss whatever the load, and memory is what counts). See "Memory per distinct value" in the Core
+    // README.
+    private SlotTable _slots = new(MinCapacity, maxLoadEighths: 6, onePageMaxLoadEighths: 4);
     private ChunkedArray<ulong> _pairs = new(16); // pair id → key, to enumerate and to recover (x, y)
     private int _count;
 
@@ -46,9 +48,9 @@ public sealed class PairInterner
     public int GetOrAdd(int x, int y)
     {
         ulong key = Pack(x, y);
-        int slot = FindSlot(key);
-        uint entry = _slots[slot].IdPlusOne;
-        return entry != 0 ? (int)entry - 1 : Insert(slot, key);
+        ref InternSlot slot = ref FindSlot(key);
+        uint entry = slot.IdPlusOne;
+        return entry != 0 ? (int)entry - 1 : Insert(ref slot, key);
     }
 
     /// <summary>Interns several pairs at once: the id of (<paramref name="xs"/>[i], <paramref name="ys"/>[i]) goes to
@@ -78,7 +80,7 @@ public sealed class PairInterner
     /// <summary>Looks a pair up without adding it.</summary>
     public bool TryGetId(int x, int y, out int pairId)
     {
-        uint entry = _slots[FindSlot(Pack(x, y))].IdPlusOne;
+        uint entry = FindSlot(Pack(x, y)).IdPlusOne;
         pairId = (int)entry - 1;
         return entry != 0;
     }
@@ -108,7 +110,7 @@ public sealed class PairInterner
 
     /// <summary>The slot that holds <paramref name="key"/>, or the empty slot where it would go.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int FindSlot(ulong key)
+    private ref InternSlot FindSlot(ulong key)
     {
         int slot = _slots.Home(Mix(key));
         while (true)
@@ -116,7 +118,7 @@ public sealed class PairInterner
             ref InternSlot s = ref _slots[slot];
             if (s.IdPlusOne == 0 || s.Key == key)
             {
-                return slot;
+                return ref s;
             }
 
             slot = _slots.Next(slot);
@@ -124,12 +126,12 @@ public sealed class PairInterner
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private int Insert(int slot, ulong key)
+    private int Insert(ref InternSlot slot, ulong key)
     {
         int id = _count;
         _pairs.EnsureLength(id + 1);
         _pairs[id] = key;
-        _slots[slot] = new InternSlot { Key = key, IdPlusOne = (uint)(id + 1) };
+        slot = new InternSlot { Key = key, IdPlusOne = (uint)(id + 1) }; // nothing above moved the table
         _count = id + 1;
         if (_count >= _slots.GrowAt)
         {

@@ -42,18 +42,21 @@ internal struct SlotTable
     private InternSlot[]? _single; // the only page while the table is one: read without the page indirection
     private Stack<InternSlot[]>? _spare; // pages a growth emptied but did not need: the next growth takes them first
     private readonly int _maxLoadEighths;
+    private readonly int _onePageMaxLoadEighths;
     private int _capacity;
     private int _growAt;
 
     /// <summary>Creates an empty table of <paramref name="capacity"/> slots, a power of two no larger than a page, that
-    /// grows when <paramref name="maxLoadEighths"/> eighths of its slots are taken.</summary>
-    public SlotTable(int capacity, int maxLoadEighths = 6)
+    /// grows when <paramref name="maxLoadEighths"/> eighths of its slots are taken, or
+    /// <paramref name="onePageMaxLoadEighths"/> eighths (if given) while it is one page.</summary>
+    public SlotTable(int capacity, int maxLoadEighths = 6, int onePageMaxLoadEighths = 0)
     {
         _maxLoadEighths = maxLoadEighths;
+        _onePageMaxLoadEighths = onePageMaxLoadEighths > 0 ? onePageMaxLoadEighths : maxLoadEighths;
         _single = new InternSlot[capacity];
         _pages = [_single];
         _capacity = capacity;
-        _growAt = capacity * maxLoadEighths / 8;
+        _growAt = GrowAtFor(capacity);
     }
 
     /// <summary>Gets the number of slots.</summary>
@@ -102,7 +105,12 @@ internal struct SlotTable
         where THash : struct, ISlotHash
     {
         long step = _capacity < PageSlots ? 2L * _capacity : _capacity + Math.Max(PageSlots, _capacity / 4);
-        long wanted = Math.Max(step, (((entries + 1) * 8L) + _maxLoadEighths - 1) / _maxLoadEighths); // room for `entries` + 1
+        long wanted = Math.Max(step, Room(entries, _maxLoadEighths));
+        if (wanted <= PageSlots)
+        {
+            wanted = Math.Max(step, Room(entries, _onePageMaxLoadEighths));
+        }
+
         int capacity;
         if (wanted <= PageSlots)
         {
@@ -174,8 +182,14 @@ internal struct SlotTable
         _pages = pages;
         _single = pages.Length == 1 ? pages[0] : null;
         _capacity = capacity;
-        _growAt = (int)Math.Min(capacity * (long)_maxLoadEighths / 8, int.MaxValue - 1);
+        _growAt = GrowAtFor(capacity);
     }
+
+    // The slots that hold `entries` + 1 at a load of `eighths` / 8.
+    private static long Room(int entries, int eighths) => (((entries + 1) * 8L) + eighths - 1) / eighths;
+
+    private readonly int GrowAtFor(int capacity) =>
+        (int)Math.Min(capacity * (long)(capacity <= PageSlots ? _onePageMaxLoadEighths : _maxLoadEighths) / 8, int.MaxValue - 1);
 
     private static InternSlot[] Take(Stack<InternSlot[]> spare, int pageLength)
     {

@@ -66,9 +66,9 @@ public sealed class ValueInterner
     public int GetOrAdd(ReadOnlySpan<byte> value)
     {
         ulong key = KeyAndHash(value, out ulong hash);
-        int slot = FindSlot(value, key, hash);
-        uint entry = _slots[slot].IdPlusOne;
-        return entry != 0 ? (int)entry - 1 : Insert(slot, key, value);
+        ref InternSlot slot = ref FindSlot(value, key, _slots.Home(hash));
+        uint entry = slot.IdPlusOne;
+        return entry != 0 ? (int)entry - 1 : Insert(ref slot, key, value);
     }
 
     /// <summary>Interns several values at once: value i is <c>bytes[starts[i] .. starts[i] + lengths[i]]</c>, and its id
@@ -94,8 +94,7 @@ public sealed class ValueInterner
         for (int i = 0; i < n; i++)
         {
             ReadOnlySpan<byte> value = bytes.Slice(starts[i], lengths[i]);
-            ulong key = KeyAndHash(value, out ulong hash);
-            keys[i] = key;
+            keys[i] = KeyAndHash(value, out ulong hash);
             hashes[i] = hash;
             CacheHint.Prefetch(ref _slots[_slots.Home(hash)]);
         }
@@ -103,9 +102,10 @@ public sealed class ValueInterner
         for (int i = 0; i < n; i++)
         {
             ReadOnlySpan<byte> value = bytes.Slice(starts[i], lengths[i]);
-            int slot = FindSlot(value, keys[i], hashes[i]);
-            uint entry = _slots[slot].IdPlusOne;
-            ids[i] = entry != 0 ? (int)entry - 1 : Insert(slot, keys[i], value);
+            // The home again, not kept from the first pass: an insertion above may have grown the table.
+            ref InternSlot slot = ref FindSlot(value, keys[i], _slots.Home(hashes[i]));
+            uint entry = slot.IdPlusOne;
+            ids[i] = entry != 0 ? (int)entry - 1 : Insert(ref slot, keys[i], value);
         }
     }
 
@@ -120,7 +120,7 @@ public sealed class ValueInterner
     public bool TryGetId(ReadOnlySpan<byte> value, out int id)
     {
         ulong key = KeyAndHash(value, out ulong hash);
-        uint entry = _slots[FindSlot(value, key, hash)].IdPlusOne;
+        uint entry = FindSlot(value, key, _slots.Home(hash)).IdPlusOne;
         id = (int)entry - 1;
         return entry != 0;
     }
@@ -190,18 +190,19 @@ public sealed class ValueInterner
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong HashOfKey(ulong key) => new KeyHash(_seed, _hashMask).Hash(key);
 
-    /// <summary>The slot that holds <paramref name="value"/>, or the empty slot where it would go.</summary>
+    /// <summary>The slot that holds <paramref name="value"/>, or the empty slot where it would go, searched from the
+    /// slot <paramref name="home"/> its hash names.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int FindSlot(ReadOnlySpan<byte> value, ulong key, ulong hash)
+    private ref InternSlot FindSlot(ReadOnlySpan<byte> value, ulong key, int home)
     {
-        int slot = _slots.Home(hash);
+        int slot = home;
         while (true)
         {
             ref InternSlot s = ref _slots[slot];
             uint entry = s.IdPlusOne;
             if (entry == 0 || (s.Key == key && (key < LongValueMarker || Matches(value, (int)entry - 1))))
             {
-                return slot;
+                return ref s;
             }
 
             slot = _slots.Next(slot);
@@ -211,14 +212,14 @@ public sealed class ValueInterner
     private bool Matches(ReadOnlySpan<byte> value, int id) => _arena.Get(_starts[id], _starts[id + 1]).SequenceEqual(value);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private int Insert(int slot, ulong key, ReadOnlySpan<byte> value)
+    private int Insert(ref InternSlot slot, ulong key, ReadOnlySpan<byte> value)
     {
         int id = _count;
         int start = _arena.Append(value);
         _starts.EnsureLength(id + 2);
         _starts[id] = start;
         _starts[id + 1] = start + value.Length;
-        _slots[slot] = new InternSlot { Key = key, IdPlusOne = (uint)(id + 1) };
+        slot = new InternSlot { Key = key, IdPlusOne = (uint)(id + 1) }; // nothing above moved the table
         _count = id + 1;
         if (_count >= _slots.GrowAt)
         {
