@@ -96,7 +96,7 @@ public sealed class ValueInterner
             ReadOnlySpan<byte> value = bytes.Slice(starts[i], lengths[i]);
             keys[i] = KeyAndHash(value, out ulong hash);
             hashes[i] = hash;
-            CacheHint.Prefetch(ref _slots[_slots.Home(hash)]);
+            CacheHint.PrefetchTwoLines(ref _slots[_slots.Home(hash)]);
         }
 
         for (int i = 0; i < n; i++)
