@@ -19,7 +19,7 @@ namespace StreamEntropy.Core.Counting;
 /// (16–20 bytes of table per entry; from 1/2 while the table has only a few pages, where a step is a whole page)
 /// instead of between 3/8 and 3/4 (16–32 bytes). An entry moves about four times over the table's life instead of
 /// once, but a move is a sequential copy. (The fractions are for the default maximum load of 3/4; the pair interner
-/// uses 5/8.)</para>
+/// grows its table at 1/2 full while it is one page.)</para>
 /// <para>A table of one page is a plain array of a power-of-two length that doubles (copied: at most 768 KiB), read
 /// without the page indirection. A larger table is read with a shift and a mask into a page, after one load of the
 /// page's reference from an array of a few hundred, which stays cached.</para>
@@ -27,8 +27,8 @@ namespace StreamEntropy.Core.Counting;
 /// </remarks>
 internal struct SlotTable
 {
-    /// <summary>Slots per page: 65 536 × 12 bytes = 768 KiB. A table of one page (up to 49 152 entries, about the size
-    /// of the second-level cache) is read as a plain array; larger ones, whose probes miss the caches anyway, pay one
+    /// <summary>Slots per page: 65 536 × 12 bytes = 768 KiB. A table of one page (up to 49 152 entries at 3/4, a table
+    /// that fits the second-level cache or nearly) is read as a plain array; larger ones, whose probes miss the caches anyway, pay one
     /// load of the page reference (from an array of a few hundred, which stays cached).</summary>
     internal const int PageBits = 16;
 
