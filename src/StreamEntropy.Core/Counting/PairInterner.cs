@@ -2,10 +2,10 @@ using System.Runtime.CompilerServices;
 
 namespace StreamEntropy.Core.Counting;
 
-/// <summary>Interns pairs of value ids (x, y) to dense pair ids, with open addressing and a 64-bit mix.</summary>
+/// <summary>Interns pairs of value ids (x, y) to dense pair ids, with open addressing and a multiplicative hash.</summary>
 /// <remarks>A pair key packs x in the high and y in the low 32 bits. The default <c>long</c> hash of such a key is
-/// x ^ y, under which small id pairs collide massively, so the key is mixed by a 64×64→128-bit multiplication with the
-/// golden-ratio constant (high ⊕ low) and the table is indexed by the top bits of the mix. The table is a
+/// x ^ y, under which small id pairs collide massively, so the key is multiplied by the 64-bit golden-ratio constant
+/// and the table is indexed by the top bits of the product (Fibonacci hashing). The table is a
 /// <see cref="SlotTable"/> (12-byte slots holding the key and id + 1; past one page, load 3/5 to 3/4, grown page by
 /// page without a second copy), and the keys by pair id lie in fixed chunks (<see cref="ChunkedArray{T}"/>): about
 /// 16–20 + 8 bytes per pair, resident as well as live. Single writer.</remarks>
@@ -66,9 +66,10 @@ public sealed class PairInterner
             throw new ArgumentException("xs, ys and ids must have one entry per pair.", nameof(ys));
         }
 
+        SlotTable table = _slots; // a copy of the references: this pass only reads, and the loop keeps them in registers
         for (int i = 0; i < n; i++)
         {
-            CacheHint.Prefetch(ref _slots[_slots.Home(Mix(Pack(xs[i], ys[i])))]);
+            CacheHint.Prefetch(ref table[table.Home(Mix(Pack(xs[i], ys[i])))]);
         }
 
         for (int i = 0; i < n; i++)
@@ -101,12 +102,9 @@ public sealed class PairInterner
         return ((ulong)(uint)x << 32) | (uint)y;
     }
 
+    // Fibonacci hashing: the table uses the top 32 bits of the product, where every bit of the key has an effect.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Mix(ulong key)
-    {
-        ulong high = Math.BigMul(key, GoldenRatio, out ulong low);
-        return high ^ low;
-    }
+    private static ulong Mix(ulong key) => key * GoldenRatio;
 
     /// <summary>The slot that holds <paramref name="key"/>, or the empty slot where it would go.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

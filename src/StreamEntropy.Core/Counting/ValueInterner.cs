@@ -91,12 +91,13 @@ public sealed class ValueInterner
 
         ulong[] keys = _batchKeys;
         ulong[] hashes = _batchHashes;
+        SlotTable table = _slots; // a copy of the references: this pass only reads, and the loop keeps them in registers
         for (int i = 0; i < n; i++)
         {
             ReadOnlySpan<byte> value = bytes.Slice(starts[i], lengths[i]);
             keys[i] = KeyAndHash(value, out ulong hash);
             hashes[i] = hash;
-            CacheHint.PrefetchTwoLines(ref _slots[_slots.Home(hash)]);
+            CacheHint.PrefetchTwoLines(ref table[table.Home(hash)]);
         }
 
         for (int i = 0; i < n; i++)
