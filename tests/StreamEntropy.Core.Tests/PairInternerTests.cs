@@ -50,22 +50,10 @@ public class PairInternerTests
                 var model = new Dictionary<(int, int), int>();
                 foreach ((int x, int y) in inserted)
                 {
-                    if (!model.TryGetValue((x, y), out int expected))
-                    {
-                        expected = model.Count;
-                        model[(x, y)] = expected;
-                    }
-
-                    Assert.Equal(expected, pairs.GetOrAdd(x, y));
+                    AddAndCheck(pairs, model, x, y);
                 }
 
-                Assert.Equal(model.Count, pairs.Count);
-                foreach (((int x, int y), int id) in model)
-                {
-                    Assert.Equal((x, y), pairs.GetPair(id));
-                    Assert.True(pairs.TryGetId(x, y, out int found));
-                    Assert.Equal(id, found);
-                }
+                AssertMatchesModel(pairs, model);
 
                 foreach ((int x, int y) in probes)
                 {
@@ -142,5 +130,54 @@ public class PairInternerTests
                 Assert.Equal(model.Count, many.Count);
             },
             iter: 100);
+    }
+
+    [Fact]
+    public void GetOrAdd_ManyDistinctPairs_MatchDictionaryModelAcrossGrowth()
+    {
+        // 3·10⁵ draws from a 700 × 700 grid and from anywhere: the table grows page by page from 64 slots to ~50 pages
+        // while pairs repeat, and the pair ids by id cross several chunks.
+        Gen.Int.Sample(
+            seed =>
+            {
+                var random = new Random(seed);
+                var pairs = new PairInterner();
+                var model = new Dictionary<(int, int), int>();
+                for (int i = 0; i < 300_000; i++)
+                {
+                    (int x, int y) = random.Next(4) == 0 ? (random.Next(), random.Next()) : (random.Next(700), random.Next(700));
+                    AddAndCheck(pairs, model, x, y);
+                }
+
+                AssertMatchesModel(pairs, model);
+
+                Assert.False(pairs.TryGetId(700, 700, out int missing));
+                Assert.Equal(-1, missing);
+            },
+            iter: 2);
+    }
+
+    // Interns (x, y) and checks its id against the model (ids in first-sight order).
+    private static void AddAndCheck(PairInterner pairs, Dictionary<(int, int), int> model, int x, int y)
+    {
+        if (!model.TryGetValue((x, y), out int expected))
+        {
+            expected = model.Count;
+            model[(x, y)] = expected;
+        }
+
+        Assert.Equal(expected, pairs.GetOrAdd(x, y));
+    }
+
+    // Every pair of the model round-trips through GetPair and TryGetId, and nothing else was added.
+    private static void AssertMatchesModel(PairInterner pairs, Dictionary<(int, int), int> model)
+    {
+        Assert.Equal(model.Count, pairs.Count);
+        foreach (((int x, int y), int id) in model)
+        {
+            Assert.Equal((x, y), pairs.GetPair(id));
+            Assert.True(pairs.TryGetId(x, y, out int found));
+            Assert.Equal(id, found);
+        }
     }
 }

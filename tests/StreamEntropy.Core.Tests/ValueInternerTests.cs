@@ -175,14 +175,7 @@ public class ValueInternerTests
                         2 => [.. Enumerable.Range(0, random.Next(9)).Select(_ => (byte)random.Next(3))],
                         _ => Encoding.UTF8.GetBytes("id-" + random.Next(40_000) + new string('x', random.Next(30))),
                     };
-                    string key = Convert.ToHexString(value);
-                    if (!reference.TryGetValue(key, out int expected))
-                    {
-                        expected = reference.Count;
-                        reference.Add(key, expected);
-                    }
-
-                    Assert.Equal(expected, interner.GetOrAdd(value));
+                    AddAndCheck(interner, reference, value);
                 }
 
                 Assert.Equal(reference.Count, interner.Count);
@@ -192,5 +185,62 @@ public class ValueInternerTests
                 }
             },
             iter: 2);
+    }
+
+    [Theory]
+    [InlineData(ulong.MaxValue)]
+    [InlineData(0xF000_0000_0000_0000UL)]
+    public void GetOrAdd_ValuesOverManyArenaChunks_MatchesDictionaryReference(ulong hashMask)
+    {
+        // About 3 MiB of text: values of 0–3 000 bytes fill 128 KiB chunks and spill into the next, a few of 128 KiB
+        // and more take arrays of their own, and repeats (hits) are looked up against values in every chunk.
+        Gen.Int.Sample(
+            seed =>
+            {
+                var random = new Random(seed);
+                var interner = new ValueInterner(hashMask);
+                var reference = new Dictionary<string, int>(StringComparer.Ordinal);
+                var seen = new List<byte[]>();
+                for (int i = 0; i < 6_000; i++)
+                {
+                    byte[] value;
+                    if (seen.Count > 0 && random.Next(3) == 0)
+                    {
+                        value = seen[random.Next(seen.Count)];
+                    }
+                    else
+                    {
+                        int length = random.Next(200) == 0 ? (128 * 1024) - 1 + random.Next(3) + (random.Next(2) * 200_000) : random.Next(random.Next(2) == 0 ? 9 : 3_000);
+                        value = new byte[length];
+                        random.NextBytes(value);
+                        seen.Add(value);
+                    }
+
+                    AddAndCheck(interner, reference, value);
+                }
+
+                Assert.Equal(reference.Count, interner.Count);
+                foreach (byte[] value in seen)
+                {
+                    int id = reference[Convert.ToHexString(value)];
+                    Assert.True(interner.GetValue(id).SequenceEqual(value), $"value {id} of {value.Length} bytes");
+                    Assert.True(interner.TryGetId(value, out int found));
+                    Assert.Equal(id, found);
+                }
+            },
+            iter: 3);
+    }
+
+    // Interns `value` and checks its id against the reference (ids in first-sight order).
+    private static void AddAndCheck(ValueInterner interner, Dictionary<string, int> reference, byte[] value)
+    {
+        string key = Convert.ToHexString(value);
+        if (!reference.TryGetValue(key, out int expected))
+        {
+            expected = reference.Count;
+            reference.Add(key, expected);
+        }
+
+        Assert.Equal(expected, interner.GetOrAdd(value));
     }
 }

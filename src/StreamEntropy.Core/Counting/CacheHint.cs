@@ -22,4 +22,17 @@ public static class CacheHint
             Sse.Prefetch0(Unsafe.AsPointer(ref location));
         }
     }
+
+    /// <summary>Hints the cache line of <paramref name="location"/> and the one after it: for a probe that may go on
+    /// past the line its home slot is in. The second address may lie past the end of the array (a hint never faults).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void PrefetchTwoLines<T>(ref T location)
+    {
+        if (Sse.IsSupported)
+        {
+            byte* address = (byte*)Unsafe.AsPointer(ref location);
+            Sse.Prefetch0(address);
+            Sse.Prefetch0(address + 64);
+        }
+    }
 }

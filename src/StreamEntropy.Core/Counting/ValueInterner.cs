@@ -9,17 +9,19 @@ namespace StreamEntropy.Core.Counting;
 /// <remarks>
 /// <para>A lookup of a known value allocates nothing; a new value is copied once. Ids are never reused, so every
 /// <see cref="CountTable"/> of the field (one per window) indexes its counts by the same ids. Single writer.</para>
-/// <para>Layout: the values' bytes lie back to back in one arena (value <c>id</c> spans
-/// <c>_starts[id] .. _starts[id + 1]</c>), and an open-addressing table of 12-byte slots maps a value to its id. A slot
-/// holds a key word and id + 1 (0 = empty). A value of at most 7 bytes is stored whole in the key word (bytes, then
-/// its length in the top byte), so is most of 8 bytes (see <see cref="KeyAndHash"/>); any other value's key word is
-/// the top 56 bits of its 64-bit hash under a 0xFF marker. A short value is therefore found, or known to be new, from
-/// its slot alone, without reading the arena; a long one is compared with the arena only when 56 bits of hash match,
-/// so in practice only with itself. The table is indexed by the top bits of the hash, and a slot's hash follows from
-/// its key word alone (a short value's is a function of it, a long one's is in it), so the table grows without reading
-/// a value. No object per value: the garbage collector sees four arrays whatever the count.</para>
-/// <para>Memory per distinct value: a 12-byte slot at a load between 3/8 and 3/4 (16–32 bytes; the slot was 16 bytes
-/// while it held half of the hash apart from the key word), a 4-byte offset and the value's bytes.</para>
+/// <para>Layout: the values' bytes lie back to back in an arena of fixed chunks (<see cref="ByteArena"/>; value
+/// <c>id</c> starts at <c>_starts[id]</c>), and an open-addressing table of 12-byte slots (<see cref="SlotTable"/>)
+/// maps a value to its id. A slot holds a key word and id + 1 (0 = empty). A value of at most 7 bytes is stored whole
+/// in the key word (bytes, then its length in the top byte), so is most of 8 bytes (see <see cref="KeyAndHash"/>); any
+/// other value's key word is the top 56 bits of its 64-bit hash under a 0xFF marker. A short value is therefore found,
+/// or known to be new, from its slot alone, without reading the arena; a long one is compared with the arena only when
+/// 56 bits of hash match, so in practice only with itself. The table is indexed by the top bits of the hash, and a
+/// slot's hash follows from its key word alone (a short value's is a function of it, a long one's is in it), so the
+/// table grows without reading a value. No object per value: the garbage collector sees a few arrays per 128 KiB.</para>
+/// <para>Memory per distinct value: a 12-byte slot at a load between 3/5 and 3/4 (16–20 bytes), a 4-byte position
+/// and the value's bytes. Nothing grows by doubling past 128 KiB (the table grows by a quarter, page by page, reusing
+/// each old page as it empties), so the resident memory stays close to these live bytes instead of reaching twice
+/// them (see "Memory per distinct value" in the Core README).</para>
 /// <para>The hash is seeded per instance from a random number, so no input chosen in advance can make every value
 /// collide; the ids do not depend on it (they follow first sight only).</para>
 /// </remarks>
@@ -35,11 +37,9 @@ public sealed class ValueInterner
 
     private readonly ulong _seed;
     private readonly ulong _hashMask; // all ones; tests clear bits to force collisions
-    private Slot[] _slots;
-    private int _shift; // 64 − log2(capacity)
-    private int _growAt; // count at which the table doubles: 3/4 of its capacity
-    private byte[] _arena = new byte[64];
-    private int[] _starts = new int[9]; // _starts[id] = offset of value id in _arena; _starts[Count] = bytes used
+    private SlotTable _slots = new(1 << MinCapacityBits);
+    private ByteArena _arena = new(64);
+    private ChunkedArray<int> _starts = new(9); // _starts[id] = position of value id in _arena; _starts[id + 1] follows it
     private int _count;
     private ulong[] _batchKeys = [];
     private ulong[] _batchHashes = [];
@@ -55,9 +55,6 @@ public sealed class ValueInterner
     {
         _hashMask = hashMask;
         _seed = (ulong)Random.Shared.NextInt64();
-        _slots = new Slot[1 << MinCapacityBits];
-        _shift = 64 - MinCapacityBits;
-        _growAt = (1 << MinCapacityBits) * 3 / 4;
     }
 
     /// <summary>Gets the number of distinct values interned so far.</summary>
@@ -69,9 +66,9 @@ public sealed class ValueInterner
     public int GetOrAdd(ReadOnlySpan<byte> value)
     {
         ulong key = KeyAndHash(value, out ulong hash);
-        int slot = FindSlot(value, key, hash);
-        uint entry = _slots[slot].IdPlusOne;
-        return entry != 0 ? (int)entry - 1 : Insert(slot, key, value);
+        ref InternSlot slot = ref FindSlot(value, key, _slots.Home(hash));
+        uint entry = slot.IdPlusOne;
+        return entry != 0 ? (int)entry - 1 : Insert(ref slot, key, value);
     }
 
     /// <summary>Interns several values at once: value i is <c>bytes[starts[i] .. starts[i] + lengths[i]]</c>, and its id
@@ -94,23 +91,22 @@ public sealed class ValueInterner
 
         ulong[] keys = _batchKeys;
         ulong[] hashes = _batchHashes;
-        Slot[] slots = _slots;
-        int shift = _shift;
+        SlotTable table = _slots; // a copy of the references: this pass only reads, and the loop keeps them in registers
         for (int i = 0; i < n; i++)
         {
             ReadOnlySpan<byte> value = bytes.Slice(starts[i], lengths[i]);
-            ulong key = KeyAndHash(value, out ulong hash);
-            keys[i] = key;
+            keys[i] = KeyAndHash(value, out ulong hash);
             hashes[i] = hash;
-            CacheHint.Prefetch(ref slots[(int)(hash >> shift)]);
+            CacheHint.PrefetchTwoLines(ref table[table.Home(hash)]);
         }
 
         for (int i = 0; i < n; i++)
         {
             ReadOnlySpan<byte> value = bytes.Slice(starts[i], lengths[i]);
-            int slot = FindSlot(value, keys[i], hashes[i]);
-            uint entry = _slots[slot].IdPlusOne;
-            ids[i] = entry != 0 ? (int)entry - 1 : Insert(slot, keys[i], value);
+            // The home again, not kept from the first pass: an insertion above may have grown the table.
+            ref InternSlot slot = ref FindSlot(value, keys[i], _slots.Home(hashes[i]));
+            uint entry = slot.IdPlusOne;
+            ids[i] = entry != 0 ? (int)entry - 1 : Insert(ref slot, keys[i], value);
         }
     }
 
@@ -125,7 +121,7 @@ public sealed class ValueInterner
     public bool TryGetId(ReadOnlySpan<byte> value, out int id)
     {
         ulong key = KeyAndHash(value, out ulong hash);
-        uint entry = _slots[FindSlot(value, key, hash)].IdPlusOne;
+        uint entry = FindSlot(value, key, _slots.Home(hash)).IdPlusOne;
         id = (int)entry - 1;
         return entry != 0;
     }
@@ -136,8 +132,7 @@ public sealed class ValueInterner
     {
         ArgumentOutOfRangeException.ThrowIfNegative(id);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(id, _count);
-        int start = _starts[id];
-        return _arena.AsSpan(start, _starts[id + 1] - start);
+        return _arena.Get(_starts[id], _starts[id + 1]);
     }
 
     /// <summary>Gets the value with id <paramref name="id"/> as a string (allocates; not for hot paths).</summary>
@@ -194,98 +189,54 @@ public sealed class ValueInterner
     /// <summary>The hash a slot's key word stands for: the one <see cref="KeyAndHash"/> gave its value, but for the
     /// low 8 bits of a long value's hash, which no table of fewer than 2⁵⁶ slots uses.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong HashOfKey(ulong key) => key >= LongValueMarker ? key << 8 : ShortHash(key);
+    private ulong HashOfKey(ulong key) => new KeyHash(_seed, _hashMask).Hash(key);
 
-    /// <summary>The slot that holds <paramref name="value"/>, or the empty slot where it would go.</summary>
+    /// <summary>The slot that holds <paramref name="value"/>, or the empty slot where it would go, searched from the
+    /// slot <paramref name="home"/> its hash names.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int FindSlot(ReadOnlySpan<byte> value, ulong key, ulong hash)
+    private ref InternSlot FindSlot(ReadOnlySpan<byte> value, ulong key, int home)
     {
-        Slot[] slots = _slots;
-        int mask = slots.Length - 1;
-        int slot = (int)(hash >> _shift);
+        int slot = home;
         while (true)
         {
-            ref Slot s = ref slots[slot];
+            ref InternSlot s = ref _slots[slot];
             uint entry = s.IdPlusOne;
             if (entry == 0 || (s.Key == key && (key < LongValueMarker || Matches(value, (int)entry - 1))))
             {
-                return slot;
+                return ref s;
             }
 
-            slot = (slot + 1) & mask;
+            slot = _slots.Next(slot);
         }
     }
 
-    private bool Matches(ReadOnlySpan<byte> value, int id)
-    {
-        int start = _starts[id];
-        return _arena.AsSpan(start, _starts[id + 1] - start).SequenceEqual(value);
-    }
+    private bool Matches(ReadOnlySpan<byte> value, int id) => _arena.Get(_starts[id], _starts[id + 1]).SequenceEqual(value);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private int Insert(int slot, ulong key, ReadOnlySpan<byte> value)
+    private int Insert(ref InternSlot slot, ulong key, ReadOnlySpan<byte> value)
     {
         int id = _count;
-        int used = _starts[id];
-        if (value.Length > _arena.Length - used)
-        {
-            long needed = (long)used + value.Length;
-            if (needed > Array.MaxLength)
-            {
-                throw new InvalidOperationException("A field's distinct values exceed 2 GiB of text.");
-            }
-
-            Array.Resize(ref _arena, (int)Math.Min(Math.Max(needed, 2L * _arena.Length), Array.MaxLength));
-        }
-
-        if (id + 2 > _starts.Length)
-        {
-            Array.Resize(ref _starts, checked(_starts.Length * 2));
-        }
-
-        value.CopyTo(_arena.AsSpan(used));
-        _starts[id + 1] = used + value.Length;
-        _slots[slot] = new Slot { Key = key, IdPlusOne = (uint)(id + 1) };
+        int start = _arena.Append(value);
+        _starts.EnsureLength(id + 2);
+        _starts[id] = start;
+        _starts[id + 1] = start + value.Length;
+        slot = new InternSlot { Key = key, IdPlusOne = (uint)(id + 1) }; // nothing above moved the table
         _count = id + 1;
-        if (_count >= _growAt)
+        if (_count >= _slots.GrowAt)
         {
-            Grow();
+            // Each slot's hash follows from its key word, so entries move without their values being read.
+            _slots.Grow(new KeyHash(_seed, _hashMask));
         }
 
         return id;
     }
 
-    // Doubles the table. Each slot's hash follows from its key word (HashOfKey), so entries move without their
-    // values being read. The old table is dropped before this returns: the two live together only here.
-    private void Grow()
-    {
-        Slot[] old = _slots;
-        int capacity = checked(old.Length * 2);
-        var slots = new Slot[capacity];
-        int shift = 64 - BitOperations.Log2((uint)capacity);
-        int mask = capacity - 1;
-        foreach (Slot entry in old)
-        {
-            if (entry.IdPlusOne != 0)
-            {
-                int slot = (int)(HashOfKey(entry.Key) >> shift);
-                while (slots[slot].IdPlusOne != 0)
-                {
-                    slot = (slot + 1) & mask;
-                }
-
-                slots[slot] = entry;
-            }
-        }
-
-        _slots = slots;
-        _shift = shift;
-        _growAt = (int)Math.Min(capacity * 3L / 4, int.MaxValue - 1);
-    }
-
     /// <summary>The hash of a value whose key word is the value itself: the key word folded once with the seed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong ShortHash(ulong key) => Fold(_seed ^ key, Prime1) & _hashMask;
+    private ulong ShortHash(ulong key) => ShortHash(key, _seed, _hashMask);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong ShortHash(ulong key, ulong seed, ulong hashMask) => Fold(seed ^ key, Prime1) & hashMask;
 
     /// <summary>A 64-bit hash of a value of 8 bytes or more: 8-byte words folded by 64×64→128-bit multiplication
     /// (high ⊕ low).</summary>
@@ -317,26 +268,22 @@ public sealed class ValueInterner
     internal double MeanProbeDistance()
     {
         long sum = 0;
-        int mask = _slots.Length - 1;
-        for (int slot = 0; slot < _slots.Length; slot++)
+        for (int slot = 0; slot < _slots.Capacity; slot++)
         {
-            ref Slot entry = ref _slots[slot];
+            ref InternSlot entry = ref _slots[slot];
             if (entry.IdPlusOne != 0)
             {
-                int home = (int)(HashOfKey(entry.Key) >> _shift);
-                sum += (slot - home) & mask;
+                sum += _slots.Distance(_slots.Home(HashOfKey(entry.Key)), slot);
             }
         }
 
         return _count == 0 ? 0 : (double)sum / _count;
     }
 
-    /// <summary>One slot of the table: the key word, and id + 1 (0 = empty). Packed to 12 bytes: a slot may straddle
-    /// two cache lines (2 in 16 do), which costs less than the third of the table that 4 bytes of padding would.</summary>
-    [StructLayout(LayoutKind.Sequential, Pack = 4)]
-    private struct Slot
+    /// <summary>The hash a slot's key word stands for (see <see cref="HashOfKey"/>), for the table to grow by.</summary>
+    private readonly struct KeyHash(ulong seed, ulong hashMask) : ISlotHash
     {
-        public ulong Key;
-        public uint IdPlusOne;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public ulong Hash(ulong key) => key >= LongValueMarker ? key << 8 : ShortHash(key, seed, hashMask);
     }
 }

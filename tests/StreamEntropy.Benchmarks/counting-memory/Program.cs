@@ -6,13 +6,16 @@ using System.Runtime.CompilerServices;
 using StreamEntropy.Core.Counting;
 
 // One measurement per process, so that each starts from the same resident set (see run.sh for the commands).
-//   memory values N [LENGTH]  intern N distinct values of LENGTH bytes (default 8) and count each once
+//   memory values N [LENGTH]  intern N distinct values of LENGTH bytes (default 8) and count each once (PRESIZE=1:
+//                             the count table allocated for N ids before the baseline, to tell its doubling apart)
 //   memory pairs N            count N distinct pairs (x, y) of 1 000 x values
 //   time N                    hits at N distinct values and pairs, in random order, and a random-access baseline
-// Memory lines: bytes per distinct value of resident-set growth (peak and at the end) and of live managed heap.
+//   ab OTHER_DIR N [ROUNDS]   HitWorkload of this build and of the build in OTHER_DIR, alternately, by CPU time
+// Memory lines: the bytes of each array of the interner and the count table per distinct value (or pair), then the
+// resident-set growth (peak and at the end) and the live managed heap per distinct value.
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: CountingHarness (memory values|memory pairs|time) N [LENGTH]");
+    Console.Error.WriteLine("usage: CountingHarness (memory values|memory pairs|time) N [LENGTH] | ab OTHER_DIR N [ROUNDS]");
     return 2;
 }
 
@@ -20,13 +23,16 @@ return args[0] switch
 {
     "memory" => Memory(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 8),
     "time" => Time(int.Parse(args[1], CultureInfo.InvariantCulture)),
+#if !BASE
+    "ab" => StreamEntropy.Benchmarks.CountingMemory.CpuAb.Run(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 11),
+#endif
     _ => 2,
 };
 
 static int Memory(string kind, int n, int length)
 {
     byte[] buffer = new byte[Math.Max(length, 16)];
-    CountTable table = new();
+    CountTable table = new(Environment.GetEnvironmentVariable("PRESIZE") == "1" ? n : 16); // PRESIZE=1: counts allocated once (how much of the growth is the doubling counts' garbage)
     var pairs = new PairCountTable(new PairInterner());
     var interner = new ValueInterner();
     Value(buffer, 0, length);
@@ -62,17 +68,52 @@ static int Memory(string kind, int n, int length)
     GC.KeepAlive(interner);
     GC.KeepAlive(table);
     GC.KeepAlive(pairs);
-    foreach ((string name, object owner) in new (string, object)[] { ("_slots", interner), ("_arena", interner), ("_starts", interner), ("_counts", table) })
+    object[] owners = kind == "values" ? [interner, table] : [pairs.Pairs, pairs.Joint];
+    foreach (object owner in owners)
     {
-        if (kind == "values" && owner.GetType().GetField(name, System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)?.GetValue(owner) is Array array)
+        foreach (System.Reflection.FieldInfo field in owner.GetType().GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance))
         {
-            long bytes = (long)array.Length * System.Runtime.InteropServices.Marshal.SizeOf(array.GetType().GetElementType()!);
-            Console.Write(FormattableString.Invariant($"{name} {(double)bytes / n:F1} B, "));
+            long bytes = ArrayBytes(field.GetValue(owner), 0);
+            if (bytes >= n)
+            {
+                Console.Write(FormattableString.Invariant($"{field.Name} {(double)bytes / n:F1} B, "));
+            }
         }
     }
 
     Console.WriteLine(FormattableString.Invariant($"{kind} n={n} length={length}: RSS growth peak {(double)peak / n:F1} B, end {(double)end / n:F1} B; live heap {(double)live / n:F1} B per distinct {(kind == "values" ? "value" : "pair")}"));
     return 0;
+}
+
+// The bytes of the arrays a field holds: an array (of arrays: each), or a struct's fields that hold arrays.
+static long ArrayBytes(object? value, int depth)
+{
+    switch (value)
+    {
+        case null:
+            return 0;
+        case Array array when array.GetType().GetElementType()!.IsArray:
+            long sum = 0;
+            foreach (object? inner in array)
+            {
+                sum += ArrayBytes(inner, depth + 1);
+            }
+
+            return sum;
+        case Array array:
+            return (long)array.Length * System.Runtime.InteropServices.Marshal.SizeOf(array.GetType().GetElementType()!);
+        default:
+            long total = 0;
+            if (value.GetType().IsValueType && depth < 2)
+            {
+                foreach (System.Reflection.FieldInfo field in value.GetType().GetFields(System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance))
+                {
+                    total += ArrayBytes(field.GetValue(value), depth + 1);
+                }
+            }
+
+            return total;
+    }
 }
 
 // "u" and the number in decimal, zero-padded to the length (8: "u0000042", an id of 8 characters).
