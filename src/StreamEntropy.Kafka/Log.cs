@@ -71,6 +71,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 160, Level = LogLevel.Information, Message = "Partition {Topic}[{Partition}] restored from the state topic: {Events} events counted, resuming at offset {Offset}")]
     public static partial void PartitionRestored(this ILogger logger, string topic, int partition, long events, long offset);
 
+    [LoggerMessage(EventId = 165, Level = LogLevel.Information, Message = "Partition {Topic}[{Partition}] has no state in the state topic: counting it from the beginning")]
+    public static partial void PartitionFromBeginning(this ILogger logger, string topic, int partition);
+
     [LoggerMessage(EventId = 161, Level = LogLevel.Error, Message = "Partition state {Key} in the state topic cannot be used: {Reason}")]
     public static partial void PartitionStateUnusable(this ILogger logger, string key, string reason);
 

@@ -201,6 +201,7 @@ internal sealed class GroupMode : IPartitionMode
             else
             {
                 restore.FromBeginning();
+                _logger.PartitionFromBeginning(tp.Topic, tp.Partition.Value);
             }
 
             engine.CapturePartials(tp.Topic, tp.Partition.Value);
