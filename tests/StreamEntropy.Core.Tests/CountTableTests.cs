@@ -536,20 +536,8 @@ public class CountTableTests
                     many.AddMany(ids.AsSpan(start, Math.Min(batch, ids.Length - start)));
                 }
 
-                AssertSameBits(one, many);
+                TableAssertions.AssertSameBits(one, many);
             },
             iter: 20);
-    }
-
-    /// <summary>Asserts that two tables hold the same counts and the same sums to the last bit.</summary>
-    internal static void AssertSameBits(CountTable expected, CountTable actual)
-    {
-        Assert.Equal(expected.Counts.ToArray(), actual.Counts.ToArray());
-        Assert.Equal(expected.Total, actual.Total);
-        Assert.Equal(expected.Distinct, actual.Distinct);
-        Assert.Equal(expected.Singletons, actual.Singletons);
-        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.SumNLogN), BitConverter.DoubleToInt64Bits(actual.SumNLogN));
-        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.SumNLog2N), BitConverter.DoubleToInt64Bits(actual.SumNLog2N));
-        Assert.Equal(BitConverter.DoubleToInt64Bits(expected.SumNG), BitConverter.DoubleToInt64Bits(actual.SumNG));
     }
 }

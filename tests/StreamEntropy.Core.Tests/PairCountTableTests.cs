@@ -237,9 +237,9 @@ public class PairCountTableTests
                     Assert.Equal(one.Pairs.GetPair(id), many.Pairs.GetPair(id));
                 }
 
-                CountTableTests.AssertSameBits(one.Joint, many.Joint);
-                CountTableTests.AssertSameBits(one.X, many.X);
-                CountTableTests.AssertSameBits(one.Y, many.Y);
+                TableAssertions.AssertSameBits(one.Joint, many.Joint);
+                TableAssertions.AssertSameBits(one.X, many.X);
+                TableAssertions.AssertSameBits(one.Y, many.Y);
             },
             iter: 100);
     }
@@ -387,7 +387,7 @@ public class PairCountTableTests
     {
         Assert.Equal(expected.UpdatesSinceRebase, actual.UpdatesSinceRebase);
         Assert.Equal(expected.LargeIds.ToArray(), actual.LargeIds.ToArray());
-        CountTableTests.AssertSameBits(expected, actual);
+        TableAssertions.AssertSameBits(expected, actual);
     }
 
     [Fact]
