@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace StreamEntropy.Core.Counting;
@@ -193,13 +194,7 @@ public sealed class PairCountTable
         _marginalsOwed = false;
         _x.Clear();
         _y.Clear();
-        if (!DeriveInGroups())
-        {
-            _x.Clear();
-            _y.Clear();
-            DeriveEntryByEntry();
-        }
-
+        DeriveInGroups();
         _marginalsStale = false;
     }
 
@@ -207,9 +202,8 @@ public sealed class PairCountTable
     // in groups of 64 pairs through CountTable.AddRun (which prefetches the group's slots and skips only the sum updates
     // a later re-base overwrites, see there): 10⁶ distinct pairs in about 15 ms where one Add per entry took 22–71 ms
     // (PauseBenchmarks.PublishAfterCounting). AddRun needs the number of entries still to come, which is the joint
-    // table's K; false if the non-zero pairs were not K in number (with fewer, the sums could lack their last re-base),
-    // and the caller derives the marginals again entry by entry.
-    private bool DeriveInGroups()
+    // table's K, which is exactly the number of non-zero pairs (CountTable keeps K with every update).
+    private void DeriveInGroups()
     {
         const int Group = 64;
         Span<int> xs = stackalloc int[Group];
@@ -235,25 +229,9 @@ public sealed class PairCountTable
             }
         }
 
+        Debug.Assert(entriesFromHere == n, "the joint table's K is its number of non-zero counts");
         _x.AddRun(xs[..n], cs[..n], entriesFromHere);
         _y.AddRun(ys[..n], cs[..n], entriesFromHere);
-        return entriesFromHere == n;
-    }
-
-    // The reference derivation, one CountTable.Add per entry (PairCountTableTests hold DeriveInGroups equal to it).
-    private void DeriveEntryByEntry()
-    {
-        ReadOnlySpan<long> counts = Joint.Counts;
-        for (int pairId = 0; pairId < counts.Length; pairId++)
-        {
-            long c = counts[pairId];
-            if (c != 0)
-            {
-                (int x, int y) = Pairs.GetPair(pairId);
-                _x.Add(x, c);
-                _y.Add(y, c);
-            }
-        }
     }
 
     // The owed marginals of a normalized table: what deriving them entry by entry (as above) and re-basing gives, in
