@@ -65,6 +65,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 140, Level = LogLevel.Information, Message = "Consumer stopped: {Events} events counted, {Rejected} dead-lettered")]
     public static partial void Stopped(this ILogger logger, long events, long rejected);
 
+    [LoggerMessage(EventId = 145, Level = LogLevel.Information, Message = "Warm-up: the engine's code compiled on {Events} made-up events in {Ms} ms, on the counting thread before the first record")]
+    public static partial void WarmedUp(this ILogger logger, int events, long ms);
+
+    [LoggerMessage(EventId = 146, Level = LogLevel.Warning, Message = "Warm-up failed (the first records pay for the compilation instead): {Reason}")]
+    public static partial void WarmUpFailed(this ILogger logger, string reason);
+
     [LoggerMessage(EventId = 141, Level = LogLevel.Information, Message = "Hand-off: {Records} records in {Batches} batches over {ActiveMs} ms (first hand-off to last batch counted); the consume thread spent {PollMs} ms in polls that returned a record and waited {SenderWaits} times for room, {SenderWaitMs} ms in all; the counting thread counted for {CountingMs} ms")]
     public static partial void HandoffStopped(this ILogger logger, long records, long batches, long activeMs, long pollMs, long countingMs, long senderWaits, long senderWaitMs);
 

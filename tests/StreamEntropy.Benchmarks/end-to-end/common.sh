@@ -6,6 +6,7 @@
 # published directory uses that build instead of publishing this checkout.
 if [ -n "${APP:-}" ]; then cp -r "$APP" "$work/app"; else dotnet publish "$repo/src/StreamEntropy.Worker" -c Release --use-current-runtime --self-contained false -o "$work/app" >/dev/null; fi
 "$work/app/stream-entropy" broker > "$work/broker.out" 2>/dev/null &
+broker_pid=$!
 for _ in $(seq 100); do grep -q BOOTSTRAP= "$work/broker.out" 2>/dev/null && break; sleep 0.1; done
 bootstrap=$(sed -n 's/^BOOTSTRAP=//p' "$work/broker.out")
 echo "broker: $bootstrap"

@@ -9,7 +9,12 @@
 #            arrive; worker: its publications on the output topic, every 100 ms, the shortest allowed), so start-up and the group join are out;
 #   exact    seconds from the process start to the exact count (kcat: its exit; worker: the first output record that
 #            shows every event), start-up and the group join included;
-#   first    seconds from the process start to the first event read (kcat) or the first publication showing one (worker).
+#   first    seconds from the process start to the first event read (kcat) or the first publication showing one (worker);
+#   CPU      CPU seconds (user + system) of the reader's process from its start to its end (kcat: its exit; worker: 0.2 s
+#            after the exact count), start-up included, and of the broker's process over the same time: what each
+#            reader costs the machine, in a form that varies less between rounds than the rates.
+# After the rounds, a summary gives each reader's medians over the rounds (the ratios are taken round by round, against
+# the kcat runs of the same round).
 # Each argument adds a worker run with those Kafka:Client settings (a JSON object), after the default run, so that
 # settings are compared in one run on the same topics: run.sh '{"queued.min.messages":"100000"}'. ROUNDS repeats
 # kcat and every worker run (interleaved). OTHER_APPS="dir ..." adds a run of each of those published builds (default
@@ -61,20 +66,42 @@ before = [o for o in counted if o[1] < total]
 print((nk - n1) / (tk - t1) if tk > t1 else 0, done[0] - start, counted[0][0] - start)
 PY
 
+# CPU seconds (user + system) of process $1 so far, from /proc.
+ticks=$(getconf CLK_TCK)
+cpu_of() { awk -v t="$ticks" '{ printf "%.3f", ($14 + $15) / t }' "/proc/$1/stat"; }
+# CPU seconds of the worker's event path by thread, from /proc: the consume thread, the counting thread, librdkafka's.
+cat > "$work/threads.py" <<'PY'
+import glob, os, sys
+ticks = os.sysconf("SC_CLK_TCK"); cpu = {"consume": 0, "counting": 0, "librdkafka": 0}
+for task in glob.glob("/proc/%s/task/*" % sys.argv[1]):
+    name = open(task + "/comm").read().strip()
+    fields = open(task + "/stat").read().rsplit(")", 1)[1].split()
+    t = (int(fields[11]) + int(fields[12])) / ticks
+    key = "consume" if name == "stream-entropy-" else "counting" if name == "stream-entropy" else "librdkafka" if name.startswith("rdk:") else None
+    if key: cpu[key] += t
+print("%.2f %.2f %.2f" % (cpu["consume"], cpu["counting"], cpu["librdkafka"]))
+PY
+
 results=()
+rows="$work/rows.tsv" # label, round, steady, exact, first, reader CPU, broker CPU, kcat steady, kcat tuned steady, kcat tuned exact
+: > "$rows"
 run_kcat() { # $1: group, $2: label, then kcat options; sets got, steady and exact
-  local group=$1 label=$2 start out end first
+  local group=$1 label=$2 start out end first broker0 cpu bcpu
   shift 2
+  broker0=$(cpu_of "$broker_pid")
   start=$(date +%s.%N)
-  out=$(kcat -b "$bootstrap" -G "$group" "$@" -o beginning -e -q "${kcat_topics[@]}" | python3 "$work/stamp.py" "$start")
+  out=$(/usr/bin/time -f '%U %S' -o "$work/kcat.time" kcat -b "$bootstrap" -G "$group" "$@" -o beginning -e -q "${kcat_topics[@]}" | python3 "$work/stamp.py" "$start")
   end=$(date +%s.%N)
+  bcpu=$(echo "$(cpu_of "$broker_pid") - $broker0" | bc -l)
+  cpu=$(awk '{ printf "%.3f", $1 + $2 }' "$work/kcat.time")
   read -r got steady first <<< "$out"
   exact=$(echo "$end - $start" | bc -l)
-  results+=("$(printf '%-45s %8d %12.0f %9.2f %9.2f' "$label" "$got" "$steady" "$exact" "$first")")
+  results+=("$(printf '%-45s %8d %12.0f %9.2f %9.2f %6.2f %6.2f' "$label" "$got" "$steady" "$exact" "$first" "$cpu" "$bcpu")")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$round" "$steady" "$exact" "$first" "$cpu" "$bcpu" >> "$rows"
 }
 
 run_worker() { # $1: run name, $2: Kafka:Client JSON object, $3: published build (default: this checkout's), $4: label
-  local run=$1 client=$2 app=${3:-$work/app} label=${4:-worker $2} port=18089 n start pid deadline steady exact first
+  local run=$1 client=$2 app=${3:-$work/app} label=${4:-worker $2} port=18089 n start pid deadline steady exact first broker0 cpu bcpu
   cat > "$work/$run.json" <<JSON
 {"StreamEntropy": {
   "Kafka": {"BootstrapServers": "$bootstrap", "GroupId": "$run", "Topics": [${names%,}], "OutputTopic": "$run-out", "DeadLetterTopic": "$run-dead", "Client": $client},
@@ -84,6 +111,7 @@ run_worker() { # $1: run name, $2: Kafka:Client JSON object, $3: published build
   "PublishInterval": "00:00:00.100",
   "Checkpoint": {"Directory": "$work/$run-state", "Interval": "00:00:02"}}}
 JSON
+  broker0=$(cpu_of "$broker_pid")
   start=$(date +%s.%N)
   "$app/stream-entropy" run --config "$work/$run.json" --urls "http://127.0.0.1:$port" > "$work/$run.log" 2>&1 &
   pid=$!
@@ -95,12 +123,16 @@ JSON
     if [ "$n" -ge "$got" ] || [ "$(date +%s)" -gt "$deadline" ]; then break; fi
   done
   sleep 0.2 # the publication that shows the last event
+  cpu=$(cpu_of "$pid") # an OTHER_APPS launcher script must exec the worker, as a published apphost is
+  read -r consume_cpu counting_cpu rdk_cpu <<< "$(python3 "$work/threads.py" "$pid")"
+  bcpu=$(echo "$(cpu_of "$broker_pid") - $broker0" | bc -l)
   kill "$pid"; wait "$pid" 2>/dev/null || true
   [ "$n" -ge "$got" ] || { echo "$run: counted $n of $got events in 300 s (log: $work/$run.log)" >&2; exit 1; }
   read -r steady exact first <<< "$(kcat -C -b "$bootstrap" -t "$run-out" -o beginning -e -q -f '%k %T %s\n' | grep '^all/country ' | python3 "$work/rates.py" "$start" "$got")"
-  results+=("$(printf '%-45s %8d %12.0f %9.2f %9.2f   rate %.2f× / %.2f×, time %.2f× / %.2f× kcat default / tuned' "$label" "$n" "$steady" "$exact" "$first" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$round" "$steady" "$exact" "$first" "$cpu" "$bcpu" "$kcat_steady" "$tuned_steady" "$tuned_exact" >> "$rows"
+  results+=("$(printf '%-45s %8d %12.0f %9.2f %9.2f %6.2f %6.2f   rate %.2f× / %.2f×, time %.2f× / %.2f× kcat default / tuned; CPU s: consume %s, counting %s, librdkafka %s' "$label" "$n" "$steady" "$exact" "$first" "$cpu" "$bcpu" \
     "$(echo "$steady / $kcat_steady" | bc -l)" "$(echo "$steady / $tuned_steady" | bc -l)" \
-    "$(echo "$exact / $kcat_exact" | bc -l)" "$(echo "$exact / $tuned_exact" | bc -l)")")
+    "$(echo "$exact / $kcat_exact" | bc -l)" "$(echo "$exact / $tuned_exact" | bc -l)" "$consume_cpu" "$counting_cpu" "$rdk_cpu")")
 }
 
 for round in $(seq 1 "$rounds"); do
@@ -120,5 +152,23 @@ for round in $(seq 1 "$rounds"); do
     run_worker "w$round-$i" "$client"
   done
 done
-printf '%-45s %8s %12s %9s %9s\n' "reader" "events" "steady ev/s" "exact s" "first s"
+printf '%-45s %8s %12s %9s %9s %6s %6s\n' "reader" "events" "steady ev/s" "exact s" "first s" "CPU s" "broker"
 printf '%s\n' "${results[@]}"
+echo
+echo "medians over $rounds round(s); ratios taken within each round:"
+python3 - "$rows" <<'PY'
+import statistics as st, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+order = list(dict.fromkeys(r[0] for r in rows))
+print("%-45s %12s %9s %6s %6s %14s %14s" % ("reader", "steady ev/s", "exact s", "CPU s", "broker", "rate / tuned", "time / tuned"))
+for label in order:
+    rs = [r for r in rows if r[0] == label]
+    med = lambda i: st.median(float(r[i]) for r in rs)
+    if len(rs[0]) > 7:
+        rate = st.median(float(r[2]) / float(r[8]) for r in rs if float(r[8]) > 0)
+        time = st.median(float(r[3]) / float(r[9]) for r in rs)
+        tail = "%13.2f× %13.2f×" % (rate, time)
+    else:
+        tail = ""
+    print("%-45s %12.0f %9.2f %6.2f %6.2f %s" % (label, med(2), med(3), med(5), med(6), tail))
+PY

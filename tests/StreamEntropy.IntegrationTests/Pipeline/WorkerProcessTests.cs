@@ -180,6 +180,7 @@ public sealed class WorkerProcessTests(KafkaFixture kafka) : IDisposable
         Assert.Empty(Directory.EnumerateFiles(state, "*.tmp")); // the final checkpoint was not cut in half
         Assert.Equal(Count, CheckpointedEvents(state));
         Assert.True(worker.Logged("Consumer stopped"), $"the graceful stop did not finish (consumer closed, group left): {worker.Tail()}");
+        Assert.True(worker.Logged("Warm-up: the engine's code compiled on 520 made-up events"), $"no warm-up before counting: {worker.Tail()}");
 
         // The final offsets are committed: a new member of the group resumes at the end, not at an older commit.
         using IConsumer<Ignore, Ignore> probe = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = kafka.BootstrapServers, GroupId = group }).Build();
