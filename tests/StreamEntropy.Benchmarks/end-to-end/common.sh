@@ -24,3 +24,11 @@ for i in range(int(sys.argv[1])):
     print('{"user":{"country":"%s","device":"%s"%s},"page":"/p/%d","status":%d,"amount":%.2f}'
           % (c, random.choice(devices), user, random.randint(0, 29), 200 if random.random() < .95 else 404, random.random() * 300))
 PY
+
+# Produces $work/events.jsonl to topic $1, a quarter to each of its 4 partitions (the mock creates topics with 4): with
+# kcat's default (sticky) partitioner one partition could get a third of the events, and the mock broker keeps only
+# ~5 MiB per partition, silently dropping older records, so topics came out short (e.g. 552 k of 600 k events).
+split -n l/4 -d "$work/events.jsonl" "$work/events.part"
+produce_topic() {
+  for p in 0 1 2 3; do kcat -P -b "$bootstrap" -t "$1" -p "$p" -l "$work/events.part0$p"; done
+}

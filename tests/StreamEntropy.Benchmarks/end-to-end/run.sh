@@ -36,7 +36,7 @@ user_field=""; user_pair=""
 if [ "${USERS:-0}" -gt 0 ]; then user_field=', {"Name": "user", "Path": "user.id"}'; user_pair=', {"X": "user", "Y": "page"}'; fi
 names=""; kcat_topics=()
 for t in $(seq 1 "$topics"); do
-  kcat -P -b "$bootstrap" -t "bench$t" -l "$work/events.jsonl"
+  produce_topic "bench$t"
   names="$names\"bench$t\","
   kcat_topics+=("bench$t")
 done

@@ -18,7 +18,7 @@ trap 'kill $(jobs -p) 2>/dev/null || true; [ -n "${KEEP:-}" ] && echo "kept $wor
 . "$here/common.sh" "$events"
 got=0; names=""
 for t in $(seq 1 "$topics"); do
-  kcat -P -b "$bootstrap" -t "scale-in$t" -l "$work/events.jsonl" # the mock creates topics with 4 partitions
+  produce_topic "scale-in$t"
   got=$((got + $(kcat -C -b "$bootstrap" -t "scale-in$t" -o beginning -e -q | wc -l)))
   names="$names\"scale-in$t\","
 done
