@@ -6,7 +6,10 @@ namespace StreamEntropy.Kafka.Pipeline;
 /// wrap: the consumer queue, <c>rd_kafka_consume_batch_queue</c> and what reads a <c>rd_kafka_message_t</c>.</summary>
 /// <remarks>The imports resolve to the librdkafka copy Confluent.Kafka loaded, through the resolver that
 /// <see cref="Broker.LibrdkafkaMock.EnsureLoaded"/> installs for this whole assembly (one resolver per assembly). Plain
-/// <see cref="DllImportAttribute"/> with blittable arguments, as there: no unsafe code in this project.</remarks>
+/// <see cref="DllImportAttribute"/> with blittable arguments, as there: no unsafe code in this project. The three calls
+/// made for every record that only read the message (<c>rd_kafka_topic_name</c>, <c>rd_kafka_message_timestamp</c>,
+/// <c>rd_kafka_message_headers</c>: a few loads, no lock, no callback, no blocking) skip the GC transition of a P/Invoke
+/// (<see cref="SuppressGCTransitionAttribute"/>); the calls that free memory, wait or serve callbacks keep it.</remarks>
 internal static class LibrdkafkaConsume
 {
     private const string LibraryName = "librdkafka";
@@ -41,15 +44,18 @@ internal static class LibrdkafkaConsume
 
     /// <summary>The topic's name, valid while the message that refers to the topic lives.</summary>
     [DllImport(LibraryName)]
+    [SuppressGCTransition]
     internal static extern IntPtr rd_kafka_topic_name(IntPtr rkt);
 
     /// <returns>The timestamp in ms, −1 when not available; <paramref name="type"/> is an <c>rd_kafka_timestamp_type_t</c>
     /// (numerically Confluent's <c>TimestampType</c>).</returns>
     [DllImport(LibraryName)]
+    [SuppressGCTransition]
     internal static extern long rd_kafka_message_timestamp(IntPtr message, out int type);
 
     /// <returns>0 with the message's headers (owned by the message), or <see cref="NoEntry"/>.</returns>
     [DllImport(LibraryName)]
+    [SuppressGCTransition]
     internal static extern int rd_kafka_message_headers(IntPtr message, out IntPtr headers);
 
     /// <returns>0, or <see cref="NoEntry"/> past the last header.</returns>
