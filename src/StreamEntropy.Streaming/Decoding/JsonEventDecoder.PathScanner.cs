@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -67,7 +68,7 @@ public sealed partial class JsonEventDecoder
             }
 
             int child = Missing;
-            if (hasChildren && !TryFindChild(json[keyStart..pos], keyEscaped, node, out child))
+            if (hasChildren && !TryFindChild(json, keyStart, pos, keyEscaped, node, out child))
             {
                 return false;
             }
@@ -129,7 +130,7 @@ public sealed partial class JsonEventDecoder
 
                 if (terminal)
                 {
-                    return escaped ? TryStoreUnescaped(node, json[start..pos]) : StoreRaw(node, json[(start + 1)..(pos - 1)]);
+                    return escaped ? TryStoreUnescaped(node, json[start..pos]) : StoreRaw(node, json, start + 1, pos - start - 2);
                 }
 
                 return true;
@@ -147,7 +148,7 @@ public sealed partial class JsonEventDecoder
                 break;
         }
 
-        return !terminal || StoreRaw(node, json[start..pos]);
+        return !terminal || StoreRaw(node, json, start, pos - start);
     }
 
     // Validates the value starting at json[pos] inside a container at level `depth` and moves pos just past it.
@@ -396,48 +397,104 @@ public sealed partial class JsonEventDecoder
         return true;
     }
 
-    // `quoted` is a key with its quotes. Sets `child` to the child of `node` whose segment equals the unescaped key,
-    // or Missing; false when an escaped key cannot be unescaped (the reader walk reports that).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool TryFindChild(ReadOnlySpan<byte> quoted, bool escaped, int node, out int child)
+    // json[keyStart..keyEnd] is a key with its quotes. Sets `child` to the child of `node` whose segment equals the
+    // unescaped key, or Missing; false when an escaped key cannot be unescaped (the reader walk reports that).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryFindChild(ReadOnlySpan<byte> json, int keyStart, int keyEnd, bool escaped, int node, out int child)
     {
-        ReadOnlySpan<byte> key = quoted[1..^1];
         if (escaped)
         {
-            if (_keyScratch.Length < key.Length)
-            {
-                _keyScratch = new byte[Math.Max(key.Length, _keyScratch.Length * 2)];
-            }
-
-            if (!TryUnescape(quoted, _keyScratch, out int written))
-            {
-                child = Missing;
-                return false;
-            }
-
-            key = _keyScratch.AsSpan(0, written);
+            return TryFindEscapedChild(json[keyStart..keyEnd], node, out child);
         }
 
-        int end = _childStart[node] + _childCount[node];
-        for (int i = _childStart[node]; i < end; i++)
-        {
-            // Length and first byte rule out nearly every other child before the (out-of-line) comparison.
-            byte[] segment = _segments[_children[i]];
-            if (key.Length == segment.Length && (key.Length == 0 || key[0] == segment[0]) && key.SequenceEqual(segment))
-            {
-                child = _children[i];
-                return true;
-            }
-        }
-
-        child = Missing;
+        child = FindChild(json, keyStart + 1, keyEnd - keyStart - 2, node);
         return true;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool StoreRaw(int node, ReadOnlySpan<byte> value)
+    // The child of `node` whose segment is text[start .. start + length] (plain bytes), or Missing. Most keys fit in 8
+    // bytes: one load of the key's head (masked to its length) and a compare of head and length per child settle them
+    // without a call; only a longer key whose head and length match compares its tail.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int FindChild(ReadOnlySpan<byte> text, int start, int length, int node)
     {
-        Store(node, value);
+        // The load may read past the key (its closing quote and what follows), never past the text; near the text's
+        // end the head is assembled byte by byte.
+        ulong head = start <= text.Length - sizeof(ulong)
+            ? BinaryPrimitives.ReadUInt64LittleEndian(text[start..]) & HeadMask(length)
+            : KeyHead(text.Slice(start, length));
+        int[] children = _children;
+        ulong[] heads = _childHeads;
+        int[] lengths = _childLengths;
+        int end = _childStart[node] + _childCount[node];
+        for (int i = _childStart[node]; i < end; i++)
+        {
+            if (heads[i] == head && lengths[i] == length &&
+                (length <= sizeof(ulong) || text.Slice(start + sizeof(ulong), length - sizeof(ulong)).SequenceEqual(_segments[children[i]].AsSpan(sizeof(ulong)))))
+            {
+                return children[i];
+            }
+        }
+
+        return Missing;
+    }
+
+    // `quoted` is a key with its quotes and at least one escape: unescaped into _keyScratch, then matched as FindChild
+    // matches a plain key.
+    private bool TryFindEscapedChild(ReadOnlySpan<byte> quoted, int node, out int child)
+    {
+        if (_keyScratch.Length < quoted.Length)
+        {
+            _keyScratch = new byte[Math.Max(quoted.Length, _keyScratch.Length * 2)];
+        }
+
+        if (!TryUnescape(quoted, _keyScratch, out int written))
+        {
+            child = Missing;
+            return false;
+        }
+
+        child = FindChild(_keyScratch, 0, written, node);
+        return true;
+    }
+
+    // The first 8 bytes of a key or segment, little-endian, zero past its end: equal heads and lengths mean equal keys
+    // of up to 8 bytes.
+    private static ulong KeyHead(ReadOnlySpan<byte> key)
+    {
+        ulong head = 0;
+        for (int i = Math.Min(key.Length, sizeof(ulong)) - 1; i >= 0; i--)
+        {
+            head = (head << 8) | key[i];
+        }
+
+        return head;
+    }
+
+    // The bits of an 8-byte little-endian load that hold the first `length` bytes.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong HeadMask(int length) => length >= sizeof(ulong) ? ulong.MaxValue : (1UL << (length * 8)) - 1;
+
+    // Stores json[start .. start + length] as the value of `node`. A value of up to 16 bytes (most are) is copied as
+    // one vector when 16 bytes can be read from the event and written to the buffer: the bytes past its length are
+    // the event's next bytes, never read as part of this value and overwritten by the next one stored.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool StoreRaw(int node, ReadOnlySpan<byte> json, int start, int length)
+    {
+        int used = _valuesUsed;
+        byte[] values = _values;
+        if (length <= Vector128<byte>.Count && start <= json.Length - Vector128<byte>.Count && used <= values.Length - Vector128<byte>.Count)
+        {
+            Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(json), (nuint)(uint)start)
+                .StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(values), (nuint)(uint)used);
+            _valueStart[node] = used;
+            _valueLength[node] = length;
+            _valuesUsed = used + length;
+        }
+        else
+        {
+            Store(node, json.Slice(start, length));
+        }
+
         return true;
     }
 

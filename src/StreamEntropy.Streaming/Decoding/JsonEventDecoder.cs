@@ -44,6 +44,8 @@ public sealed partial class JsonEventDecoder
     private readonly int[] _childStart;
     private readonly int[] _childCount;
     private readonly int[] _children;
+    private readonly ulong[] _childHeads;  // per entry of _children: its segment's first 8 bytes (see KeyHead)
+    private readonly int[] _childLengths;  // per entry of _children: its segment's length
     private readonly int[] _subtreeEnd;
     private readonly bool[] _isTerminal;
     private readonly int[] _fieldNode;
@@ -125,6 +127,8 @@ public sealed partial class JsonEventDecoder
         _valueStart = new int[nodeCount];
         _valueLength = new int[nodeCount];
         _children = new int[nodeCount - 1];
+        _childHeads = new ulong[nodeCount - 1];
+        _childLengths = new int[nodeCount - 1];
         int childCursor = 0;
         for (int n = 0; n < nodeCount; n++)
         {
@@ -136,6 +140,8 @@ public sealed partial class JsonEventDecoder
             _childCount[n] = node.Children.Count;
             foreach (TrieBuilderNode child in node.Children)
             {
+                _childHeads[childCursor] = KeyHead(child.Segment);
+                _childLengths[childCursor] = child.Segment.Length;
                 _children[childCursor++] = child.Index;
             }
         }
