@@ -80,8 +80,14 @@ public sealed partial class JsonEventDecoder
             }
 
             pos = SkipWhitespace(json, pos + 1);
-            if (!(child == Missing ? SkipValue(json, ref pos, depth) : ScanValue(json, ref pos, child, depth)) ||
-                !NextMember(json, ref pos, (byte)'}', out more))
+
+            // Most values are strings: a skipped one, or one stored as a path's value that no other path goes below,
+            // is scanned here instead of through the general calls and their dispatch on the first byte.
+            bool isString = pos < json.Length && json[pos] == (byte)'"';
+            bool scanned = child == Missing
+                ? (isString ? ScanString(json, ref pos, out _) : SkipValue(json, ref pos, depth))
+                : (isString && _isLeaf[child] ? ScanLeafString(json, ref pos, child) : ScanValue(json, ref pos, child, depth));
+            if (!scanned || !NextMember(json, ref pos, (byte)'}', out more))
             {
                 return false;
             }
@@ -149,6 +155,20 @@ public sealed partial class JsonEventDecoder
         }
 
         return !terminal || StoreRaw(node, json, start, pos - start);
+    }
+
+    // json[pos] opens the string value of `node`, a leaf: the value is stored as ScanValue stores it (on failure the
+    // whole event goes to the reader walk, so an earlier value of a repeated key need not be cleared first).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool ScanLeafString(ReadOnlySpan<byte> json, ref int pos, int node)
+    {
+        int start = pos;
+        if (!ScanString(json, ref pos, out bool escaped))
+        {
+            return false;
+        }
+
+        return escaped ? TryStoreUnescaped(node, json[start..pos]) : StoreRaw(node, json, start + 1, pos - start - 2);
     }
 
     // Validates the value starting at json[pos] inside a container at level `depth` and moves pos just past it.
@@ -414,7 +434,7 @@ public sealed partial class JsonEventDecoder
     // The child of `node` whose segment is text[start .. start + length] (plain bytes), or Missing. Most keys fit in 8
     // bytes: one load of the key's head (masked to its length) and a compare of head and length per child settle them
     // without a call; only a longer key whose head and length match compares its tail.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int FindChild(ReadOnlySpan<byte> text, int start, int length, int node)
     {
         // The load may read past the key (its closing quote and what follows), never past the text; near the text's

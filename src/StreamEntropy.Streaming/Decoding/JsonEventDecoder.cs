@@ -48,6 +48,7 @@ public sealed partial class JsonEventDecoder
     private readonly int[] _childLengths;  // per entry of _children: its segment's length
     private readonly int[] _subtreeEnd;
     private readonly bool[] _isTerminal;
+    private readonly bool[] _isLeaf; // terminal, and no path goes deeper
     private readonly int[] _fieldNode;
 
     // Per node: where its value lies in _values, or _valueLength == Missing.
@@ -124,6 +125,7 @@ public sealed partial class JsonEventDecoder
         _childCount = new int[nodeCount];
         _subtreeEnd = new int[nodeCount];
         _isTerminal = new bool[nodeCount];
+        _isLeaf = new bool[nodeCount];
         _valueStart = new int[nodeCount];
         _valueLength = new int[nodeCount];
         _children = new int[nodeCount - 1];
@@ -136,6 +138,7 @@ public sealed partial class JsonEventDecoder
             _segments[n] = node.Segment;
             _subtreeEnd[n] = node.SubtreeEnd;
             _isTerminal[n] = node.IsTerminal;
+            _isLeaf[n] = node.IsTerminal && node.Children.Count == 0;
             _childStart[n] = childCursor;
             _childCount[n] = node.Children.Count;
             foreach (TrieBuilderNode child in node.Children)
