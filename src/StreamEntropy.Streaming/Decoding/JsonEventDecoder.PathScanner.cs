@@ -81,12 +81,13 @@ public sealed partial class JsonEventDecoder
 
             pos = SkipWhitespace(json, pos + 1);
 
-            // Most values are strings: a skipped one, or one stored as a path's value that no other path goes below,
-            // is scanned here instead of through the general calls and their dispatch on the first byte.
-            bool isString = pos < json.Length && json[pos] == (byte)'"';
+            // Most values are strings or numbers: a skipped one, or a string stored as the value of a path that no
+            // other path goes below, is scanned here instead of through the general calls and their dispatch on the
+            // first byte (0 past the end: SkipValue and ScanValue reject that).
+            byte first = pos < json.Length ? json[pos] : (byte)0;
             bool scanned = child == Missing
-                ? (isString ? ScanString(json, ref pos, out _) : SkipValue(json, ref pos, depth))
-                : (isString && _isLeaf[child] ? ScanLeafString(json, ref pos, child) : ScanValue(json, ref pos, child, depth));
+                ? (first == (byte)'"' ? ScanString(json, ref pos, out _) : IsNumberStart(first) ? SkipNumber(json, ref pos) : SkipValue(json, ref pos, depth))
+                : (first == (byte)'"' && _isLeaf[child] ? ScanLeafString(json, ref pos, child) : ScanValue(json, ref pos, child, depth));
             if (!scanned || !NextMember(json, ref pos, (byte)'}', out more))
             {
                 return false;
@@ -108,7 +109,7 @@ public sealed partial class JsonEventDecoder
         }
         else
         {
-            _valueLength.AsSpan(node, subtree).Fill(Missing);
+            ClearLengths(_valueLength.AsSpan(node, subtree));
         }
 
         if (pos >= json.Length)
@@ -585,6 +586,8 @@ public sealed partial class JsonEventDecoder
     private static bool IsStringStop(byte b) => b == (byte)'"' || b == (byte)'\\' || b < 0x20;
 
     private static bool IsDigit(byte b) => (uint)(b - '0') <= 9;
+
+    private static bool IsNumberStart(byte b) => IsDigit(b) || b == (byte)'-';
 
     private static bool IsHex(byte b) => IsDigit(b) || (uint)((b | 0x20) - 'a') <= 'f' - 'a';
 }
