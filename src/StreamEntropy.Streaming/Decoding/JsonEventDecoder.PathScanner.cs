@@ -319,26 +319,22 @@ public sealed partial class JsonEventDecoder
     }
 
     // The index of the first byte at or after `p` that ends a string's plain run (see IsStringStop), or json.Length.
-    // Sixteen bytes at a time while a whole vector fits: three compares and a mask settle a typical key or value in
-    // one step, where a byte loop takes a compare chain per byte. The last few bytes of the event, which a vector load
-    // would overrun, go byte by byte. Ors into `high` the top bit of every byte it reads (some past the stop: that
-    // only makes the UTF-8 check run when it need not).
+    // Sixteen bytes at a time: three compares and a mask settle a typical key or value in one step, where a byte loop
+    // takes a compare chain per byte. Where less than a vector is left, the event's last vector is loaded instead (it
+    // ends at the event's last byte, and the bytes before `p` are shifted out of the masks), so that the strings near
+    // the event's end, which every event has, do not go byte by byte; only an event shorter than a vector does. Ors
+    // into `high` the top bit of every byte it reads from `p` on (some past the stop: that only makes the UTF-8 check
+    // run when it need not).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int FindStringStop(ReadOnlySpan<byte> json, int p, ref uint high)
     {
-        if (Vector128.IsHardwareAccelerated)
+        int last = json.Length - Vector128<byte>.Count;
+        if (Vector128.IsHardwareAccelerated && last >= 0)
         {
             ref byte start = ref MemoryMarshal.GetReference(json);
-            while (p <= json.Length - Vector128<byte>.Count)
+            while (p <= last)
             {
-                Vector128<byte> v = Vector128.LoadUnsafe(ref start, (nuint)(uint)p);
-
-                // Unsigned compare: UTF-8 bytes of 0x80 and above are not stops.
-                Vector128<byte> stops = Vector128.Equals(v, Vector128.Create((byte)'"'))
-                    | Vector128.Equals(v, Vector128.Create((byte)'\\'))
-                    | Vector128.LessThan(v, Vector128.Create((byte)0x20));
-                uint mask = stops.ExtractMostSignificantBits();
-                high |= v.ExtractMostSignificantBits();
+                uint mask = StopMask(Vector128.LoadUnsafe(ref start, (nuint)(uint)p), ref high, 0);
                 if (mask != 0)
                 {
                     return p + BitOperations.TrailingZeroCount(mask);
@@ -346,6 +342,14 @@ public sealed partial class JsonEventDecoder
 
                 p += Vector128<byte>.Count;
             }
+
+            if (p < json.Length)
+            {
+                uint mask = StopMask(Vector128.LoadUnsafe(ref start, (nuint)(uint)last), ref high, p - last);
+                return mask != 0 ? p + BitOperations.TrailingZeroCount(mask) : json.Length;
+            }
+
+            return p;
         }
 
         while (p < json.Length && !IsStringStop(json[p]))
@@ -355,6 +359,19 @@ public sealed partial class JsonEventDecoder
         }
 
         return p;
+    }
+
+    // One bit per byte of `v` from byte `skip` on (bit 0: byte `skip`) that ends a string's plain run; ors the same
+    // bytes' top bits into `high`.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint StopMask(Vector128<byte> v, ref uint high, int skip)
+    {
+        // Unsigned compare: UTF-8 bytes of 0x80 and above are not stops.
+        Vector128<byte> stops = Vector128.Equals(v, Vector128.Create((byte)'"'))
+            | Vector128.Equals(v, Vector128.Create((byte)'\\'))
+            | Vector128.LessThan(v, Vector128.Create((byte)0x20));
+        high |= v.ExtractMostSignificantBits() >> skip;
+        return stops.ExtractMostSignificantBits() >> skip;
     }
 
     // JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?. What may follow is checked by the
