@@ -48,7 +48,9 @@ public sealed partial class JsonEventDecoder
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool ScanObject(ReadOnlySpan<byte> json, ref int pos, int node, int depth)
     {
-        bool hasChildren = node != Missing && _childCount[node] > 0;
+        // The node's children are entries [childFrom, childTo) of _children: looked up once, not once per key.
+        int childFrom = node == Missing ? 0 : _childStart[node];
+        int childTo = node == Missing ? 0 : childFrom + _childCount[node];
         if (!Enter(json, ref pos, depth, (byte)'}', out bool more))
         {
             return false;
@@ -68,7 +70,7 @@ public sealed partial class JsonEventDecoder
             }
 
             int child = Missing;
-            if (hasChildren && !TryFindChild(json, keyStart, pos, keyEscaped, node, out child))
+            if (childTo > childFrom && !TryFindChild(json, keyStart, pos, keyEscaped, childFrom, childTo, out child))
             {
                 return false;
             }
@@ -435,25 +437,27 @@ public sealed partial class JsonEventDecoder
         return true;
     }
 
-    // json[keyStart..keyEnd] is a key with its quotes. Sets `child` to the child of `node` whose segment equals the
-    // unescaped key, or Missing; false when an escaped key cannot be unescaped (the reader walk reports that).
+    // json[keyStart..keyEnd] is a key with its quotes. Sets `child` to the child among entries [from, to) of
+    // _children whose segment equals the unescaped key, or Missing; false when an escaped key cannot be unescaped (the
+    // reader walk reports that).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool TryFindChild(ReadOnlySpan<byte> json, int keyStart, int keyEnd, bool escaped, int node, out int child)
+    private bool TryFindChild(ReadOnlySpan<byte> json, int keyStart, int keyEnd, bool escaped, int from, int to, out int child)
     {
         if (escaped)
         {
-            return TryFindEscapedChild(json[keyStart..keyEnd], node, out child);
+            return TryFindEscapedChild(json[keyStart..keyEnd], from, to, out child);
         }
 
-        child = FindChild(json, keyStart + 1, keyEnd - keyStart - 2, node);
+        child = FindChild(json, keyStart + 1, keyEnd - keyStart - 2, from, to);
         return true;
     }
 
-    // The child of `node` whose segment is text[start .. start + length] (plain bytes), or Missing. Most keys fit in 8
+    // The child among entries [from, to) of _children whose segment is text[start .. start + length] (plain bytes),
+    // or Missing. Most keys fit in 8
     // bytes: one load of the key's head (masked to its length) and a compare of head and length per child settle them
     // without a call; only a longer key whose head and length match compares its tail.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int FindChild(ReadOnlySpan<byte> text, int start, int length, int node)
+    private int FindChild(ReadOnlySpan<byte> text, int start, int length, int from, int to)
     {
         // The load may read past the key (its closing quote and what follows), never past the text; near the text's
         // end the head is assembled byte by byte.
@@ -463,8 +467,7 @@ public sealed partial class JsonEventDecoder
         int[] children = _children;
         ulong[] heads = _childHeads;
         int[] lengths = _childLengths;
-        int end = _childStart[node] + _childCount[node];
-        for (int i = _childStart[node]; i < end; i++)
+        for (int i = from; i < to; i++)
         {
             if (heads[i] == head && lengths[i] == length &&
                 (length <= sizeof(ulong) || text.Slice(start + sizeof(ulong), length - sizeof(ulong)).SequenceEqual(_segments[children[i]].AsSpan(sizeof(ulong)))))
@@ -478,7 +481,7 @@ public sealed partial class JsonEventDecoder
 
     // `quoted` is a key with its quotes and at least one escape: unescaped into _keyScratch, then matched as FindChild
     // matches a plain key.
-    private bool TryFindEscapedChild(ReadOnlySpan<byte> quoted, int node, out int child)
+    private bool TryFindEscapedChild(ReadOnlySpan<byte> quoted, int from, int to, out int child)
     {
         if (_keyScratch.Length < quoted.Length)
         {
@@ -491,7 +494,7 @@ public sealed partial class JsonEventDecoder
             return false;
         }
 
-        child = FindChild(_keyScratch, 0, written, node);
+        child = FindChild(_keyScratch, 0, written, from, to);
         return true;
     }
 
