@@ -144,6 +144,10 @@ public sealed class EventEncoder
     /// that <see cref="EncodeMany"/> interns them in one prefetched group.</summary>
     internal bool InternsMany(int field) => double.IsNaN(_binWidths[field]) && !_bounded[field];
 
+    /// <summary>Gets whether <see cref="Encode(int, ReadOnlySpan{byte}, out ulong)"/> computes field
+    /// <paramref name="field"/>'s hashes (it is bounded or in a bounded pair); when not, the hash it gives is 0.</summary>
+    internal bool NeedsHash(int field) => _hash[field];
+
     /// <summary>Gets whether field <paramref name="field"/> is counted by hash (it has a MaxDistinct budget).</summary>
     public bool IsHashed(int field) => _bounded[field];
 

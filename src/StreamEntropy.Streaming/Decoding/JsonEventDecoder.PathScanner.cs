@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -47,7 +48,9 @@ public sealed partial class JsonEventDecoder
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool ScanObject(ReadOnlySpan<byte> json, ref int pos, int node, int depth)
     {
-        bool hasChildren = node != Missing && _childCount[node] > 0;
+        // The node's children are entries [childFrom, childTo) of _children: looked up once, not once per key.
+        int childFrom = node == Missing ? 0 : _childStart[node];
+        int childTo = node == Missing ? 0 : childFrom + _childCount[node];
         if (!Enter(json, ref pos, depth, (byte)'}', out bool more))
         {
             return false;
@@ -67,7 +70,7 @@ public sealed partial class JsonEventDecoder
             }
 
             int child = Missing;
-            if (hasChildren && !TryFindChild(json[keyStart..pos], keyEscaped, node, out child))
+            if (childTo > childFrom && !TryFindChild(json, keyStart, pos, keyEscaped, childFrom, childTo, out child))
             {
                 return false;
             }
@@ -79,8 +82,15 @@ public sealed partial class JsonEventDecoder
             }
 
             pos = SkipWhitespace(json, pos + 1);
-            if (!(child == Missing ? SkipValue(json, ref pos, depth) : ScanValue(json, ref pos, child, depth)) ||
-                !NextMember(json, ref pos, (byte)'}', out more))
+
+            // Most values are strings or numbers: a skipped one, or a string stored as the value of a path that no
+            // other path goes below, is scanned here instead of through the general calls and their dispatch on the
+            // first byte (0 past the end: SkipValue and ScanValue reject that).
+            byte first = pos < json.Length ? json[pos] : (byte)0;
+            bool scanned = child == Missing
+                ? (first == (byte)'"' ? ScanString(json, ref pos, out _) : IsNumberStart(first) ? SkipNumber(json, ref pos) : SkipValue(json, ref pos, depth))
+                : (first == (byte)'"' && _isLeaf[child] ? ScanLeafString(json, ref pos, child) : ScanValue(json, ref pos, child, depth));
+            if (!scanned || !NextMember(json, ref pos, (byte)'}', out more))
             {
                 return false;
             }
@@ -101,7 +111,7 @@ public sealed partial class JsonEventDecoder
         }
         else
         {
-            _valueLength.AsSpan(node, subtree).Fill(Missing);
+            ClearLengths(_valueLength.AsSpan(node, subtree));
         }
 
         if (pos >= json.Length)
@@ -129,7 +139,7 @@ public sealed partial class JsonEventDecoder
 
                 if (terminal)
                 {
-                    return escaped ? TryStoreUnescaped(node, json[start..pos]) : StoreRaw(node, json[(start + 1)..(pos - 1)]);
+                    return escaped ? TryStoreUnescaped(node, json[start..pos]) : StoreRaw(node, json, start + 1, pos - start - 2);
                 }
 
                 return true;
@@ -147,7 +157,21 @@ public sealed partial class JsonEventDecoder
                 break;
         }
 
-        return !terminal || StoreRaw(node, json[start..pos]);
+        return !terminal || StoreRaw(node, json, start, pos - start);
+    }
+
+    // json[pos] opens the string value of `node`, a leaf: the value is stored as ScanValue stores it (on failure the
+    // whole event goes to the reader walk, so an earlier value of a repeated key need not be cleared first).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool ScanLeafString(ReadOnlySpan<byte> json, ref int pos, int node)
+    {
+        int start = pos;
+        if (!ScanString(json, ref pos, out bool escaped))
+        {
+            return false;
+        }
+
+        return escaped ? TryStoreUnescaped(node, json[start..pos]) : StoreRaw(node, json, start + 1, pos - start - 2);
     }
 
     // Validates the value starting at json[pos] inside a container at level `depth` and moves pos just past it.
@@ -297,26 +321,22 @@ public sealed partial class JsonEventDecoder
     }
 
     // The index of the first byte at or after `p` that ends a string's plain run (see IsStringStop), or json.Length.
-    // Sixteen bytes at a time while a whole vector fits: three compares and a mask settle a typical key or value in
-    // one step, where a byte loop takes a compare chain per byte. The last few bytes of the event, which a vector load
-    // would overrun, go byte by byte. Ors into `high` the top bit of every byte it reads (some past the stop: that
-    // only makes the UTF-8 check run when it need not).
+    // Sixteen bytes at a time: three compares and a mask settle a typical key or value in one step, where a byte loop
+    // takes a compare chain per byte. Where less than a vector is left, the event's last vector is loaded instead (it
+    // ends at the event's last byte, and the bytes before `p` are shifted out of the masks), so that the strings near
+    // the event's end, which every event has, do not go byte by byte; only an event shorter than a vector does. Ors
+    // into `high` the top bit of every byte it reads from `p` on (some past the stop: that only makes the UTF-8 check
+    // run when it need not).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int FindStringStop(ReadOnlySpan<byte> json, int p, ref uint high)
     {
-        if (Vector128.IsHardwareAccelerated)
+        int last = json.Length - Vector128<byte>.Count;
+        if (Vector128.IsHardwareAccelerated && last >= 0)
         {
             ref byte start = ref MemoryMarshal.GetReference(json);
-            while (p <= json.Length - Vector128<byte>.Count)
+            while (p <= last)
             {
-                Vector128<byte> v = Vector128.LoadUnsafe(ref start, (nuint)(uint)p);
-
-                // Unsigned compare: UTF-8 bytes of 0x80 and above are not stops.
-                Vector128<byte> stops = Vector128.Equals(v, Vector128.Create((byte)'"'))
-                    | Vector128.Equals(v, Vector128.Create((byte)'\\'))
-                    | Vector128.LessThan(v, Vector128.Create((byte)0x20));
-                uint mask = stops.ExtractMostSignificantBits();
-                high |= v.ExtractMostSignificantBits();
+                uint mask = StopMask(Vector128.LoadUnsafe(ref start, (nuint)(uint)p), ref high, 0);
                 if (mask != 0)
                 {
                     return p + BitOperations.TrailingZeroCount(mask);
@@ -324,6 +344,14 @@ public sealed partial class JsonEventDecoder
 
                 p += Vector128<byte>.Count;
             }
+
+            if (p < json.Length)
+            {
+                uint mask = StopMask(Vector128.LoadUnsafe(ref start, (nuint)(uint)last), ref high, p - last);
+                return mask != 0 ? p + BitOperations.TrailingZeroCount(mask) : json.Length;
+            }
+
+            return p;
         }
 
         while (p < json.Length && !IsStringStop(json[p]))
@@ -333,6 +361,19 @@ public sealed partial class JsonEventDecoder
         }
 
         return p;
+    }
+
+    // One bit per byte of `v` from byte `skip` on (bit 0: byte `skip`) that ends a string's plain run; ors the same
+    // bytes' top bits into `high`.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint StopMask(Vector128<byte> v, ref uint high, int skip)
+    {
+        // Unsigned compare: UTF-8 bytes of 0x80 and above are not stops.
+        Vector128<byte> stops = Vector128.Equals(v, Vector128.Create((byte)'"'))
+            | Vector128.Equals(v, Vector128.Create((byte)'\\'))
+            | Vector128.LessThan(v, Vector128.Create((byte)0x20));
+        high |= v.ExtractMostSignificantBits() >> skip;
+        return stops.ExtractMostSignificantBits() >> skip;
     }
 
     // JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?. What may follow is checked by the
@@ -396,48 +437,105 @@ public sealed partial class JsonEventDecoder
         return true;
     }
 
-    // `quoted` is a key with its quotes. Sets `child` to the child of `node` whose segment equals the unescaped key,
-    // or Missing; false when an escaped key cannot be unescaped (the reader walk reports that).
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private bool TryFindChild(ReadOnlySpan<byte> quoted, bool escaped, int node, out int child)
+    // json[keyStart..keyEnd] is a key with its quotes. Sets `child` to the child among entries [from, to) of
+    // _children whose segment equals the unescaped key, or Missing; false when an escaped key cannot be unescaped (the
+    // reader walk reports that).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryFindChild(ReadOnlySpan<byte> json, int keyStart, int keyEnd, bool escaped, int from, int to, out int child)
     {
-        ReadOnlySpan<byte> key = quoted[1..^1];
         if (escaped)
         {
-            if (_keyScratch.Length < key.Length)
-            {
-                _keyScratch = new byte[Math.Max(key.Length, _keyScratch.Length * 2)];
-            }
-
-            if (!TryUnescape(quoted, _keyScratch, out int written))
-            {
-                child = Missing;
-                return false;
-            }
-
-            key = _keyScratch.AsSpan(0, written);
+            return TryFindEscapedChild(json[keyStart..keyEnd], from, to, out child);
         }
 
-        int end = _childStart[node] + _childCount[node];
-        for (int i = _childStart[node]; i < end; i++)
-        {
-            // Length and first byte rule out nearly every other child before the (out-of-line) comparison.
-            byte[] segment = _segments[_children[i]];
-            if (key.Length == segment.Length && (key.Length == 0 || key[0] == segment[0]) && key.SequenceEqual(segment))
-            {
-                child = _children[i];
-                return true;
-            }
-        }
-
-        child = Missing;
+        child = FindChild(json, keyStart + 1, keyEnd - keyStart - 2, from, to);
         return true;
     }
 
+    // The child among entries [from, to) of _children whose segment is text[start .. start + length] (plain bytes),
+    // or Missing. Most keys fit in 8
+    // bytes: one load of the key's head (masked to its length) and a compare of head and length per child settle them
+    // without a call; only a longer key whose head and length match compares its tail.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool StoreRaw(int node, ReadOnlySpan<byte> value)
+    private int FindChild(ReadOnlySpan<byte> text, int start, int length, int from, int to)
     {
-        Store(node, value);
+        // The load may read past the key (its closing quote and what follows), never past the text; near the text's
+        // end the head is assembled byte by byte.
+        ulong head = start <= text.Length - sizeof(ulong)
+            ? BinaryPrimitives.ReadUInt64LittleEndian(text[start..]) & HeadMask(length)
+            : KeyHead(text.Slice(start, length));
+        int[] children = _children;
+        ulong[] heads = _childHeads;
+        int[] lengths = _childLengths;
+        for (int i = from; i < to; i++)
+        {
+            if (heads[i] == head && lengths[i] == length &&
+                (length <= sizeof(ulong) || text.Slice(start + sizeof(ulong), length - sizeof(ulong)).SequenceEqual(_segments[children[i]].AsSpan(sizeof(ulong)))))
+            {
+                return children[i];
+            }
+        }
+
+        return Missing;
+    }
+
+    // `quoted` is a key with its quotes and at least one escape: unescaped into _keyScratch, then matched as FindChild
+    // matches a plain key.
+    private bool TryFindEscapedChild(ReadOnlySpan<byte> quoted, int from, int to, out int child)
+    {
+        if (_keyScratch.Length < quoted.Length)
+        {
+            _keyScratch = new byte[Math.Max(quoted.Length, _keyScratch.Length * 2)];
+        }
+
+        if (!TryUnescape(quoted, _keyScratch, out int written))
+        {
+            child = Missing;
+            return false;
+        }
+
+        child = FindChild(_keyScratch, 0, written, from, to);
+        return true;
+    }
+
+    // The first 8 bytes of a key or segment, little-endian, zero past its end: equal heads and lengths mean equal keys
+    // of up to 8 bytes.
+    private static ulong KeyHead(ReadOnlySpan<byte> key)
+    {
+        ulong head = 0;
+        for (int i = Math.Min(key.Length, sizeof(ulong)) - 1; i >= 0; i--)
+        {
+            head = (head << 8) | key[i];
+        }
+
+        return head;
+    }
+
+    // The bits of an 8-byte little-endian load that hold the first `length` bytes.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong HeadMask(int length) => length >= sizeof(ulong) ? ulong.MaxValue : (1UL << (length * 8)) - 1;
+
+    // Stores json[start .. start + length] as the value of `node`. A value of up to 16 bytes (most are) is copied as
+    // one vector when 16 bytes can be read from the event and written to the buffer: the bytes past its length are
+    // the event's next bytes, never read as part of this value and overwritten by the next one stored.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool StoreRaw(int node, ReadOnlySpan<byte> json, int start, int length)
+    {
+        int used = _valuesUsed;
+        byte[] values = _values;
+        if (length <= Vector128<byte>.Count && start <= json.Length - Vector128<byte>.Count && used <= values.Length - Vector128<byte>.Count)
+        {
+            Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(json), (nuint)(uint)start)
+                .StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(values), (nuint)(uint)used);
+            _valueStart[node] = used;
+            _valueLength[node] = length;
+            _valuesUsed = used + length;
+        }
+        else
+        {
+            Store(node, json.Slice(start, length));
+        }
+
         return true;
     }
 
@@ -508,6 +606,8 @@ public sealed partial class JsonEventDecoder
     private static bool IsStringStop(byte b) => b == (byte)'"' || b == (byte)'\\' || b < 0x20;
 
     private static bool IsDigit(byte b) => (uint)(b - '0') <= 9;
+
+    private static bool IsNumberStart(byte b) => IsDigit(b) || b == (byte)'-';
 
     private static bool IsHex(byte b) => IsDigit(b) || (uint)((b | 0x20) - 'a') <= 'f' - 'a';
 }

@@ -44,8 +44,11 @@ public sealed partial class JsonEventDecoder
     private readonly int[] _childStart;
     private readonly int[] _childCount;
     private readonly int[] _children;
+    private readonly ulong[] _childHeads;  // per entry of _children: its segment's first 8 bytes (see KeyHead)
+    private readonly int[] _childLengths;  // per entry of _children: its segment's length
     private readonly int[] _subtreeEnd;
     private readonly bool[] _isTerminal;
+    private readonly bool[] _isLeaf; // terminal, and no path goes deeper
     private readonly int[] _fieldNode;
 
     // Per node: where its value lies in _values, or _valueLength == Missing.
@@ -122,9 +125,12 @@ public sealed partial class JsonEventDecoder
         _childCount = new int[nodeCount];
         _subtreeEnd = new int[nodeCount];
         _isTerminal = new bool[nodeCount];
+        _isLeaf = new bool[nodeCount];
         _valueStart = new int[nodeCount];
         _valueLength = new int[nodeCount];
         _children = new int[nodeCount - 1];
+        _childHeads = new ulong[nodeCount - 1];
+        _childLengths = new int[nodeCount - 1];
         int childCursor = 0;
         for (int n = 0; n < nodeCount; n++)
         {
@@ -132,10 +138,13 @@ public sealed partial class JsonEventDecoder
             _segments[n] = node.Segment;
             _subtreeEnd[n] = node.SubtreeEnd;
             _isTerminal[n] = node.IsTerminal;
+            _isLeaf[n] = node.IsTerminal && node.Children.Count == 0;
             _childStart[n] = childCursor;
             _childCount[n] = node.Children.Count;
             foreach (TrieBuilderNode child in node.Children)
             {
+                _childHeads[childCursor] = KeyHead(child.Segment);
+                _childLengths[childCursor] = child.Segment.Length;
                 _children[childCursor++] = child.Index;
             }
         }
@@ -470,8 +479,19 @@ public sealed partial class JsonEventDecoder
 
     private void ClearValues()
     {
-        _valueLength.AsSpan().Fill(Missing);
+        ClearLengths(_valueLength);
         _valuesUsed = 0;
+    }
+
+    // Marks every node of `lengths` missing: a plain loop, as a trie has a handful of nodes, where Span.Fill costs a
+    // call per event.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ClearLengths(Span<int> lengths)
+    {
+        for (int i = 0; i < lengths.Length; i++)
+        {
+            lengths[i] = Missing;
+        }
     }
 
     private static int FindFirstToken(ReadOnlySpan<byte> utf8Event)

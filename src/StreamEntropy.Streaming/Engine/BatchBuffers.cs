@@ -1,3 +1,6 @@
+using StreamEntropy.Core.Counting;
+using StreamEntropy.Streaming.Counting;
+
 namespace StreamEntropy.Streaming.Engine;
 
 /// <summary>The reused buffers of <see cref="EntropyEngine.ProcessMany"/>: the events of one run (at most
@@ -37,6 +40,11 @@ internal sealed class BatchBuffers
     /// <summary>Gets, per field, whether its values wait to be interned with the run's (a large interner, whose slots are
     /// worth prefetching), rather than interned as each event is decoded (a small one, in the cache anyway).</summary>
     public bool[] Deferred { get; private set; } = [];
+
+    /// <summary>Gets, per field interned as each event is decoded, its interner when the value is all there is to it
+    /// (categorical, not counted by hash, no hash needed for a bounded pair), so that the id is one call away; null for
+    /// the others, which go through <see cref="EventEncoder.Encode(int, ReadOnlySpan{byte}, out ulong)"/>.</summary>
+    public ValueInterner?[] Direct { get; private set; } = [];
 
     /// <summary>Gets, per field, where each waiting value lies in <see cref="Arena"/>.</summary>
     public int[][] Starts { get; private set; } = [];
@@ -94,6 +102,7 @@ internal sealed class BatchBuffers
 
         Waiting = new int[fields];
         Deferred = new bool[fields];
+        Direct = new ValueInterner?[fields];
         ArenaUsed = 0;
     }
 

@@ -68,6 +68,7 @@ public sealed partial class EntropyEngine
         for (int f = 0; f < batch.Fields; f++)
         {
             batch.Deferred[f] = _encoder.InternsMany(f) && _encoder.Values[f].Count >= GroupInternAt;
+            batch.Direct[f] = !batch.Deferred[f] && _encoder.InternsMany(f) && !_encoder.NeedsHash(f) ? _encoder.Values[f] : null;
         }
 
         JsonEventDecoder decoder = _decoder;
@@ -182,6 +183,13 @@ public sealed partial class EntropyEngine
         if (batch.Deferred[field])
         {
             batch.Add(field, row, text);
+        }
+        else if (batch.Direct[field] is { } interner)
+        {
+            // What Encode does for such a field, without its checks of the field's kind.
+            int at = (row * batch.Fields) + field;
+            batch.Ids[at] = interner.GetOrAdd(text);
+            batch.Hashes[at] = 0;
         }
         else
         {

@@ -105,6 +105,44 @@ public class JsonPathScannerTests
         }, iter: 30_000);
     }
 
+    [Fact]
+    public void Scanner_KeysAroundTheEightByteHead_AgreeWithReference()
+    {
+        // The scanner matches a key by its length and first 8 bytes (one load, assembled byte by byte near the event's
+        // end), then by its tail: configured segments of 1-17 bytes with shared heads, keys that differ from them in
+        // the first, eighth, ninth or last byte or are a byte shorter or longer, escaped spellings of them, at any
+        // depth and as the event's last bytes.
+        string[] segments = ["a", "abcdefg", "abcdefgh", "abcdefgi", "abcdefghi", "abcdefghijklmnopq", "abcdefghijklmnopz", "zbcdefgh"];
+        string[] paths = [.. segments, "abcdefgh.abcdefghi", "abcdefgh.a", "abcdefghi.abcdefgh", "abcdefghijklmnopq.abcdefg"];
+        string[] keys =
+        [
+            .. segments, "", "b", "abcdefgj", "abcdefghj", "abcdefghijklmnop", "abcdefghijklmnopqr", "Abcdefgh", "abcdefgH",
+            "abcdefg\\u0068", "\\u0061bcdefghi", "abcdefghijklmnop\\u0071", "abcdefg\\u0069", "é", "abcdefé", "abcdefgé",
+        ];
+        var pair = new ThreadLocal<(JsonEventDecoder Scanner, JsonEventDecoder Reference)>(() => Decoders(paths));
+        Gen.Select(Gen.Int[0, keys.Length - 1].Array[1, 6], Gen.Int[0, 3].Array[6], Gen.Int[0, keys.Length - 1].Array[3], Gen.Int[0, 9])
+            .Sample((members, kinds, inner, trailing) =>
+            {
+                var json = new StringBuilder("{");
+                for (int i = 0; i < members.Length; i++)
+                {
+                    json.Append(i == 0 ? "" : ",").Append('"').Append(keys[members[i]]).Append("\":");
+                    _ = kinds[i] switch
+                    {
+                        0 => json.Append("\"v").Append(i).Append('"'),
+                        1 => json.Append(i * 7),
+                        2 => json.Append("{\"").Append(keys[inner[0]]).Append("\":\"w\",\"").Append(keys[inner[1]]).Append("\":").Append(i).Append('}'),
+                        _ => json.Append("{\"").Append(keys[inner[2]]).Append("\":{\"").Append(keys[inner[0]]).Append("\":true}}"),
+                    };
+                }
+
+                json.Append('}').Append(' ', trailing);
+                byte[] bytes = Encoding.UTF8.GetBytes(json.ToString());
+                AssertSame(pair.Value.Scanner, pair.Value.Reference, bytes);
+                Assert.True(pair.Value.Scanner.LastDecodeScanned, "the scanner handed a valid event to the reader walk");
+            }, iter: 30_000);
+    }
+
     [Theory]
     [InlineData("""{"user":{"id":"u0123456","tier":"gold"},"country":"DE","device":"android-14","event":"add_to_cart","ms":412}""", true)]
     [InlineData("""{"user":{"id":"u\u0030","skip":[{"x":"\ud83d\ude00"}]},"country":"D\"E","event":null} """, true)]
