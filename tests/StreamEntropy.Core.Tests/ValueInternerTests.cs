@@ -134,6 +134,29 @@ public class ValueInternerTests
         }, iter: 200);
     }
 
+    [Fact]
+    public void Fold_AnyWords_IsTheHighXorLowOfTheFullProduct()
+    {
+        // The hash's fold takes the product's halves by MULX and a plain multiply where the CPU has them; the reference
+        // is the full 128-bit product. Edge words (0, all ones, top bit) and random ones.
+        ulong[] edges = [0, 1, ulong.MaxValue, 1UL << 63, 0xA0761D6478BD642F, 0xFFFF_FFFF];
+        foreach (ulong a in edges)
+        {
+            foreach (ulong b in edges)
+            {
+                AssertFold(a, b);
+            }
+        }
+
+        Gen.ULong.Select(Gen.ULong).Sample((a, b) => AssertFold(a, b), iter: 10_000);
+
+        static void AssertFold(ulong a, ulong b)
+        {
+            UInt128 product = (UInt128)a * b;
+            Assert.Equal((ulong)(product >> 64) ^ (ulong)product, ValueInterner.Fold(a, b));
+        }
+    }
+
     [Theory]
     [InlineData("v{0:D7}")]          // 8 bytes that differ only in the middle
     [InlineData("u{0:D6}")]          // 7 bytes: stored whole in the slot
