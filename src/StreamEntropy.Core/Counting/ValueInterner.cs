@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -192,8 +193,30 @@ public sealed class ValueInterner
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong HashOfKey(ulong key) => new KeyHash(_seed, _hashMask).Hash(key);
 
-    // Reached only when 56 bits of a long value's hash match, so in practice only by the value itself.
-    private bool Matches(ReadOnlySpan<byte> value, int id) => _arena.Get(_starts[id], _starts[id + 1]).SequenceEqual(value);
+    // Reached only when 56 bits of a long value's hash match, so in practice only by the value itself. The value has
+    // 8 bytes or more (shorter ones are their key word); up to 16 it is compared as two overlapping words, in line,
+    // rather than through a call to SequenceEqual (codes and names of 9–16 bytes are common, and this runs per hit).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Matches(ReadOnlySpan<byte> value, int id)
+    {
+        ReadOnlySpan<byte> stored = _arena.Get(_starts[id], _starts[id + 1]);
+        int length = value.Length;
+        if (stored.Length != length)
+        {
+            return false;
+        }
+
+        if (length <= 16)
+        {
+            Debug.Assert(length >= 8, "a long value");
+            ref byte a = ref MemoryMarshal.GetReference(value);
+            ref byte b = ref MemoryMarshal.GetReference(stored);
+            return Unsafe.ReadUnaligned<ulong>(ref a) == Unsafe.ReadUnaligned<ulong>(ref b)
+                && Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref a, length - 8)) == Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, length - 8));
+        }
+
+        return stored.SequenceEqual(value);
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int Insert(ref InternSlot slot, ulong key, ReadOnlySpan<byte> value)
