@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using CsCheck;
 using StreamEntropy.Core.Counting;
 
@@ -121,10 +122,32 @@ public class SlotTableTests
         Assert.Equal(reference.Count, occupied);
         foreach ((ulong key, uint id) in reference)
         {
-            InternSlot found = table[Find(table, hasher, key)];
+            int slot = Find(table, hasher, key);
+            InternSlot found = table[slot];
             Assert.Equal(key, found.Key);
             Assert.Equal(id, found.IdPlusOne);
+
+            // The interners' probe (one-page and paged loops) reaches the very slot the reference probe does.
+            Assert.True(Unsafe.AreSame(ref table[slot], ref table.Find(hasher.Hash(key), new KeyMatch(key))), $"key {key:X}");
         }
+
+        // Absent keys: the probe stops at the same empty slot as the reference (after wrapping round the end, over page
+        // ends, past chains of other keys).
+        for (ulong absent = 0; absent < 64; absent++)
+        {
+            ulong key = (absent * 0xD1B54A32D192ED03) | 1;
+            if (!reference.ContainsKey(key))
+            {
+                int slot = Find(table, hasher, key);
+                Assert.Equal(0u, table[slot].IdPlusOne);
+                Assert.True(Unsafe.AreSame(ref table[slot], ref table.Find(hasher.Hash(key), new KeyMatch(key))), $"absent key {key:X}");
+            }
+        }
+    }
+
+    private readonly struct KeyMatch(ulong key) : ISlotMatch
+    {
+        public bool Matches(in InternSlot slot) => slot.Key == key;
     }
 
     private readonly struct TestHash(int kind) : ISlotHash

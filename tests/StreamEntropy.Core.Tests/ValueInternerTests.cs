@@ -134,6 +134,69 @@ public class ValueInternerTests
         }, iter: 200);
     }
 
+    [Fact]
+    public void GetOrAdd_LongValuesDifferingInOneByte_AllCollidingOnTheKeyWord_MatchesDictionaryReference()
+    {
+        // Hash mask 0: every long value has the same key word, so every lookup is decided by the byte comparison (two
+        // overlapping words up to 16 bytes, SequenceEqual beyond). Values of 8–18 bytes that differ from a base in one
+        // byte at each position, and in length only.
+        var interner = new ValueInterner(hashMask: 0);
+        var reference = new Dictionary<string, int>();
+        var values = new List<byte[]>();
+        for (int length = 8; length <= 18; length++)
+        {
+            byte[] baseValue = [.. Enumerable.Range(0, length).Select(i => (byte)('a' + (i % 26)))];
+            values.Add(baseValue);
+            for (int position = 0; position < length; position++)
+            {
+                byte[] variant = [.. baseValue];
+                variant[position] = (byte)'Z';
+                values.Add(variant);
+            }
+        }
+
+        for (int pass = 0; pass < 2; pass++)
+        {
+            foreach (byte[] value in values)
+            {
+                string text = Encoding.ASCII.GetString(value);
+                if (!reference.TryGetValue(text, out int expected))
+                {
+                    expected = reference.Count;
+                    reference.Add(text, expected);
+                }
+
+                Assert.Equal(expected, interner.GetOrAdd(value));
+                Assert.True(interner.TryGetId(value, out int found) && found == expected, text);
+            }
+        }
+
+        Assert.Equal(reference.Count, interner.Count);
+    }
+
+    [Fact]
+    public void Fold_AnyWords_IsTheHighXorLowOfTheFullProduct()
+    {
+        // The hash's fold takes the product's halves by MULX and a plain multiply where the CPU has them; the reference
+        // is the full 128-bit product. Edge words (0, all ones, top bit) and random ones.
+        ulong[] edges = [0, 1, ulong.MaxValue, 1UL << 63, 0xA0761D6478BD642F, 0xFFFF_FFFF];
+        foreach (ulong a in edges)
+        {
+            foreach (ulong b in edges)
+            {
+                AssertFold(a, b);
+            }
+        }
+
+        Gen.ULong.Select(Gen.ULong).Sample((a, b) => AssertFold(a, b), iter: 10_000);
+
+        static void AssertFold(ulong a, ulong b)
+        {
+            UInt128 product = (UInt128)a * b;
+            Assert.Equal((ulong)(product >> 64) ^ (ulong)product, ValueInterner.Fold(a, b));
+        }
+    }
+
     [Theory]
     [InlineData("v{0:D7}")]          // 8 bytes that differ only in the middle
     [InlineData("u{0:D6}")]          // 7 bytes: stored whole in the slot

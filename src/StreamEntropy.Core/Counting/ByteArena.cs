@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace StreamEntropy.Core.Counting;
 
@@ -35,12 +37,17 @@ internal struct ByteArena
 
     /// <summary>Gets the bytes of the value at <paramref name="start"/>, given the position <paramref name="next"/> the
     /// owner recorded after it.</summary>
+    /// <remarks>Unchecked (it runs on every hit of a long value): the positions are those <see cref="Append"/> returned,
+    /// so their chunks exist and hold their bytes.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly ReadOnlySpan<byte> Get(int start, int next)
     {
         int chunk = start >> ChunkBits;
-        int end = next >> ChunkBits == chunk ? next : _ends[chunk];
-        return new ReadOnlySpan<byte>(_chunks[chunk], start & OffsetMask, end - start);
+        Debug.Assert(chunk < _chunks.Length && _chunks[chunk] is not null, "a position Append returned");
+        int end = next >> ChunkBits == chunk ? next : Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ends), chunk);
+        byte[] bytes = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_chunks), chunk);
+        Debug.Assert((start & OffsetMask) + (end - start) <= bytes.Length, "a value within its chunk");
+        return MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(bytes), start & OffsetMask), end - start);
     }
 
     /// <summary>Copies <paramref name="value"/> in and returns its position; the position after it is that plus its length.</summary>

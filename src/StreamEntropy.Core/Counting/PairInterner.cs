@@ -110,20 +110,7 @@ public sealed class PairInterner
 
     /// <summary>The slot that holds <paramref name="key"/>, or the empty slot where it would go.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref InternSlot FindSlot(ulong key)
-    {
-        int slot = _slots.Home(Mix(key));
-        while (true)
-        {
-            ref InternSlot s = ref _slots[slot];
-            if (s.IdPlusOne == 0 || s.Key == key)
-            {
-                return ref s;
-            }
-
-            slot = _slots.Next(slot);
-        }
-    }
+    private ref InternSlot FindSlot(ulong key) => ref _slots.Find(Mix(key), new KeyMatch(key));
 
     // Called once per new pair, millions of times in a row when `profile` merges its parts: compiled optimized at its
     // first call, not in the first tier (see "Profiling a file in parts" in the Streaming README).
@@ -141,6 +128,13 @@ public sealed class PairInterner
         }
 
         return id;
+    }
+
+    /// <summary>What a lookup of a pair looks for in the table: a taken slot with its key.</summary>
+    private readonly struct KeyMatch(ulong key) : ISlotMatch
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Matches(in InternSlot slot) => slot.Key == key;
     }
 
     private readonly struct KeyHash : ISlotHash

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using System.Text;
 
 namespace StreamEntropy.Core.Counting;
@@ -66,7 +68,7 @@ public sealed class ValueInterner
     public int GetOrAdd(ReadOnlySpan<byte> value)
     {
         ulong key = KeyAndHash(value, out ulong hash);
-        ref InternSlot slot = ref FindSlot(value, key, _slots.Home(hash));
+        ref InternSlot slot = ref _slots.Find(hash, new ValueMatch(this, value, key));
         uint entry = slot.IdPlusOne;
         return entry != 0 ? (int)entry - 1 : Insert(ref slot, key, value);
     }
@@ -103,8 +105,8 @@ public sealed class ValueInterner
         for (int i = 0; i < n; i++)
         {
             ReadOnlySpan<byte> value = bytes.Slice(starts[i], lengths[i]);
-            // The home again, not kept from the first pass: an insertion above may have grown the table.
-            ref InternSlot slot = ref FindSlot(value, keys[i], _slots.Home(hashes[i]));
+            // The table read again, not kept from the first pass: an insertion above may have grown it.
+            ref InternSlot slot = ref _slots.Find(hashes[i], new ValueMatch(this, value, keys[i]));
             uint entry = slot.IdPlusOne;
             ids[i] = entry != 0 ? (int)entry - 1 : Insert(ref slot, keys[i], value);
         }
@@ -121,7 +123,7 @@ public sealed class ValueInterner
     public bool TryGetId(ReadOnlySpan<byte> value, out int id)
     {
         ulong key = KeyAndHash(value, out ulong hash);
-        uint entry = FindSlot(value, key, _slots.Home(hash)).IdPlusOne;
+        uint entry = _slots.Find(hash, new ValueMatch(this, value, key)).IdPlusOne;
         id = (int)entry - 1;
         return entry != 0;
     }
@@ -191,26 +193,30 @@ public sealed class ValueInterner
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong HashOfKey(ulong key) => new KeyHash(_seed, _hashMask).Hash(key);
 
-    /// <summary>The slot that holds <paramref name="value"/>, or the empty slot where it would go, searched from the
-    /// slot <paramref name="home"/> its hash names.</summary>
+    // Reached only when 56 bits of a long value's hash match, so in practice only by the value itself. The value has
+    // 8 bytes or more (shorter ones are their key word); up to 16 it is compared as two overlapping words, in line,
+    // rather than through a call to SequenceEqual (codes and names of 9–16 bytes are common, and this runs per hit).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref InternSlot FindSlot(ReadOnlySpan<byte> value, ulong key, int home)
+    private bool Matches(ReadOnlySpan<byte> value, int id)
     {
-        int slot = home;
-        while (true)
+        ReadOnlySpan<byte> stored = _arena.Get(_starts[id], _starts[id + 1]);
+        int length = value.Length;
+        if (stored.Length != length)
         {
-            ref InternSlot s = ref _slots[slot];
-            uint entry = s.IdPlusOne;
-            if (entry == 0 || (s.Key == key && (key < LongValueMarker || Matches(value, (int)entry - 1))))
-            {
-                return ref s;
-            }
-
-            slot = _slots.Next(slot);
+            return false;
         }
-    }
 
-    private bool Matches(ReadOnlySpan<byte> value, int id) => _arena.Get(_starts[id], _starts[id + 1]).SequenceEqual(value);
+        if (length <= 16)
+        {
+            Debug.Assert(length >= 8, "a long value");
+            ref byte a = ref MemoryMarshal.GetReference(value);
+            ref byte b = ref MemoryMarshal.GetReference(stored);
+            return Unsafe.ReadUnaligned<ulong>(ref a) == Unsafe.ReadUnaligned<ulong>(ref b)
+                && Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref a, length - 8)) == Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref b, length - 8));
+        }
+
+        return stored.SequenceEqual(value);
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private int Insert(ref InternSlot slot, ulong key, ReadOnlySpan<byte> value)
@@ -256,9 +262,17 @@ public sealed class ValueInterner
         return Fold(h, Prime1) & _hashMask;
     }
 
+    // The high half by MULX and the low half by a plain multiply, which run side by side: Math.BigMul hands its low half
+    // out through memory, which the JIT stores to the stack and loads back (a store-to-load forward in the hash's
+    // dependency chain, once per fold). The same bits either way.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Fold(ulong a, ulong b)
+    internal static ulong Fold(ulong a, ulong b)
     {
+        if (Bmi2.X64.IsSupported)
+        {
+            return Bmi2.X64.MultiplyNoFlags(a, b) ^ (a * b);
+        }
+
         ulong high = Math.BigMul(a, b, out ulong low);
         return high ^ low;
     }
@@ -278,6 +292,17 @@ public sealed class ValueInterner
         }
 
         return _count == 0 ? 0 : (double)sum / _count;
+    }
+
+    /// <summary>What a lookup of <paramref name="value"/> (key word <paramref name="key"/>) looks for in the table: a slot
+    /// with its key word, and, if that is a long value's hash, its bytes in the arena.</summary>
+    private readonly ref struct ValueMatch(ValueInterner owner, ReadOnlySpan<byte> value, ulong key) : ISlotMatch
+    {
+        private readonly ReadOnlySpan<byte> _value = value;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool Matches(in InternSlot slot) =>
+            slot.Key == key && (key < LongValueMarker || owner.Matches(_value, (int)slot.IdPlusOne - 1));
     }
 
     /// <summary>The hash a slot's key word stands for (see <see cref="HashOfKey"/>), for the table to grow by.</summary>
