@@ -1,4 +1,5 @@
 using StreamEntropy.Core.Counting;
+using StreamEntropy.Core.Numerics;
 using StreamEntropy.TestSupport;
 
 namespace StreamEntropy.Core.Tests;
@@ -244,6 +245,38 @@ public class CountTableWidthTests
         Assert.Throws<ArgumentException>(() => new CountSpan(longs).CopyTo(new long[3]));
         Assert.Throws<IndexOutOfRangeException>(() => new CountSpan(ints)[4]);
         Assert.Throws<IndexOutOfRangeException>(() => new CountSpan(longs)[4]);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(511)]
+    [InlineData(512)]
+    [InlineData(513)]
+    [InlineData(5000)]
+    public void SumNLogNInt32_SameCountsAsLongs_SameSumsBitForBit(int length)
+    {
+        var random = new Random(length);
+        int[] narrow = new int[length];
+        for (int i = 0; i < length; i++)
+        {
+            narrow[i] = random.Next(4) switch
+            {
+                0 => 0,
+                1 => random.Next(1, 10),
+                2 => random.Next(1, 100_000),
+                _ => random.Next(int.MaxValue - 1000, int.MaxValue) + 1,
+            };
+        }
+
+        long[] wide = [.. narrow.Select(c => (long)c)];
+        (double s1, double s2) = EntropyKernels.SumNLogNInt32(narrow);
+        (double r1, double r2) = EntropyKernels.SumNLogN(wide);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(r1), BitConverter.DoubleToInt64Bits(s1));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(r2), BitConverter.DoubleToInt64Bits(s2));
+        (double n1, double n2) = EntropyKernels.SumNLogNScalar(wide);
+        Assert.Equal(n1, s1, n1 * 1e-12);
+        Assert.Equal(n2, s2, n2 * 1e-12);
     }
 
     private static void AddOne(CountTable table, string path, int id)

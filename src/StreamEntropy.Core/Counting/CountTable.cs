@@ -488,16 +488,17 @@ public sealed class CountTable
     /// <remarks>For verification and tests; O(ids) with a vectorised kernel.</remarks>
     public (long Total, int Distinct, double SumNLogN, double SumNLog2N) RecomputeFromCounts()
     {
-        long[] counts = _wide ?? Counts.ToArray();
+        CountSpan counts = Counts;
         long total = 0;
         int distinct = 0;
-        foreach (long c in counts)
+        for (int id = 0; id < counts.Length; id++)
         {
+            long c = counts[id];
             total += c;
             distinct += c != 0 ? 1 : 0;
         }
 
-        (double s1, double s2) = EntropyKernels.SumNLogN(counts);
+        (double s1, double s2) = _wide is null ? EntropyKernels.SumNLogNInt32(_counts) : EntropyKernels.SumNLogN(_wide);
         return (total, distinct, s1, s2);
     }
 
