@@ -103,17 +103,17 @@ public sealed class CountTable
 
         ref int slot = ref counts[id];
         int n = slot;
+        slot = n + 1; // wraps only from int.MaxValue, a large count: AddLarge then widens the counts
+        _total++;
         if (n < Limit - 1)
         {
-            slot = n + 1;
             AddSmall(n);
         }
         else
         {
-            AddLargeNarrow(id, n);
+            AddLarge(id, n);
         }
 
-        _total++;
         if (++_updatesSinceRebase >= MinRebaseInterval)
         {
             Rebase();
@@ -626,24 +626,6 @@ public sealed class CountTable
         }
     }
 
-    // Add(int) for a narrow count n ≥ Limit − 1: the increment, which widens the counts when n is int.MaxValue, and the
-    // large-value bookkeeping.
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private void AddLargeNarrow(int id, int n)
-    {
-        if (n == int.MaxValue)
-        {
-            Widen();
-            _wide![id] = n + 1L;
-        }
-        else
-        {
-            _counts[id] = n + 1;
-        }
-
-        AddLarge(id, n);
-    }
-
     // Retracts one occurrence of id from its count; returns the count before.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long TakeOne(int id)
@@ -677,6 +659,7 @@ public sealed class CountTable
     // The count of an id past the end of the narrow counts.
     private long WideCount(int id) => _wide is not null && (uint)id < (uint)_wide.Length ? _wide[id] : 0;
 
+    // The large-value side of Add(int) (n ≥ Limit − 1 is the count before; the count itself is already incremented).
     // Part of the per-event path: compiled fully optimized at its first call instead of tiered (see "Per-event path
     // and tiering" in the Streaming README).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -688,6 +671,12 @@ public sealed class CountTable
             _fingerprint[n]--;
             _large.Add(id);
             AddSmallTerms(n, -1);
+        }
+        else if (n == int.MaxValue && _wide is null)
+        {
+            // Add(int) has just wrapped this narrow count round to int.MinValue: widen, and put the true count back.
+            Widen();
+            _wide![id] = n + 1;
         }
 
         _largeDirty = true;
