@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using StreamEntropy.Core.Numerics;
@@ -291,64 +292,42 @@ public sealed class CountTable
         }
     }
 
-    // Adds count (non-zero) to the count of id and to N, growing the counts for a new id; returns the count before.
+    // Adds count (non-zero) to the count of id and to N, growing the counts for a new id and widening them when the
+    // count passes int.MaxValue; returns the count before.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long AddToCount(int id, long count)
     {
-        if (_wide is null)
-        {
-            if ((uint)id >= (uint)_counts.Length)
-            {
-                if (count < 0)
-                {
-                    ThrowNotCounted(id);
-                }
-
-                Grow(id);
-            }
-
-            long n = _counts[id];
-            long m = n + count;
-            if (m < 0)
-            {
-                ThrowNotCounted(id);
-            }
-
-            if (m <= int.MaxValue)
-            {
-                _counts[id] = (int)m;
-                _total += count;
-                return n;
-            }
-
-            Widen();
-        }
-
-        return AddToWideCount(id, count);
-    }
-
-    // AddToCount once the counts are wide (or are being widened by this addition).
-    private long AddToWideCount(int id, long count)
-    {
-        Debug.Assert(_wide is not null, "widened before");
-        if ((uint)id >= (uint)_wide.Length)
+        if ((uint)id >= (uint)Capacity)
         {
             if (count < 0)
             {
                 ThrowNotCounted(id);
             }
 
-            GrowWide(id);
+            EnsureId(id);
         }
 
-        long n = _wide[id];
+        long n = this[id];
         long m = n + count;
         if (m < 0)
         {
             ThrowNotCounted(id);
         }
 
-        _wide[id] = m;
+        if (_wide is null && m > int.MaxValue)
+        {
+            Widen();
+        }
+
+        if (_wide is null)
+        {
+            _counts[id] = (int)m;
+        }
+        else
+        {
+            _wide[id] = m;
+        }
+
         _total += count;
         return n;
     }
@@ -488,18 +467,32 @@ public sealed class CountTable
     /// <remarks>For verification and tests; O(ids) with a vectorised kernel.</remarks>
     public (long Total, int Distinct, double SumNLogN, double SumNLog2N) RecomputeFromCounts()
     {
-        CountSpan counts = Counts;
+        if (_wide is null)
+        {
+            (long total, int distinct) = TotalAndDistinct<int>(_counts);
+            (double s1, double s2) = EntropyKernels.SumNLogNInt32(_counts);
+            return (total, distinct, s1, s2);
+        }
+        else
+        {
+            (long total, int distinct) = TotalAndDistinct<long>(_wide);
+            (double s1, double s2) = EntropyKernels.SumNLogN(_wide);
+            return (total, distinct, s1, s2);
+        }
+    }
+
+    private static (long Total, int Distinct) TotalAndDistinct<T>(ReadOnlySpan<T> counts)
+        where T : struct, IBinaryInteger<T>
+    {
         long total = 0;
         int distinct = 0;
-        for (int id = 0; id < counts.Length; id++)
+        foreach (T c in counts)
         {
-            long c = counts[id];
-            total += c;
-            distinct += c != 0 ? 1 : 0;
+            total += long.CreateTruncating(c);
+            distinct += T.IsZero(c) ? 0 : 1;
         }
 
-        (double s1, double s2) = _wide is null ? EntropyKernels.SumNLogNInt32(_counts) : EntropyKernels.SumNLogN(_wide);
-        return (total, distinct, s1, s2);
+        return (total, distinct);
     }
 
     /// <summary>Gets the large values' ids in the order their share of the sums is summed (for tests).</summary>
