@@ -21,6 +21,7 @@ public class SnapshotBenchmarks
     private static readonly EntropyEstimator[] Estimators = Enum.GetValues<EntropyEstimator>();
 
     private CountTable _table = new();
+    private CountTable _reference = new();
     private Dictionary<string, long> _dictionary = [];
     private double[] _samples = [];
 
@@ -44,6 +45,13 @@ public class SnapshotBenchmarks
 
             _dictionary.Add(FormattableString.Invariant($"u{id:D7}"), counts[id]);
             total += counts[id];
+        }
+
+        // The drift reference: the same values, their counts in reverse order of id.
+        _reference = new CountTable(Distinct);
+        for (int id = 0; id < counts.Length; id++)
+        {
+            _reference.Add(id, counts[^(id + 1)]);
         }
 
         _samples = new double[total];
@@ -100,6 +108,12 @@ public class SnapshotBenchmarks
     /// <summary>Σ n ln n and Σ n ln² n recomputed over the whole count array (vectorised), i.e. without the fingerprint.</summary>
     [Benchmark]
     public double FullRecomputeKernel() => _table.RecomputeFromCounts().SumNLogN;
+
+    /// <summary>The loops that read the raw counts id by id, as a drift comparison of a window with its reference does:
+    /// the divergences and the G-test of homogeneity of the table against the reference.</summary>
+    [Benchmark]
+    public double DivergencesAndGTest() =>
+        Divergences.Compute(_table, _reference).JensenShannon + GTest.Homogeneity(_table, _reference).Statistic;
 
     /// <summary>MathNet.Numerics: plug-in entropy in bits of the N raw samples.</summary>
     [Benchmark]

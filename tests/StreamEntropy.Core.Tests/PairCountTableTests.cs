@@ -342,7 +342,7 @@ public class PairCountTableTests
     {
         var x = new CountTable();
         var y = new CountTable();
-        ReadOnlySpan<long> joint = table.Joint.Counts;
+        CountSpan joint = table.Joint.Counts;
         for (int pairId = 0; pairId < joint.Length; pairId++)
         {
             if (joint[pairId] != 0)

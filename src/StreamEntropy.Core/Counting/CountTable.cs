@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using StreamEntropy.Core.Numerics;
@@ -15,6 +16,10 @@ namespace StreamEntropy.Core.Counting;
 /// are kept incrementally with table lookups and Neumaier compensation, and re-based exactly from the fingerprint every
 /// 2¹⁶ updates (amortised O(1)), so they never drift. The large values' share is summed afresh when the sums are read
 /// after one of them changed: a heavy value's update is then a plain increment, the common case in skewed streams.</para>
+/// <para>The counts are kept as <see cref="int"/>, 4 bytes per id (the largest share of a field's memory after its
+/// interner), until one of them would pass <see cref="int.MaxValue"/>: the table then widens all of them to
+/// <see cref="long"/> once, for good (a copy, O(ids)), and counts on exactly as before. <see cref="Counts"/> reads either
+/// width as <see cref="long"/>.</para>
 /// <para>Ids come from a <see cref="ValueInterner"/> or <see cref="PairInterner"/> shared by all windows of the field.
 /// Single writer; not thread-safe.</para>
 /// </remarks>
@@ -28,7 +33,10 @@ public sealed class CountTable
     private const int Limit = CountFunctionTables.Limit;
     private const long MinRebaseInterval = 1 << 16;
 
-    private long[] _counts;
+    // The counts while they all fit in an int; empty once they were widened, so that every id then takes the range
+    // check's slow path to _wide (an id past the end of a narrow table takes it too, to grow it).
+    private int[] _counts;
+    private long[]? _wide; // the counts once one of them passed int.MaxValue; null until then
     private const int InitialFingerprint = 16;
 
     // φⱼ for 1 ≤ j < Limit; doubles hold these integers exactly and feed TensorPrimitives.Dot. It starts short and
@@ -52,7 +60,7 @@ public sealed class CountTable
     /// <param name="capacity">The number of ids to reserve room for.</param>
     public CountTable(int capacity = 16)
     {
-        _counts = new long[Math.Max(capacity, 1)];
+        _counts = new int[Math.Max(capacity, 1)];
     }
 
     /// <summary>Gets the total count N.</summary>
@@ -74,44 +82,33 @@ public sealed class CountTable
     public double SumNG => _sg.Value + LargeSums().SG;
 
     /// <summary>Gets the counts indexed by id; ids past the end have count zero.</summary>
-    public ReadOnlySpan<long> Counts => _counts;
+    public CountSpan Counts => _wide is null ? new CountSpan(_counts) : new CountSpan(_wide);
 
     /// <summary>Gets the count of one id.</summary>
-    public long this[int id] => (uint)id < (uint)_counts.Length ? _counts[id] : 0;
+    public long this[int id] => (uint)id < (uint)_counts.Length ? _counts[id] : WideCount(id);
+
+    /// <summary>Gets a value indicating whether the counts are stored as <see cref="long"/> (one passed
+    /// <see cref="int.MaxValue"/>; for tests).</summary>
+    internal bool IsWide => _wide is not null;
 
     /// <summary>Counts one occurrence of <paramref name="id"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(int id)
     {
-        if ((uint)id >= (uint)_counts.Length)
+        int[] counts = _counts;
+        if ((uint)id >= (uint)counts.Length)
         {
-            Grow(id);
+            AddOutside(id);
+            return;
         }
 
-        ref long slot = ref _counts[id];
-        long n = slot;
-        slot = n + 1;
+        ref int slot = ref counts[id];
+        int n = slot;
+        slot = n + 1; // wraps only from int.MaxValue, a large count: AddLarge then widens the counts
         _total++;
         if (n < Limit - 1)
         {
-            if (n == 0)
-            {
-                _distinct++;
-            }
-            else
-            {
-                _fingerprint[n]--;
-            }
-
-            if (n + 1 >= _fingerprint.Length)
-            {
-                GrowFingerprint((int)n + 1);
-            }
-
-            _fingerprint[n + 1]++;
-            _s1.Add(CountFunctionTables.DeltaNLogN[n]);
-            _s2.Add(CountFunctionTables.DeltaNLog2N[n]);
-            _sg.Add(CountFunctionTables.DeltaNG[n]);
+            AddSmall(n);
         }
         else
         {
@@ -130,7 +127,7 @@ public sealed class CountTable
     /// misses of the batch overlap; the second adds. Batches of a few dozen ids suit it best.</remarks>
     public void AddMany(ReadOnlySpan<int> ids)
     {
-        long[] counts = _counts;
+        int[] counts = _counts; // empty once wide: no hints then
         foreach (int id in ids)
         {
             if ((uint)id < (uint)counts.Length)
@@ -150,14 +147,7 @@ public sealed class CountTable
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Remove(int id)
     {
-        if ((uint)id >= (uint)_counts.Length || _counts[id] == 0)
-        {
-            ThrowNotCounted(id);
-        }
-
-        ref long slot = ref _counts[id];
-        long n = slot;
-        slot = n - 1;
+        long n = TakeOne(id);
         _total--;
         if (n < Limit)
         {
@@ -249,7 +239,7 @@ public sealed class CountTable
             throw new ArgumentException("ids and counts must have one entry each.", nameof(counts));
         }
 
-        long[] slots = _counts;
+        int[] slots = _counts; // empty once wide: no hints then
         foreach (int id in ids)
         {
             if ((uint)id < (uint)slots.Length)
@@ -302,28 +292,42 @@ public sealed class CountTable
         }
     }
 
-    // Adds count (non-zero) to the count of id and to N, growing the counts for a new id; returns the count before.
+    // Adds count (non-zero) to the count of id and to N, growing the counts for a new id and widening them when the
+    // count passes int.MaxValue; returns the count before.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private long AddToCount(int id, long count)
     {
-        if ((uint)id >= (uint)_counts.Length)
+        if ((uint)id >= (uint)Capacity)
         {
             if (count < 0)
             {
                 ThrowNotCounted(id);
             }
 
-            Grow(id);
+            EnsureId(id);
         }
 
-        long n = _counts[id];
+        long n = this[id];
         long m = n + count;
         if (m < 0)
         {
             ThrowNotCounted(id);
         }
 
-        _counts[id] = m;
+        if (_wide is null && m > int.MaxValue)
+        {
+            Widen();
+        }
+
+        if (_wide is null)
+        {
+            _counts[id] = (int)m;
+        }
+        else
+        {
+            _wide[id] = m;
+        }
+
         _total += count;
         return n;
     }
@@ -339,14 +343,13 @@ public sealed class CountTable
     /// <remarks>O(ids): how a batch of raw counts (a file's part, counted without the per-update bookkeeping) becomes a
     /// table. The result depends only on the final counts, not on the order they were reached in.</remarks>
     /// <exception cref="ArgumentException">A count is negative.</exception>
-    public void AddCounts(ReadOnlySpan<long> counts)
+    public void AddCounts(CountSpan counts)
     {
-        if (counts.Length > _counts.Length)
+        if (counts.Length > Capacity)
         {
-            Grow(counts.Length - 1);
+            EnsureId(counts.Length - 1);
         }
 
-        long added = 0;
         for (int id = 0; id < counts.Length; id++)
         {
             long c = counts[id];
@@ -357,15 +360,12 @@ public sealed class CountTable
                     throw new ArgumentException($"The count of id {id} is negative.", nameof(counts));
                 }
 
-                long n = _counts[id];
-                _counts[id] = n + c;
+                long n = AddToCount(id, c);
                 Leave(id, n);
                 Enter(id, n + c);
-                added += c;
             }
         }
 
-        _total += added;
         Rebase();
     }
 
@@ -373,7 +373,6 @@ public sealed class CountTable
     /// <exception cref="ArgumentException"><paramref name="idMap"/> has no entry for an i with a count, or a count is negative.</exception>
     public void AddCounts(ReadOnlySpan<long> counts, ReadOnlySpan<int> idMap)
     {
-        long added = 0;
         for (int id = 0; id < counts.Length; id++)
         {
             long c = counts[id];
@@ -388,19 +387,11 @@ public sealed class CountTable
             }
 
             int target = idMap[id];
-            if (target >= _counts.Length)
-            {
-                Grow(target);
-            }
-
-            long n = _counts[target];
-            _counts[target] = n + c;
+            long n = AddToCount(target, c);
             Leave(target, n);
             Enter(target, n + c);
-            added += c;
         }
 
-        _total += added;
         Rebase();
     }
 
@@ -408,6 +399,11 @@ public sealed class CountTable
     public void Clear()
     {
         Array.Clear(_counts);
+        if (_wide is not null)
+        {
+            Array.Clear(_wide); // stays wide: the room is kept, as for the narrow counts
+        }
+
         Array.Clear(_fingerprint);
         _large.Clear();
         _total = 0;
@@ -420,7 +416,7 @@ public sealed class CountTable
         _updatesSinceRebase = 0;
     }
 
-    /// <summary>Puts the table in the state that <see cref="Clear"/> followed by <see cref="AddCounts(ReadOnlySpan{long})"/>
+    /// <summary>Puts the table in the state that <see cref="Clear"/> followed by <see cref="AddCounts(CountSpan)"/>
     /// of its own counts leaves (a saved table's canonical form), without rebuilding it: the large values in id order
     /// and the sums re-based exactly.</summary>
     /// <remarks>O(<see cref="LargeCount"/> + L log L) for L large values, where the rebuild is O(ids). The rest of what the
@@ -461,7 +457,7 @@ public sealed class CountTable
 
         foreach (int id in _large)
         {
-            sum += term.Evaluate(_counts[id]);
+            sum += term.Evaluate(this[id]);
         }
 
         return sum;
@@ -471,16 +467,32 @@ public sealed class CountTable
     /// <remarks>For verification and tests; O(ids) with a vectorised kernel.</remarks>
     public (long Total, int Distinct, double SumNLogN, double SumNLog2N) RecomputeFromCounts()
     {
+        if (_wide is null)
+        {
+            (long total, int distinct) = TotalAndDistinct<int>(_counts);
+            (double s1, double s2) = EntropyKernels.SumNLogNInt32(_counts);
+            return (total, distinct, s1, s2);
+        }
+        else
+        {
+            (long total, int distinct) = TotalAndDistinct<long>(_wide);
+            (double s1, double s2) = EntropyKernels.SumNLogN(_wide);
+            return (total, distinct, s1, s2);
+        }
+    }
+
+    private static (long Total, int Distinct) TotalAndDistinct<T>(ReadOnlySpan<T> counts)
+        where T : struct, IBinaryInteger<T>
+    {
         long total = 0;
         int distinct = 0;
-        foreach (long c in _counts)
+        foreach (T c in counts)
         {
-            total += c;
-            distinct += c != 0 ? 1 : 0;
+            total += long.CreateTruncating(c);
+            distinct += T.IsZero(c) ? 0 : 1;
         }
 
-        (double s1, double s2) = EntropyKernels.SumNLogN(_counts);
-        return (total, distinct, s1, s2);
+        return (total, distinct);
     }
 
     /// <summary>Gets the large values' ids in the order their share of the sums is summed (for tests).</summary>
@@ -522,7 +534,7 @@ public sealed class CountTable
             var sumG = new NeumaierSum(0);
             foreach (int id in _large)
             {
-                long n = _counts[id];
+                long n = this[id];
                 sum1.Add(CountFunctionTables.FNLogN(n));
                 sum2.Add(CountFunctionTables.FNLog2N(n));
                 sumG.Add(CountFunctionTables.FNG(n));
@@ -547,6 +559,100 @@ public sealed class CountTable
         }
     }
 
+    // The fingerprint and sums of one occurrence added to a value whose count n was below Limit − 1 (the count itself
+    // is already incremented).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AddSmall(int n)
+    {
+        if (n == 0)
+        {
+            _distinct++;
+        }
+        else
+        {
+            _fingerprint[n]--;
+        }
+
+        if (n + 1 >= _fingerprint.Length)
+        {
+            GrowFingerprint(n + 1);
+        }
+
+        _fingerprint[n + 1]++;
+        _s1.Add(CountFunctionTables.DeltaNLogN[n]);
+        _s2.Add(CountFunctionTables.DeltaNLog2N[n]);
+        _sg.Add(CountFunctionTables.DeltaNG[n]);
+    }
+
+    // Add(int) for an id past the end of the narrow counts: a new id (the counts grow), or any id once they are wide.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private void AddOutside(int id)
+    {
+        if (_wide is null)
+        {
+            Grow(id);
+            Add(id);
+            return;
+        }
+
+        if ((uint)id >= (uint)_wide.Length)
+        {
+            GrowWide(id);
+        }
+
+        ref long slot = ref _wide[id];
+        long n = slot;
+        slot = n + 1;
+        if (n < Limit - 1)
+        {
+            AddSmall((int)n);
+        }
+        else
+        {
+            AddLarge(id, n);
+        }
+
+        _total++;
+        if (++_updatesSinceRebase >= MinRebaseInterval)
+        {
+            Rebase();
+        }
+    }
+
+    // Retracts one occurrence of id from its count; returns the count before.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private long TakeOne(int id)
+    {
+        int[] counts = _counts;
+        if ((uint)id < (uint)counts.Length)
+        {
+            int n = counts[id];
+            if (n == 0)
+            {
+                ThrowNotCounted(id);
+            }
+
+            counts[id] = n - 1;
+            return n;
+        }
+
+        return TakeOneWide(id);
+    }
+
+    private long TakeOneWide(int id)
+    {
+        if (_wide is null || (uint)id >= (uint)_wide.Length || _wide[id] == 0)
+        {
+            ThrowNotCounted(id);
+        }
+
+        return _wide![id]--; // not null: checked above (ThrowNotCounted throws)
+    }
+
+    // The count of an id past the end of the narrow counts.
+    private long WideCount(int id) => _wide is not null && (uint)id < (uint)_wide.Length ? _wide[id] : 0;
+
+    // The large-value side of Add(int) (n ≥ Limit − 1 is the count before; the count itself is already incremented).
     // Part of the per-event path: compiled fully optimized at its first call instead of tiered (see "Per-event path
     // and tiering" in the Streaming README).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -558,6 +664,12 @@ public sealed class CountTable
             _fingerprint[n]--;
             _large.Add(id);
             AddSmallTerms(n, -1);
+        }
+        else if (n == int.MaxValue && _wide is null)
+        {
+            // Add(int) has just wrapped this narrow count round to int.MinValue: widen, and put the true count back.
+            Widen();
+            _wide![id] = n + 1;
         }
 
         _largeDirty = true;
@@ -635,11 +747,50 @@ public sealed class CountTable
         Array.Resize(ref _fingerprint, size);
     }
 
+    // The room for ids, narrow or wide.
+    private int Capacity => _wide?.Length ?? _counts.Length;
+
+    // Makes room for ids up to id, in the counts' width.
+    private void EnsureId(int id)
+    {
+        if (_wide is null)
+        {
+            Grow(id);
+        }
+        else
+        {
+            GrowWide(id);
+        }
+    }
+
     private void Grow(int id)
     {
         Debug.Assert(id >= 0, "ids are non-negative");
         int size = Math.Max(_counts.Length * 2, id + 1);
         Array.Resize(ref _counts, size);
+    }
+
+    private void GrowWide(int id)
+    {
+        Debug.Assert(id >= 0, "ids are non-negative");
+        int size = Math.Max(_wide!.Length * 2, id + 1);
+        Array.Resize(ref _wide, size);
+    }
+
+    /// <summary>Copies the counts to longs, for good: a count is about to pass <see cref="int.MaxValue"/> (and tests
+    /// widen a table before its first update, as the reference the narrow storage is compared with). The length is
+    /// kept, so <see cref="Counts"/> reads the same ids before and after.</summary>
+    internal void Widen()
+    {
+        Debug.Assert(_wide is null, "widened once");
+        long[] wide = new long[_counts.Length];
+        for (int id = 0; id < _counts.Length; id++)
+        {
+            wide[id] = _counts[id];
+        }
+
+        _wide = wide;
+        _counts = [];
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

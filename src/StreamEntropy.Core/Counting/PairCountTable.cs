@@ -209,7 +209,7 @@ public sealed class PairCountTable
         Span<int> xs = stackalloc int[Group];
         Span<int> ys = stackalloc int[Group];
         Span<long> cs = stackalloc long[Group];
-        ReadOnlySpan<long> joint = Joint.Counts;
+        CountSpan joint = Joint.Counts;
         long entriesFromHere = Joint.Distinct;
         int n = 0;
         for (int pairId = 0; pairId < joint.Length; pairId++)
@@ -244,7 +244,7 @@ public sealed class PairCountTable
     {
         _x.Clear();
         _y.Clear();
-        ReadOnlySpan<long> joint = Joint.Counts;
+        CountSpan joint = Joint.Counts;
         int xIds = 0;
         int yIds = 0;
         for (int pairId = 0; pairId < joint.Length; pairId++)

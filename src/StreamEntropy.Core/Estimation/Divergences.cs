@@ -33,8 +33,8 @@ public readonly record struct Divergences(double KullbackLeibler, double JensenS
             return new Divergences(double.NaN, double.NaN, double.NaN);
         }
 
-        ReadOnlySpan<long> c = current.Counts;
-        ReadOnlySpan<long> r = reference.Counts;
+        CountSpan c = current.Counts;
+        CountSpan r = reference.Counts;
         double cTotal = current.Total;
         double rTotal = reference.Total;
         double kl = 0;

@@ -27,8 +27,8 @@ public readonly record struct GTest(double Statistic, int DegreesOfFreedom, doub
             return new GTest(double.NaN, 0, double.NaN, double.NaN);
         }
 
-        ReadOnlySpan<long> c = current.Counts;
-        ReadOnlySpan<long> r = reference.Counts;
+        CountSpan c = current.Counts;
+        CountSpan r = reference.Counts;
         double total = (double)current.Total + reference.Total;
         // E = row · column / N, so O ln(O/E) = O (ln O − ln row + ln(N / column)).
         double logCurrentShare = Math.Log(total / current.Total);

@@ -34,7 +34,7 @@ public static class MutualInformationError
 
         CountTable x = table.X;
         CountTable y = table.Y;
-        ReadOnlySpan<long> joint = table.Joint.Counts;
+        CountSpan joint = table.Joint.Counts;
         var cells = new List<Cell>(table.Joint.Distinct);
         for (int pairId = 0; pairId < joint.Length; pairId++)
         {

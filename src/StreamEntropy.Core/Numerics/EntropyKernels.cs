@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 
@@ -11,8 +12,16 @@ public static class EntropyKernels
     /// <summary>Computes S1 = Σ n ln n and S2 = Σ n ln² n over the counts (zeros contribute nothing).</summary>
     /// <remarks>Vectorised with <see cref="TensorPrimitives"/> over chunks converted to doubles. A zero count is
     /// lifted to 1 inside the logarithm, so its term is 0·ln 1 = 0 instead of 0·(−∞) = NaN.</remarks>
+    public static (double SumNLogN, double SumNLog2N) SumNLogN(ReadOnlySpan<long> counts) => SumNLogNOf(counts);
+
+    /// <summary>Computes S1 = Σ n ln n and S2 = Σ n ln² n over 32-bit counts (how a <c>CountTable</c> stores them
+    /// until one passes <see cref="int.MaxValue"/>): the same doubles in the same chunks as
+    /// <see cref="SumNLogN(ReadOnlySpan{long})"/> over the same counts as longs, so the same sums to the last bit.</summary>
+    public static (double SumNLogN, double SumNLog2N) SumNLogNInt32(ReadOnlySpan<int> counts) => SumNLogNOf(counts);
+
     [SkipLocalsInit] // every chunk buffer is fully written before it is read
-    public static (double SumNLogN, double SumNLog2N) SumNLogN(ReadOnlySpan<long> counts)
+    private static (double SumNLogN, double SumNLog2N) SumNLogNOf<T>(ReadOnlySpan<T> counts)
+        where T : struct, IBinaryInteger<T>
     {
         Span<double> n = stackalloc double[ChunkLength];
         Span<double> ln = stackalloc double[ChunkLength];

@@ -270,7 +270,7 @@ public sealed class FrequencySet
             }
             else
             {
-                ReadOnlySpan<long> counts = other._fields[f].Counts;
+                CountSpan counts = other._fields[f].Counts;
                 for (int id = 0; id < counts.Length; id++)
                 {
                     if (counts[id] != 0)
@@ -292,7 +292,7 @@ public sealed class FrequencySet
             }
             else
             {
-                ReadOnlySpan<long> counts = other._pairs[p].Joint.Counts;
+                CountSpan counts = other._pairs[p].Joint.Counts;
                 for (int id = 0; id < counts.Length; id++)
                 {
                     if (counts[id] != 0)

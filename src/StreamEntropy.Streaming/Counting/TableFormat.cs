@@ -27,7 +27,7 @@ internal static class TableFormat
     }
 
     /// <summary>Copies the non-zero counts of a table as (id, count) entries in id order.</summary>
-    public static void Extract(ReadOnlySpan<long> counts, List<(int Id, long Count)> entries)
+    public static void Extract(CountSpan counts, List<(int Id, long Count)> entries)
     {
         entries.Clear();
         for (int id = 0; id < counts.Length; id++)

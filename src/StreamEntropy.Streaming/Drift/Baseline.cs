@@ -68,7 +68,7 @@ public sealed class Baseline
         {
             FieldDefinition definition = schema.Fields[f];
             ValueInterner interner = encoder.Values[f];
-            ReadOnlySpan<long> counts = set.Field(f).Counts;
+            CountSpan counts = set.Field(f).Counts;
             var values = new List<BaselineValue>(set.Field(f).Distinct);
             for (int id = 0; id < counts.Length; id++)
             {
@@ -88,7 +88,7 @@ public sealed class Baseline
             PairDefinition definition = schema.Pairs[p];
             (int xf, int yf) = schema.PairIndexes(p);
             PairCountTable table = set.Pair(p);
-            ReadOnlySpan<long> counts = table.Joint.Counts;
+            CountSpan counts = table.Joint.Counts;
             var values = new List<BaselinePairValue>(table.Joint.Distinct);
             for (int id = 0; id < counts.Length; id++)
             {

@@ -243,7 +243,7 @@ public static class DriftCalculator
         }
 
         double[] sumNLogN = new double[length];
-        ReadOnlySpan<long> joint = table.Joint.Counts;
+        CountSpan joint = table.Joint.Counts;
         for (int id = 0; id < joint.Length; id++)
         {
             long n = joint[id];
@@ -254,7 +254,7 @@ public static class DriftCalculator
             }
         }
 
-        ReadOnlySpan<long> marginal = table.X.Counts;
+        CountSpan marginal = table.X.Counts;
         double total = table.Total;
         for (int x = 0; x < marginal.Length; x++)
         {

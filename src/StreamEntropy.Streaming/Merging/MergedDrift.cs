@@ -407,7 +407,7 @@ public sealed class MergedDrift
         if (_fieldReferences.TryGetValue((window, subject), out CountTable? field))
         {
             ValueInterner values = Encoder.Values[schema.Fields.Select((f, i) => (f, i)).First(x => x.f.Name == subject).i];
-            ReadOnlySpan<long> counts = field.Counts;
+            CountSpan counts = field.Counts;
             w.Write(false);
             w.Write(field.Distinct);
             for (int id = 0; id < counts.Length; id++)
@@ -424,7 +424,7 @@ public sealed class MergedDrift
             PairCountTable pair = _pairReferences[(window, subject)];
             int p = schema.Pairs.Select((q, i) => (q, i)).First(x => x.q.Key == subject).i;
             (int xf, int yf) = schema.PairIndexes(p);
-            ReadOnlySpan<long> counts = pair.Joint.Counts;
+            CountSpan counts = pair.Joint.Counts;
             w.Write(true);
             w.Write(pair.Joint.Distinct);
             for (int id = 0; id < counts.Length; id++)

@@ -34,7 +34,7 @@ internal static class PartialExtractor
             }
 
             ValueInterner interner = encoder.Values[f];
-            ReadOnlySpan<long> table = counts.Field(f).Counts;
+            CountSpan table = counts.Field(f).Counts;
             var values = new List<byte[]>();
             var n = new List<long>();
             for (int id = 0; id < table.Length; id++)
@@ -66,7 +66,7 @@ internal static class PartialExtractor
 
             (int xf, int yf) = schema.PairIndexes(p);
             PairCountTable pairTable = counts.Pair(p);
-            ReadOnlySpan<long> joint = pairTable.Joint.Counts;
+            CountSpan joint = pairTable.Joint.Counts;
             var xs = new List<byte[]>();
             var ys = new List<byte[]>();
             var n = new List<long>();

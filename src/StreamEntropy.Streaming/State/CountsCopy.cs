@@ -1,4 +1,5 @@
 using System.Buffers;
+using StreamEntropy.Core.Counting;
 
 namespace StreamEntropy.Streaming.State;
 
@@ -18,7 +19,7 @@ internal readonly struct CountsCopy : IDisposable
     /// <summary>Gets the copied counts, indexed by id.</summary>
     public Span<long> Span => _buffer.AsSpan(0, _length);
 
-    public static CountsCopy Of(ReadOnlySpan<long> counts)
+    public static CountsCopy Of(CountSpan counts)
     {
         long[] buffer = ArrayPool<long>.Shared.Rent(Math.Max(counts.Length, 1));
         counts.CopyTo(buffer);

@@ -11,6 +11,7 @@ using StreamEntropy.Core.Counting;
 //   memory pairs N            count N distinct pairs (x, y) of 1 000 x values
 //   time N                    hits at N distinct values and pairs, in random order, and a random-access baseline
 //   ab OTHER_DIR N [ROUNDS]   HitWorkload of this build and of the build in OTHER_DIR, alternately, by CPU time
+//   readers OTHER_DIR N [ROUNDS]  the loops that read CountTable.Counts, this build's Core and OTHER_DIR's, by CPU time
 // Memory lines: the bytes of each array of the interner and the count table per distinct value (or pair), then the
 // resident-set growth (peak and at the end) and the live managed heap per distinct value.
 if (args.Length < 2)
@@ -25,6 +26,7 @@ return args[0] switch
     "time" => Time(int.Parse(args[1], CultureInfo.InvariantCulture)),
 #if !BASE
     "ab" => StreamEntropy.Benchmarks.CountingMemory.CpuAb.Run(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 11),
+    "readers" => StreamEntropy.Benchmarks.CountingMemory.ReaderAb.Run(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 11),
 #endif
     _ => 2,
 };

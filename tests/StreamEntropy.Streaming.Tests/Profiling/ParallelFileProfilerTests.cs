@@ -1,5 +1,6 @@
 using System.Text;
 using CsCheck;
+using StreamEntropy.Core.Counting;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Streaming.Counting;
 using StreamEntropy.Streaming.Profiling;
@@ -246,15 +247,16 @@ public sealed class ParallelFileProfilerTests : IDisposable
         return [.. Enumerable.Range(0, interner.Count).Select(interner.GetString)];
     }
 
-    private static long[] Trim(ReadOnlySpan<long> counts)
+    private static long[] Trim(CountSpan view)
     {
+        long[] counts = view.ToArray();
         int end = counts.Length;
         while (end > 0 && counts[end - 1] == 0)
         {
             end--;
         }
 
-        return counts[..end].ToArray();
+        return counts[..end];
     }
 
     // Quotes a cell that holds the delimiter, a quote or a line break (and an empty cell of a one-column table).
