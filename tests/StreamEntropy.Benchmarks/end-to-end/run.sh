@@ -128,11 +128,14 @@ JSON
   bcpu=$(echo "$(cpu_of "$broker_pid") - $broker0" | bc -l)
   kill "$pid"; wait "$pid" 2>/dev/null || true
   [ "$n" -ge "$got" ] || { echo "$run: counted $n of $got events in 300 s (log: $work/$run.log)" >&2; exit 1; }
+  # The worker's own span from its first hand-off to its last counted batch (the Hand-off stop line), in records/s: a
+  # finer first-to-last measure than the publications, which come only every 100 ms.
+  handoff=$(sed -n 's/.*Hand-off: \([0-9]*\) records in [0-9]* batches over \([0-9]*\) ms.*/\1 \2/p' "$work/$run.log" | awk '$2 > 0 { printf "%.0f", $1 * 1000 / $2 }')
   read -r steady exact first <<< "$(kcat -C -b "$bootstrap" -t "$run-out" -o beginning -e -q -f '%k %T %s\n' | grep '^all/country ' | python3 "$work/rates.py" "$start" "$got")"
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$round" "$steady" "$exact" "$first" "$cpu" "$bcpu" "$kcat_steady" "$tuned_steady" "$tuned_exact" >> "$rows"
-  results+=("$(printf '%-45s %8d %12.0f %9.2f %9.2f %6.2f %6.2f   rate %.2f× / %.2f×, time %.2f× / %.2f× kcat default / tuned; CPU s: consume %s, counting %s, librdkafka %s' "$label" "$n" "$steady" "$exact" "$first" "$cpu" "$bcpu" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$round" "$steady" "$exact" "$first" "$cpu" "$bcpu" "$kcat_steady" "$tuned_steady" "$tuned_exact" "${handoff:-0}" >> "$rows"
+  results+=("$(printf '%-45s %8d %12.0f %9.2f %9.2f %6.2f %6.2f   rate %.2f× / %.2f×, time %.2f× / %.2f× kcat default / tuned; hand-off span %s ev/s = %.2f× tuned; CPU s: consume %s, counting %s, librdkafka %s' "$label" "$n" "$steady" "$exact" "$first" "$cpu" "$bcpu" \
     "$(echo "$steady / $kcat_steady" | bc -l)" "$(echo "$steady / $tuned_steady" | bc -l)" \
-    "$(echo "$exact / $kcat_exact" | bc -l)" "$(echo "$exact / $tuned_exact" | bc -l)" "$consume_cpu" "$counting_cpu" "$rdk_cpu")")
+    "$(echo "$exact / $kcat_exact" | bc -l)" "$(echo "$exact / $tuned_exact" | bc -l)" "${handoff:-0}" "$(echo "${handoff:-0} / $tuned_steady" | bc -l)" "$consume_cpu" "$counting_cpu" "$rdk_cpu")")
 }
 
 for round in $(seq 1 "$rounds"); do
@@ -160,14 +163,15 @@ python3 - "$rows" <<'PY'
 import statistics as st, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 order = list(dict.fromkeys(r[0] for r in rows))
-print("%-45s %12s %9s %6s %6s %14s %14s" % ("reader", "steady ev/s", "exact s", "CPU s", "broker", "rate / tuned", "time / tuned"))
+print("%-45s %12s %9s %6s %6s %14s %14s %14s" % ("reader", "steady ev/s", "exact s", "CPU s", "broker", "rate / tuned", "time / tuned", "hand-off / tuned"))
 for label in order:
     rs = [r for r in rows if r[0] == label]
     med = lambda i: st.median(float(r[i]) for r in rs)
     if len(rs[0]) > 7:
         rate = st.median(float(r[2]) / float(r[8]) for r in rs if float(r[8]) > 0)
         time = st.median(float(r[3]) / float(r[9]) for r in rs)
-        tail = "%13.2f× %13.2f×" % (rate, time)
+        span = st.median(float(r[10]) / float(r[8]) for r in rs if float(r[8]) > 0)
+        tail = "%13.2f× %13.2f× %13.2f×" % (rate, time, span)
     else:
         tail = ""
     print("%-45s %12.0f %9.2f %6.2f %6.2f %s" % (label, med(2), med(3), med(5), med(6), tail))
