@@ -105,20 +105,7 @@ public sealed class CountTable
         ref int slot = ref counts[id];
         int n = slot;
         slot = n + 1; // wraps only from int.MaxValue, a large count: AddLarge then widens the counts
-        _total++;
-        if (n < Limit - 1)
-        {
-            AddSmall(n);
-        }
-        else
-        {
-            AddLarge(id, n);
-        }
-
-        if (++_updatesSinceRebase >= MinRebaseInterval)
-        {
-            Rebase();
-        }
+        Counted(id, n);
     }
 
     /// <summary>Counts one occurrence of each id in <paramref name="ids"/>, in order: the same as one
@@ -603,6 +590,15 @@ public sealed class CountTable
         ref long slot = ref _wide[id];
         long n = slot;
         slot = n + 1;
+        Counted(id, n);
+    }
+
+    // What follows the increment of id's count from n, for either width: N, the fingerprint and sums (small n) or the
+    // large set, and the periodic re-base.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Counted(int id, long n)
+    {
+        _total++;
         if (n < Limit - 1)
         {
             AddSmall((int)n);
@@ -612,7 +608,6 @@ public sealed class CountTable
             AddLarge(id, n);
         }
 
-        _total++;
         if (++_updatesSinceRebase >= MinRebaseInterval)
         {
             Rebase();
