@@ -91,7 +91,8 @@ internal static class WorkerHost
     }
 
     /// <summary>Starts the host after checking that its ports are free; a port in use (found then, or by Kestrel's
-    /// bind) is one <c>error:</c> line and false, with whatever had started stopped again.</summary>
+    /// bind) is one <c>error:</c> line and false, with whatever had started stopped again. Once started, the HTTP
+    /// endpoints are warmed up in the background (<see cref="HttpWarmup"/>).</summary>
     public static async Task<bool> TryStartAsync(WebApplication app, TextWriter stderr, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -110,6 +111,7 @@ internal static class WorkerHost
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            HttpWarmup.Start(app); // in the background, while the consumer joins its group
             return true;
         }
         catch (IOException e) when (e.Message.StartsWith("Failed to bind", StringComparison.Ordinal))
