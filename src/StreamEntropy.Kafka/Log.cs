@@ -65,7 +65,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 140, Level = LogLevel.Information, Message = "Consumer stopped: {Events} events counted, {Rejected} dead-lettered")]
     public static partial void Stopped(this ILogger logger, long events, long rejected);
 
-    [LoggerMessage(EventId = 145, Level = LogLevel.Information, Message = "Warm-up: the engine's code compiled on {Events} made-up events in {Ms} ms, on the counting thread before the first record")]
+    [LoggerMessage(EventId = 145, Level = LogLevel.Information, Message = "Warm-up: the engine's code compiled on {Events} made-up events in {Ms} ms, before the first record")]
     public static partial void WarmedUp(this ILogger logger, int events, long ms);
 
     [LoggerMessage(EventId = 146, Level = LogLevel.Warning, Message = "Warm-up failed (the first records pay for the compilation instead): {Reason}")]

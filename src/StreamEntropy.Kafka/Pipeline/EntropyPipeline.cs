@@ -226,6 +226,10 @@ public sealed class EntropyPipeline : IDisposable
     /// <exception cref="IOException">The checkpoint directory cannot be written.</exception>
     public void Run(CancellationToken cancellationToken)
     {
+        // First of all, so that it overlaps the producer's start, the dead-letter scan and the group join; the counting
+        // thread waits for it before its first batch. It never throws.
+        var warmUp = new Thread(WarmUp) { IsBackground = true, Name = "stream-entropy warm-up" };
+        warmUp.Start();
         PrepareState();
         Health.SetRunning(true);
         using IProducer<string?, byte[]> producer = BuildProducer();
@@ -241,7 +245,7 @@ public sealed class EntropyPipeline : IDisposable
         using BatchPoller? poller = StartBatchPoll(consumer); // declared after the consumer: destroyed before it
         using IDisposable publishTimer = Observable.Interval(_settings.PublishInterval, _scheduler).Subscribe(_ => Volatile.Write(ref _publishDue, 1));
         using IDisposable checkpointTimer = Observable.Interval(_settings.CheckpointInterval, _scheduler).Subscribe(_ => Volatile.Write(ref _checkpointDue, 1));
-        var counting = new Thread(() => CountLoop(handoff, producer, deadLetters)) { IsBackground = true, Name = "stream-entropy counting" };
+        var counting = new Thread(() => CountLoop(handoff, producer, deadLetters, warmUp)) { IsBackground = true, Name = "stream-entropy counting" };
         counting.Start();
         try
         {
@@ -435,6 +439,8 @@ public sealed class EntropyPipeline : IDisposable
                 else
                 {
                     long nowMs = now.ToUnixTimeMilliseconds();
+                    TopicPartition? run = null; // where the records of one partition resume, noted once per run of them
+                    long runNext = 0;
                     for (int i = 0; i < received; i++)
                     {
                         if (poller.ErrorOf(i) != 0)
@@ -451,12 +457,21 @@ public sealed class EntropyPipeline : IDisposable
 
                         poller.AddTo(i, filling, _settings.UseEventTime, nowMs);
                         int last = filling.Count - 1;
-                        CollectionsMarshal.GetValueRefOrAddDefault(_resume, filling.Partition(last), out _) = filling.Offset(last) + 1;
+                        TopicPartition partition = filling.Partition(last); // the same object along a run (HandoffBatch.Add)
+                        if (!ReferenceEquals(partition, run))
+                        {
+                            NoteResume(run, runNext);
+                            run = partition;
+                        }
+
+                        runNext = filling.Offset(last) + 1;
                         if (filling.IsFull)
                         {
                             handoff.Send();
                         }
                     }
+
+                    NoteResume(run, runNext); // before the next poll, whose callbacks and Rewind read it
                 }
 
                 HandoffBatch batch = handoff.Filling;
@@ -469,6 +484,15 @@ public sealed class EntropyPipeline : IDisposable
             {
                 poller.Release();
             }
+        }
+    }
+
+    // Notes that the records of partition up to next − 1 are handed off (none while partition is null).
+    private void NoteResume(TopicPartition? partition, long next)
+    {
+        if (partition is not null)
+        {
+            CollectionsMarshal.GetValueRefOrAddDefault(_resume, partition, out _) = next;
         }
     }
 
@@ -548,11 +572,11 @@ public sealed class EntropyPipeline : IDisposable
 
     // The counting thread: counts each batch, then serves what is due (processing time, re-captures, closed windows,
     // publication, checkpoint, a save in flight) between batches, or every PollTimeout when nothing arrives.
-    private void CountLoop(Handoff handoff, IProducer<string?, byte[]> producer, DeadLetterWriter deadLetters)
+    private void CountLoop(Handoff handoff, IProducer<string?, byte[]> producer, DeadLetterWriter deadLetters, Thread warmUp)
     {
         try
         {
-            WarmUp();
+            warmUp.Join();
             while (handoff.Take(PollTimeout, out HandoffBatch? batch))
             {
                 if (batch is not null)
@@ -591,8 +615,9 @@ public sealed class EntropyPipeline : IDisposable
         }
     }
 
-    // Compiles the per-event code on a throwaway engine while the consumer joins its group (see EngineWarmup): otherwise
-    // the first records pay for it, 70-100 ms of the counting thread. A failure costs only that time.
+    // Compiles the per-event code on a throwaway engine while the worker starts and the consumer joins its group (see
+    // EngineWarmup): otherwise the first records pay for it, 70-100 ms of the counting thread. Compiled code serves every
+    // thread, so it runs on a thread of its own, started first thing in Run. A failure costs only that time.
     private void WarmUp()
     {
         long from = Stopwatch.GetTimestamp();

@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Globalization;
 using System.Text.Json;
+using StreamEntropy.Core.Counting;
 using StreamEntropy.Core.Estimation;
 using StreamEntropy.Streaming.Counting;
 using StreamEntropy.Streaming.Decoding;
@@ -15,14 +17,27 @@ namespace StreamEntropy.Streaming.Engine;
 /// Streaming README), which costs the thread that makes that call 70–100 ms in all. A worker that makes it while it
 /// waits for its consumer group (about half a second at start) counts its first events at full speed.</para>
 /// <para>The engine passed in is used up: nothing of it may be published or saved. Every event carries each configured
-/// path with a string value (a number for a binned field), built with <see cref="Utf8JsonWriter"/> so that any key is
-/// escaped; a path that is a prefix of another one gets the object, so its own values are then missing, which is
-/// counted like any missing value.</para>
+/// path, built with <see cref="Utf8JsonWriter"/> so that any key is escaped; a path that is a prefix of another one gets
+/// the object, so its own values are then missing, which is counted like any missing value. The events reach the code
+/// that real events reach a little later, which would otherwise be compiled while the first real batches are counted
+/// (perf found each of these on the counting thread then):</para>
+/// <list type="bullet">
+/// <item>values of each JSON kind: a field's value is a string, a number or a string with an escape, in turn (a binned
+/// field always gets a number);</item>
+/// <item>members that no field reads, one of each JSON kind (fraction and exponent, literals, an escaped string, nested
+/// arrays and objects), which the decoder skips;</item>
+/// <item>one value counted more than <see cref="CountTable.LargeCount"/> times in every table, the large-count path;</item>
+/// <item>a re-base of a table's sums (the vector dot products), two snapshots and a save.</item>
+/// </list>
 /// </remarks>
 public static class EngineWarmup
 {
-    private const int Events = 512; // two batch calls: one interning per event, one per group (GroupInternAt 0)
+    private const int Events = 2048; // two batch calls: one interning per event, one per group (GroupInternAt 0)
     private const int Distinct = 64;
+
+    // Members no field reads, one of each JSON kind, under names chosen not to be configured (see Unread).
+    private static readonly string[] UnreadValues =
+        ["-12.5e3", "42", "true", "false", "null", "\"a\\\"b\\u00e9\"", "[1, \"x\", {\"b\": null}, []]", "{\"c\": {\"d\": 0.5}, \"e\": []}"];
 
     /// <summary>Decodes and counts <see cref="Events"/> made-up events in <paramref name="engine"/> through
     /// <see cref="EntropyEngine.ProcessMany"/> and <see cref="EntropyEngine.Process"/>, then takes its snapshot and builds
@@ -51,11 +66,18 @@ public static class EngineWarmup
         }
 
         DateTimeOffset now = DateTimeOffset.FromUnixTimeMilliseconds(nowMs);
-        foreach (WindowSnapshot window in engine.Snapshot())
+        for (int i = 0; i < 2; i++)
         {
-            SnapshotRecords.Build(window, LogBase.Bits, now);
+            foreach (WindowSnapshot window in engine.Snapshot())
+            {
+                SnapshotRecords.Build(window, LogBase.Bits, now);
+            }
         }
 
+        engine.Save(Stream.Null);
+        var table = new CountTable();
+        table.AddMany([0, 1, 1, 2, 2, 2]);
+        table.Normalize(); // re-bases the sums
         return accepted;
     }
 
@@ -77,14 +99,15 @@ public static class EngineWarmup
             }
         }
 
-        var buffer = new ArrayBufferWriter<byte>(Events * 64);
+        var buffer = new ArrayBufferWriter<byte>(Events * 256);
         int[] starts = new int[Events];
         int[] lengths = new int[Events];
         using var writer = new Utf8JsonWriter(buffer);
+        string unread = Unread(root);
         for (int i = 0; i < Events; i++)
         {
             starts[i] = buffer.WrittenCount;
-            Write(writer, root, i);
+            Write(writer, root, i, unread);
             writer.Flush();
             lengths[i] = buffer.WrittenCount - starts[i];
             writer.Reset();
@@ -93,30 +116,53 @@ public static class EngineWarmup
         return (buffer.WrittenSpan.ToArray(), starts, lengths);
     }
 
-    private static void Write(Utf8JsonWriter writer, Node node, int i)
+    // Three events in four count the same value ("w0" or 0): over Events, more than CountTable.LargeCount times.
+    private static void Write(Utf8JsonWriter writer, Node node, int i, string? unread)
     {
         writer.WriteStartObject();
         int k = 0;
         foreach ((string name, Node child) in node.Children)
         {
             writer.WritePropertyName(name);
+            int value = i % 4 == 3 ? (i * (k + 1)) % Distinct : 0;
             if (child.Children.Count > 0)
             {
-                Write(writer, child, i);
+                Write(writer, child, i, unread: null);
             }
-            else if (child.Numeric)
+            else if (child.Numeric || i % 3 == 1)
             {
-                writer.WriteNumberValue((i + k) % Distinct);
+                writer.WriteNumberValue(value);
             }
             else
             {
-                writer.WriteStringValue("w" + ((i * (k + 1)) % Distinct).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                writer.WriteStringValue((i % 3 == 2 ? "w\"" : "w") + value.ToString(CultureInfo.InvariantCulture));
             }
 
             k++;
         }
 
+        if (unread is not null)
+        {
+            for (int u = 0; u < UnreadValues.Length; u++)
+            {
+                writer.WritePropertyName(unread + u.ToString(CultureInfo.InvariantCulture));
+                writer.WriteRawValue(UnreadValues[u]);
+            }
+        }
+
         writer.WriteEndObject();
+    }
+
+    // A member name no configured path starts with.
+    private static string Unread(Node root)
+    {
+        string name = "~warm-up";
+        while (root.Children.Keys.Any(key => key.StartsWith(name, StringComparison.Ordinal)))
+        {
+            name += "~";
+        }
+
+        return name;
     }
 
     private sealed class Node

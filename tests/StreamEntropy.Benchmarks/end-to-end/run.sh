@@ -14,7 +14,8 @@
 #            after the exact count), start-up included, and of the broker's process over the same time: what each
 #            reader costs the machine, in a form that varies less between rounds than the rates.
 # After the rounds, a summary gives each reader's medians over the rounds (the ratios are taken round by round, against
-# the kcat runs of the same round).
+# the kcat runs of the same round), then the same over the rounds in which kcat tuned read at least half its best rate
+# of the run: on the embedded broker kcat now and then reads at a fraction of its usual rate, which flatters the worker.
 # Each argument adds a worker run with those Kafka:Client settings (a JSON object), after the default run, so that
 # settings are compared in one run on the same topics: run.sh '{"queued.min.messages":"100000"}'. ROUNDS repeats
 # kcat and every worker run (interleaved). OTHER_APPS="dir ..." adds a run of each of those published builds (default
@@ -55,6 +56,8 @@ while True:
 print(n, (nk - n1) / (tk - t1) if tk > t1 else 0, obs[0][0] - start)
 PY
 # Reads the worker's output records ("key timestamp-ms json" lines of one window and field): prints "steady exact first".
+# steady is 0 when fewer than two publications came before the one showing every event (a worker that counts the topic
+# in about one publication interval): then only the hand-off span measures its rate.
 cat > "$work/rates.py" <<'PY'
 import json, sys
 start, total = float(sys.argv[1]), int(sys.argv[2])
@@ -133,9 +136,12 @@ JSON
   handoff=$(sed -n 's/.*Hand-off: \([0-9]*\) records in [0-9]* batches over \([0-9]*\) ms.*/\1 \2/p' "$work/$run.log" | awk '$2 > 0 { printf "%.0f", $1 * 1000 / $2 }')
   read -r steady exact first <<< "$(kcat -C -b "$bootstrap" -t "$run-out" -o beginning -e -q -f '%k %T %s\n' | grep '^all/country ' | python3 "$work/rates.py" "$start" "$got")"
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$round" "$steady" "$exact" "$first" "$cpu" "$bcpu" "$kcat_steady" "$tuned_steady" "$tuned_exact" "${handoff:-0}" >> "$rows"
-  results+=("$(printf '%-45s %8d %12.0f %9.2f %9.2f %6.2f %6.2f   rate %.2f× / %.2f×, time %.2f× / %.2f× kcat default / tuned; hand-off span %s ev/s = %.2f× tuned; CPU s: consume %s, counting %s, librdkafka %s' "$label" "$n" "$steady" "$exact" "$first" "$cpu" "$bcpu" \
-    "$(echo "$steady / $kcat_steady" | bc -l)" "$(echo "$steady / $tuned_steady" | bc -l)" \
-    "$(echo "$exact / $kcat_exact" | bc -l)" "$(echo "$exact / $tuned_exact" | bc -l)" "${handoff:-0}" "$(echo "${handoff:-0} / $tuned_steady" | bc -l)" "$consume_cpu" "$counting_cpu" "$rdk_cpu")")
+  local rate="rate n/a (under two publications before the end)"
+  if [ "$(echo "$steady > 0" | bc -l)" = 1 ]; then
+    rate=$(printf 'rate %.2f× / %.2f×' "$(echo "$steady / $kcat_steady" | bc -l)" "$(echo "$steady / $tuned_steady" | bc -l)")
+  fi
+  results+=("$(printf '%-45s %8d %12.0f %9.2f %9.2f %6.2f %6.2f   %s, time %.2f× / %.2f× kcat default / tuned; hand-off span %s ev/s = %.2f× tuned; CPU s: consume %s, counting %s, librdkafka %s' "$label" "$n" "$steady" "$exact" "$first" "$cpu" "$bcpu" \
+    "$rate" "$(echo "$exact / $kcat_exact" | bc -l)" "$(echo "$exact / $tuned_exact" | bc -l)" "${handoff:-0}" "$(echo "${handoff:-0} / $tuned_steady" | bc -l)" "$consume_cpu" "$counting_cpu" "$rdk_cpu")")
 }
 
 for round in $(seq 1 "$rounds"); do
@@ -158,21 +164,35 @@ done
 printf '%-45s %8s %12s %9s %9s %6s %6s\n' "reader" "events" "steady ev/s" "exact s" "first s" "CPU s" "broker"
 printf '%s\n' "${results[@]}"
 echo
-echo "medians over $rounds round(s); ratios taken within each round:"
 python3 - "$rows" <<'PY'
 import statistics as st, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 order = list(dict.fromkeys(r[0] for r in rows))
-print("%-45s %12s %9s %6s %6s %14s %14s %14s" % ("reader", "steady ev/s", "exact s", "CPU s", "broker", "rate / tuned", "time / tuned", "hand-off / tuned"))
-for label in order:
-    rs = [r for r in rows if r[0] == label]
-    med = lambda i: st.median(float(r[i]) for r in rs)
-    if len(rs[0]) > 7:
-        rate = st.median(float(r[2]) / float(r[8]) for r in rs if float(r[8]) > 0)
-        time = st.median(float(r[3]) / float(r[9]) for r in rs)
-        span = st.median(float(r[10]) / float(r[8]) for r in rs if float(r[8]) > 0)
-        tail = "%13.2f× %13.2f× %13.2f×" % (rate, time, span)
-    else:
+tuned = {r[1]: float(r[2]) for r in rows if r[0].startswith("kcat -G -X")}
+best = max(tuned.values(), default=0)
+fast = {k for k, v in tuned.items() if v >= best / 2}
+
+def table(rounds, title):
+    print(title)
+    print("%-45s %12s %9s %6s %6s %14s %14s %14s" % ("reader", "steady ev/s", "exact s", "CPU s", "broker", "rate / tuned", "time / tuned", "hand-off / tuned"))
+    for label in order:
+        rs = [r for r in rows if r[0] == label and r[1] in rounds]
+        med = lambda i: st.median(float(r[i]) for r in rs)
         tail = ""
-    print("%-45s %12.0f %9.2f %6.2f %6.2f %s" % (label, med(2), med(3), med(5), med(6), tail))
+        if len(rs[0]) > 7:
+            rated = [float(r[2]) / float(r[8]) for r in rs if float(r[8]) > 0 and float(r[2]) > 0] # steady 0: n/a
+            rate = st.median(rated) if rated else float("nan")
+            time = st.median(float(r[3]) / float(r[9]) for r in rs)
+            span = st.median(float(r[10]) / float(r[8]) for r in rs if float(r[8]) > 0)
+            tail = "%13.2f× %13.2f× %13.2f×" % (rate, time, span)
+            if len(rated) < len(rs):
+                tail += "  (rate / tuned over %d of %d rounds: the others had under two publications before the end)" % (len(rated), len(rs))
+        steady = [float(r[2]) for r in rs if float(r[2]) > 0]
+        print("%-45s %12.0f %9.2f %6.2f %6.2f %s" % (label, st.median(steady) if steady else 0, med(3), med(5), med(6), tail))
+
+table(set(tuned), "medians over %d round(s); ratios taken within each round:" % len(tuned))
+if len(fast) < len(tuned):
+    # kcat on the embedded broker sometimes reads at a fraction of its usual rate; those rounds flatter the worker.
+    print()
+    table(fast, "the same over the %d round(s) in which kcat tuned read at least half its best rate (%.0f ev/s):" % (len(fast), best))
 PY

@@ -34,11 +34,11 @@ public sealed class EngineWarmupTests
 
         int accepted = EngineWarmup.Run(engine, Now);
 
-        Assert.Equal(520, accepted); // 512 through ProcessMany, 8 through Process
-        Assert.Equal(520, engine.Processed);
+        Assert.Equal(2056, accepted); // 2048 through ProcessMany, 8 through Process
+        Assert.Equal(2056, engine.Processed);
         Assert.Equal(0, engine.Rejected);
         WindowSnapshot all = engine.Snapshot().Single(w => w.Window == "all");
-        Assert.Equal(520, all.Events);
+        Assert.Equal(2056, all.Events);
         foreach (FieldResult field in all.Fields)
         {
             Assert.Equal(0, field.Missing);
@@ -60,7 +60,7 @@ public sealed class EngineWarmupTests
 
         int accepted = EngineWarmup.Run(engine, Now);
 
-        Assert.Equal(520, engine.Processed + engine.Rejected);
+        Assert.Equal(2056, engine.Processed + engine.Rejected);
         Assert.Equal(engine.Processed, accepted);
         FieldResult ab = engine.Snapshot().Single(w => w.Window == "all").Fields.Single(f => f.Name == "ab");
         Assert.Equal(accepted, ab.Count);
