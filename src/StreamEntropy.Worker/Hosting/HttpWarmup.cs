@@ -9,14 +9,15 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 namespace StreamEntropy.Worker.Hosting;
 
 /// <summary>Right after the server starts listening, the worker sends itself one request to each endpoint that is
-/// polled all the time: the Prometheus scrape and the two probes.</summary>
+/// polled all the time: the Prometheus scrape and the liveness probe.</summary>
 /// <remarks>
 /// <para>The first request to an endpoint pays for work done once: ASP.NET builds its route table, and the request path
 /// and OpenTelemetry's exporter are compiled. That is about 0.24 s of CPU time on thread-pool threads. Without the
 /// warm-up, the first scrape pays it, and that scrape usually comes while the worker counts its first records. On a
 /// 2-core machine, perf showed it taking about a third of the CPU from the consume and counting threads for as long as
 /// it ran. With the warm-up, the cost falls while the consumer joins its group, when the cores mostly wait for the
-/// broker.</para>
+/// broker. <c>/readyz</c> is left out: before the partitions are assigned it answers 503, which ASP.NET's health-check
+/// service logs as a failure, and a start that prints a failure for nothing would mislead whoever reads the log.</para>
 /// <para>The requests go over loopback to the first plain-http address the server listens on. A worker that listens
 /// only on https or on a Unix socket skips the warm-up. A failure is logged and changes nothing else: the warm-up only
 /// moves work earlier. The requests are plain HTTP/1.1 with <c>Connection: close</c>, written by hand, so the warm-up
@@ -25,7 +26,7 @@ namespace StreamEntropy.Worker.Hosting;
 internal static class HttpWarmup
 {
     /// <summary>The endpoints warmed, in order.</summary>
-    internal static readonly string[] Paths = ["/metrics", "/healthz", "/readyz"];
+    internal static readonly string[] Paths = ["/metrics", "/healthz"];
 
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 

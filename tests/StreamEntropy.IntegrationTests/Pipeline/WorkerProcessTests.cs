@@ -181,7 +181,8 @@ public sealed class WorkerProcessTests(KafkaFixture kafka) : IDisposable
         Assert.Equal(Count, CheckpointedEvents(state));
         Assert.True(worker.Logged("Consumer stopped"), $"the graceful stop did not finish (consumer closed, group left): {worker.Tail()}");
         Assert.True(worker.Logged("Warm-up: the engine's code compiled on 2056 made-up events"), $"no warm-up before counting: {worker.Tail()}");
-        Assert.True(worker.Logged("Warm-up: the HTTP endpoints answered /metrics 200, /healthz 200, /readyz "), $"no HTTP warm-up at start: {worker.Tail()}");
+        Assert.True(worker.Logged("Warm-up: the HTTP endpoints answered /metrics 200, /healthz 200 in "), $"no HTTP warm-up at start: {worker.Tail()}");
+        Assert.False(worker.Logged("status Unhealthy"), $"a start that logs a failed health check: {worker.Tail()}");
 
         // The final offsets are committed: a new member of the group resumes at the end, not at an older commit.
         using IConsumer<Ignore, Ignore> probe = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = kafka.BootstrapServers, GroupId = group }).Build();

@@ -75,17 +75,17 @@ public sealed class HttpWarmupTests
             return next(context);
         });
         app.MapGet("/metrics", () => Results.Text(new string('x', 100_000))); // longer than one read
-        app.MapGet("/healthz", () => Results.Ok());
-        app.MapGet("/readyz", () => Results.StatusCode(503));
+        app.MapGet("/healthz", () => Results.StatusCode(503)); // any status is reported as it came
+        app.MapGet("/readyz", () => Results.StatusCode(503)); // not warmed: it logs a failure before partitions are assigned
         await app.StartAsync();
         var logger = new ListLogger();
 
         IReadOnlyList<int> statuses = await HttpWarmup.RunAsync(app.Urls, logger, CancellationToken.None);
 
-        Assert.Equal([200, 200, 503], statuses);
-        Assert.Equal(new Dictionary<string, int> { ["GET /metrics"] = 1, ["GET /healthz"] = 1, ["GET /readyz"] = 1 }, hits);
+        Assert.Equal([200, 503], statuses);
+        Assert.Equal(new Dictionary<string, int> { ["GET /metrics"] = 1, ["GET /healthz"] = 1 }, hits);
         string line = Assert.Single(logger.Lines);
-        Assert.Contains("answered /metrics 200, /healthz 200, /readyz 503 in ", line, StringComparison.Ordinal);
+        Assert.Contains("answered /metrics 200, /healthz 503 in ", line, StringComparison.Ordinal);
         await app.StopAsync();
     }
 
