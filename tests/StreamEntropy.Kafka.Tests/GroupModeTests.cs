@@ -403,7 +403,7 @@ public sealed class GroupModeTests : IDisposable
         SubjectPartial partial = PartialRouterTests.PartialsOf("events", 2, 25)[0];
         using var batch = new HandoffBatch(maxEvents: 16, maxBytes: 4096);
         void Add(TopicPartition tp, long offset, byte[] value) =>
-            batch.Add(tp.Topic, tp.Partition, offset, T0, new Timestamp(T0, TimestampType.CreateTime), PayloadSlice.Null, batch.Append(value), null);
+            batch.Add(tp.Topic, tp.Partition, offset, T0, new Timestamp(T0, TimestampType.CreateTime), PayloadSlice.Null, batch.Append(value), IntPtr.Zero);
         Add(Events(0), 4, Encoding.UTF8.GetBytes("""{"country":"de","status":1}"""));
         Add(Events(0), 5, Encoding.UTF8.GetBytes("""{"country":"""));
         Add(Partials(0), 0, PartialCodec.Write(partial));

@@ -154,6 +154,38 @@ public sealed class HandoffTests
     }
 
     [Fact]
+    public void Return_LeavesTheBatchAsCounted_UntilTheConsumeSideTakesItUpOrIsIdle()
+    {
+        using var handoff = new Handoff(capacity: 4, maxEvents: 4, maxBytes: 1024);
+        HandoffBatch first = handoff.Filling;
+        Add(handoff, "events", 0, 0, "k", "{}");
+        handoff.Send();
+        Assert.True(handoff.Take(TimeSpan.Zero, out HandoffBatch? taken));
+        Assert.Same(first, taken);
+
+        handoff.Return(taken!); // the counting side: nothing of the batch is freed on this thread
+        Assert.Equal(1, first.Count);
+        Assert.Equal("{}", Encoding.UTF8.GetString(first.Value(0)));
+
+        handoff.ResetReturned(); // the consume side, when a poll found nothing
+        Assert.Equal(0, first.Count);
+        Assert.Equal(0, first.Bytes);
+
+        Add(handoff, "events", 0, 1, "k", "{}");
+        handoff.Send();
+        Assert.True(handoff.Take(TimeSpan.Zero, out taken));
+        handoff.Return(taken!);
+        Assert.Equal(1, taken!.Count);
+        Add(handoff, "events", 0, 2, "k", "{}");
+        handoff.Send(); // takes the returned batch up again as the one to fill: reset on the way
+        Assert.Same(taken, handoff.Filling);
+        Assert.Equal(0, taken.Count);
+        Assert.True(handoff.Take(TimeSpan.Zero, out HandoffBatch? third));
+        Assert.Same(first, third);
+        Assert.Equal(2, third!.Offset(0));
+    }
+
+    [Fact]
     public async Task Fail_IsRethrownOnTheConsumeSide_WithItsType()
     {
         using var handoff = new Handoff(capacity: 1, maxEvents: 1, maxBytes: 1024);

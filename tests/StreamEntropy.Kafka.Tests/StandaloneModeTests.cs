@@ -147,7 +147,7 @@ public sealed class StandaloneModeTests : IDisposable
             {
                 (int partition, long offset, string? json) = records[i];
                 PayloadSlice value = json is null ? PayloadSlice.Null : batch.Append(Encoding.UTF8.GetBytes(json));
-                batch.Add("events", new Partition(partition), offset, 1_764_000_000_000 + i, new Timestamp(1_764_000_000_000 + i, TimestampType.CreateTime), PayloadSlice.Null, value, null);
+                batch.Add("events", new Partition(partition), offset, 1_764_000_000_000 + i, new Timestamp(1_764_000_000_000 + i, TimestampType.CreateTime), PayloadSlice.Null, value, IntPtr.Zero);
                 Assert.True(reference.TryCount(partitions[partition], offset, json is null ? [] : Encoding.UTF8.GetBytes(json), json is null, 1_764_000_000_000 + i, out EntropyEngine? engine, out DecodeError error));
                 expected.Add((error, error == DecodeError.None ? null : engine.LastErrorDetail));
             }

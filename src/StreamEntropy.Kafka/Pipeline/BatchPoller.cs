@@ -167,8 +167,10 @@ internal sealed class BatchPoller : IDisposable
             : Marshal.PtrToStringUTF8(LibrdkafkaConsume.rd_kafka_err2str(error)) ?? error.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Copies record <paramref name="i"/> (key, value, headers if it has any, timestamp) into
-    /// <paramref name="batch"/>, as <see cref="ArenaDeserializer"/> and <c>Consume</c> would have delivered it.</summary>
+    /// <summary>Copies record <paramref name="i"/> (key, value, timestamp) into <paramref name="batch"/>, as
+    /// <see cref="ArenaDeserializer"/> and <c>Consume</c> would have delivered it, and hands the batch its message:
+    /// the batch reads its headers only for a dead letter and destroys it when reset. Record <paramref name="i"/> is
+    /// then no longer this poller's to read or release.</summary>
     /// <param name="i">The record (its <see cref="ErrorOf"/> is 0).</param>
     /// <param name="batch">The batch being filled.</param>
     /// <param name="useEventTime">Count it at its Kafka timestamp when it has one (else at <paramref name="nowMs"/>).</param>
@@ -181,16 +183,21 @@ internal sealed class BatchPoller : IDisposable
         long unixMs = LibrdkafkaConsume.rd_kafka_message_timestamp(message, out int type);
         var timestamp = new Timestamp(unixMs, (TimestampType)type);
         long countAt = useEventTime && timestamp.Type != TimestampType.NotAvailable ? unixMs : nowMs;
-        batch.Add(TopicOf(i)!, new Partition(PartitionOf(i)), OffsetOf(i), countAt, timestamp, key, value, HeadersOf(message));
+        batch.Add(TopicOf(i)!, new Partition(PartitionOf(i)), OffsetOf(i), countAt, timestamp, key, value, message);
+        _messages[i] = IntPtr.Zero; // the batch's now
     }
 
-    /// <summary>Frees the records of the last poll (librdkafka's buffers are released with them).</summary>
+    /// <summary>Frees the records of the last poll that no batch took over (librdkafka's buffers go with the last
+    /// message that refers to them).</summary>
     public void Release()
     {
         for (int i = 0; i < _held; i++)
         {
-            LibrdkafkaConsume.rd_kafka_message_destroy(_messages[i]);
-            _messages[i] = IntPtr.Zero;
+            if (_messages[i] != IntPtr.Zero)
+            {
+                LibrdkafkaConsume.rd_kafka_message_destroy(_messages[i]);
+                _messages[i] = IntPtr.Zero;
+            }
         }
 
         _held = 0;
@@ -209,8 +216,8 @@ internal sealed class BatchPoller : IDisposable
         _client.DangerousRelease();
     }
 
-    // The headers as Confluent delivers them (null when the record has none: most records, at no further cost).
-    private static Headers? HeadersOf(IntPtr message)
+    /// <summary>The headers of a live librdkafka message as Confluent delivers them (null when the record has none).</summary>
+    internal static Headers? HeadersOf(IntPtr message)
     {
         if (LibrdkafkaConsume.rd_kafka_message_headers(message, out IntPtr native) != 0)
         {
@@ -236,6 +243,7 @@ internal sealed class BatchPoller : IDisposable
     private IntPtr Message(int i)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)i, (uint)_held, nameof(i));
-        return _messages[i];
+        IntPtr message = _messages[i];
+        return message != IntPtr.Zero ? message : throw new InvalidOperationException($"record {i} of the poll was handed to a batch");
     }
 }

@@ -300,6 +300,7 @@ public sealed class EntropyPipeline : IDisposable
         {
             handoff.Abort(); // after a failure: the counting thread stops without counting what is still queued
             counting.Join();
+            handoff.Dispose(); // destroys the librdkafka messages the batches hold, before the poller and the consumer go
         }
 
         int undelivered = producer.Flush(FlushTimeout);
@@ -430,6 +431,10 @@ public sealed class EntropyPipeline : IDisposable
                 if (received > 0)
                 {
                     _pollTicks += polled - pollFrom;
+                }
+                else
+                {
+                    handoff.ResetReturned(); // idle: the librdkafka messages of counted batches go now
                 }
 
                 if (wanted > 1 && received > 0 && rebalances != _rebalances)

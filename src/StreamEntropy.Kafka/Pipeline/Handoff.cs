@@ -12,7 +12,8 @@ namespace StreamEntropy.Kafka.Pipeline;
 /// <see cref="Invoke{T}"/> hands off what is being filled, queues an action behind it and waits for the counting thread
 /// to run it: the counting thread owns the engines, so whatever touches them from a rebalance callback goes this way.</para>
 /// <para>The counting thread takes with <see cref="Take"/> (which runs queued actions itself) and gives batches back
-/// with <see cref="Return"/>. An exception that ends it is passed to <see cref="Fail"/> and rethrown on the consume
+/// with <see cref="Return"/>; the consume thread resets a batch when it takes it up again, so that the librdkafka
+/// messages a batch holds are destroyed on the thread that polled them, as before batches held them. An exception that ends it is passed to <see cref="Fail"/> and rethrown on the consume
 /// thread at its next <see cref="ThrowIfFaulted"/>, <see cref="Send"/> or <see cref="Invoke{T}"/>.</para>
 /// </remarks>
 internal sealed class Handoff : IDisposable
@@ -31,6 +32,7 @@ internal sealed class Handoff : IDisposable
     private long _senderWaitTicks;
     private long _firstSent;
     private long _lastReturned;
+    private bool _returnedUnreset; // a batch was given back since the consume thread last reset the free ones
     private volatile ExceptionDispatchInfo? _fault;
 
     /// <param name="capacity">The number of batches queued at most; <see cref="Send"/> waits beyond.</param>
@@ -87,6 +89,7 @@ internal sealed class Handoff : IDisposable
             return;
         }
 
+        HandoffBatch next;
         lock (_gate)
         {
             if (_queuedBatches >= _capacity)
@@ -115,8 +118,11 @@ internal sealed class Handoff : IDisposable
 
             RecordsSent += Filling.Count;
             Monitor.PulseAll(_gate);
-            Filling = _free.Count > 0 ? _free.Pop() : NewBatch();
+            next = _free.Count > 0 ? _free.Pop() : NewBatch();
         }
+
+        next.Reset(); // outside the lock: destroys the messages of its last use
+        Filling = next;
     }
 
     /// <summary>Hands off what is being filled, then runs <paramref name="action"/> on the counting thread once it has
@@ -213,14 +219,36 @@ internal sealed class Handoff : IDisposable
         }
     }
 
-    /// <summary>Gives a counted batch back for reuse (counting thread).</summary>
+    /// <summary>Gives a counted batch back for reuse (counting thread); the consume thread resets it when it takes it up.</summary>
     public void Return(HandoffBatch batch)
     {
-        batch.Reset();
         lock (_gate)
         {
             _free.Push(batch);
+            _returnedUnreset = true;
             _lastReturned = Stopwatch.GetTimestamp();
+        }
+    }
+
+    /// <summary>Resets the batches given back and not yet taken up again (consume thread, when a poll found nothing):
+    /// the librdkafka messages they hold, and the fetch buffers those keep alive, do not outlive a burst.</summary>
+    public void ResetReturned()
+    {
+        HandoffBatch[] returned;
+        lock (_gate)
+        {
+            if (!_returnedUnreset)
+            {
+                return;
+            }
+
+            _returnedUnreset = false;
+            returned = [.. _free];
+        }
+
+        foreach (HandoffBatch batch in returned)
+        {
+            batch.Reset(); // only the consume thread takes batches from _free, so none is in use
         }
     }
 
@@ -266,7 +294,9 @@ internal sealed class Handoff : IDisposable
         }
     }
 
-    /// <summary>Returns the batches' arenas to the pool (once both threads are done with them).</summary>
+    /// <summary>Destroys the librdkafka messages the batches hold and returns their arenas to the pool (once both
+    /// threads are done with them, and before the consumer the messages came from is destroyed); a second call does
+    /// nothing.</summary>
     public void Dispose()
     {
         lock (_gate)

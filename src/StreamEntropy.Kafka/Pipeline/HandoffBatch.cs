@@ -8,9 +8,17 @@ namespace StreamEntropy.Kafka.Pipeline;
 
 /// <summary>Consecutive records handed from the consume thread to the counting thread: their keys and values copied
 /// back to back into one pooled arena, and per record its partition, offset, timestamps and headers.</summary>
-/// <remarks>Filled by the consume thread only (<see cref="Append(ReadOnlySpan{byte})"/> from the <see cref="ArenaDeserializer"/>, or <see cref="Append(IntPtr, int)"/> from the
+/// <remarks>
+/// <para>Filled by the consume thread only (<see cref="Append(ReadOnlySpan{byte})"/> from the <see cref="ArenaDeserializer"/>, or <see cref="Append(IntPtr, int)"/> from the
 /// <see cref="BatchPoller"/>, then <see cref="Add(ConsumeResult{PayloadSlice, PayloadSlice}, long)"/>), read by the counting thread only once handed off, and reused after <see cref="Reset"/>. The raw
-/// bytes live until the batch is counted: long enough to dead-letter a rejected event (<see cref="ToResult"/>).</remarks>
+/// bytes live until the batch is counted: long enough to dead-letter a rejected event (<see cref="ToResult"/>).</para>
+/// <para>A record from the batch poll also keeps its librdkafka message until <see cref="Reset"/> destroys it, and its
+/// headers are read from that message only when <see cref="ToResult"/> asks for them, that is for a dead letter:
+/// librdkafka parses a record's headers at every request, even for a record without any (it allocates a buffer, reads
+/// the count 0 and frees it again), which cost the consume thread about 70–100 ns a record. Every batch holding such
+/// messages must therefore be reset or disposed before the consumer they came from is destroyed
+/// (<see cref="Handoff.Dispose"/> does it for all of its batches).</para>
+/// </remarks>
 internal sealed class HandoffBatch : IDisposable
 {
     private readonly int _maxEvents;
@@ -19,6 +27,7 @@ internal sealed class HandoffBatch : IDisposable
     private readonly int[] _starts; // a run's values for EntropyEngine.ProcessMany (see CountRun)
     private readonly int[] _lengths;
     private readonly long[] _times;
+    private readonly IntPtr[] _messages; // per record from the batch poll: its librdkafka message, destroyed by Reset
     private byte[] _arena;
     private int _used;
 
@@ -32,6 +41,7 @@ internal sealed class HandoffBatch : IDisposable
         _starts = new int[maxEvents];
         _lengths = new int[maxEvents];
         _times = new long[maxEvents];
+        _messages = new IntPtr[maxEvents];
         _arena = ArrayPool<byte>.Shared.Rent(maxBytes);
     }
 
@@ -78,17 +88,23 @@ internal sealed class HandoffBatch : IDisposable
     public void Add(ConsumeResult<PayloadSlice, PayloadSlice> result, long timestampMs)
     {
         Message<PayloadSlice, PayloadSlice> message = result.Message;
-        Add(result.Topic, result.Partition, result.Offset.Value, timestampMs, message.Timestamp, message.Key, message.Value, message.Headers);
+        Add(result.Topic, result.Partition, result.Offset.Value, timestampMs, message.Timestamp, message.Key, message.Value, message.Headers, IntPtr.Zero);
     }
 
-    /// <summary>Adds a record whose key and value <see cref="Append(IntPtr, int)"/> has copied (the batch poll).</summary>
-    public void Add(string topic, Partition partition, long offset, long timestampMs, Timestamp timestamp, PayloadSlice key, PayloadSlice value, Headers? headers)
+    /// <summary>Adds a record whose key and value <see cref="Append(IntPtr, int)"/> has copied (the batch poll), taking
+    /// over its librdkafka message (or <see cref="IntPtr.Zero"/>: a record without headers): the batch reads the
+    /// headers from it only in <see cref="ToResult"/> and destroys it in <see cref="Reset"/>.</summary>
+    public void Add(string topic, Partition partition, long offset, long timestampMs, Timestamp timestamp, PayloadSlice key, PayloadSlice value, IntPtr message) =>
+        Add(topic, partition, offset, timestampMs, timestamp, key, value, headers: null, message);
+
+    private void Add(string topic, Partition partition, long offset, long timestampMs, Timestamp timestamp, PayloadSlice key, PayloadSlice value, Headers? headers, IntPtr message)
     {
         // One TopicPartition per run of records of one partition, not one per record.
         TopicPartition topicPartition = Count > 0 && _entries[Count - 1].Partition is { } last
             && last.Partition == partition && string.Equals(last.Topic, topic, StringComparison.Ordinal)
             ? last
             : new TopicPartition(topic, partition);
+        _messages[Count] = message;
         _entries[Count++] = new Entry(topicPartition, offset, timestampMs, timestamp, key, value, headers);
     }
 
@@ -108,7 +124,7 @@ internal sealed class HandoffBatch : IDisposable
     public ReadOnlySpan<byte> Value(int i) => Span(_entries[i].Value);
 
     /// <summary>Gets the end of the run of records of one partition that starts at record <paramref name="from"/>: the
-    /// records share one <see cref="TopicPartition"/> object (see <see cref="Add(string, Partition, long, long, Timestamp, PayloadSlice, PayloadSlice, Headers?)"/>).</summary>
+    /// records share one <see cref="TopicPartition"/> object (see <see cref="Add(string, Partition, long, long, Timestamp, PayloadSlice, PayloadSlice, IntPtr)"/>).</summary>
     public int RunEnd(int from)
     {
         TopicPartition partition = _entries[from].Partition;
@@ -154,15 +170,24 @@ internal sealed class HandoffBatch : IDisposable
             {
                 Key = e.Key.IsNull ? null : Span(e.Key).ToArray(),
                 Value = e.Value.IsNull ? null : Span(e.Value).ToArray(),
-                Headers = e.Headers,
+                Headers = _messages[i] != IntPtr.Zero ? BatchPoller.HeadersOf(_messages[i]) : e.Headers,
                 Timestamp = e.Timestamp,
             },
         };
     }
 
-    /// <summary>Empties the batch for reuse (the arena is kept).</summary>
+    /// <summary>Empties the batch for reuse (the arena is kept), destroying the librdkafka messages it took over.</summary>
     public void Reset()
     {
+        for (int i = 0; i < Count; i++)
+        {
+            if (_messages[i] != IntPtr.Zero)
+            {
+                LibrdkafkaConsume.rd_kafka_message_destroy(_messages[i]);
+                _messages[i] = IntPtr.Zero;
+            }
+        }
+
         Array.Clear(_entries, 0, Count); // no references to headers or partitions kept alive
         Count = 0;
         _used = 0;

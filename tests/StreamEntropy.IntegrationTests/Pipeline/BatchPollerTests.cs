@@ -65,6 +65,7 @@ public sealed class BatchPollerTests(KafkaFixture kafka) : IDisposable
             {
                 Assert.Equal(0, poller.ErrorOf(i));
                 poller.AddTo(i, batch, useEventTime: true, nowMs: 0);
+                Assert.Throws<InvalidOperationException>(() => poller.ErrorOf(i)); // the batch's now, not the poller's
             }
 
             for (int i = 0; i < batch.Count; i++)
@@ -74,8 +75,8 @@ public sealed class BatchPollerTests(KafkaFixture kafka) : IDisposable
                 Assert.True(actual.TryAdd((r.Partition.Value, r.Offset.Value), r), $"record {r.TopicPartitionOffset} delivered twice");
             }
 
-            poller.Release(); // the batch holds copies: librdkafka's buffers can go
-            batch.Reset();
+            poller.Release(); // frees nothing here: every record went to the batch
+            batch.Reset(); // destroys the messages; ToResult above read their headers from them while they lived
         }
 
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
