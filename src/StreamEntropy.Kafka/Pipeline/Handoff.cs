@@ -12,9 +12,10 @@ namespace StreamEntropy.Kafka.Pipeline;
 /// <see cref="Invoke{T}"/> hands off what is being filled, queues an action behind it and waits for the counting thread
 /// to run it: the counting thread owns the engines, so whatever touches them from a rebalance callback goes this way.</para>
 /// <para>The counting thread takes with <see cref="Take"/> (which runs queued actions itself) and gives batches back
-/// with <see cref="Return"/>; the consume thread resets a batch when it takes it up again, so that the librdkafka
-/// messages a batch holds are destroyed on the thread that polled them, as before batches held them. An exception that ends it is passed to <see cref="Fail"/> and rethrown on the consume
-/// thread at its next <see cref="ThrowIfFaulted"/>, <see cref="Send"/> or <see cref="Invoke{T}"/>.</para>
+/// with <see cref="Return"/>. The consume thread resets a batch when it takes it up again (<see cref="Send"/>) or when
+/// it finds nothing to poll (<see cref="ResetReturned"/>), so the librdkafka messages a batch holds are destroyed on
+/// the thread that polled them. An exception that ends the counting thread is passed to <see cref="Fail"/> and rethrown
+/// on the consume thread at its next <see cref="ThrowIfFaulted"/>, <see cref="Send"/> or <see cref="Invoke{T}"/>.</para>
 /// </remarks>
 internal sealed class Handoff : IDisposable
 {

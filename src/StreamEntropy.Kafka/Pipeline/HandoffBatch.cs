@@ -7,7 +7,8 @@ using StreamEntropy.Streaming.Engine;
 namespace StreamEntropy.Kafka.Pipeline;
 
 /// <summary>Consecutive records handed from the consume thread to the counting thread: their keys and values copied
-/// back to back into one pooled arena, and per record its partition, offset, timestamps and headers.</summary>
+/// back to back into one pooled arena, and per record its partition, offset, timestamps and headers (or, from the batch
+/// poll, its librdkafka message to read them from).</summary>
 /// <remarks>
 /// <para>Filled by the consume thread only (<see cref="Append(ReadOnlySpan{byte})"/> from the <see cref="ArenaDeserializer"/>, or <see cref="Append(IntPtr, int)"/> from the
 /// <see cref="BatchPoller"/>, then <see cref="Add(ConsumeResult{PayloadSlice, PayloadSlice}, long)"/>), read by the counting thread only once handed off, and reused after <see cref="Reset"/>. The raw
