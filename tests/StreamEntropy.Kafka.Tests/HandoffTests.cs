@@ -167,7 +167,7 @@ public sealed class HandoffTests
         Assert.Equal(1, first.Count);
         Assert.Equal("{}", Encoding.UTF8.GetString(first.Value(0)));
 
-        handoff.ResetReturned(); // the consume side, when a poll found nothing
+        handoff.ResetReturned(); // the consume side, before its next poll
         Assert.Equal(0, first.Count);
         Assert.Equal(0, first.Bytes);
 

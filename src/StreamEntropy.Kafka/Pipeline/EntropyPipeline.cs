@@ -414,6 +414,7 @@ public sealed class EntropyPipeline : IDisposable
         {
             handoff.ThrowIfFaulted();
             StoreCovered(consumer);
+            handoff.ResetReturned(); // the librdkafka messages of the batches counted since the last poll go now
             int filled = handoff.Filling.Count;
             int wanted = filled == 0 ? 1 : BatchEvents - filled;
             long pollFrom = Stopwatch.GetTimestamp();
@@ -431,10 +432,6 @@ public sealed class EntropyPipeline : IDisposable
                 if (received > 0)
                 {
                     _pollTicks += polled - pollFrom;
-                }
-                else
-                {
-                    handoff.ResetReturned(); // idle: the librdkafka messages of counted batches go now
                 }
 
                 if (wanted > 1 && received > 0 && rebalances != _rebalances)

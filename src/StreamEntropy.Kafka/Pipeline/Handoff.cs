@@ -12,9 +12,9 @@ namespace StreamEntropy.Kafka.Pipeline;
 /// <see cref="Invoke{T}"/> hands off what is being filled, queues an action behind it and waits for the counting thread
 /// to run it: the counting thread owns the engines, so whatever touches them from a rebalance callback goes this way.</para>
 /// <para>The counting thread takes with <see cref="Take"/> (which runs queued actions itself) and gives batches back
-/// with <see cref="Return"/>. The consume thread resets a batch when it takes it up again (<see cref="Send"/>) or when
-/// it finds nothing to poll (<see cref="ResetReturned"/>), so the librdkafka messages a batch holds are destroyed on
-/// the thread that polled them. An exception that ends the counting thread is passed to <see cref="Fail"/> and rethrown
+/// with <see cref="Return"/>. The consume thread resets the batches given back before each poll
+/// (<see cref="ResetReturned"/>), and any it takes up again (<see cref="Send"/>), so the librdkafka messages a batch
+/// holds are destroyed on the thread that polled them, soon after they are counted. An exception that ends the counting thread is passed to <see cref="Fail"/> and rethrown
 /// on the consume thread at its next <see cref="ThrowIfFaulted"/>, <see cref="Send"/> or <see cref="Invoke{T}"/>.</para>
 /// </remarks>
 internal sealed class Handoff : IDisposable
@@ -34,6 +34,7 @@ internal sealed class Handoff : IDisposable
     private long _firstSent;
     private long _lastReturned;
     private bool _returnedUnreset; // a batch was given back since the consume thread last reset the free ones
+    private readonly List<HandoffBatch> _resetting = []; // consume thread only (ResetReturned)
     private volatile ExceptionDispatchInfo? _fault;
 
     /// <param name="capacity">The number of batches queued at most; <see cref="Send"/> waits beyond.</param>
@@ -231,11 +232,10 @@ internal sealed class Handoff : IDisposable
         }
     }
 
-    /// <summary>Resets the batches given back and not yet taken up again (consume thread, when a poll found nothing):
-    /// the librdkafka messages they hold, and the fetch buffers those keep alive, do not outlive a burst.</summary>
+    /// <summary>Resets the batches given back and not yet taken up again (consume thread, before each poll): the
+    /// librdkafka messages they hold, and the fetch buffers those keep alive, go as soon as they are counted.</summary>
     public void ResetReturned()
     {
-        HandoffBatch[] returned;
         lock (_gate)
         {
             if (!_returnedUnreset)
@@ -244,13 +244,15 @@ internal sealed class Handoff : IDisposable
             }
 
             _returnedUnreset = false;
-            returned = [.. _free];
+            _resetting.AddRange(_free);
         }
 
-        foreach (HandoffBatch batch in returned)
+        foreach (HandoffBatch batch in _resetting)
         {
-            batch.Reset(); // only the consume thread takes batches from _free, so none is in use
+            batch.Reset(); // outside the lock: only the consume thread takes batches from _free, so none is in use
         }
+
+        _resetting.Clear();
     }
 
     /// <summary>Records the exception that ended the counting thread; the consume thread rethrows it.</summary>

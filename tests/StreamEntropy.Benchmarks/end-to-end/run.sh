@@ -12,7 +12,8 @@
 #   first    seconds from the process start to the first event read (kcat) or the first publication showing one (worker);
 #   CPU      CPU seconds (user + system) of the reader's process from its start to its end (kcat: its exit; worker: 0.2 s
 #            after the exact count), start-up included, and of the broker's process over the same time: what each
-#            reader costs the machine, in a form that varies less between rounds than the rates.
+#            reader costs the machine, in a form that varies less between rounds than the rates;
+#   peak RSS the worker's peak resident memory (VmHWM) at the end of its run.
 # After the rounds, a summary gives each reader's medians over the rounds (the ratios are taken round by round, against
 # the kcat runs of the same round), then the same over the rounds in which kcat tuned read at least half its best rate
 # of the run: on the embedded broker kcat now and then reads at a fraction of its usual rate, which flatters the worker.
@@ -128,6 +129,7 @@ JSON
   sleep 0.2 # the publication that shows the last event
   cpu=$(cpu_of "$pid") # an OTHER_APPS launcher script must exec the worker, as a published apphost is
   read -r consume_cpu counting_cpu rdk_cpu <<< "$(python3 "$work/threads.py" "$pid")"
+  peak=$(awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status") # peak resident memory, MiB
   bcpu=$(echo "$(cpu_of "$broker_pid") - $broker0" | bc -l)
   kill "$pid"; wait "$pid" 2>/dev/null || true
   [ "$n" -ge "$got" ] || { echo "$run: counted $n of $got events in 300 s (log: $work/$run.log)" >&2; exit 1; }
@@ -140,8 +142,8 @@ JSON
   if [ "$(echo "$steady > 0" | bc -l)" = 1 ]; then
     rate=$(printf 'rate %.2f× / %.2f×' "$(echo "$steady / $kcat_steady" | bc -l)" "$(echo "$steady / $tuned_steady" | bc -l)")
   fi
-  results+=("$(printf '%-45s %8d %12.0f %9.2f %9.2f %6.2f %6.2f   %s, time %.2f× / %.2f× kcat default / tuned; hand-off span %s ev/s = %.2f× tuned; CPU s: consume %s, counting %s, librdkafka %s' "$label" "$n" "$steady" "$exact" "$first" "$cpu" "$bcpu" \
-    "$rate" "$(echo "$exact / $kcat_exact" | bc -l)" "$(echo "$exact / $tuned_exact" | bc -l)" "${handoff:-0}" "$(echo "${handoff:-0} / $tuned_steady" | bc -l)" "$consume_cpu" "$counting_cpu" "$rdk_cpu")")
+  results+=("$(printf '%-45s %8d %12.0f %9.2f %9.2f %6.2f %6.2f   %s, time %.2f× / %.2f× kcat default / tuned; hand-off span %s ev/s = %.2f× tuned; CPU s: consume %s, counting %s, librdkafka %s; peak RSS %s MiB' "$label" "$n" "$steady" "$exact" "$first" "$cpu" "$bcpu" \
+    "$rate" "$(echo "$exact / $kcat_exact" | bc -l)" "$(echo "$exact / $tuned_exact" | bc -l)" "${handoff:-0}" "$(echo "${handoff:-0} / $tuned_steady" | bc -l)" "$consume_cpu" "$counting_cpu" "$rdk_cpu" "$peak")")
 }
 
 for round in $(seq 1 "$rounds"); do
