@@ -105,7 +105,7 @@ run_kcat() { # $1: group, $2: label, then kcat options; sets got, steady and exa
 }
 
 run_worker() { # $1: run name, $2: Kafka:Client JSON object, $3: published build (default: this checkout's), $4: label
-  local run=$1 client=$2 app=${3:-$work/app} label=${4:-worker $2} port=18089 n start pid deadline steady exact first broker0 cpu bcpu
+  local run=$1 client=$2 app=${3:-$work/app} label=${4:-worker $2} port=18089 n start pid deadline steady exact first broker0 cpu bcpu peak
   cat > "$work/$run.json" <<JSON
 {"StreamEntropy": {
   "Kafka": {"BootstrapServers": "$bootstrap", "GroupId": "$run", "Topics": [${names%,}], "OutputTopic": "$run-out", "DeadLetterTopic": "$run-dead", "Client": $client},
