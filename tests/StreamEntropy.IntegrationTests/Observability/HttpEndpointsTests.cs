@@ -129,10 +129,17 @@ public sealed class HttpEndpointsTests(DemoWorkerFixture worker)
         Assert.Equal(expected.Order(StringComparer.Ordinal), known.Order(StringComparer.Ordinal));
     }
 
+    // Events after which a constant status (p = 0.95 per event) has become negligible: 0.95^300 ≈ 2·10⁻⁷.
+    private const int EnoughForDependence = 300;
+
     [Fact]
     public async Task Ranking_Target_ListsTheOtherSideOfItsPairsInEveryWindow()
     {
         await worker.WaitForSnapshotAsync(Timeout);
+        await worker.WaitForAsync(
+            () => Task.FromResult(worker.Pipeline.Latest?.Windows.FirstOrDefault(w => w.Window == "all") is { Events: >= EnoughForDependence } all ? all : null),
+            Timeout,
+            $"{EnoughForDependence} events in the cumulative window");
 
         using JsonDocument all = JsonDocument.Parse(await worker.Http.GetStringAsync(Relative("/api/ranking?target=page")));
         using JsonDocument one = JsonDocument.Parse(await worker.Http.GetStringAsync(Relative($"/api/ranking?target=device&window={DemoWorkerFixture.TumblingWindow}")));
@@ -146,10 +153,17 @@ public sealed class HttpEndpointsTests(DemoWorkerFixture worker)
             JsonElement row = Assert.Single(w.GetProperty("features").EnumerateArray()); // page,status: the target on the X side
             Assert.Equal("status", row.GetProperty("feature").GetString());
             Assert.Equal(("page", "status"), (row.GetProperty("x").GetString(), row.GetProperty("y").GetString()));
-            Assert.True(row.GetProperty("count").GetInt64() > 0);
+            long count = row.GetProperty("count").GetInt64();
+            Assert.True(count > 0);
             Assert.True(row.GetProperty("exact").GetBoolean());
-            Assert.True(row.GetProperty("mutualInformation").GetDouble() > 0); // status depends on page in the demo
-            Assert.True(row.GetProperty("mutualInformationStandardError").GetDouble() > 0);
+            Assert.True(row.GetProperty("mutualInformation").GetDouble() >= 0);
+            if (count >= EnoughForDependence || w.GetProperty("window").GetString() == "all")
+            {
+                // status depends on page in the demo. A window that has just rolled over may hold a handful of events,
+                // all with status 200 (95 % of them are): their plug-in MI is exactly 0, which failed this test once.
+                Assert.True(row.GetProperty("mutualInformation").GetDouble() > 0);
+                Assert.True(row.GetProperty("mutualInformationStandardError").GetDouble() > 0);
+            }
             Assert.InRange(row.GetProperty("symmetricUncertainty").GetDouble(), 0, 1);
         }
 
